@@ -1,0 +1,43 @@
+"""Configuration from environment variables, defaulting to the embedded stack under var/."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+def _env(name: str, default: str) -> str:
+    return os.environ.get(name, default) or default
+
+
+def _flag(name: str) -> bool:
+    return os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything a process of the engine needs to find its peers."""
+
+    var_dir: Path = field(default_factory=lambda: Path(_env("RTM_VAR_DIR", "var")))
+    temporal_address: str = field(default_factory=lambda: _env("TEMPORAL_ADDRESS", "127.0.0.1:7233"))
+    temporal_namespace: str = field(default_factory=lambda: _env("TEMPORAL_NAMESPACE", "default"))
+    task_queue: str = field(default_factory=lambda: _env("RTM_TASK_QUEUE", "rtm"))
+    database_url_env: str = field(default_factory=lambda: os.environ.get("DATABASE_URL", ""))
+    smtp_host: str = field(default_factory=lambda: _env("SMTP_HOST", "127.0.0.1"))
+    smtp_port: int = field(default_factory=lambda: int(_env("SMTP_PORT", "1025")))
+    smtp_username: str = field(default_factory=lambda: os.environ.get("SMTP_USERNAME", ""))
+    smtp_password: str = field(default_factory=lambda: os.environ.get("SMTP_PASSWORD", ""))
+    smtp_starttls: bool = field(default_factory=lambda: _flag("SMTP_STARTTLS"))
+    smtp_timeout: float = field(default_factory=lambda: float(_env("SMTP_TIMEOUT", "30")))
+
+    @property
+    def database_url(self) -> str:
+        """DATABASE_URL if set, else a SQLite file under the var directory."""
+        if self.database_url_env:
+            return self.database_url_env
+        return f"sqlite:///{self.var_dir / 'rtm.db'}"
+
+    @property
+    def mail_dir(self) -> Path:
+        return self.var_dir / "mail"

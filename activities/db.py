@@ -1,0 +1,345 @@
+"""Database tables (sqlmodel) and the store that reads and writes them.
+
+Holds the participant directory, the meeting and invitation projections (read models
+for cross-meeting questions) and the append-only audit log. SQLite by default,
+PostgreSQL when DATABASE_URL says so. Never imported by workflow code.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Engine, event, text
+from sqlalchemy.engine import make_url
+from sqlmodel import Field, Session, SQLModel, col, create_engine, select
+
+from domain.directory import Country, Directory, Organisation, Participant, Region, Role
+from domain.invitations import DeliveryResult, InvitationStatus
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class RegionRow(SQLModel, table=True):
+    __tablename__ = "region"
+    code: str = Field(primary_key=True)
+    name: str
+    secretariat_city: str
+    secretariat_email: str
+    zone: str
+    last_rtm_number: int = 0
+
+
+class CountryRow(SQLModel, table=True):
+    __tablename__ = "country"
+    code: str = Field(primary_key=True)
+    name: str
+    region: str = Field(foreign_key="region.code", index=True)
+
+
+class OrganisationRow(SQLModel, table=True):
+    __tablename__ = "organisation"
+    code: str = Field(primary_key=True)
+    name: str
+
+
+class ParticipantRow(SQLModel, table=True):
+    __tablename__ = "participant"
+    id: str = Field(primary_key=True)
+    name: str
+    email: str = Field(index=True)
+    role: str
+    country: str | None = Field(default=None, foreign_key="country.code", index=True)
+    organisation: str | None = Field(default=None, foreign_key="organisation.code", index=True)
+    language: str = "en"
+    zone: str = "UTC"
+    position: int = 0
+
+
+class MeetingRow(SQLModel, table=True):
+    """Projection of one meeting workflow, for listing and cross-meeting questions."""
+
+    __tablename__ = "meeting"
+    id: str = Field(primary_key=True)
+    region: str = Field(index=True)
+    title: str
+    phase: str
+    definition: str
+    updated_at: datetime = Field(default_factory=_now)
+
+
+class InvitationRow(SQLModel, table=True):
+    """One invitation message per (meeting, sequence, participant): also the send outbox.
+
+    A row is written right after the SMTP server accepted (or permanently refused) the
+    message, so a retried send activity skips everything already recorded.
+    """
+
+    __tablename__ = "invitation"
+    meeting_id: str = Field(primary_key=True)
+    sequence: int = Field(primary_key=True)
+    participant_id: str = Field(primary_key=True)
+    email: str
+    message_id: str
+    status: str
+    error: str | None = None
+    at: datetime = Field(default_factory=_now)
+
+
+class AuditRow(SQLModel, table=True):
+    """Append-only: the store offers no update or delete of these rows."""
+
+    __tablename__ = "audit_log"
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=_now, index=True)
+    meeting_id: str | None = Field(default=None, index=True)
+    actor: str
+    channel: str
+    action: str
+    detail: str = "{}"
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for `url`; SQLite gets WAL so readers never block the sender."""
+    parsed = make_url(url)
+    if parsed.drivername == "postgresql":
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    if parsed.get_backend_name() == "sqlite":
+        engine = create_engine(parsed, connect_args={"check_same_thread": False, "timeout": 30})
+
+        @event.listens_for(engine, "connect")
+        def _pragmas(dbapi_conn: Any, _record: Any) -> None:
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.close()
+
+        return engine
+    return create_engine(parsed, pool_pre_ping=True)
+
+
+class Store:
+    """All database access of the engine, one method per question or fact."""
+
+    def __init__(self, url: str, engine: Engine | None = None) -> None:
+        self.url = url
+        self.engine = engine or make_engine(url)
+
+    def create_schema(self) -> None:
+        if self.engine.url.get_backend_name() == "sqlite" and self.engine.url.database:
+            from pathlib import Path
+
+            Path(self.engine.url.database).parent.mkdir(parents=True, exist_ok=True)
+        SQLModel.metadata.create_all(self.engine)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        with Session(self.engine, expire_on_commit=False) as session:
+            yield session
+
+    # --- directory -----------------------------------------------------------------
+
+    def load_directory(self, directory: Directory) -> dict[str, int]:
+        """Insert or update every entry of `directory` in one transaction; returns counts."""
+        problems = self.directory_problems(directory)
+        if problems:
+            raise ValueError("; ".join(problems))
+        with self.session() as s:
+            for r in directory.regions:
+                s.merge(RegionRow(**r.model_dump()))
+            for c in directory.countries:
+                s.merge(CountryRow(**c.model_dump()))
+            for o in directory.organisations:
+                s.merge(OrganisationRow(**o.model_dump()))
+            s.flush()
+            for i, p in enumerate(directory.participants):
+                s.merge(ParticipantRow(**p.model_dump(mode="json"), position=i))
+            s.commit()
+        return {
+            "regions": len(directory.regions),
+            "countries": len(directory.countries),
+            "organisations": len(directory.organisations),
+            "participants": len(directory.participants),
+        }
+
+    def directory_problems(self, directory: Directory) -> list[str]:
+        """References in `directory` to entries that neither it nor the database has."""
+        with self.session() as s:
+            regions = {r.code for r in directory.regions} | set(s.exec(select(RegionRow.code)))
+            countries = {c.code for c in directory.countries} | set(s.exec(select(CountryRow.code)))
+            orgs = {o.code for o in directory.organisations} | set(
+                s.exec(select(OrganisationRow.code))
+            )
+            taken = {
+                row.email.lower(): row.id
+                for row in s.exec(select(ParticipantRow))
+            }
+        problems = [
+            f"country {c.code}: unknown region {c.region!r}"
+            for c in directory.countries
+            if c.region not in regions
+        ]
+        for p in directory.participants:
+            if p.country is not None and p.country not in countries:
+                problems.append(f"participant {p.id}: unknown country {p.country!r}")
+            if p.organisation is not None and p.organisation not in orgs:
+                problems.append(f"participant {p.id}: unknown organisation {p.organisation!r}")
+            owner = taken.get(p.email.lower())
+            if owner is not None and owner != p.id:
+                problems.append(f"participant {p.id}: email {p.email} already belongs to {owner}")
+        return problems
+
+    def regions(self) -> list[Region]:
+        with self.session() as s:
+            return [Region.model_validate(r.model_dump()) for r in s.exec(select(RegionRow))]
+
+    def region(self, code: str) -> Region | None:
+        with self.session() as s:
+            row = s.get(RegionRow, code)
+            return None if row is None else Region.model_validate(row.model_dump())
+
+    def countries(self, region: str | None = None) -> list[Country]:
+        with self.session() as s:
+            q = select(CountryRow).order_by(col(CountryRow.code))
+            if region is not None:
+                q = q.where(CountryRow.region == region)
+            return [Country.model_validate(r.model_dump()) for r in s.exec(q)]
+
+    def organisations(self) -> list[Organisation]:
+        with self.session() as s:
+            q = select(OrganisationRow).order_by(col(OrganisationRow.code))
+            return [Organisation.model_validate(r.model_dump()) for r in s.exec(q)]
+
+    def participants(self) -> list[Participant]:
+        with self.session() as s:
+            q = select(ParticipantRow).order_by(col(ParticipantRow.position), col(ParticipantRow.id))
+            return [_participant(r) for r in s.exec(q)]
+
+    def resolve_participants(
+        self, ids: Iterable[str], countries: Iterable[str], organisations: Iterable[str]
+    ) -> tuple[list[Participant], list[str]]:
+        """Everyone named by id, country or organisation, once, in directory order; and problems."""
+        ids, countries, organisations = list(ids), list(countries), list(organisations)
+        everyone = self.participants()
+        by_id = {p.id: p for p in everyone}
+        known_countries = {c.code for c in self.countries()}
+        known_orgs = {o.code for o in self.organisations()}
+        problems = [f"participants: unknown participant {i!r}" for i in ids if i not in by_id]
+        problems += [f"countries: unknown country {c!r}" for c in countries if c not in known_countries]
+        problems += [
+            f"organisations: unknown organisation {o!r}" for o in organisations if o not in known_orgs
+        ]
+        chosen = [
+            p
+            for p in everyone
+            if p.id in ids or p.country in countries or p.organisation in organisations
+        ]
+        return chosen, problems
+
+    # --- meetings and invitations ----------------------------------------------------
+
+    def record_meeting(self, meeting_id: str, region: str, title: str, phase: str, definition: str) -> None:
+        with self.session() as s:
+            s.merge(
+                MeetingRow(
+                    id=meeting_id, region=region, title=title, phase=phase, definition=definition
+                )
+            )
+            s.commit()
+
+    def meeting_phase(self, meeting_id: str) -> str | None:
+        with self.session() as s:
+            row = s.get(MeetingRow, meeting_id)
+            return None if row is None else row.phase
+
+    def deliveries(self, meeting_id: str, sequence: int) -> dict[str, DeliveryResult]:
+        """Invitations of one (meeting, sequence) already accepted or refused by SMTP."""
+        with self.session() as s:
+            rows = s.exec(
+                select(InvitationRow).where(
+                    InvitationRow.meeting_id == meeting_id, InvitationRow.sequence == sequence
+                )
+            )
+            return {
+                r.participant_id: DeliveryResult(
+                    participant_id=r.participant_id,
+                    status=InvitationStatus(r.status),
+                    message_id=r.message_id,
+                    error=r.error,
+                    at=r.at if r.at.tzinfo else r.at.replace(tzinfo=UTC),
+                )
+                for r in rows
+            }
+
+    def record_delivery(self, meeting_id: str, sequence: int, email: str, result: DeliveryResult) -> None:
+        """The invitation row and its audit row, in one transaction."""
+        with self.session() as s:
+            s.merge(
+                InvitationRow(
+                    meeting_id=meeting_id,
+                    sequence=sequence,
+                    participant_id=result.participant_id,
+                    email=email,
+                    message_id=result.message_id,
+                    status=result.status.value,
+                    error=result.error,
+                    at=result.at,
+                )
+            )
+            s.add(
+                AuditRow(
+                    at=result.at,
+                    meeting_id=meeting_id,
+                    actor="engine",
+                    channel="smtp",
+                    action=f"invitation.{result.status.value}",
+                    detail=json.dumps(
+                        {
+                            "participant": result.participant_id,
+                            "email": email,
+                            "sequence": sequence,
+                            "message_id": result.message_id,
+                            "error": result.error,
+                        }
+                    ),
+                )
+            )
+            s.commit()
+
+    # --- audit log -------------------------------------------------------------------
+
+    def append_audit(
+        self, meeting_id: str | None, actor: str, channel: str, action: str, detail: dict[str, Any]
+    ) -> None:
+        with self.session() as s:
+            s.add(
+                AuditRow(
+                    meeting_id=meeting_id,
+                    actor=actor,
+                    channel=channel,
+                    action=action,
+                    detail=json.dumps(detail, default=str),
+                )
+            )
+            s.commit()
+
+    def audit(self, meeting_id: str) -> list[AuditRow]:
+        with self.session() as s:
+            q = select(AuditRow).where(AuditRow.meeting_id == meeting_id).order_by(col(AuditRow.id))
+            return list(s.exec(q))
+
+    def ping(self) -> None:
+        with self.engine.connect() as conn:
+            conn.execute(text("select 1"))
+
+
+def _participant(row: ParticipantRow) -> Participant:
+    data = row.model_dump(exclude={"position"})
+    data["role"] = Role(data["role"])
+    return Participant.model_validate(data)

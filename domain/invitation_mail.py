@@ -1,0 +1,86 @@
+"""The invitation email: one message per recipient, in the MIME shape calendar clients expect.
+
+multipart/mixed [ multipart/alternative [ text/plain, text/html, text/calendar; method=X ],
+invite.ics ]. Built with policy=SMTP so a CR/LF smuggled into a header raises.
+"""
+
+from __future__ import annotations
+
+import html
+from datetime import datetime
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.policy import SMTP
+from email.utils import format_datetime
+from zoneinfo import ZoneInfo
+
+from domain.calendar import invitation_ics, location
+from domain.directory import Participant
+from domain.invitations import message_id
+from domain.meeting import MeetingDefinition, MeetingFormat, to_utc
+
+
+def _span(meeting: MeetingDefinition, zone: str) -> str:
+    start = to_utc(meeting.start, meeting.zone).astimezone(ZoneInfo(zone))
+    end = to_utc(meeting.end, meeting.zone).astimezone(ZoneInfo(zone))
+    if start.date() == end.date():
+        return f"{start:%a %d %b %Y, %H:%M}-{end:%H:%M} ({zone})"
+    return f"{start:%a %d %b %Y %H:%M} - {end:%a %d %b %Y %H:%M} ({zone})"
+
+
+def subject(meeting: MeetingDefinition, cancelled: bool = False, updated: bool = False) -> str:
+    prefix = "Cancelled" if cancelled else ("Updated invitation" if updated else "Invitation")
+    where = meeting.venue.city if meeting.venue else "online"
+    return f"{prefix}: {meeting.title} ({where}, {meeting.start:%d %b %Y})"
+
+
+def body_lines(meeting: MeetingDefinition, recipient: Participant) -> list[str]:
+    """Plain-text lines of the invitation; shared by the text and HTML parts."""
+    lines = [f"Dear {recipient.name},", "", f"You are invited to the {meeting.title}."]
+    if meeting.join_link and meeting.format is not MeetingFormat.IN_PERSON:
+        lines += ["", f"Join online: {meeting.join_link}"]
+    lines += ["", f"When (venue time): {_span(meeting, meeting.zone)}"]
+    if recipient.zone != meeting.zone:
+        lines.append(f"When (your time):  {_span(meeting, recipient.zone)}")
+    loc = location(meeting)
+    if meeting.venue is not None and loc:
+        lines.append(f"Where: {loc}")
+    lines.append(f"Format: {meeting.format.value.replace('_', ' ')}")
+    lines += [
+        "",
+        "Please answer with your calendar's Accept / Decline buttons or reply to this message.",
+        "",
+        meeting.organiser.name,
+    ]
+    return lines
+
+
+def invitation_message(
+    meeting: MeetingDefinition,
+    recipient: Participant,
+    sequence: int,
+    stamp: datetime,
+    method: str = "REQUEST",
+) -> EmailMessage:
+    """The complete message for one recipient, with its deterministic Message-ID."""
+    ics = invitation_ics(meeting, recipient, sequence, stamp, method)
+    lines = body_lines(meeting, recipient)
+
+    msg = EmailMessage(policy=SMTP)
+    msg["From"] = Address(meeting.organiser.name, addr_spec=meeting.organiser.email)
+    msg["To"] = Address(recipient.name, addr_spec=recipient.email)
+    msg["Subject"] = subject(meeting, cancelled=method == "CANCEL", updated=sequence > 0)
+    msg["Date"] = format_datetime(stamp)
+    msg["Message-ID"] = message_id(meeting, sequence, recipient.id)
+    msg["X-RTM-Meeting"] = meeting.id
+    msg["X-RTM-Participant"] = recipient.id
+
+    msg.set_content("\n".join(lines), subtype="plain", charset="utf-8")
+    html_body = "".join(f"<p>{html.escape(line)}</p>" if line else "" for line in lines)
+    msg.add_alternative(f"<html><body>{html_body}</body></html>", subtype="html", charset="utf-8")
+    msg.add_alternative(ics, maintype="text", subtype="calendar", params={"method": method})
+    msg.make_mixed()
+    msg.add_attachment(
+        ics, maintype="application", subtype="ics", filename="invite.ics", params={"method": method}
+    )
+    return msg

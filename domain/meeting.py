@@ -1,0 +1,126 @@
+"""A meeting definition: what the secretariat plans, validated before anything starts.
+
+Times are wall-clock times at the venue (naive) plus the venue's IANA zone, because a
+pydantic aware datetime keeps only an offset and loses the zone across Temporal.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Annotated, Self
+from zoneinfo import ZoneInfo
+
+from pydantic import AfterValidator, BaseModel, Field, model_validator
+
+from domain.directory import Code, Email, Frozen, Text, Zone
+from domain.validation import no_control_chars
+
+MeetingId = Annotated[str, Field(pattern=r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)+$", max_length=64)]
+
+
+def _https_link(value: str) -> str:
+    no_control_chars(value)
+    if not (value.startswith("https://") or value.startswith("http://")) or " " in value:
+        raise ValueError(f"{value!r} is not an http(s) link")
+    return value
+
+
+Link = Annotated[str, Field(max_length=2000), AfterValidator(_https_link)]
+
+
+class MeetingKind(StrEnum):
+    RTM = "rtm"
+    TECHNICAL = "technical"
+    HEADS_OF_SECRETARIATS = "heads"
+
+
+class MeetingFormat(StrEnum):
+    IN_PERSON = "in_person"
+    ONLINE = "online"
+    HYBRID = "hybrid"
+
+
+class Venue(Frozen):
+    name: Text
+    city: Text
+    country: Text
+    address: Text | None = None
+
+
+class Organiser(Frozen):
+    name: Text
+    email: Email
+
+
+class MeetingDefinition(Frozen):
+    """What `rtm meeting plan FILE` reads and the meeting workflow starts from."""
+
+    id: MeetingId
+    region: Code
+    kind: MeetingKind = MeetingKind.RTM
+    number: int | None = Field(default=None, ge=1)
+    title: Text
+    format: MeetingFormat
+    zone: Zone = Field(description="IANA zone of the venue (or of the organiser when online)")
+    start: datetime = Field(description="first day's start, venue wall-clock time")
+    end: datetime = Field(description="last day's end, venue wall-clock time")
+    venue: Venue | None = None
+    join_link: Link | None = None
+    organiser: Organiser
+    participants: list[Code] = Field(default_factory=list, description="participant ids")
+    countries: list[Code] = Field(
+        default_factory=list, description="invite every directory participant of these countries"
+    )
+    organisations: list[Code] = Field(
+        default_factory=list, description="invite every directory participant of these organisations"
+    )
+
+    @model_validator(mode="after")
+    def _coherent(self) -> Self:
+        if self.start.tzinfo is not None or self.end.tzinfo is not None:
+            raise ValueError("start and end are venue wall-clock times: give them without an offset")
+        if self.end <= self.start:
+            raise ValueError(f"end ({self.end:%Y-%m-%d %H:%M}) must be after start ({self.start:%Y-%m-%d %H:%M})")
+        if self.end - self.start > timedelta(days=14):
+            raise ValueError("a meeting lasts at most 14 days")
+        if self.format in (MeetingFormat.IN_PERSON, MeetingFormat.HYBRID) and self.venue is None:
+            raise ValueError(f"venue: required for a {self.format.value} meeting")
+        if self.format in (MeetingFormat.ONLINE, MeetingFormat.HYBRID) and self.join_link is None:
+            raise ValueError(f"join_link: required for an {self.format.value} meeting")
+        for name, values in (
+            ("participants", self.participants),
+            ("countries", self.countries),
+            ("organisations", self.organisations),
+        ):
+            dupes = sorted({v for v in values if values.count(v) > 1})
+            if dupes:
+                raise ValueError(f"{name}: listed twice: {', '.join(dupes)}")
+        if not (self.participants or self.countries or self.organisations):
+            raise ValueError("participants: invite at least one participant, country or organisation")
+        return self
+
+    @property
+    def uid(self) -> str:
+        """The iCalendar UID, stable for the meeting's whole life."""
+        return f"{self.id.lower()}@{self.organiser.email.rpartition('@')[2]}"
+
+    def start_utc(self) -> datetime:
+        return to_utc(self.start, self.zone)
+
+    def end_utc(self) -> datetime:
+        return to_utc(self.end, self.zone)
+
+
+def to_utc(local: datetime, zone: str) -> datetime:
+    """Venue wall-clock time to an aware UTC datetime."""
+    from datetime import UTC
+
+    return local.replace(tzinfo=ZoneInfo(zone)).astimezone(UTC)
+
+
+def schedule_problems(meeting: MeetingDefinition, now: datetime) -> list[str]:
+    """Rules that depend on the clock, kept out of the model so replays stay stable."""
+    if meeting.start_utc() <= now:
+        return [f"start: {meeting.start:%Y-%m-%d %H:%M} {meeting.zone} is in the past"]
+    return []

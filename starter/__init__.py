@@ -1,0 +1,1 @@
+"""The secretariat's interfaces: the `rtm` CLI and the embedded development stack."""

@@ -1,0 +1,130 @@
+"""The README's first command: the embedded stack, the Central Asia directory, and the
+region's next RTM (modelled on the 15th: two days in Dubai, hybrid) with its invitations.
+
+Running it again reuses the meeting: no second workflow, no second invitation.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, date, datetime, time, timedelta
+from importlib.resources import files
+from pathlib import Path
+
+from temporalio.client import Client
+from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
+from temporalio.service import RPCError, RPCStatusCode
+
+from activities.config import Settings
+from domain.contracts import MeetingStatus, Phase
+from domain.directory import Region
+from domain.invitations import InvitationStatus
+from domain.meeting import MeetingDefinition, MeetingFormat, Organiser, Venue
+from starter.inputs import read_directory
+from starter.stack import embedded_stack
+from workflows.meeting import MeetingWorkflow
+
+CENTRAL_ASIA = Path(str(files("starter") / "data" / "central_asia.yaml"))
+PARTNERS_AT_15TH = ["KZ", "KG", "MN", "PK", "TJ", "UZ"]
+OBSERVERS = ["EUDEL-KZ", "EUDEL-UZ", "JRC", "UNICRI", "ISTC", "EEAS", "SEC-CA"]
+
+
+def ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def next_rtm(region: Region, today: date) -> MeetingDefinition:
+    """The region's next RTM on the 15th's model, on a Monday-Tuesday at least 4 weeks ahead."""
+    number = region.last_rtm_number + 1
+    monday = today + timedelta(days=28 + (7 - today.weekday()) % 7)
+    return MeetingDefinition(
+        id=f"RTM-{region.code}-{number}",
+        region=region.code,
+        number=number,
+        title=f"{ordinal(number)} Round-Table Meeting of National Focal Points for {region.name}",
+        format=MeetingFormat.HYBRID,
+        zone="Asia/Dubai",
+        start=datetime.combine(monday, time(9, 0)),
+        end=datetime.combine(monday + timedelta(days=1), time(17, 30)),
+        venue=Venue(
+            name="Dubai Exhibition Centre",
+            city="Dubai",
+            country="United Arab Emirates",
+            address="Expo City Dubai",
+        ),
+        join_link=f"https://meet.example.org/rtm-{region.code.lower()}-{number}",
+        organiser=Organiser(name=f"CBRN CoE Regional Secretariat for {region.name}",
+                            email=region.secretariat_email),
+        countries=PARTNERS_AT_15TH,
+        organisations=OBSERVERS,
+    )
+
+
+async def start_or_reuse(client: Client, meeting: MeetingDefinition, task_queue: str) -> bool:
+    """Start the meeting's workflow unless it exists (running or not); True when started."""
+    handle = client.get_workflow_handle(meeting.id)
+    try:
+        await handle.describe()
+        return False
+    except RPCError as exc:
+        if exc.status is not RPCStatusCode.NOT_FOUND:
+            raise
+    await client.start_workflow(
+        MeetingWorkflow.run,
+        meeting,
+        id=meeting.id,
+        task_queue=task_queue,
+        id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+        id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+    )
+    return True
+
+
+async def follow_invitations(client: Client, meeting_id: str, timeout: float = 300) -> MeetingStatus:
+    """Print each invitation as it goes out, until the invitation phase is over."""
+    handle = client.get_workflow_handle(meeting_id)
+    shown: set[str] = set()
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        status = await handle.query(MeetingWorkflow.status)
+        for inv in status.invitations:
+            if inv.status is not InvitationStatus.PENDING and inv.participant_id not in shown:
+                shown.add(inv.participant_id)
+                mark = "sent  " if inv.status is InvitationStatus.SENT else "FAILED"
+                print(f"  {mark} {inv.participant_id:<16} {inv.email:<36} {inv.message_id}")
+        if status.phase not in (Phase.SCHEDULED, Phase.INVITING, Phase.PLANNED):
+            return status
+        if loop.time() > deadline:
+            raise TimeoutError(f"invitations of {meeting_id} still going after {timeout:.0f}s")
+        await asyncio.sleep(0.2)
+
+
+async def demo(settings: Settings) -> int:
+    async with embedded_stack(settings) as stack:
+        directory = read_directory(CENTRAL_ASIA)
+        counts = stack.store.load_directory(directory)
+        print(
+            f"Directory: {counts['regions']} region, {counts['countries']} countries, "
+            f"{counts['organisations']} organisations, {counts['participants']} participants"
+        )
+        region = stack.store.region("CA")
+        assert region is not None
+        meeting = next_rtm(region, datetime.now(UTC).date())
+        started = await start_or_reuse(stack.client, meeting, settings.task_queue)
+        if started:
+            print(f"Planned {meeting.id}: {meeting.title}")
+            print(f"  {meeting.start:%a %d %b %Y %H:%M} - {meeting.end:%a %d %b %H:%M} "
+                  f"{meeting.zone}, {meeting.format.value}, {meeting.venue and meeting.venue.city}")
+        else:
+            print(f"{meeting.id} already planned: reusing it, no invitation is sent twice")
+        print("Invitations:")
+        status = await follow_invitations(stack.client, meeting.id)
+        sent = status.count(InvitationStatus.SENT)
+        failed = status.count(InvitationStatus.FAILED)
+        print(f"{meeting.id} is in phase {status.phase.value}: {sent} invitations sent, {failed} failed")
+        print(f"Mail: {settings.mail_dir.resolve()} ({len(list(settings.mail_dir.glob('*.eml')))} .eml files)")
+        print("Bring the stack back up with `rtm dev`; the Temporal Web UI is then at "
+              f"{stack.ui_url}/namespaces/{settings.temporal_namespace}/workflows/{meeting.id}")
+    return 0

@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# The whole test suite with ruff and mypy; sets up .venv first (see README).
+set -euo pipefail
+cd "$(dirname "$0")"
+bash scripts/bootstrap.sh
+echo "== ruff"; .venv/bin/ruff check .
+echo "== mypy"; .venv/bin/mypy
+echo "== pytest"; exec .venv/bin/pytest "$@"

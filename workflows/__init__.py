@@ -1,0 +1,1 @@
+"""Deterministic orchestration: decisions come from domain/, side effects from activities."""
