@@ -85,9 +85,9 @@ class MeetingDefinition(Frozen):
         if self.end - self.start > timedelta(days=14):
             raise ValueError("a meeting lasts at most 14 days")
         if self.format in (MeetingFormat.IN_PERSON, MeetingFormat.HYBRID) and self.venue is None:
-            raise ValueError(f"venue: required for a {self.format.value} meeting")
+            raise ValueError(f"venue: required for {_a(self.format)} meeting")
         if self.format in (MeetingFormat.ONLINE, MeetingFormat.HYBRID) and self.join_link is None:
-            raise ValueError(f"join_link: required for an {self.format.value} meeting")
+            raise ValueError(f"join_link: required for {_a(self.format)} meeting")
         for name, values in (
             ("participants", self.participants),
             ("countries", self.countries),
@@ -110,6 +110,12 @@ class MeetingDefinition(Frozen):
 
     def end_utc(self) -> datetime:
         return to_utc(self.end, self.zone)
+
+
+def _a(fmt: MeetingFormat) -> str:
+    """'an online', 'a hybrid', 'an in-person': for error messages."""
+    words = fmt.value.replace("_", "-")
+    return f"an {words}" if words[0] in "aeiou" else f"a {words}"
 
 
 def to_utc(local: datetime, zone: str) -> datetime:

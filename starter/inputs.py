@@ -39,7 +39,8 @@ def read_document(path: Path) -> Any:
             return json.loads(text)
         return yaml.safe_load(text)
     except (json.JSONDecodeError, yaml.YAMLError) as exc:
-        raise InputError([f"{path}: not valid {path.suffix.lstrip('.') or 'YAML'}: {exc}"]) from exc
+        kind = "JSON" if path.suffix.lower() == ".json" else "YAML"
+        raise InputError([f"{path}: not valid {kind}: {exc}"]) from exc
 
 
 def validation_problems(exc: ValidationError) -> list[str]:

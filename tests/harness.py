@@ -1,0 +1,62 @@
+"""Running the engine inside a test: a worker on its own task queue, and a planned meeting."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from temporalio.client import Client, WorkflowHandle
+
+from activities.config import Settings
+from activities.db import Store
+from domain.contracts import MeetingStatus, MeetingSummary, Phase
+from domain.meeting import MeetingDefinition
+from workflows.meeting import MeetingWorkflow
+from worker import build_worker
+
+INVITING = (Phase.PLANNED, Phase.SCHEDULED, Phase.INVITING)
+
+
+def settings_for(smtp_port: int, database_url: str = "sqlite://", task_queue: str = "") -> Settings:
+    return Settings(
+        smtp_port=smtp_port,
+        database_url_env=database_url,
+        task_queue=task_queue or f"rtm-test-{uuid.uuid4().hex[:8]}",
+        smtp_timeout=10,
+    )
+
+
+@asynccontextmanager
+async def running_worker(client: Client, store: Store, smtp_port: int) -> AsyncIterator[str]:
+    """An in-process worker bound to `store` and the catcher; yields its task queue."""
+    settings = settings_for(smtp_port, store.url)
+    async with build_worker(client, settings, store):
+        yield settings.task_queue
+
+
+async def plan(
+    client: Client, meeting: MeetingDefinition, task_queue: str
+) -> WorkflowHandle[MeetingWorkflow, MeetingSummary]:
+    return await client.start_workflow(
+        MeetingWorkflow.run,
+        meeting,
+        id=meeting.id,
+        task_queue=task_queue,
+    )
+
+
+async def invited(
+    handle: WorkflowHandle[MeetingWorkflow, MeetingSummary], timeout: float = 120
+) -> MeetingStatus:
+    """Poll the status query until the invitation phase is over."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        status = await handle.query(MeetingWorkflow.status)
+        if status.phase not in INVITING:
+            return status
+        if loop.time() > deadline:
+            raise TimeoutError(f"{handle.id} still in {status.phase} after {timeout}s")
+        await asyncio.sleep(0.1)

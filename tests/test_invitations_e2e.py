@@ -1,0 +1,78 @@
+"""Invitations end to end: real dev server, real worker, real SMTP catcher, SQLite/PostgreSQL."""
+
+from __future__ import annotations
+
+import icalendar
+from temporalio.testing import WorkflowEnvironment
+
+from activities.db import Store
+from domain.invitations import InvitationStatus
+from starter.catcher import SmtpCatcher
+from starter.stack import free_port
+from tests.factories import central_asia, meeting
+from tests.harness import invited, plan, running_worker
+
+
+def _calendar_part(data: bytes) -> icalendar.Calendar:
+    from email import message_from_bytes, policy
+
+    msg = message_from_bytes(data, policy=policy.default)
+    parts = [p for p in msg.walk() if p.get_content_type() == "text/calendar"]
+    assert len(parts) == 1, "exactly one text/calendar alternative"
+    payload = parts[0].get_payload(decode=True)
+    assert isinstance(payload, bytes)
+    return icalendar.Calendar.from_ical(payload)
+
+
+async def test_every_participant_gets_exactly_one_invitation(
+    dev_env: WorkflowEnvironment, any_store: Store, catcher: SmtpCatcher
+) -> None:
+    any_store.load_directory(central_asia())
+    m = meeting()
+    expected = {p.email: p for p in any_store.resolve_participants([], m.countries, m.organisations)[0]}
+    assert len(expected) == 17  # NFP and deputy of six countries, one expert, four observers
+
+    async with running_worker(dev_env.client, any_store, catcher.port) as queue:
+        status = await invited(await plan(dev_env.client, m, queue))
+
+    assert status.count(InvitationStatus.SENT) == len(expected)
+    received = [c.rcpt_tos for c in catcher.caught]
+    assert sorted(r[0] for r in received) == sorted(expected)
+    assert all(len(r) == 1 for r in received), "one message per recipient"
+    for c in catcher.caught:
+        cal = _calendar_part(c.data)
+        assert str(cal["METHOD"]) == "REQUEST"
+        events = list(cal.walk("VEVENT"))
+        assert len(events) == 1
+        attendee = events[0]["ATTENDEE"]
+        assert str(attendee).lower() == f"mailto:{c.rcpt_tos[0]}"
+        assert attendee.params["CN"] == expected[c.rcpt_tos[0]].name
+        assert attendee.params["PARTSTAT"] == "NEEDS-ACTION"
+        assert str(events[0]["UID"]) == m.uid
+    # the projection holds one sent row per participant, and the audit log one entry each
+    deliveries = any_store.deliveries(m.id, 0)
+    assert {d.status for d in deliveries.values()} == {InvitationStatus.SENT}
+    assert len(deliveries) == len(expected)
+    audit = [a for a in any_store.audit(m.id) if a.action == "invitation.sent"]
+    assert len(audit) == len(expected)
+    assert any_store.meeting_phase(m.id) == "registration"
+
+
+async def test_a_550_fails_one_invitation_and_the_rest_go_out(
+    dev_env: WorkflowEnvironment, store: Store, tmp_path: object
+) -> None:
+    refused = "nfp.mn@example.org"
+    m = meeting()
+    with SmtpCatcher(port=free_port(), refuse=[refused]) as c:
+        async with running_worker(dev_env.client, store, c.port) as queue:
+            status = await invited(await plan(dev_env.client, m, queue))
+        delivered = sorted(x.rcpt_tos[0] for x in c.caught)
+
+    by_email = {i.email: i for i in status.invitations}
+    assert by_email[refused].status is InvitationStatus.FAILED
+    assert by_email[refused].error is not None and by_email[refused].error.startswith("550")
+    others = [i for i in status.invitations if i.email != refused]
+    assert others and all(i.status is InvitationStatus.SENT for i in others)
+    assert refused not in delivered
+    assert sorted(i.email for i in others) == delivered
+    assert store.deliveries(m.id, 0)["mn-nfp"].status is InvitationStatus.FAILED

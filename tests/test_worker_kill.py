@@ -1,0 +1,86 @@
+"""A real kill of the worker process in the middle of a 200-participant fan-out."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import uuid
+from collections import defaultdict
+from pathlib import Path
+
+from temporalio.testing import WorkflowEnvironment
+
+from activities.db import Store
+from domain.invitations import MAX_PARALLEL_BATCHES, InvitationStatus
+from starter.catcher import SmtpCatcher
+from starter.stack import free_port
+from tests.factories import meeting, synthetic_directory
+from tests.harness import invited, plan
+
+ROOT = Path(__file__).resolve().parent.parent
+N = 200
+
+
+def _worker(env: dict[str, str]) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, str(ROOT / "worker.py")],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+async def test_killed_worker_resumes_and_duplicates_only_in_flight_messages(
+    dev_env: WorkflowEnvironment, tmp_path: Path
+) -> None:
+    url = f"sqlite:///{tmp_path / 'rtm.db'}"
+    store = Store(url)
+    store.create_schema()
+    store.load_directory(synthetic_directory(N))
+    queue = f"rtm-kill-{uuid.uuid4().hex[:8]}"
+    with SmtpCatcher(port=free_port(), delay=0.02) as catcher:
+        env = os.environ | {
+            "TEMPORAL_ADDRESS": dev_env.client.service_client.config.target_host,
+            "DATABASE_URL": url,
+            "SMTP_PORT": str(catcher.port),
+            "RTM_TASK_QUEUE": queue,
+        }
+        first = _worker(env)
+        try:
+            handle = await plan(dev_env.client, meeting(organisations=[]), queue)
+            loop = asyncio.get_running_loop()
+            deadline = loop.time() + 60
+            while len(catcher.caught) < N // 4:
+                assert loop.time() < deadline, "the fan-out never started"
+                await asyncio.sleep(0.005)
+            first.send_signal(signal.SIGKILL)
+            first.wait()
+            at_kill = len(catcher.caught)
+        finally:
+            if first.poll() is None:
+                first.kill()
+        assert at_kill < N, "the kill has to land in the middle of the fan-out"
+
+        second = _worker(env)
+        try:
+            status = await invited(handle, timeout=120)
+        finally:
+            second.terminate()
+            second.wait(timeout=30)
+        caught = catcher.caught
+
+    assert status.count(InvitationStatus.SENT) == N
+    copies: dict[str, list[str]] = defaultdict(list)
+    for c in caught:
+        copies[c.rcpt_tos[0]].append(c.message_id)
+    assert len(copies) == N, "every participant received the invitation"
+    duplicates = {rcpt: ids for rcpt, ids in copies.items() if len(ids) > 1}
+    assert len(caught) - N == len(duplicates), "no participant got three copies"
+    assert len(duplicates) <= MAX_PARALLEL_BATCHES, f"at most one per open connection: {duplicates}"
+    for ids in duplicates.values():
+        assert len(set(ids)) == 1, "a resent copy carries the same Message-ID"
+    print(f"killed at {at_kill}/{N} messages; {len(duplicates)} duplicate(s)")
