@@ -7,6 +7,7 @@ embedded stack and the tests build the same worker through `build_worker`.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from concurrent.futures import ThreadPoolExecutor
 
@@ -42,7 +43,9 @@ async def connect(settings: Settings) -> Client:
     )
 
 
-def build_worker(client: Client, settings: Settings, store: Store, task_queue: str | None = None) -> Worker:
+def build_worker(
+    client: Client, settings: Settings, store: Store, task_queue: str | None = None
+) -> Worker:
     """A worker with every workflow and activity, bound to `store` and the SMTP settings."""
     directory = DirectoryActivities(store)
     mail = MailActivities(store, settings)
@@ -67,10 +70,8 @@ async def run(settings: Settings) -> None:
 
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(run(Settings()))
-    except KeyboardInterrupt:
-        pass
 
 
 if __name__ == "__main__":

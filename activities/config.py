@@ -6,6 +6,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from domain.contracts import TASK_QUEUE
+
 
 def _env(name: str, default: str) -> str:
     return os.environ.get(name, default) or default
@@ -20,9 +22,12 @@ class Settings:
     """Everything a process of the engine needs to find its peers."""
 
     var_dir: Path = field(default_factory=lambda: Path(_env("RTM_VAR_DIR", "var")))
-    temporal_address: str = field(default_factory=lambda: _env("TEMPORAL_ADDRESS", "127.0.0.1:7233"))
+    temporal_address: str = field(
+        default_factory=lambda: _env("TEMPORAL_ADDRESS", "127.0.0.1:7233")
+    )
     temporal_namespace: str = field(default_factory=lambda: _env("TEMPORAL_NAMESPACE", "default"))
-    task_queue: str = field(default_factory=lambda: _env("RTM_TASK_QUEUE", "rtm"))
+    temporal_ui_port: int = field(default_factory=lambda: int(_env("RTM_UI_PORT", "8233")))
+    task_queue: str = field(default_factory=lambda: _env("RTM_TASK_QUEUE", TASK_QUEUE))
     database_url_env: str = field(default_factory=lambda: os.environ.get("DATABASE_URL", ""))
     smtp_host: str = field(default_factory=lambda: _env("SMTP_HOST", "127.0.0.1"))
     smtp_port: int = field(default_factory=lambda: int(_env("SMTP_PORT", "1025")))

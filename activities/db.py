@@ -176,10 +176,7 @@ class Store:
             orgs = {o.code for o in directory.organisations} | set(
                 s.exec(select(OrganisationRow.code))
             )
-            taken = {
-                row.email.lower(): row.id
-                for row in s.exec(select(ParticipantRow))
-            }
+            taken = {row.email.lower(): row.id for row in s.exec(select(ParticipantRow))}
         problems = [
             f"country {c.code}: unknown region {c.region!r}"
             for c in directory.countries
@@ -218,7 +215,9 @@ class Store:
 
     def participants(self) -> list[Participant]:
         with self.session() as s:
-            q = select(ParticipantRow).order_by(col(ParticipantRow.position), col(ParticipantRow.id))
+            q = select(ParticipantRow).order_by(
+                col(ParticipantRow.position), col(ParticipantRow.id)
+            )
             return [_participant(r) for r in s.exec(q)]
 
     def resolve_participants(
@@ -231,9 +230,13 @@ class Store:
         known_countries = {c.code for c in self.countries()}
         known_orgs = {o.code for o in self.organisations()}
         problems = [f"participants: unknown participant {i!r}" for i in ids if i not in by_id]
-        problems += [f"countries: unknown country {c!r}" for c in countries if c not in known_countries]
         problems += [
-            f"organisations: unknown organisation {o!r}" for o in organisations if o not in known_orgs
+            f"countries: unknown country {c!r}" for c in countries if c not in known_countries
+        ]
+        problems += [
+            f"organisations: unknown organisation {o!r}"
+            for o in organisations
+            if o not in known_orgs
         ]
         chosen = [
             p
@@ -244,7 +247,9 @@ class Store:
 
     # --- meetings and invitations ----------------------------------------------------
 
-    def record_meeting(self, meeting_id: str, region: str, title: str, phase: str, definition: str) -> None:
+    def record_meeting(
+        self, meeting_id: str, region: str, title: str, phase: str, definition: str
+    ) -> None:
         with self.session() as s:
             s.merge(
                 MeetingRow(
@@ -277,7 +282,9 @@ class Store:
                 for r in rows
             }
 
-    def record_delivery(self, meeting_id: str, sequence: int, email: str, result: DeliveryResult) -> None:
+    def record_delivery(
+        self, meeting_id: str, sequence: int, email: str, result: DeliveryResult
+    ) -> None:
         """The invitation row and its audit row, in one transaction."""
         with self.session() as s:
             s.merge(

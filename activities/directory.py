@@ -28,7 +28,9 @@ class DirectoryActivities:
             query.participants, query.countries, query.organisations
         )
         if problems:
-            raise ApplicationError("; ".join(problems), type="UnknownParticipant", non_retryable=True)
+            raise ApplicationError(
+                "; ".join(problems), type="UnknownParticipant", non_retryable=True
+            )
         return ParticipantList(participants=chosen)
 
     @activity.defn(name=RECORD_MEETING)

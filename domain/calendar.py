@@ -56,7 +56,7 @@ def invitation_ics(
     stamp: datetime,
     method: str = "REQUEST",
 ) -> bytes:
-    """A complete VCALENDAR for one recipient: METHOD REQUEST (or CANCEL), the recipient as ATTENDEE."""
+    """A whole VCALENDAR for one recipient: METHOD REQUEST (or CANCEL), them as ATTENDEE."""
     cal = icalendar.Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
@@ -94,4 +94,5 @@ def invitation_ics(
     event.add("attendee", who)
 
     cal.add_component(event)
-    return cal.to_ical()
+    ics: bytes = cal.to_ical()
+    return ics

@@ -78,7 +78,13 @@ def invitation_message(
     msg.set_content("\n".join(lines), subtype="plain", charset="utf-8")
     html_body = "".join(f"<p>{html.escape(line)}</p>" if line else "" for line in lines)
     msg.add_alternative(f"<html><body>{html_body}</body></html>", subtype="html", charset="utf-8")
-    msg.add_alternative(ics, maintype="text", subtype="calendar", params={"method": method})
+    msg.add_alternative(
+        ics.decode("utf-8"),
+        subtype="calendar",
+        charset="utf-8",
+        cte="7bit" if ics.isascii() else "base64",
+        params={"method": method},
+    )
     msg.make_mixed()
     msg.add_attachment(
         ics, maintype="application", subtype="ics", filename="invite.ics", params={"method": method}

@@ -64,7 +64,7 @@ _UNSAFE = re.compile(r"[^A-Za-z0-9.-]")
 
 
 def message_id(meeting: MeetingDefinition, sequence: int, participant_id: str) -> str:
-    """Deterministic Message-ID per (meeting, sequence, recipient): a resend carries the same one."""
+    """Deterministic Message-ID per (meeting, sequence, recipient): a resend keeps it."""
     domain = meeting.organiser.email.rpartition("@")[2]
     local = _UNSAFE.sub("_", f"{meeting.id}.{sequence}.{participant_id}")
     return f"<{local}@{domain}>"

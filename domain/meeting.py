@@ -11,7 +11,7 @@ from enum import StrEnum
 from typing import Annotated, Self
 from zoneinfo import ZoneInfo
 
-from pydantic import AfterValidator, BaseModel, Field, model_validator
+from pydantic import AfterValidator, Field, model_validator
 
 from domain.directory import Code, Email, Frozen, Text, Zone
 from domain.validation import no_control_chars
@@ -73,15 +73,20 @@ class MeetingDefinition(Frozen):
         default_factory=list, description="invite every directory participant of these countries"
     )
     organisations: list[Code] = Field(
-        default_factory=list, description="invite every directory participant of these organisations"
+        default_factory=list,
+        description="invite every directory participant of these organisations",
     )
 
     @model_validator(mode="after")
     def _coherent(self) -> Self:
         if self.start.tzinfo is not None or self.end.tzinfo is not None:
-            raise ValueError("start and end are venue wall-clock times: give them without an offset")
+            raise ValueError(
+                "start and end are venue wall-clock times: give them without an offset"
+            )
         if self.end <= self.start:
-            raise ValueError(f"end ({self.end:%Y-%m-%d %H:%M}) must be after start ({self.start:%Y-%m-%d %H:%M})")
+            raise ValueError(
+                f"end ({self.end:%Y-%m-%d %H:%M}) must be after start ({self.start:%Y-%m-%d %H:%M})"
+            )
         if self.end - self.start > timedelta(days=14):
             raise ValueError("a meeting lasts at most 14 days")
         if self.format in (MeetingFormat.IN_PERSON, MeetingFormat.HYBRID) and self.venue is None:
@@ -97,7 +102,9 @@ class MeetingDefinition(Frozen):
             if dupes:
                 raise ValueError(f"{name}: listed twice: {', '.join(dupes)}")
         if not (self.participants or self.countries or self.organisations):
-            raise ValueError("participants: invite at least one participant, country or organisation")
+            raise ValueError(
+                "participants: invite at least one participant, country or organisation"
+            )
         return self
 
     @property

@@ -53,7 +53,7 @@ class CatcherHandler:
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _counter: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
-    async def handle_RCPT(  # noqa: N802 - aiosmtpd hook name
+    async def handle_RCPT(
         self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: list[str]
     ) -> str:
         if address.lower() in self.refuse:
@@ -61,7 +61,7 @@ class CatcherHandler:
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         if self.delay:
             import asyncio
 

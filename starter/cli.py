@@ -7,15 +7,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import sys
 from collections.abc import Callable, Coroutine, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
+from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from activities.config import Settings
@@ -24,8 +23,8 @@ from domain.contracts import MeetingStatus
 from domain.invitations import InvitationStatus
 from starter.catcher import read_mailbox
 from starter.inputs import InputError, check_meeting, read_directory, read_document
-from workflows.meeting import MeetingWorkflow
 from worker import connect
+from workflows.meeting import MeetingWorkflow
 
 Command = Callable[[argparse.Namespace, Settings], Coroutine[Any, Any, int]]
 
@@ -41,7 +40,9 @@ async def cmd_dev(args: argparse.Namespace, settings: Settings) -> int:
 
     async with embedded_stack(settings) as stack:
         print(f"Temporal  {settings.temporal_address}  (Web UI {stack.ui_url})")
-        print(f"SMTP      {settings.smtp_host}:{settings.smtp_port}  -> {settings.mail_dir.resolve()}")
+        print(
+            f"SMTP      {settings.smtp_host}:{settings.smtp_port}  -> {settings.mail_dir.resolve()}"
+        )
         print(f"Database  {settings.database_url}")
         print("Worker    running; Ctrl-C stops the stack")
         await asyncio.Event().wait()
@@ -75,7 +76,9 @@ async def cmd_directory_load(args: argparse.Namespace, settings: Settings) -> in
 async def cmd_directory_list(args: argparse.Namespace, settings: Settings) -> int:
     store = _store(settings)
     for region in store.regions():
-        print(f"{region.code}  {region.name} (secretariat {region.secretariat_city}, {region.zone})")
+        print(
+            f"{region.code}  {region.name} (secretariat {region.secretariat_city}, {region.zone})"
+        )
         for c in store.countries(region.code):
             print(f"  {c.code}  {c.name}")
     orgs = store.organisations()
@@ -86,7 +89,10 @@ async def cmd_directory_list(args: argparse.Namespace, settings: Settings) -> in
     people = store.participants()
     print(f"Participants ({len(people)}):")
     for p in people:
-        print(f"  {p.id:<16} {p.role.value:<11} {p.country or p.organisation:<9} {p.email:<36} {p.name}")
+        print(
+            f"  {p.id:<16} {p.role.value:<11} {p.country or p.organisation:<9} "
+            f"{p.email:<36} {p.name}"
+        )
     return 0
 
 
@@ -163,7 +169,9 @@ def parser() -> argparse.ArgumentParser:
 
     meeting = add(sub, "meeting", cmd_meeting_status, "meetings")
     msub = meeting.add_subparsers(dest="action", required=True)
-    add(msub, "plan", cmd_meeting_plan, "validate a YAML/JSON meeting definition and start it").add_argument("file")
+    add(
+        msub, "plan", cmd_meeting_plan, "validate a YAML/JSON meeting definition and start it"
+    ).add_argument("file")
     status = add(msub, "status", cmd_meeting_status, "phase and each participant's invitation")
     status.add_argument("id")
     status.add_argument("--json", action="store_true")
@@ -177,8 +185,9 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     settings = Settings()
+    command: Command = args.fn
     try:
-        return asyncio.run(args.fn(args, settings))
+        return asyncio.run(command(args, settings))
     except InputError as exc:
         for problem in exc.problems:
             print(f"error: {problem}", file=sys.stderr)

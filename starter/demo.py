@@ -54,8 +54,9 @@ def next_rtm(region: Region, today: date) -> MeetingDefinition:
             address="Expo City Dubai",
         ),
         join_link=f"https://meet.example.org/rtm-{region.code.lower()}-{number}",
-        organiser=Organiser(name=f"CBRN CoE Regional Secretariat for {region.name}",
-                            email=region.secretariat_email),
+        organiser=Organiser(
+            name=f"CBRN CoE Regional Secretariat for {region.name}", email=region.secretariat_email
+        ),
         countries=PARTNERS_AT_15TH,
         organisations=OBSERVERS,
     )
@@ -81,7 +82,9 @@ async def start_or_reuse(client: Client, meeting: MeetingDefinition, task_queue:
     return True
 
 
-async def follow_invitations(client: Client, meeting_id: str, timeout: float = 300) -> MeetingStatus:
+async def follow_invitations(
+    client: Client, meeting_id: str, timeout: float = 300
+) -> MeetingStatus:
     """Print each invitation as it goes out, until the invitation phase is over."""
     handle = client.get_workflow_handle(meeting_id)
     shown: set[str] = set()
@@ -115,16 +118,24 @@ async def demo(settings: Settings) -> int:
         started = await start_or_reuse(stack.client, meeting, settings.task_queue)
         if started:
             print(f"Planned {meeting.id}: {meeting.title}")
-            print(f"  {meeting.start:%a %d %b %Y %H:%M} - {meeting.end:%a %d %b %H:%M} "
-                  f"{meeting.zone}, {meeting.format.value}, {meeting.venue and meeting.venue.city}")
+            print(
+                f"  {meeting.start:%a %d %b %Y %H:%M} - {meeting.end:%a %d %b %H:%M} "
+                f"{meeting.zone}, {meeting.format.value}, {meeting.venue and meeting.venue.city}"
+            )
         else:
             print(f"{meeting.id} already planned: reusing it, no invitation is sent twice")
         print("Invitations:")
         status = await follow_invitations(stack.client, meeting.id)
         sent = status.count(InvitationStatus.SENT)
         failed = status.count(InvitationStatus.FAILED)
-        print(f"{meeting.id} is in phase {status.phase.value}: {sent} invitations sent, {failed} failed")
-        print(f"Mail: {settings.mail_dir.resolve()} ({len(list(settings.mail_dir.glob('*.eml')))} .eml files)")
-        print("Bring the stack back up with `rtm dev`; the Temporal Web UI is then at "
-              f"{stack.ui_url}/namespaces/{settings.temporal_namespace}/workflows/{meeting.id}")
+        print(
+            f"{meeting.id} is in phase {status.phase.value}: "
+            f"{sent} invitations sent, {failed} failed"
+        )
+        files_now = len(list(settings.mail_dir.glob("*.eml")))
+        print(f"Mail: {settings.mail_dir.resolve()} ({files_now} .eml files)")
+        print(
+            "Bring the stack back up with `rtm dev`; the Temporal Web UI is then at "
+            f"{stack.ui_url}/namespaces/{settings.temporal_namespace}/workflows/{meeting.id}"
+        )
     return 0

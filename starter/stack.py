@@ -24,8 +24,6 @@ from starter.binaries import temporal_cli
 from starter.catcher import SmtpCatcher
 from worker import build_worker, connect
 
-UI_PORT = 8233
-
 
 def port_open(host: str, port: int) -> bool:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
@@ -47,9 +45,9 @@ def _host_port(address: str) -> tuple[str, int]:
 class DevServer:
     """`temporal server start-dev` persisting to var/temporal/ (WAL, so it stays quick)."""
 
-    def __init__(self, settings: Settings, ui_port: int = UI_PORT) -> None:
+    def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.ui_port = ui_port
+        self.ui_port = settings.temporal_ui_port
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self, timeout: float = 60.0) -> bool:
@@ -65,14 +63,22 @@ class DevServer:
                 str(temporal_cli()),
                 "server",
                 "start-dev",
-                "--ip", host,
-                "--port", str(port),
-                "--ui-port", str(self.ui_port),
-                "--db-filename", str(state / "temporal.db"),
-                "--sqlite-pragma", "journal_mode=wal",
-                "--sqlite-pragma", "synchronous=normal",
-                "--log-level", "warn",
-                "--namespace", self.settings.temporal_namespace,
+                "--ip",
+                host,
+                "--port",
+                str(port),
+                "--ui-port",
+                str(self.ui_port),
+                "--db-filename",
+                str(state / "temporal.db"),
+                "--sqlite-pragma",
+                "journal_mode=wal",
+                "--sqlite-pragma",
+                "synchronous=normal",
+                "--log-level",
+                "warn",
+                "--namespace",
+                self.settings.temporal_namespace,
             ],
             stdout=log,
             stderr=subprocess.STDOUT,

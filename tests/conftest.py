@@ -32,7 +32,7 @@ def _postgres_reason() -> str | None:
             conn.execute(text("select 1"))
         engine.dispose()
         return None
-    except Exception as exc:  # noqa: BLE001 - any failure means "no PostgreSQL here"
+    except Exception as exc:
         return f"PostgreSQL at {make_url(POSTGRES_URL).render_as_string()} not reachable: {exc}"
 
 

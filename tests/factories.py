@@ -37,11 +37,16 @@ def meeting_data(**overrides: Any) -> dict[str, Any]:
         "zone": "Asia/Dubai",
         "start": start.isoformat(),
         "end": (start + timedelta(days=1, hours=8, minutes=30)).isoformat(),
-        "venue": {"name": "Dubai Exhibition Centre", "city": "Dubai",
-                  "country": "United Arab Emirates"},
+        "venue": {
+            "name": "Dubai Exhibition Centre",
+            "city": "Dubai",
+            "country": "United Arab Emirates",
+        },
         "join_link": "https://meet.example.org/rtm-ca-16",
-        "organiser": {"name": "CBRN CoE Regional Secretariat for Central Asia",
-                      "email": "secretariat.ca@example.org"},
+        "organiser": {
+            "name": "CBRN CoE Regional Secretariat for Central Asia",
+            "email": "secretariat.ca@example.org",
+        },
         "countries": SIX_PARTNERS,
         "organisations": ["JRC", "UNICRI", "ISTC", "EEAS"],
     }
@@ -55,11 +60,24 @@ def meeting(**overrides: Any) -> MeetingDefinition:
 
 def synthetic_directory(n: int, region: str = "CA") -> Directory:
     """`n` participants spread over the six partner countries, for fan-out tests and bench."""
-    zones = {"KZ": "Asia/Almaty", "KG": "Asia/Bishkek", "MN": "Asia/Ulaanbaatar",
-             "PK": "Asia/Karachi", "TJ": "Asia/Dushanbe", "UZ": "Asia/Tashkent"}
+    zones = {
+        "KZ": "Asia/Almaty",
+        "KG": "Asia/Bishkek",
+        "MN": "Asia/Ulaanbaatar",
+        "PK": "Asia/Karachi",
+        "TJ": "Asia/Dushanbe",
+        "UZ": "Asia/Tashkent",
+    }
     return Directory(
-        regions=[Region(code=region, name="Central Asia", secretariat_city="Tashkent",
-                        secretariat_email="secretariat.ca@example.org", zone="Asia/Tashkent")],
+        regions=[
+            Region(
+                code=region,
+                name="Central Asia",
+                secretariat_city="Tashkent",
+                secretariat_email="secretariat.ca@example.org",
+                zone="Asia/Tashkent",
+            )
+        ],
         countries=[Country(code=c, name=c, region=region) for c in SIX_PARTNERS],
         organisations=[Organisation(code="JRC", name="European Commission Joint Research Centre")],
         participants=[

@@ -13,8 +13,8 @@ from activities.config import Settings
 from activities.db import Store
 from domain.contracts import MeetingStatus, MeetingSummary, Phase
 from domain.meeting import MeetingDefinition
-from workflows.meeting import MeetingWorkflow
 from worker import build_worker
+from workflows.meeting import MeetingWorkflow
 
 INVITING = (Phase.PLANNED, Phase.SCHEDULED, Phase.INVITING)
 

@@ -29,7 +29,9 @@ async def test_every_participant_gets_exactly_one_invitation(
 ) -> None:
     any_store.load_directory(central_asia())
     m = meeting()
-    expected = {p.email: p for p in any_store.resolve_participants([], m.countries, m.organisations)[0]}
+    expected = {
+        p.email: p for p in any_store.resolve_participants([], m.countries, m.organisations)[0]
+    }
     assert len(expected) == 17  # NFP and deputy of six countries, one expert, four observers
 
     async with running_worker(dev_env.client, any_store, catcher.port) as queue:
@@ -70,7 +72,8 @@ async def test_a_550_fails_one_invitation_and_the_rest_go_out(
 
     by_email = {i.email: i for i in status.invitations}
     assert by_email[refused].status is InvitationStatus.FAILED
-    assert by_email[refused].error is not None and by_email[refused].error.startswith("550")
+    error = by_email[refused].error
+    assert error is not None and error.startswith("550")
     others = [i for i in status.invitations if i.email != refused]
     assert others and all(i.status is InvitationStatus.SENT for i in others)
     assert refused not in delivered

@@ -21,21 +21,39 @@ from tests.factories import meeting_data
 LATER = (datetime.now(UTC) + timedelta(days=30)).replace(tzinfo=None, microsecond=0)
 
 BAD: list[tuple[str, dict[str, Any], str]] = [
-    ("end before start", {"start": LATER.isoformat(), "end": (LATER - timedelta(hours=1)).isoformat()},
-     "must be after start"),
-    ("start in the past", {"start": "2022-03-21T09:00:00", "end": "2022-03-22T17:00:00"},
-     "start: 2022-03-21 09:00 Asia/Dubai is in the past"),
+    (
+        "end before start",
+        {"start": LATER.isoformat(), "end": (LATER - timedelta(hours=1)).isoformat()},
+        "must be after start",
+    ),
+    (
+        "start in the past",
+        {"start": "2022-03-21T09:00:00", "end": "2022-03-22T17:00:00"},
+        "start: 2022-03-21 09:00 Asia/Dubai is in the past",
+    ),
     ("unknown time zone", {"zone": "Asia/Atlantis"}, "zone: unknown time zone 'Asia/Atlantis'"),
     ("hybrid without venue", {"venue": None}, "venue: required for a hybrid meeting"),
     ("hybrid without join link", {"join_link": None}, "join_link: required for a hybrid meeting"),
-    ("online without join link", {"format": "online", "venue": None, "join_link": None},
-     "join_link: required for an online meeting"),
-    ("malformed address", {"organiser": {"name": "Secretariat", "email": "secretariat@@example"}},
-     "organiser.email: 'secretariat@@example' is not a valid email address"),
-    ("same participant twice", {"participants": ["kz-nfp", "uz-nfp", "kz-nfp"]},
-     "participants: listed twice: kz-nfp"),
-    ("unknown participant", {"participants": ["kz-nfp", "xx-nfp"]},
-     "participants: unknown participant 'xx-nfp'"),
+    (
+        "online without join link",
+        {"format": "online", "venue": None, "join_link": None},
+        "join_link: required for an online meeting",
+    ),
+    (
+        "malformed address",
+        {"organiser": {"name": "Secretariat", "email": "secretariat@@example"}},
+        "organiser.email: 'secretariat@@example' is not a valid email address",
+    ),
+    (
+        "same participant twice",
+        {"participants": ["kz-nfp", "uz-nfp", "kz-nfp"]},
+        "participants: listed twice: kz-nfp",
+    ),
+    (
+        "unknown participant",
+        {"participants": ["kz-nfp", "xx-nfp"]},
+        "participants: unknown participant 'xx-nfp'",
+    ),
     ("unknown country", {"countries": ["KZ", "RU"]}, "countries: unknown country 'RU'"),
 ]
 

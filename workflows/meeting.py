@@ -35,7 +35,9 @@ with workflow.unsafe.imports_passed_through():
     )
     from domain.meeting import MeetingDefinition
 
-DB_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(seconds=30))
+DB_RETRY = RetryPolicy(
+    initial_interval=timedelta(seconds=1), maximum_interval=timedelta(seconds=30)
+)
 SMTP_RETRY = RetryPolicy(
     initial_interval=timedelta(seconds=1),
     backoff_coefficient=2.0,
@@ -97,7 +99,9 @@ class MeetingWorkflow:
                     retry_policy=SMTP_RETRY,
                 )
             for r in result.results:
-                self._invitations[r.participant_id] = self._invitations[r.participant_id].model_copy(
+                self._invitations[r.participant_id] = self._invitations[
+                    r.participant_id
+                ].model_copy(
                     update={
                         "status": r.status,
                         "sequence": self._sequence,

@@ -1,0 +1,51 @@
+"""The README's first command, twice, on its own ports: the second run sends nothing new."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from starter.catcher import read_mailbox
+from starter.stack import free_port
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _demo(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "starter.cli", "demo"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=240,
+        check=False,
+    )
+
+
+def test_demo_invites_everyone_once_and_reuses_the_meeting(tmp_path: Path) -> None:
+    env = os.environ | {
+        "RTM_VAR_DIR": str(tmp_path / "var"),
+        "TEMPORAL_ADDRESS": f"127.0.0.1:{free_port()}",
+        "RTM_UI_PORT": str(free_port()),
+        "SMTP_PORT": str(free_port()),
+    }
+    env.pop("DATABASE_URL", None)
+    first = _demo(env)
+    assert first.returncode == 0, first.stderr
+    assert "Planned RTM-CA-16" in first.stdout
+    assert "21 invitations sent, 0 failed" in first.stdout
+    mail_dir = tmp_path / "var" / "mail"
+    assert f"Mail: {mail_dir}" in first.stdout
+    messages = read_mailbox(mail_dir)
+    assert len(messages) == 21
+    assert len({str(m["To"]) for m in messages}) == 21
+    assert (tmp_path / "var" / "temporal" / "temporal.db").exists()
+
+    second = _demo(env)
+    assert second.returncode == 0, second.stderr
+    assert "RTM-CA-16 already planned" in second.stdout
+    assert "21 invitations sent" in second.stdout
+    assert len(read_mailbox(mail_dir)) == 21, "a second run sends no second invitation"
