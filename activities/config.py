@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,6 +36,12 @@ class Settings:
     smtp_password: str = field(default_factory=lambda: os.environ.get("SMTP_PASSWORD", ""))
     smtp_starttls: bool = field(default_factory=lambda: _flag("SMTP_STARTTLS"))
     smtp_timeout: float = field(default_factory=lambda: float(_env("SMTP_TIMEOUT", "30")))
+    web_host: str = field(default_factory=lambda: _env("RTM_WEB_HOST", "127.0.0.1"))
+    web_port: int = field(default_factory=lambda: int(_env("RTM_WEB_PORT", "8000")))
+    public_url_env: str = field(default_factory=lambda: os.environ.get("RTM_PUBLIC_URL", ""))
+    link_key_env: str = field(default_factory=lambda: os.environ.get("RTM_LINK_KEY", ""))
+    inbound_host: str = field(default_factory=lambda: _env("RTM_INBOUND_HOST", "127.0.0.1"))
+    inbound_port: int = field(default_factory=lambda: int(_env("RTM_INBOUND_PORT", "2525")))
 
     @property
     def database_url(self) -> str:
@@ -46,3 +53,21 @@ class Settings:
     @property
     def mail_dir(self) -> Path:
         return self.var_dir / "mail"
+
+    @property
+    def public_url(self) -> str:
+        """Base of the personal links in mail: RTM_PUBLIC_URL, else the local web app."""
+        return self.public_url_env or f"http://{self.web_host}:{self.web_port}"
+
+    def link_key(self) -> bytes:
+        """RTM_LINK_KEY, else a random key kept in the var directory (embedded stack only)."""
+        if self.link_key_env:
+            return self.link_key_env.encode()
+        path = self.var_dir / "link.key"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(".tmp")
+            tmp.write_text(secrets.token_urlsafe(32))
+            tmp.chmod(0o600)
+            tmp.replace(path)
+        return path.read_text().strip().encode()

@@ -15,9 +15,12 @@ from temporalio import activity
 
 from activities.config import Settings
 from activities.db import Store
+from domain.answers import Attendance
 from domain.contracts import SEND_INVITATIONS
+from domain.directory import Participant
 from domain.invitation_mail import invitation_message
 from domain.invitations import BatchResult, DeliveryResult, InvitationBatch, InvitationStatus
+from domain.links import rsvp_links
 
 
 def _permanent(exc: Exception) -> str | None:
@@ -38,6 +41,7 @@ class MailActivities:
     def __init__(self, store: Store, settings: Settings) -> None:
         self.store = store
         self.settings = settings
+        self._key = settings.link_key()
 
     def _client(self) -> aiosmtplib.SMTP:
         s = self.settings
@@ -51,6 +55,13 @@ class MailActivities:
             timeout=s.smtp_timeout,
         )
 
+    def _links(
+        self, batch: InvitationBatch, recipient: Participant
+    ) -> dict[Attendance, str] | None:
+        if batch.method != "REQUEST":
+            return None
+        return rsvp_links(self._key, self.settings.public_url, batch.meeting, recipient.id)
+
     @activity.defn(name=SEND_INVITATIONS)
     async def send_invitations(self, batch: InvitationBatch) -> BatchResult:
         """Send every not-yet-recorded invitation of `batch` over one SMTP connection."""
@@ -63,7 +74,14 @@ class MailActivities:
             try:
                 for recipient in todo:
                     now = datetime.now(UTC)
-                    message = invitation_message(meeting, recipient, sequence, now)
+                    message = invitation_message(
+                        meeting,
+                        recipient,
+                        sequence,
+                        now,
+                        batch.method,
+                        self._links(batch, recipient),
+                    )
                     message_id = str(message["Message-ID"])
                     try:
                         await smtp.send_message(message)

@@ -10,6 +10,7 @@ from enum import StrEnum
 
 from pydantic import Field
 
+from domain.answers import AnswerCounts, Attendance
 from domain.directory import Frozen, Participant
 from domain.invitations import Invitation, InvitationStatus
 from domain.meeting import MeetingDefinition
@@ -62,6 +63,18 @@ class MeetingRecord(Frozen):
     note: str = ""
 
 
+class ParticipantStatus(Frozen):
+    """One row of the status: who, their invitation, and their answer."""
+
+    participant_id: str
+    name: str
+    email: str
+    affiliation: str
+    invitation: Invitation
+    attendance: Attendance | None = None
+    answered_via: str | None = None
+
+
 class MeetingStatus(Frozen):
     """What the `status` query answers."""
 
@@ -69,10 +82,22 @@ class MeetingStatus(Frozen):
     title: str
     phase: Phase
     sequence: int
-    invitations: list[Invitation]
+    meeting: MeetingDefinition
+    participants: list[ParticipantStatus]
+    answers: AnswerCounts
+
+    @property
+    def invitations(self) -> list[Invitation]:
+        return [p.invitation for p in self.participants]
 
     def count(self, status: InvitationStatus) -> int:
         return sum(1 for i in self.invitations if i.status is status)
+
+    def participant(self, participant_id: str) -> ParticipantStatus:
+        for p in self.participants:
+            if p.participant_id == participant_id:
+                return p
+        raise KeyError(participant_id)
 
 
 class MeetingSummary(Frozen):

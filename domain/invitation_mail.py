@@ -14,6 +14,7 @@ from email.policy import SMTP
 from email.utils import format_datetime
 from zoneinfo import ZoneInfo
 
+from domain.answers import Attendance
 from domain.calendar import invitation_ics, location
 from domain.directory import Participant
 from domain.invitations import message_id
@@ -34,9 +35,36 @@ def subject(meeting: MeetingDefinition, cancelled: bool = False, updated: bool =
     return f"{prefix}: {meeting.title} ({where}, {meeting.start:%d %b %Y})"
 
 
-def body_lines(meeting: MeetingDefinition, recipient: Participant) -> list[str]:
-    """Plain-text lines of the invitation; shared by the text and HTML parts."""
-    lines = [f"Dear {recipient.name},", "", f"You are invited to the {meeting.title}."]
+_CHOICE_TEXT = {
+    Attendance.IN_PERSON: "I will attend in person",
+    Attendance.ONLINE: "I will attend online",
+    Attendance.TENTATIVE: "I might attend (tentative)",
+    Attendance.DECLINE: "I cannot attend",
+}
+
+
+def body_lines(
+    meeting: MeetingDefinition,
+    recipient: Participant,
+    method: str = "REQUEST",
+    updated: bool = False,
+    links: dict[Attendance, str] | None = None,
+) -> list[str]:
+    """Plain-text lines of the message; shared by the text and HTML parts."""
+    if method == "CANCEL":
+        return [
+            f"Dear {recipient.name},",
+            "",
+            f"The {meeting.title}, planned for {_span(meeting, meeting.zone)}, is cancelled.",
+            "",
+            meeting.organiser.name,
+        ]
+    intro = (
+        f"The {meeting.title} has changed; this is the updated invitation."
+        if updated
+        else f"You are invited to the {meeting.title}."
+    )
+    lines = [f"Dear {recipient.name},", "", intro]
     if meeting.join_link and meeting.format is not MeetingFormat.IN_PERSON:
         lines += ["", f"Join online: {meeting.join_link}"]
     lines += ["", f"When (venue time): {_span(meeting, meeting.zone)}"]
@@ -46,13 +74,23 @@ def body_lines(meeting: MeetingDefinition, recipient: Participant) -> list[str]:
     if meeting.venue is not None and loc:
         lines.append(f"Where: {loc}")
     lines.append(f"Format: {meeting.format.value.replace('_', ' ')}")
-    lines += [
-        "",
-        "Please answer with your calendar's Accept / Decline buttons or reply to this message.",
-        "",
-        meeting.organiser.name,
-    ]
+    lines += ["", f"Please answer by {meeting.registration_deadline_text()}:"]
+    if links:
+        lines += [f"  {_CHOICE_TEXT[choice]}: {url}" for choice, url in links.items()]
+        lines.append("or use your calendar's Accept / Decline buttons.")
+    else:
+        lines.append("use your calendar's Accept / Decline buttons.")
+    lines += ["", meeting.organiser.name]
     return lines
+
+
+def _html_line(line: str) -> str:
+    """One paragraph; a trailing http(s) link becomes a clickable anchor."""
+    head, sep, url = line.rpartition(": ")
+    if sep and url.startswith(("https://", "http://")):
+        href = html.escape(url, quote=True)
+        return f'<p>{html.escape(head)}: <a href="{href}">{html.escape(url)}</a></p>'
+    return f"<p>{html.escape(line)}</p>"
 
 
 def invitation_message(
@@ -61,10 +99,11 @@ def invitation_message(
     sequence: int,
     stamp: datetime,
     method: str = "REQUEST",
+    links: dict[Attendance, str] | None = None,
 ) -> EmailMessage:
     """The complete message for one recipient, with its deterministic Message-ID."""
     ics = invitation_ics(meeting, recipient, sequence, stamp, method)
-    lines = body_lines(meeting, recipient)
+    lines = body_lines(meeting, recipient, method, sequence > 0, links)
 
     msg = EmailMessage(policy=SMTP)
     msg["From"] = Address(meeting.organiser.name, addr_spec=meeting.organiser.email)
@@ -76,7 +115,7 @@ def invitation_message(
     msg["X-RTM-Participant"] = recipient.id
 
     msg.set_content("\n".join(lines), subtype="plain", charset="utf-8")
-    html_body = "".join(f"<p>{html.escape(line)}</p>" if line else "" for line in lines)
+    html_body = "".join(_html_line(line) for line in lines if line)
     msg.add_alternative(f"<html><body>{html_body}</body></html>", subtype="html", charset="utf-8")
     msg.add_alternative(
         ics.decode("utf-8"),

@@ -65,6 +65,9 @@ class MeetingDefinition(Frozen):
     zone: Zone = Field(description="IANA zone of the venue (or of the organiser when online)")
     start: datetime = Field(description="first day's start, venue wall-clock time")
     end: datetime = Field(description="last day's end, venue wall-clock time")
+    registration_deadline: datetime | None = Field(
+        default=None, description="answers accepted until then (venue time); default the start"
+    )
     venue: Venue | None = None
     join_link: Link | None = None
     organiser: Organiser
@@ -87,6 +90,9 @@ class MeetingDefinition(Frozen):
             raise ValueError(
                 f"end ({self.end:%Y-%m-%d %H:%M}) must be after start ({self.start:%Y-%m-%d %H:%M})"
             )
+        deadline = self.registration_deadline
+        if deadline is not None and (deadline.tzinfo is not None or deadline > self.start):
+            raise ValueError("registration_deadline: a venue time no later than the start")
         if self.end - self.start > timedelta(days=14):
             raise ValueError("a meeting lasts at most 14 days")
         if self.format in (MeetingFormat.IN_PERSON, MeetingFormat.HYBRID) and self.venue is None:
@@ -117,6 +123,12 @@ class MeetingDefinition(Frozen):
 
     def end_utc(self) -> datetime:
         return to_utc(self.end, self.zone)
+
+    def registration_deadline_utc(self) -> datetime:
+        return to_utc(self.registration_deadline or self.start, self.zone)
+
+    def registration_deadline_text(self) -> str:
+        return f"{self.registration_deadline or self.start:%Y-%m-%d %H:%M} {self.zone}"
 
 
 def _a(fmt: MeetingFormat) -> str:

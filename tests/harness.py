@@ -16,6 +16,7 @@ from domain.meeting import MeetingDefinition
 from worker import build_worker
 from workflows.meeting import MeetingWorkflow
 
+LINK_KEY = b"test-link-key"
 INVITING = (Phase.PLANNED, Phase.SCHEDULED, Phase.INVITING)
 
 
@@ -25,6 +26,8 @@ def settings_for(smtp_port: int, database_url: str = "sqlite://", task_queue: st
         database_url_env=database_url,
         task_queue=task_queue or f"rtm-test-{uuid.uuid4().hex[:8]}",
         smtp_timeout=10,
+        link_key_env=LINK_KEY.decode(),
+        public_url_env="http://127.0.0.1:8000",
     )
 
 

@@ -1,19 +1,29 @@
 """MeetingWorkflow: one per meeting, workflow id = meeting id.
 
-Loads the invitees, sends the invitations in batches (one SMTP connection each),
-keeps every participant's invitation state for the `status` query, then waits for
-the later phases (registration, agenda, follow-up).
+Loads the invitees, sends the invitations in batches (one SMTP connection each), keeps
+every participant's invitation and answer for the `status` query, and takes the
+secretariat's and participants' commands as validated updates: rsvp, reschedule, cancel.
+Every decision is a domain function; every side effect an activity.
 """
 
 from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
+from typing import Literal
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
 
 with workflow.unsafe.imports_passed_through():
+    from domain.answers import Answer, RsvpCommand, count_answers, rsvp_problem
+    from domain.changes import (
+        CancelCommand,
+        RescheduleCommand,
+        cancel_problem,
+        reschedule_problem,
+        rescheduled,
+    )
     from domain.contracts import (
         LOAD_PARTICIPANTS,
         RECORD_MEETING,
@@ -23,8 +33,10 @@ with workflow.unsafe.imports_passed_through():
         MeetingSummary,
         ParticipantList,
         ParticipantQuery,
+        ParticipantStatus,
         Phase,
     )
+    from domain.directory import Participant
     from domain.invitations import (
         MAX_PARALLEL_BATCHES,
         BatchResult,
@@ -44,6 +56,7 @@ SMTP_RETRY = RetryPolicy(
     maximum_interval=timedelta(minutes=5),
 )
 SEND_HEARTBEAT = timedelta(seconds=10)
+ENDED = (Phase.CLOSED, Phase.CANCELLED)
 
 
 @workflow.defn
@@ -53,7 +66,10 @@ class MeetingWorkflow:
         self._meeting = meeting
         self._phase = Phase.SCHEDULED
         self._sequence = 0
+        self._invitees: dict[str, Participant] = {}
         self._invitations: dict[str, Invitation] = {}
+        self._answers: dict[str, Answer] = {}
+        self._sending = asyncio.Lock()
 
     @workflow.run
     async def run(self, meeting: MeetingDefinition) -> MeetingSummary:
@@ -65,28 +81,123 @@ class MeetingWorkflow:
             start_to_close_timeout=timedelta(minutes=1),
             retry_policy=DB_RETRY,
         )
-        for p in invitees.participants:
-            self._invitations[p.id] = Invitation(participant_id=p.id, email=p.email)
+        self._invitees = {p.id: p for p in invitees.participants}
         self._phase = Phase.INVITING
-        await self._send_all(invitees)
-        await self._record(Phase.REGISTRATION)
-        # Later phases (registration, agenda, held, follow-up) attach here.
-        await workflow.wait_condition(lambda: self._phase in (Phase.CLOSED, Phase.CANCELLED))
+        async with self._sending:
+            await self._send_all("REQUEST")
+        if self._phase is Phase.INVITING:
+            await self._record(Phase.REGISTRATION)
+        # Later phases (agenda, held, follow-up) attach here.
+        await workflow.wait_condition(
+            lambda: self._phase in ENDED and workflow.all_handlers_finished()
+        )
         return self._summary()
+
+    # --- queries ---------------------------------------------------------------------
 
     @workflow.query
     def status(self) -> MeetingStatus:
+        rows = []
+        for pid, p in self._invitees.items():
+            answer = self._answers.get(pid)
+            rows.append(
+                ParticipantStatus(
+                    participant_id=pid,
+                    name=p.name,
+                    email=p.email,
+                    affiliation=p.country or p.organisation or "",
+                    invitation=self._invitations[pid],
+                    attendance=answer.attendance if answer else None,
+                    answered_via=answer.actor.channel.value if answer else None,
+                )
+            )
         return MeetingStatus(
             id=self._meeting.id,
             title=self._meeting.title,
             phase=self._phase,
             sequence=self._sequence,
-            invitations=list(self._invitations.values()),
+            meeting=self._meeting,
+            participants=rows,
+            answers=count_answers(self._invitees, self._answers),
         )
 
-    async def _send_all(self, invitees: ParticipantList) -> None:
-        """Fan out the invitations; a few batches at a time, each its own SMTP connection."""
+    # --- updates ---------------------------------------------------------------------
+
+    @workflow.update
+    async def rsvp(self, command: RsvpCommand) -> MeetingStatus:
+        """An answer from any channel; changeable until registration closes."""
+        self._answers[command.participant_id] = Answer(
+            attendance=command.attendance,
+            at=workflow.now(),
+            actor=command.actor,
+            sequence=self._sequence,
+        )
+        return self.status()
+
+    @rsvp.validator
+    def _check_rsvp(self, command: RsvpCommand) -> None:
+        problem = rsvp_problem(
+            self._meeting,
+            self._invitees,
+            self._sequence,
+            self._phase in ENDED,
+            command,
+            workflow.now(),
+        )
+        if problem:
+            raise ValueError(problem)
+
+    @workflow.update
+    async def reschedule(self, command: RescheduleCommand) -> MeetingStatus:
+        """New dates (or venue, zone, link): everyone invited gets the update, SEQUENCE+1."""
+        async with self._sending:
+            self._meeting = rescheduled(self._meeting, command)
+            self._sequence += 1
+            await self._record(self._phase, f"rescheduled by {command.actor.id}")
+            await self._send_all("REQUEST")
+        return self.status()
+
+    @reschedule.validator
+    def _check_reschedule(self, command: RescheduleCommand) -> None:
+        problem = self._busy() or reschedule_problem(
+            self._meeting, self._phase in ENDED, command, workflow.now()
+        )
+        if problem:
+            raise ValueError(problem)
+
+    @workflow.update
+    async def cancel(self, command: CancelCommand) -> MeetingStatus:
+        """Cancel before the meeting: everyone invited gets METHOD:CANCEL, SEQUENCE+1."""
+        async with self._sending:
+            self._sequence += 1
+            self._phase = Phase.CANCELLED
+            await self._send_all("CANCEL")
+            await self._record(Phase.CANCELLED, f"{command.reason} ({command.actor.id})")
+        return self.status()
+
+    @cancel.validator
+    def _check_cancel(self, command: CancelCommand) -> None:
+        problem = self._busy() or cancel_problem(
+            self._meeting, self._phase in ENDED, workflow.now()
+        )
+        if problem:
+            raise ValueError(problem)
+
+    # --- helpers ---------------------------------------------------------------------
+
+    def _busy(self) -> str | None:
+        if self._phase in (Phase.SCHEDULED, Phase.INVITING) or self._sending.locked():
+            return "invitations are still going out; try again in a moment"
+        return None
+
+    async def _send_all(self, method: Literal["REQUEST", "CANCEL"]) -> None:
+        """Send the current sequence to every invitee, a few batches (connections) at a time."""
         gate = asyncio.Semaphore(MAX_PARALLEL_BATCHES)
+        sequence = self._sequence
+        for pid, p in self._invitees.items():
+            self._invitations[pid] = Invitation(
+                participant_id=pid, email=p.email, sequence=sequence
+            )
 
         async def send(batch: InvitationBatch) -> None:
             async with gate:
@@ -104,17 +215,19 @@ class MeetingWorkflow:
                 ].model_copy(
                     update={
                         "status": r.status,
-                        "sequence": self._sequence,
                         "message_id": r.message_id,
                         "error": r.error,
                         "at": r.at,
                     }
                 )
 
+        meeting = self._meeting
         await asyncio.gather(
             *(
-                send(InvitationBatch(meeting=self._meeting, sequence=self._sequence, recipients=b))
-                for b in batches(invitees.participants)
+                send(
+                    InvitationBatch(meeting=meeting, sequence=sequence, method=method, recipients=b)
+                )
+                for b in batches(list(self._invitees.values()))
             )
         )
 

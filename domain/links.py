@@ -1,0 +1,69 @@
+"""Signed personal links (HMAC-SHA256): one per RSVP choice, bound to meeting and participant.
+
+The signature covers every part of the path and the expiry, so a changed meeting,
+participant, choice or expiry (someone else's link, a tampered one) fails to verify.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+from datetime import UTC, datetime
+from urllib.parse import quote
+
+from domain.answers import Attendance
+from domain.meeting import MeetingDefinition, MeetingFormat
+
+
+class LinkError(ValueError):
+    """A link that must not be honoured; `status` is the HTTP status to answer with."""
+
+    def __init__(self, message: str, status: int) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def signature(key: bytes, purpose: str, parts: tuple[str, ...], expires: int) -> str:
+    message = "\x1f".join((purpose, *parts, str(expires))).encode()
+    digest = hmac.new(key, message, hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
+def verify(
+    key: bytes, purpose: str, parts: tuple[str, ...], expires: str, sig: str, now: datetime
+) -> None:
+    """Raise LinkError unless `sig` signs exactly these parts and the link has not expired."""
+    try:
+        exp = int(expires)
+    except ValueError as exc:
+        raise LinkError("this link is malformed", 400) from exc
+    expected = signature(key, purpose, parts, exp)
+    if not hmac.compare_digest(expected, sig):
+        raise LinkError("this link is not valid (it was altered or is not yours)", 403)
+    if now.timestamp() >= exp:
+        raise LinkError("this link has expired", 410)
+
+
+def choices(meeting: MeetingDefinition) -> list[Attendance]:
+    """The answers a meeting's format allows, in the order the invitation shows them."""
+    modes = {
+        MeetingFormat.IN_PERSON: [Attendance.IN_PERSON],
+        MeetingFormat.ONLINE: [Attendance.ONLINE],
+        MeetingFormat.HYBRID: [Attendance.IN_PERSON, Attendance.ONLINE],
+    }[meeting.format]
+    return [*modes, Attendance.TENTATIVE, Attendance.DECLINE]
+
+
+def rsvp_links(
+    key: bytes, base_url: str, meeting: MeetingDefinition, participant_id: str
+) -> dict[Attendance, str]:
+    """One signed link per allowed answer, valid until registration closes."""
+    expires = int(meeting.registration_deadline_utc().astimezone(UTC).timestamp())
+    links = {}
+    for choice in choices(meeting):
+        parts = (meeting.id, participant_id, choice.value)
+        sig = signature(key, "rsvp", parts, expires)
+        path = "/".join(quote(p, safe="") for p in parts)
+        links[choice] = f"{base_url.rstrip('/')}/rsvp/{path}?exp={expires}&sig={sig}"
+    return links
