@@ -1,0 +1,107 @@
+"""Sending the secretariat's and participants' commands to a meeting workflow.
+
+Every interface (CLI, web app, inbound mail) goes through here, so all of them get the
+same refusals and leave the same audit trail.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from temporalio.client import Client, WorkflowUpdateFailedError
+from temporalio.exceptions import ApplicationError
+from temporalio.service import RPCError, RPCStatusCode
+
+from activities.db import Store
+from domain.answers import Actor, RsvpCommand
+from domain.changes import CancelCommand, RescheduleCommand
+from domain.contracts import MeetingStatus
+from workflows.meeting import MeetingWorkflow
+
+
+class CommandRefused(Exception):
+    """The meeting refused the command; nothing changed. The message says why."""
+
+
+class NoSuchMeeting(CommandRefused):
+    pass
+
+
+def _why(exc: BaseException) -> str:
+    """The validator's own words, without the exception type the SDK prefixes."""
+    cause = getattr(exc, "cause", None) or exc.__cause__
+    if isinstance(cause, ApplicationError):
+        return cause.message
+    return str(cause or exc)
+
+
+async def status(client: Client, meeting_id: str) -> MeetingStatus:
+    try:
+        return await client.get_workflow_handle(meeting_id).query(MeetingWorkflow.status)
+    except RPCError as exc:
+        if exc.status is RPCStatusCode.NOT_FOUND:
+            raise NoSuchMeeting(f"no meeting {meeting_id!r}") from exc
+        raise
+
+
+async def _update(
+    client: Client,
+    store: Store | None,
+    meeting_id: str,
+    actor: Actor,
+    action: str,
+    update: Any,
+    command: RsvpCommand | RescheduleCommand | CancelCommand,
+) -> MeetingStatus:
+    """Run one update; audit the outcome (applied or refused) with actor and channel."""
+    detail: dict[str, Any] = command.model_dump(mode="json", exclude={"actor"})
+    try:
+        result: MeetingStatus = await client.get_workflow_handle(meeting_id).execute_update(
+            update, command, result_type=MeetingStatus
+        )
+    except WorkflowUpdateFailedError as exc:
+        reason = _why(exc)
+        _audit(store, meeting_id, actor, f"{action}.refused", detail | {"reason": reason})
+        raise CommandRefused(reason) from exc
+    except RPCError as exc:
+        if exc.status is RPCStatusCode.NOT_FOUND:
+            _audit(store, None, actor, f"{action}.refused", detail | {"reason": "no such meeting"})
+            raise NoSuchMeeting(f"no meeting {meeting_id!r}") from exc
+        if exc.status is RPCStatusCode.FAILED_PRECONDITION:
+            reason = f"meeting {meeting_id} has ended"
+            _audit(store, meeting_id, actor, f"{action}.refused", detail | {"reason": reason})
+            raise CommandRefused(reason) from exc
+        raise
+    _audit(store, meeting_id, actor, action, detail)
+    return result
+
+
+def _audit(
+    store: Store | None, meeting_id: str | None, actor: Actor, action: str, detail: dict[str, Any]
+) -> None:
+    if store is not None:
+        store.append_audit(meeting_id, actor.id, actor.channel.value, action, detail)
+
+
+async def rsvp(
+    client: Client, store: Store | None, meeting_id: str, command: RsvpCommand
+) -> MeetingStatus:
+    return await _update(
+        client, store, meeting_id, command.actor, "rsvp", MeetingWorkflow.rsvp, command
+    )
+
+
+async def reschedule(
+    client: Client, store: Store | None, meeting_id: str, command: RescheduleCommand
+) -> MeetingStatus:
+    return await _update(
+        client, store, meeting_id, command.actor, "reschedule", MeetingWorkflow.reschedule, command
+    )
+
+
+async def cancel(
+    client: Client, store: Store | None, meeting_id: str, command: CancelCommand
+) -> MeetingStatus:
+    return await _update(
+        client, store, meeting_id, command.actor, "cancel", MeetingWorkflow.cancel, command
+    )
