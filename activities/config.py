@@ -36,6 +36,7 @@ class Settings:
     smtp_password: str = field(default_factory=lambda: os.environ.get("SMTP_PASSWORD", ""))
     smtp_starttls: bool = field(default_factory=lambda: _flag("SMTP_STARTTLS"))
     smtp_timeout: float = field(default_factory=lambda: float(_env("SMTP_TIMEOUT", "30")))
+    cli_user: str = field(default_factory=lambda: _env("RTM_USER", "secretariat"))
     web_host: str = field(default_factory=lambda: _env("RTM_WEB_HOST", "127.0.0.1"))
     web_port: int = field(default_factory=lambda: int(_env("RTM_WEB_PORT", "8000")))
     public_url_env: str = field(default_factory=lambda: os.environ.get("RTM_PUBLIC_URL", ""))

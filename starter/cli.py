@@ -13,18 +13,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
-from temporalio.exceptions import WorkflowAlreadyStartedError
-from temporalio.service import RPCError, RPCStatusCode
-
 from activities.config import Settings
 from activities.db import Store
-from domain.contracts import MeetingStatus
+from domain.answers import Actor, Attendance, Channel, RsvpCommand
+from domain.changes import CancelCommand, RescheduleCommand
 from domain.invitations import InvitationStatus
+from starter import commands
 from starter.catcher import read_mailbox
-from starter.inputs import InputError, check_meeting, read_directory, read_document
+from starter.inputs import InputError, check_meeting, parse, read_directory, read_document
+from starter.views import render_status
 from worker import connect
-from workflows.meeting import MeetingWorkflow
 
 Command = Callable[[argparse.Namespace, Settings], Coroutine[Any, Any, int]]
 
@@ -99,44 +97,61 @@ async def cmd_directory_list(args: argparse.Namespace, settings: Settings) -> in
 async def cmd_meeting_plan(args: argparse.Namespace, settings: Settings) -> int:
     meeting = check_meeting(read_document(Path(args.file)), _store(settings), datetime.now(UTC))
     client = await connect(settings)
-    try:
-        await client.start_workflow(
-            MeetingWorkflow.run,
-            meeting,
-            id=meeting.id,
-            task_queue=settings.task_queue,
-            id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
-            id_conflict_policy=WorkflowIDConflictPolicy.FAIL,
-        )
-    except WorkflowAlreadyStartedError as exc:
-        raise InputError([f"id: meeting {meeting.id} already exists"]) from exc
+    await commands.plan(client, meeting, settings.task_queue, reuse=False)
     print(f"Planned {meeting.id}: {meeting.title}; invitations are going out")
     return 0
 
 
-def render_status(status: MeetingStatus) -> str:
-    lines = [
-        f"{status.id}  {status.title}",
-        f"phase {status.phase.value}, invitation sequence {status.sequence}",
-        f"invitations: {status.count(InvitationStatus.SENT)} sent, "
-        f"{status.count(InvitationStatus.FAILED)} failed, "
-        f"{status.count(InvitationStatus.PENDING)} pending",
-    ]
-    for inv in status.invitations:
-        tail = inv.error or inv.message_id or ""
-        lines.append(f"  {inv.participant_id:<16} {inv.email:<36} {inv.status.value:<8} {tail}")
-    return "\n".join(lines)
-
-
 async def cmd_meeting_status(args: argparse.Namespace, settings: Settings) -> int:
-    client = await connect(settings)
-    try:
-        status = await client.get_workflow_handle(args.id).query(MeetingWorkflow.status)
-    except RPCError as exc:
-        if exc.status is RPCStatusCode.NOT_FOUND:
-            raise InputError([f"id: no meeting {args.id!r}"]) from exc
-        raise
+    status = await commands.status(await connect(settings), args.id)
     print(status.model_dump_json(indent=2) if args.json else render_status(status))
+    return 0
+
+
+def _actor(settings: Settings) -> Actor:
+    return Actor(id=settings.cli_user, channel=Channel.CLI)
+
+
+async def cmd_rsvp(args: argparse.Namespace, settings: Settings) -> int:
+    command = parse(
+        RsvpCommand,
+        {"participant_id": args.participant, "attendance": args.attend, "actor": _actor(settings)},
+    )
+    status = await commands.rsvp(await connect(settings), _store(settings), args.meeting, command)
+    row = status.participant(args.participant)
+    print(f"{status.id}: {row.name} ({row.participant_id}) answered {args.attend}")
+    return 0
+
+
+async def cmd_meeting_reschedule(args: argparse.Namespace, settings: Settings) -> int:
+    fields = {
+        "start": args.start,
+        "end": args.end,
+        "zone": args.zone,
+        "registration_deadline": args.deadline,
+        "join_link": args.join_link,
+    }
+    command = parse(
+        RescheduleCommand,
+        {k: v for k, v in fields.items() if v is not None} | {"actor": _actor(settings)},
+    )
+    status = await commands.reschedule(await connect(settings), _store(settings), args.id, command)
+    m = status.meeting
+    print(
+        f"{status.id} rescheduled to {m.start:%Y-%m-%d %H:%M} - {m.end:%Y-%m-%d %H:%M} {m.zone}; "
+        f"{status.count(InvitationStatus.SENT)} updated invitations sent "
+        f"(sequence {status.sequence})"
+    )
+    return 0
+
+
+async def cmd_meeting_cancel(args: argparse.Namespace, settings: Settings) -> int:
+    command = parse(CancelCommand, {"reason": args.reason, "actor": _actor(settings)})
+    status = await commands.cancel(await connect(settings), _store(settings), args.id, command)
+    print(
+        f"{status.id} cancelled; {status.count(InvitationStatus.SENT)} cancellations sent "
+        f"(sequence {status.sequence})"
+    )
     return 0
 
 
@@ -175,6 +190,21 @@ def parser() -> argparse.ArgumentParser:
     status = add(msub, "status", cmd_meeting_status, "phase and each participant's invitation")
     status.add_argument("id")
     status.add_argument("--json", action="store_true")
+    move = add(msub, "reschedule", cmd_meeting_reschedule, "new dates; everyone gets an update")
+    move.add_argument("id")
+    move.add_argument("--start", required=True, help="venue time, e.g. 2027-01-11T09:00")
+    move.add_argument("--end", required=True, help="venue time, e.g. 2027-01-12T17:30")
+    move.add_argument("--zone", help="new venue zone (IANA)")
+    move.add_argument("--deadline", help="new registration deadline, venue time")
+    move.add_argument("--join-link", dest="join_link")
+    stop = add(msub, "cancel", cmd_meeting_cancel, "cancel; everyone gets a cancellation")
+    stop.add_argument("id")
+    stop.add_argument("--reason", default="cancelled by the secretariat")
+
+    rsvp = add(sub, "rsvp", cmd_rsvp, "record a participant's answer")
+    rsvp.add_argument("meeting")
+    rsvp.add_argument("participant")
+    rsvp.add_argument("--attend", required=True, choices=[a.value for a in Attendance])
 
     mail = add(sub, "mail", cmd_mail_list, "the SMTP catcher's mailbox")
     msub2 = mail.add_subparsers(dest="action", required=True)
@@ -191,6 +221,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except InputError as exc:
         for problem in exc.problems:
             print(f"error: {problem}", file=sys.stderr)
+        return 2
+    except commands.CommandRefused as exc:
+        print(f"error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

@@ -9,13 +9,15 @@ from __future__ import annotations
 from typing import Any
 
 from temporalio.client import Client, WorkflowUpdateFailedError
-from temporalio.exceptions import ApplicationError
+from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
+from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from activities.db import Store
 from domain.answers import Actor, RsvpCommand
 from domain.changes import CancelCommand, RescheduleCommand
 from domain.contracts import MeetingStatus
+from domain.meeting import MeetingDefinition
 from workflows.meeting import MeetingWorkflow
 
 
@@ -33,6 +35,27 @@ def _why(exc: BaseException) -> str:
     if isinstance(cause, ApplicationError):
         return cause.message
     return str(cause or exc)
+
+
+async def plan(client: Client, meeting: MeetingDefinition, task_queue: str, reuse: bool) -> bool:
+    """Start the meeting's workflow; True if started, False if it existed and `reuse` is set.
+
+    A meeting id is never used twice, even after its workflow ended (REJECT_DUPLICATE).
+    """
+    try:
+        await client.start_workflow(
+            MeetingWorkflow.run,
+            meeting,
+            id=meeting.id,
+            task_queue=task_queue,
+            id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+            id_conflict_policy=WorkflowIDConflictPolicy.FAIL,
+        )
+        return True
+    except WorkflowAlreadyStartedError as exc:
+        if reuse:
+            return False
+        raise CommandRefused(f"meeting {meeting.id} already exists") from exc
 
 
 async def status(client: Client, meeting_id: str) -> MeetingStatus:

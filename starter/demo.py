@@ -12,14 +12,13 @@ from importlib.resources import files
 from pathlib import Path
 
 from temporalio.client import Client
-from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
-from temporalio.service import RPCError, RPCStatusCode
 
 from activities.config import Settings
 from domain.contracts import MeetingStatus, Phase
 from domain.directory import Region
 from domain.invitations import InvitationStatus
 from domain.meeting import MeetingDefinition, MeetingFormat, Organiser, Venue
+from starter import commands
 from starter.inputs import read_directory
 from starter.stack import embedded_stack
 from workflows.meeting import MeetingWorkflow
@@ -62,26 +61,6 @@ def next_rtm(region: Region, today: date) -> MeetingDefinition:
     )
 
 
-async def start_or_reuse(client: Client, meeting: MeetingDefinition, task_queue: str) -> bool:
-    """Start the meeting's workflow unless it exists (running or not); True when started."""
-    handle = client.get_workflow_handle(meeting.id)
-    try:
-        await handle.describe()
-        return False
-    except RPCError as exc:
-        if exc.status is not RPCStatusCode.NOT_FOUND:
-            raise
-    await client.start_workflow(
-        MeetingWorkflow.run,
-        meeting,
-        id=meeting.id,
-        task_queue=task_queue,
-        id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
-        id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
-    )
-    return True
-
-
 async def follow_invitations(
     client: Client, meeting_id: str, timeout: float = 300
 ) -> MeetingStatus:
@@ -115,7 +94,7 @@ async def demo(settings: Settings) -> int:
         region = stack.store.region("CA")
         assert region is not None
         meeting = next_rtm(region, datetime.now(UTC).date())
-        started = await start_or_reuse(stack.client, meeting, settings.task_queue)
+        started = await commands.plan(stack.client, meeting, settings.task_queue, reuse=True)
         if started:
             print(f"Planned {meeting.id}: {meeting.title}")
             print(

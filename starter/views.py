@@ -1,0 +1,39 @@
+"""Text renderings of what the workflow queries answer, for the CLI."""
+
+from __future__ import annotations
+
+from domain.contracts import MeetingStatus
+from domain.invitations import InvitationStatus
+
+
+def render_status(status: MeetingStatus) -> str:
+    """Phase, each participant's invitation and answer, and the answer counts."""
+    m = status.meeting
+    lines = [
+        f"{status.id}  {status.title}",
+        f"{m.start:%Y-%m-%d %H:%M} - {m.end:%Y-%m-%d %H:%M} {m.zone}, {m.format.value}"
+        + (f", {m.venue.city}" if m.venue else ""),
+        f"phase {status.phase.value}, invitation sequence {status.sequence}; registration "
+        f"until {m.registration_deadline_text()}",
+        f"invitations: {status.count(InvitationStatus.SENT)} sent, "
+        f"{status.count(InvitationStatus.FAILED)} failed, "
+        f"{status.count(InvitationStatus.PENDING)} pending",
+        "",
+        f"  {'participant':<16} {'from':<9} {'invitation':<10} {'answer':<10} {'via':<14} email",
+    ]
+    for row in status.participants:
+        inv = row.invitation
+        answer = row.attendance.value if row.attendance else "-"
+        lines.append(
+            f"  {row.participant_id:<16} {row.affiliation:<9} {inv.status.value:<10} "
+            f"{answer:<10} {row.answered_via or '-':<14} {row.email}"
+            + (f"  ({inv.error})" if inv.error else "")
+        )
+    lines += ["", "answers by mode: " + _counts(status.answers.by_mode), "answers by country:"]
+    for country, counts in status.answers.by_country.items():
+        lines.append(f"  {country:<9} {_counts(counts)}")
+    return "\n".join(lines)
+
+
+def _counts(counts: dict[str, int]) -> str:
+    return ", ".join(f"{mode} {n}" for mode, n in counts.items())
