@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 from enum import StrEnum
+from typing import Literal
 
 from pydantic import Field
 
@@ -53,6 +54,7 @@ class InvitationBatch(Frozen):
 
     meeting: MeetingDefinition
     sequence: int
+    method: Literal["REQUEST", "CANCEL"] = "REQUEST"
     recipients: list[Participant]
 
 

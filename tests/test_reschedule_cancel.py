@@ -27,7 +27,7 @@ def _event(c: Caught) -> tuple[str, icalendar.Event]:
     payload = part.get_payload(decode=True)
     assert isinstance(payload, bytes)
     cal = icalendar.Calendar.from_ical(payload)
-    events = list(cal.walk("VEVENT"))
+    events = [e for e in cal.walk("VEVENT") if isinstance(e, icalendar.Event)]
     assert len(events) == 1
     return str(cal["METHOD"]), events[0]
 
@@ -111,7 +111,7 @@ async def test_rsvp_reschedule_cancel_round_trip(
         for c in updates:
             method, event = _event(c)
             assert method == "REQUEST"
-            assert int(event["SEQUENCE"]) == 1
+            assert int(str(event["SEQUENCE"])) == 1
             assert str(event["UID"]) == m.uid
             assert event.decoded("DTSTART").replace(tzinfo=None) == new_start
         assert moved.participant("kz-nfp").attendance == "online", "answers survive a reschedule"
@@ -125,7 +125,7 @@ async def test_rsvp_reschedule_cancel_round_trip(
             method, event = _event(c)
             assert method == "CANCEL"
             assert str(event["STATUS"]) == "CANCELLED"
-            assert int(event["SEQUENCE"]) == 2
+            assert int(str(event["SEQUENCE"])) == 2
             assert str(event["UID"]) == m.uid
         summary = await handle.result()
         assert summary.phase is Phase.CANCELLED
