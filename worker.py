@@ -53,7 +53,12 @@ def build_worker(
         client,
         task_queue=task_queue or settings.task_queue,
         workflows=WORKFLOWS,
-        activities=[directory.load_participants, directory.record_meeting, mail.send_invitations],
+        activities=[
+            directory.load_participants,
+            directory.record_meeting,
+            mail.send_invitations,
+            mail.send_reminders,
+        ],
         activity_executor=ThreadPoolExecutor(max_workers=8),
         workflow_runner=sandbox_runner(),
     )

@@ -33,6 +33,7 @@ class RegionRow(SQLModel, table=True):
     secretariat_email: str
     zone: str
     last_rtm_number: int = 0
+    reminders: str = "{}"
 
 
 class CountryRow(SQLModel, table=True):
@@ -84,6 +85,21 @@ class InvitationRow(SQLModel, table=True):
     meeting_id: str = Field(primary_key=True)
     sequence: int = Field(primary_key=True)
     participant_id: str = Field(primary_key=True)
+    email: str
+    message_id: str
+    status: str
+    error: str | None = None
+    at: datetime = Field(default_factory=_now)
+
+
+class OutboxRow(SQLModel, table=True):
+    """Every other message (reminders, ...) by its key: the idempotence record of a send."""
+
+    __tablename__ = "outbox"
+    meeting_id: str = Field(primary_key=True)
+    key: str = Field(primary_key=True)
+    kind: str
+    participant_id: str
     email: str
     message_id: str
     status: str
@@ -152,14 +168,21 @@ class Store:
             raise ValueError("; ".join(problems))
         with self.session() as s:
             for r in directory.regions:
-                s.merge(RegionRow(**r.model_dump()))
+                data = r.model_dump(exclude={"reminders"})
+                s.merge(RegionRow(**data, reminders=r.reminders.model_dump_json()))
             for c in directory.countries:
                 s.merge(CountryRow(**c.model_dump()))
             for o in directory.organisations:
                 s.merge(OrganisationRow(**o.model_dump()))
             s.flush()
-            for i, p in enumerate(directory.participants):
-                s.merge(ParticipantRow(**p.model_dump(mode="json"), position=i))
+            # keep everyone's place; newcomers go to the end, in file order
+            positions = dict(s.exec(select(ParticipantRow.id, ParticipantRow.position)).all())
+            next_position = max(positions.values(), default=-1) + 1
+            for p in directory.participants:
+                position = positions.get(p.id)
+                if position is None:
+                    position, next_position = next_position, next_position + 1
+                s.merge(ParticipantRow(**p.model_dump(mode="json"), position=position))
             s.commit()
         return {
             "regions": len(directory.regions),
@@ -176,7 +199,12 @@ class Store:
             orgs = {o.code for o in directory.organisations} | set(
                 s.exec(select(OrganisationRow.code))
             )
-            taken = {row.email.lower(): row.id for row in s.exec(select(ParticipantRow))}
+            incoming = {p.id for p in directory.participants}
+            taken = {
+                row.email.lower(): row.id
+                for row in s.exec(select(ParticipantRow))
+                if row.id not in incoming  # a mailbox may change hands within one file
+            }
         problems = [
             f"country {c.code}: unknown region {c.region!r}"
             for c in directory.countries
@@ -194,12 +222,12 @@ class Store:
 
     def regions(self) -> list[Region]:
         with self.session() as s:
-            return [Region.model_validate(r.model_dump()) for r in s.exec(select(RegionRow))]
+            return [_region(r) for r in s.exec(select(RegionRow).order_by(col(RegionRow.code)))]
 
     def region(self, code: str) -> Region | None:
         with self.session() as s:
             row = s.get(RegionRow, code)
-            return None if row is None else Region.model_validate(row.model_dump())
+            return None if row is None else _region(row)
 
     def countries(self, region: str | None = None) -> list[Country]:
         with self.session() as s:
@@ -272,15 +300,60 @@ class Store:
                 )
             )
             return {
-                r.participant_id: DeliveryResult(
-                    participant_id=r.participant_id,
-                    status=InvitationStatus(r.status),
-                    message_id=r.message_id,
-                    error=r.error,
-                    at=r.at if r.at.tzinfo else r.at.replace(tzinfo=UTC),
-                )
+                r.participant_id: _result(r.participant_id, r.status, r.message_id, r.error, r.at)
                 for r in rows
             }
+
+    def outbox(self, meeting_id: str, keys: list[str]) -> dict[str, DeliveryResult]:
+        """Messages among `keys` already accepted or refused by SMTP."""
+        with self.session() as s:
+            rows = s.exec(
+                select(OutboxRow).where(
+                    OutboxRow.meeting_id == meeting_id, col(OutboxRow.key).in_(keys)
+                )
+            )
+            return {
+                r.key: _result(r.participant_id, r.status, r.message_id, r.error, r.at)
+                for r in rows
+            }
+
+    def record_outbox(
+        self, meeting_id: str, key: str, email: str, kind: str, result: DeliveryResult
+    ) -> None:
+        """The outbox row and its audit row, in one transaction."""
+        with self.session() as s:
+            s.merge(
+                OutboxRow(
+                    meeting_id=meeting_id,
+                    key=key,
+                    kind=kind,
+                    participant_id=result.participant_id,
+                    email=email,
+                    message_id=result.message_id,
+                    status=result.status.value,
+                    error=result.error,
+                    at=result.at,
+                )
+            )
+            s.add(
+                AuditRow(
+                    at=result.at,
+                    meeting_id=meeting_id,
+                    actor="engine",
+                    channel="smtp",
+                    action=f"{kind}.{result.status.value}",
+                    detail=json.dumps(
+                        {
+                            "key": key,
+                            "participant": result.participant_id,
+                            "email": email,
+                            "message_id": result.message_id,
+                            "error": result.error,
+                        }
+                    ),
+                )
+            )
+            s.commit()
 
     def record_delivery(
         self, meeting_id: str, sequence: int, email: str, result: DeliveryResult
@@ -344,6 +417,23 @@ class Store:
     def ping(self) -> None:
         with self.engine.connect() as conn:
             conn.execute(text("select 1"))
+
+
+def _region(row: RegionRow) -> Region:
+    data = row.model_dump(exclude={"reminders"})
+    return Region.model_validate(data | {"reminders": json.loads(row.reminders or "{}")})
+
+
+def _result(
+    participant_id: str, status: str, message_id: str, error: str | None, at: datetime
+) -> DeliveryResult:
+    return DeliveryResult(
+        participant_id=participant_id,
+        status=InvitationStatus(status),
+        message_id=message_id,
+        error=error,
+        at=at if at.tzinfo else at.replace(tzinfo=UTC),
+    )
 
 
 def _participant(row: ParticipantRow) -> Participant:

@@ -31,7 +31,12 @@ class DirectoryActivities:
             raise ApplicationError(
                 "; ".join(problems), type="UnknownParticipant", non_retryable=True
             )
-        return ParticipantList(participants=chosen)
+        region = self.store.region(query.region) if query.region else None
+        if region is None:
+            return ParticipantList(participants=chosen)
+        return ParticipantList(
+            participants=chosen, secretariat_zone=region.zone, reminders=region.reminders
+        )
 
     @activity.defn(name=RECORD_MEETING)
     def record_meeting(self, record: MeetingRecord) -> None:

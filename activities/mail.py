@@ -8,7 +8,10 @@ carries the same Message-ID.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from email.message import EmailMessage
 
 import aiosmtplib
 from temporalio import activity
@@ -16,11 +19,13 @@ from temporalio import activity
 from activities.config import Settings
 from activities.db import Store
 from domain.answers import Attendance
-from domain.contracts import SEND_INVITATIONS
+from domain.contracts import SEND_INVITATIONS, SEND_REMINDERS
 from domain.directory import Participant
 from domain.invitation_mail import invitation_message
 from domain.invitations import BatchResult, DeliveryResult, InvitationBatch, InvitationStatus
 from domain.links import rsvp_links
+from domain.reminder_mail import ReminderBatch, ReminderItem, ReminderResult, reminder_message
+from domain.reminders import ReminderKind
 
 
 def _permanent(exc: Exception) -> str | None:
@@ -33,6 +38,15 @@ def _permanent(exc: Exception) -> str | None:
     if isinstance(exc, aiosmtplib.SMTPResponseException) and exc.code >= 500:
         return f"{exc.code} {exc.message}"
     return None
+
+
+@dataclass(frozen=True)
+class MailJob:
+    """One message to send: its outbox key, recipient, and how to build it at send time."""
+
+    key: str
+    recipient: Participant
+    build: Callable[[datetime], EmailMessage]
 
 
 class MailActivities:
@@ -67,48 +81,105 @@ class MailActivities:
         """Send every not-yet-recorded invitation of `batch` over one SMTP connection."""
         meeting, sequence = batch.meeting, batch.sequence
         done = self.store.deliveries(meeting.id, sequence)
-        todo = [p for p in batch.recipients if p.id not in done]
-        if todo:
-            smtp = self._client()
-            await smtp.connect()
-            try:
-                for recipient in todo:
-                    now = datetime.now(UTC)
-                    message = invitation_message(
-                        meeting,
-                        recipient,
-                        sequence,
-                        now,
-                        batch.method,
-                        self._links(batch, recipient),
-                    )
-                    message_id = str(message["Message-ID"])
-                    try:
-                        await smtp.send_message(message)
-                        result = DeliveryResult(
-                            participant_id=recipient.id,
-                            status=InvitationStatus.SENT,
-                            message_id=message_id,
-                            at=now,
-                        )
-                    except aiosmtplib.SMTPException as exc:
-                        reason = _permanent(exc)
-                        if reason is None:
-                            raise  # 4xx or a dropped connection: the activity retries
-                        result = DeliveryResult(
-                            participant_id=recipient.id,
-                            status=InvitationStatus.FAILED,
-                            message_id=message_id,
-                            error=reason,
-                            at=now,
-                        )
-                    self.store.record_delivery(meeting.id, sequence, recipient.email, result)
-                    done[recipient.id] = result
-                    activity.heartbeat(len(done))
-            finally:
-                if smtp.is_connected:
-                    try:
-                        await smtp.quit()
-                    except aiosmtplib.SMTPException:
-                        smtp.close()
+
+        def build(recipient: Participant) -> Callable[[datetime], EmailMessage]:
+            links = self._links(batch, recipient)
+            return lambda now: invitation_message(
+                meeting, recipient, sequence, now, batch.method, links
+            )
+
+        jobs = [
+            MailJob(key=p.id, recipient=p, build=build(p))
+            for p in batch.recipients
+            if p.id not in done
+        ]
+
+        def record(job: MailJob, result: DeliveryResult) -> None:
+            self.store.record_delivery(meeting.id, sequence, job.recipient.email, result)
+
+        done |= await self._deliver(jobs, record)
         return BatchResult(results=[done[p.id] for p in batch.recipients])
+
+    @activity.defn(name=SEND_REMINDERS)
+    async def send_reminders(self, batch: ReminderBatch) -> ReminderResult:
+        """Send every not-yet-recorded reminder of `batch` over one SMTP connection."""
+        meeting = batch.meeting
+        done = self.store.outbox(meeting.id, [item.key for item in batch.items])
+        scheduled = activity.info().scheduled_time
+
+        def build(item: ReminderItem) -> Callable[[datetime], EmailMessage]:
+            if item.kind is ReminderKind.CHASER and not item.links:
+                item = item.model_copy(
+                    update={
+                        "links": rsvp_links(
+                            self._key, self.settings.public_url, meeting, item.recipient.id
+                        )
+                    }
+                )
+
+            def message(now: datetime) -> EmailMessage:
+                msg = reminder_message(meeting, item, now)
+                msg["X-RTM-Scheduled"] = scheduled.astimezone(UTC).isoformat()
+                return msg
+
+            return message
+
+        jobs = [
+            MailJob(key=i.key, recipient=i.recipient, build=build(i))
+            for i in batch.items
+            if i.key not in done
+        ]
+
+        def record(job: MailJob, result: DeliveryResult) -> None:
+            self.store.record_outbox(meeting.id, job.key, job.recipient.email, "reminder", result)
+
+        done |= await self._deliver(jobs, record)
+        return ReminderResult(results={i.key: done[i.key] for i in batch.items})
+
+    async def _deliver(
+        self, jobs: list[MailJob], record: Callable[[MailJob, DeliveryResult], None]
+    ) -> dict[str, DeliveryResult]:
+        """Send each job over one connection, recording each outcome before the next send.
+
+        4xx replies and dropped connections raise (the activity retries and skips what is
+        recorded); 5xx refusals are recorded as failed and the rest go on.
+        """
+        results: dict[str, DeliveryResult] = {}
+        if not jobs:
+            return results
+        smtp = self._client()
+        await smtp.connect()
+        try:
+            for job in jobs:
+                now = datetime.now(UTC)
+                message = job.build(now)
+                message_id = str(message["Message-ID"])
+                try:
+                    await smtp.send_message(message)
+                    result = DeliveryResult(
+                        participant_id=job.recipient.id,
+                        status=InvitationStatus.SENT,
+                        message_id=message_id,
+                        at=now,
+                    )
+                except aiosmtplib.SMTPException as exc:
+                    reason = _permanent(exc)
+                    if reason is None:
+                        raise  # 4xx or a dropped connection: the activity retries
+                    result = DeliveryResult(
+                        participant_id=job.recipient.id,
+                        status=InvitationStatus.FAILED,
+                        message_id=message_id,
+                        error=reason,
+                        at=now,
+                    )
+                record(job, result)
+                results[job.key] = result
+                activity.heartbeat(len(results))
+        finally:
+            if smtp.is_connected:
+                try:
+                    await smtp.quit()
+                except aiosmtplib.SMTPException:
+                    smtp.close()
+        return results

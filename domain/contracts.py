@@ -14,12 +14,15 @@ from domain.answers import AnswerCounts, Attendance
 from domain.directory import Frozen, Participant
 from domain.invitations import Invitation, InvitationStatus
 from domain.meeting import MeetingDefinition
+from domain.reminder_policy import ReminderPolicy
+from domain.reminders import PlannedReminder
 
 TASK_QUEUE = "rtm"
 
 LOAD_PARTICIPANTS = "load_participants"
 SEND_INVITATIONS = "send_invitations"
 RECORD_MEETING = "record_meeting"
+SEND_REMINDERS = "send_reminders"
 
 
 class Phase(StrEnum):
@@ -36,6 +39,7 @@ class Phase(StrEnum):
 
 
 class ParticipantQuery(Frozen):
+    region: str | None = None
     participants: list[str] = Field(default_factory=list)
     countries: list[str] = Field(default_factory=list)
     organisations: list[str] = Field(default_factory=list)
@@ -43,6 +47,7 @@ class ParticipantQuery(Frozen):
     @classmethod
     def of(cls, meeting: MeetingDefinition) -> ParticipantQuery:
         return cls(
+            region=meeting.region,
             participants=meeting.participants,
             countries=meeting.countries,
             organisations=meeting.organisations,
@@ -50,7 +55,11 @@ class ParticipantQuery(Frozen):
 
 
 class ParticipantList(Frozen):
+    """The invitees, with what the region adds: its secretariat's zone and reminder policy."""
+
     participants: list[Participant] = Field(default_factory=list)
+    secretariat_zone: str = "UTC"
+    reminders: ReminderPolicy = Field(default_factory=ReminderPolicy)
 
 
 class MeetingRecord(Frozen):
@@ -85,6 +94,7 @@ class MeetingStatus(Frozen):
     meeting: MeetingDefinition
     participants: list[ParticipantStatus]
     answers: AnswerCounts
+    reminders: list[PlannedReminder] = Field(default_factory=list)
 
     @property
     def invitations(self) -> list[Invitation]:

@@ -9,9 +9,13 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated, Self
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, Field, model_validator
 
+from domain.base import Frozen
+from domain.reminder_policy import ReminderPolicy
 from domain.validation import email_address, iana_zone, no_control_chars
+
+__all__ = ["Frozen"]
 
 Text = Annotated[str, Field(min_length=1, max_length=300), AfterValidator(no_control_chars)]
 Code = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")]
@@ -29,12 +33,6 @@ class Role(StrEnum):
     SECRETARIAT = "secretariat"
 
 
-class Frozen(BaseModel):
-    """Immutable, strict-about-unknown-fields base for every domain model."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
 class Region(Frozen):
     code: Code
     name: Text
@@ -42,6 +40,7 @@ class Region(Frozen):
     secretariat_email: Email
     zone: Zone
     last_rtm_number: int = Field(default=0, ge=0)
+    reminders: ReminderPolicy = Field(default_factory=ReminderPolicy)
 
 
 class Country(Frozen):

@@ -21,7 +21,7 @@ from domain.invitations import message_id
 from domain.meeting import MeetingDefinition, MeetingFormat, to_utc
 
 
-def _span(meeting: MeetingDefinition, zone: str) -> str:
+def span(meeting: MeetingDefinition, zone: str) -> str:
     start = to_utc(meeting.start, meeting.zone).astimezone(ZoneInfo(zone))
     end = to_utc(meeting.end, meeting.zone).astimezone(ZoneInfo(zone))
     if start.date() == end.date():
@@ -35,7 +35,7 @@ def subject(meeting: MeetingDefinition, cancelled: bool = False, updated: bool =
     return f"{prefix}: {meeting.title} ({where}, {meeting.start:%d %b %Y})"
 
 
-_CHOICE_TEXT = {
+CHOICE_TEXT = {
     Attendance.IN_PERSON: "I will attend in person",
     Attendance.ONLINE: "I will attend online",
     Attendance.TENTATIVE: "I might attend (tentative)",
@@ -55,7 +55,7 @@ def body_lines(
         return [
             f"Dear {recipient.name},",
             "",
-            f"The {meeting.title}, planned for {_span(meeting, meeting.zone)}, is cancelled.",
+            f"The {meeting.title}, planned for {span(meeting, meeting.zone)}, is cancelled.",
             "",
             meeting.organiser.name,
         ]
@@ -67,16 +67,16 @@ def body_lines(
     lines = [f"Dear {recipient.name},", "", intro]
     if meeting.join_link and meeting.format is not MeetingFormat.IN_PERSON:
         lines += ["", f"Join online: {meeting.join_link}"]
-    lines += ["", f"When (venue time): {_span(meeting, meeting.zone)}"]
+    lines += ["", f"When (venue time): {span(meeting, meeting.zone)}"]
     if recipient.zone != meeting.zone:
-        lines.append(f"When (your time):  {_span(meeting, recipient.zone)}")
+        lines.append(f"When (your time):  {span(meeting, recipient.zone)}")
     loc = location(meeting)
     if meeting.venue is not None and loc:
         lines.append(f"Where: {loc}")
     lines.append(f"Format: {meeting.format.value.replace('_', ' ')}")
     lines += ["", f"Please answer by {meeting.registration_deadline_text()}:"]
     if links:
-        lines += [f"  {_CHOICE_TEXT[choice]}: {url}" for choice, url in links.items()]
+        lines += [f"  {CHOICE_TEXT[choice]}: {url}" for choice, url in links.items()]
         lines.append("or use your calendar's Accept / Decline buttons.")
     else:
         lines.append("use your calendar's Accept / Decline buttons.")
@@ -84,13 +84,19 @@ def body_lines(
     return lines
 
 
-def _html_line(line: str) -> str:
+def html_line(line: str) -> str:
     """One paragraph; a trailing http(s) link becomes a clickable anchor."""
     head, sep, url = line.rpartition(": ")
     if sep and url.startswith(("https://", "http://")):
         href = html.escape(url, quote=True)
         return f'<p>{html.escape(head)}: <a href="{href}">{html.escape(url)}</a></p>'
     return f"<p>{html.escape(line)}</p>"
+
+
+def html_body(lines: list[str]) -> str:
+    """The HTML alternative of a plain-text body."""
+    body = "".join(html_line(line) for line in lines if line)
+    return f'<html><head><meta charset="utf-8"></head><body>{body}</body></html>'
 
 
 def invitation_message(
@@ -115,8 +121,7 @@ def invitation_message(
     msg["X-RTM-Participant"] = recipient.id
 
     msg.set_content("\n".join(lines), subtype="plain", charset="utf-8")
-    html_body = "".join(_html_line(line) for line in lines if line)
-    msg.add_alternative(f"<html><body>{html_body}</body></html>", subtype="html", charset="utf-8")
+    msg.add_alternative(html_body(lines), subtype="html", charset="utf-8")
     msg.add_alternative(
         ics.decode("utf-8"),
         subtype="calendar",

@@ -10,12 +10,14 @@ from __future__ import annotations
 import re
 from datetime import datetime
 from enum import StrEnum
-from typing import Literal
+from typing import Literal, TypeVar
 
 from pydantic import Field
 
 from domain.directory import Frozen, Participant
 from domain.meeting import MeetingDefinition
+
+T = TypeVar("T")
 
 MAX_BATCH = 50
 MAX_PARALLEL_BATCHES = 4
@@ -73,10 +75,10 @@ def message_id(meeting: MeetingDefinition, sequence: int, participant_id: str) -
 
 
 def batches(
-    recipients: list[Participant],
+    recipients: list[T],
     max_size: int = MAX_BATCH,
     parallel: int = MAX_PARALLEL_BATCHES,
-) -> list[list[Participant]]:
+) -> list[list[T]]:
     """Split recipients, in directory order, into even batches of at most `max_size`.
 
     Small meetings still get `parallel` batches so that several SMTP connections share

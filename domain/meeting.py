@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from pydantic import AfterValidator, Field, model_validator
 
 from domain.directory import Code, Email, Frozen, Text, Zone
+from domain.reminder_policy import ReminderPolicy
 from domain.validation import no_control_chars
 
 MeetingId = Annotated[str, Field(pattern=r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)+$", max_length=64)]
@@ -68,6 +69,12 @@ class MeetingDefinition(Frozen):
     registration_deadline: datetime | None = Field(
         default=None, description="answers accepted until then (venue time); default the start"
     )
+    agenda_deadline: datetime | None = Field(
+        default=None, description="agenda proposals until then (venue time); default 14 days before"
+    )
+    reminders: ReminderPolicy | None = Field(
+        default=None, description="overrides the region's reminder policy"
+    )
     venue: Venue | None = None
     join_link: Link | None = None
     organiser: Organiser
@@ -93,6 +100,9 @@ class MeetingDefinition(Frozen):
         deadline = self.registration_deadline
         if deadline is not None and (deadline.tzinfo is not None or deadline > self.start):
             raise ValueError("registration_deadline: a venue time no later than the start")
+        agenda = self.agenda_deadline
+        if agenda is not None and (agenda.tzinfo is not None or agenda > self.start):
+            raise ValueError("agenda_deadline: a venue time no later than the start")
         if self.end - self.start > timedelta(days=14):
             raise ValueError("a meeting lasts at most 14 days")
         if self.format in (MeetingFormat.IN_PERSON, MeetingFormat.HYBRID) and self.venue is None:
@@ -126,6 +136,12 @@ class MeetingDefinition(Frozen):
 
     def registration_deadline_utc(self) -> datetime:
         return to_utc(self.registration_deadline or self.start, self.zone)
+
+    def agenda_deadline_local(self) -> datetime:
+        return self.agenda_deadline or self.start - timedelta(days=14)
+
+    def agenda_deadline_utc(self) -> datetime:
+        return to_utc(self.agenda_deadline_local(), self.zone)
 
     def registration_deadline_text(self) -> str:
         return f"{self.registration_deadline or self.start:%Y-%m-%d %H:%M} {self.zone}"

@@ -9,7 +9,8 @@ Every decision is a domain function; every side effect an activity.
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+import contextlib
+from datetime import datetime, timedelta
 from typing import Literal
 
 from temporalio import workflow
@@ -28,6 +29,7 @@ with workflow.unsafe.imports_passed_through():
         LOAD_PARTICIPANTS,
         RECORD_MEETING,
         SEND_INVITATIONS,
+        SEND_REMINDERS,
         MeetingRecord,
         MeetingStatus,
         MeetingSummary,
@@ -36,7 +38,7 @@ with workflow.unsafe.imports_passed_through():
         ParticipantStatus,
         Phase,
     )
-    from domain.directory import Participant
+    from domain.directory import Participant, Role
     from domain.invitations import (
         MAX_PARALLEL_BATCHES,
         BatchResult,
@@ -46,6 +48,16 @@ with workflow.unsafe.imports_passed_through():
         batches,
     )
     from domain.meeting import MeetingDefinition
+    from domain.reminder_mail import ReminderBatch, ReminderItem, ReminderResult
+    from domain.reminder_policy import ReminderPolicy
+    from domain.reminders import (
+        PlannedReminder,
+        RemindCommand,
+        ReminderKind,
+        countries_without_accepted_nfp,
+        plan_reminders,
+        remind_problem,
+    )
 
 DB_RETRY = RetryPolicy(
     initial_interval=timedelta(seconds=1), maximum_interval=timedelta(seconds=30)
@@ -70,6 +82,13 @@ class MeetingWorkflow:
         self._invitations: dict[str, Invitation] = {}
         self._answers: dict[str, Answer] = {}
         self._sending = asyncio.Lock()
+        self._policy = meeting.reminders or ReminderPolicy()
+        self._secretariat_zone = meeting.zone
+        self._horizon = workflow.now()
+        self._reminded: set[str] = set()
+        self._next_reminder: datetime | None = None
+        self._wake = False
+        self._adhoc = 0
 
     @workflow.run
     async def run(self, meeting: MeetingDefinition) -> MeetingSummary:
@@ -82,16 +101,115 @@ class MeetingWorkflow:
             retry_policy=DB_RETRY,
         )
         self._invitees = {p.id: p for p in invitees.participants}
+        self._policy = meeting.reminders or invitees.reminders
+        self._secretariat_zone = invitees.secretariat_zone
         self._phase = Phase.INVITING
         async with self._sending:
             await self._send_all("REQUEST")
         if self._phase is Phase.INVITING:
             await self._record(Phase.REGISTRATION)
+        await self._remind_until_ended()
         # Later phases (agenda, held, follow-up) attach here.
         await workflow.wait_condition(
             lambda: self._phase in ENDED and workflow.all_handlers_finished()
         )
         return self._summary()
+
+    # --- reminders -------------------------------------------------------------------
+
+    def _plan(self) -> list[PlannedReminder]:
+        return plan_reminders(
+            start_utc=self._meeting.start_utc(),
+            agenda_deadline_utc=self._meeting.agenda_deadline_utc(),
+            policy=self._policy,
+            invitees=self._invitees,
+            answers={pid: a.attendance for pid, a in self._answers.items()},
+            secretariat_zone=self._secretariat_zone,
+            sequence=self._sequence,
+            horizon=self._horizon,
+            sent=self._reminded,
+        )
+
+    def _replan(self) -> None:
+        """Wake the reminder loop when a change brings a reminder forward."""
+        plan = self._plan()
+        if plan and (self._next_reminder is None or plan[0].at < self._next_reminder):
+            self._wake = True
+
+    async def _remind_until_ended(self) -> None:
+        """Sleep until the next reminder is due, send what is due, repeat; durable timers."""
+        while self._phase not in ENDED:
+            plan = self._plan()
+            now = workflow.now()
+            if plan and plan[0].at <= now:
+                async with self._sending:
+                    due = [r for r in self._plan() if r.at <= workflow.now()]
+                    if self._phase not in ENDED and due:
+                        await self._send_reminders(due)
+                continue
+            self._next_reminder = plan[0].at if plan else None
+            self._wake = False
+            with contextlib.suppress(TimeoutError):  # the timer fired: a reminder is due
+                await workflow.wait_condition(
+                    lambda: self._wake or self._phase in ENDED,
+                    timeout=(plan[0].at - now) if plan else None,
+                )
+
+    async def _send_reminders(self, due: list[PlannedReminder]) -> None:
+        answers = {pid: a.attendance for pid, a in self._answers.items()}
+        items: list[ReminderItem] = []
+        for r in due:
+            if r.participant_id is None:
+                countries = countries_without_accepted_nfp(self._invitees, answers)
+                if countries:
+                    items.append(
+                        ReminderItem(
+                            key=r.key,
+                            kind=r.kind,
+                            days_before=r.days_before,
+                            recipient=self._secretariat(),
+                            countries=countries,
+                        )
+                    )
+            else:
+                items.append(
+                    ReminderItem(
+                        key=r.key,
+                        kind=r.kind,
+                        days_before=r.days_before,
+                        recipient=self._invitees[r.participant_id],
+                        attendance=answers.get(r.participant_id),
+                    )
+                )
+        await self._send_items(items)
+        self._reminded.update(r.key for r in due)
+
+    async def _send_items(self, items: list[ReminderItem]) -> None:
+        gate = asyncio.Semaphore(MAX_PARALLEL_BATCHES)
+
+        async def send(chunk: list[ReminderItem]) -> None:
+            async with gate:
+                await workflow.execute_activity(
+                    SEND_REMINDERS,
+                    ReminderBatch(meeting=self._meeting, sequence=self._sequence, items=chunk),
+                    result_type=ReminderResult,
+                    start_to_close_timeout=timedelta(minutes=30),
+                    heartbeat_timeout=SEND_HEARTBEAT,
+                    retry_policy=SMTP_RETRY,
+                )
+
+        await asyncio.gather(*(send(chunk) for chunk in batches(items)))
+
+    def _secretariat(self) -> Participant:
+        organiser = self._meeting.organiser
+        return Participant(
+            id="secretariat",
+            name=organiser.name,
+            email=organiser.email,
+            role=Role.SECRETARIAT,
+            organisation="SECRETARIAT",
+            zone=self._secretariat_zone,
+        )
 
     # --- queries ---------------------------------------------------------------------
 
@@ -119,6 +237,7 @@ class MeetingWorkflow:
             meeting=self._meeting,
             participants=rows,
             answers=count_answers(self._invitees, self._answers),
+            reminders=self._plan() if self._phase not in ENDED else [],
         )
 
     # --- updates ---------------------------------------------------------------------
@@ -132,6 +251,7 @@ class MeetingWorkflow:
             actor=command.actor,
             sequence=self._sequence,
         )
+        self._replan()
         return self.status()
 
     @rsvp.validator
@@ -153,6 +273,8 @@ class MeetingWorkflow:
         async with self._sending:
             self._meeting = rescheduled(self._meeting, command)
             self._sequence += 1
+            self._horizon = workflow.now()
+            self._wake = True
             await self._record(self._phase, f"rescheduled by {command.actor.id}")
             await self._send_all("REQUEST")
         return self.status()
@@ -179,6 +301,35 @@ class MeetingWorkflow:
     def _check_cancel(self, command: CancelCommand) -> None:
         problem = self._busy() or cancel_problem(
             self._meeting, self._phase in ENDED, workflow.now()
+        )
+        if problem:
+            raise ValueError(problem)
+
+    @workflow.update
+    async def remind(self, command: RemindCommand) -> MeetingStatus:
+        """An ad-hoc chaser, now, to everyone who has not answered."""
+        async with self._sending:
+            self._adhoc += 1
+            items = [
+                ReminderItem(
+                    key=f"s{self._sequence}:adhoc-{self._adhoc}:{pid}",
+                    kind=ReminderKind.CHASER,
+                    days_before=0,
+                    recipient=p,
+                )
+                for pid, p in self._invitees.items()
+                if pid not in self._answers
+            ]
+            await self._send_items(items)
+        return self.status()
+
+    @remind.validator
+    def _check_remind(self, command: RemindCommand) -> None:
+        problem = self._busy() or remind_problem(
+            self._meeting,
+            self._phase in ENDED,
+            set(self._invitees) - set(self._answers),
+            workflow.now(),
         )
         if problem:
             raise ValueError(problem)
@@ -232,13 +383,14 @@ class MeetingWorkflow:
         )
 
     async def _record(self, phase: Phase, note: str = "") -> None:
-        self._phase = phase
+        """Projection and audit first, then the phase: a status query never runs ahead."""
         await workflow.execute_activity(
             RECORD_MEETING,
             MeetingRecord(meeting=self._meeting, phase=phase, note=note),
             start_to_close_timeout=timedelta(minutes=1),
             retry_policy=DB_RETRY,
         )
+        self._phase = phase
 
     def _summary(self) -> MeetingSummary:
         failed = sum(1 for i in self._invitations.values() if i.status is InvitationStatus.FAILED)
