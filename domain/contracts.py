@@ -79,6 +79,7 @@ class ParticipantStatus(Frozen):
     name: str
     email: str
     affiliation: str
+    zone: str = "UTC"
     invitation: Invitation
     attendance: Attendance | None = None
     answered_via: str | None = None

@@ -116,6 +116,7 @@ def reminder_message(
     msg["Message-ID"] = reminder_message_id(meeting, item.key)
     msg["X-RTM-Meeting"] = meeting.id
     msg["X-RTM-Reminder"] = item.kind.value
+    msg["X-RTM-Reminder-Key"] = item.key
     msg.set_content("\n".join(lines), subtype="plain", charset="utf-8")
     msg.add_alternative(html_body(lines), subtype="html", charset="utf-8")
     return msg

@@ -18,6 +18,7 @@ from activities.db import Store
 from domain.answers import Actor, Attendance, Channel, RsvpCommand
 from domain.changes import CancelCommand, RescheduleCommand
 from domain.invitations import InvitationStatus
+from domain.reminders import RemindCommand
 from starter import commands
 from starter.catcher import read_mailbox
 from starter.inputs import InputError, check_meeting, parse, read_directory, read_document
@@ -145,6 +146,15 @@ async def cmd_meeting_reschedule(args: argparse.Namespace, settings: Settings) -
     return 0
 
 
+async def cmd_remind(args: argparse.Namespace, settings: Settings) -> int:
+    before = await commands.status(await connect(settings), args.meeting)
+    unanswered = sum(1 for p in before.participants if p.attendance is None)
+    command = RemindCommand(actor=_actor(settings))
+    status = await commands.remind(await connect(settings), _store(settings), args.meeting, command)
+    print(f"{status.id}: reminder sent now to {unanswered} participants who have not answered")
+    return 0
+
+
 async def cmd_meeting_cancel(args: argparse.Namespace, settings: Settings) -> int:
     command = parse(CancelCommand, {"reason": args.reason, "actor": _actor(settings)})
     status = await commands.cancel(await connect(settings), _store(settings), args.id, command)
@@ -200,6 +210,9 @@ def parser() -> argparse.ArgumentParser:
     stop = add(msub, "cancel", cmd_meeting_cancel, "cancel; everyone gets a cancellation")
     stop.add_argument("id")
     stop.add_argument("--reason", default="cancelled by the secretariat")
+
+    remind = add(sub, "remind", cmd_remind, "chase everyone who has not answered, now")
+    remind.add_argument("meeting")
 
     rsvp = add(sub, "rsvp", cmd_rsvp, "record a participant's answer")
     rsvp.add_argument("meeting")

@@ -18,6 +18,7 @@ from domain.answers import Actor, RsvpCommand
 from domain.changes import CancelCommand, RescheduleCommand
 from domain.contracts import MeetingStatus
 from domain.meeting import MeetingDefinition
+from domain.reminders import RemindCommand
 from workflows.meeting import MeetingWorkflow
 
 
@@ -74,7 +75,7 @@ async def _update(
     actor: Actor,
     action: str,
     update: Any,
-    command: RsvpCommand | RescheduleCommand | CancelCommand,
+    command: RsvpCommand | RescheduleCommand | CancelCommand | RemindCommand,
 ) -> MeetingStatus:
     """Run one update; audit the outcome (applied or refused) with actor and channel."""
     detail: dict[str, Any] = command.model_dump(mode="json", exclude={"actor"})
@@ -119,6 +120,14 @@ async def reschedule(
 ) -> MeetingStatus:
     return await _update(
         client, store, meeting_id, command.actor, "reschedule", MeetingWorkflow.reschedule, command
+    )
+
+
+async def remind(
+    client: Client, store: Store | None, meeting_id: str, command: RemindCommand
+) -> MeetingStatus:
+    return await _update(
+        client, store, meeting_id, command.actor, "remind", MeetingWorkflow.remind, command
     )
 
 

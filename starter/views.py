@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from domain.contracts import MeetingStatus
 from domain.invitations import InvitationStatus
 
@@ -9,6 +11,7 @@ from domain.invitations import InvitationStatus
 def render_status(status: MeetingStatus) -> str:
     """Phase, each participant's invitation and answer, and the answer counts."""
     m = status.meeting
+    zones = {p.participant_id: p.zone for p in status.participants}
     lines = [
         f"{status.id}  {status.title}",
         f"{m.start:%Y-%m-%d %H:%M} - {m.end:%Y-%m-%d %H:%M} {m.zone}, {m.format.value}"
@@ -32,6 +35,13 @@ def render_status(status: MeetingStatus) -> str:
     lines += ["", "answers by mode: " + _counts(status.answers.by_mode), "answers by country:"]
     for country, counts in status.answers.by_country.items():
         lines.append(f"  {country:<9} {_counts(counts)}")
+    lines += ["", f"coming reminders ({len(status.reminders)}):"]
+    for r in status.reminders:
+        local = r.at.astimezone(ZoneInfo(zones.get(r.participant_id or "", m.zone)))
+        lines.append(
+            f"  {r.at:%Y-%m-%d %H:%M} UTC  ({local:%a %H:%M} local)  {r.kind.value:<15} "
+            f"{r.days_before:>3}d  {r.participant_id or 'secretariat'}"
+        )
     return "\n".join(lines)
 
 

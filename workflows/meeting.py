@@ -224,6 +224,7 @@ class MeetingWorkflow:
                     name=p.name,
                     email=p.email,
                     affiliation=p.country or p.organisation or "",
+                    zone=p.zone,
                     invitation=self._invitations[pid],
                     attendance=answer.attendance if answer else None,
                     answered_via=answer.actor.channel.value if answer else None,
