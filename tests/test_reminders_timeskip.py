@@ -83,8 +83,10 @@ async def test_reminders_over_months_across_reschedule_and_dst(
             handle = await plan(env.client, m, queue)
             await invited(handle)
             started = (await handle.describe()).start_time
-            await commands.rsvp(env.client, None, m.id, RsvpCommand(
-                participant_id="kz-nfp", attendance=Attendance.IN_PERSON, actor=SECRETARIAT))  # fmt: skip
+            answer = RsvpCommand(
+                participant_id="kz-nfp", attendance=Attendance.IN_PERSON, actor=SECRETARIAT
+            )
+            await commands.rsvp(env.client, None, m.id, answer)
             answers = {"kz-nfp": Attendance.IN_PERSON}
             first = _expected(m.start_utc(), m.agenda_deadline_utc(), 0, started, answers)
 
