@@ -23,7 +23,7 @@ from domain.contracts import SEND_INVITATIONS, SEND_REMINDERS
 from domain.directory import Participant
 from domain.invitation_mail import invitation_message
 from domain.invitations import BatchResult, DeliveryResult, InvitationBatch, InvitationStatus
-from domain.links import rsvp_links
+from domain.links import join_link, rsvp_links
 from domain.reminder_mail import ReminderBatch, ReminderItem, ReminderResult, reminder_message
 from domain.reminders import ReminderKind
 
@@ -84,8 +84,9 @@ class MailActivities:
 
         def build(recipient: Participant) -> Callable[[datetime], EmailMessage]:
             links = self._links(batch, recipient)
+            join = join_link(self._key, self.settings.public_url, meeting, recipient.id)
             return lambda now: invitation_message(
-                meeting, recipient, sequence, now, batch.method, links
+                meeting, recipient, sequence, now, batch.method, links, join
             )
 
         jobs = [

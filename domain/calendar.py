@@ -24,23 +24,29 @@ _ATTENDEE_ROLE = {
 }
 
 
+def cn(name: str) -> str:
+    """A CN parameter value: a double quote cannot stand in one (RFC 5545 §3.2), and the
+    RFC 6868 escape icalendar would write is shown as typed by many readers."""
+    return name.replace('"', "'")
+
+
 def attendee_role(role: Role) -> str:
     return _ATTENDEE_ROLE[role]
 
 
-def location(meeting: MeetingDefinition) -> str | None:
+def location(meeting: MeetingDefinition, join_url: str | None = None) -> str | None:
     """LOCATION text: the venue for in-person and hybrid meetings, the link for online ones."""
     if meeting.venue is None:
-        return meeting.join_link
+        return join_url or meeting.join_link
     parts = [meeting.venue.name, meeting.venue.address, meeting.venue.city, meeting.venue.country]
     return ", ".join(p for p in parts if p)
 
 
-def description(meeting: MeetingDefinition) -> str:
+def description(meeting: MeetingDefinition, join_url: str | None = None) -> str:
     """DESCRIPTION text; the join link comes first so clients that show one line show it."""
     lines: list[str] = []
     if meeting.join_link and meeting.format is not MeetingFormat.IN_PERSON:
-        lines.append(f"Join online: {meeting.join_link}")
+        lines.append(f"Join online: {join_url or meeting.join_link}")
     lines.append(meeting.title)
     if meeting.venue is not None:
         lines.append(f"Venue: {location(meeting)}")
@@ -55,6 +61,7 @@ def invitation_ics(
     sequence: int,
     stamp: datetime,
     method: str = "REQUEST",
+    join_url: str | None = None,
 ) -> bytes:
     """A whole VCALENDAR for one recipient: METHOD REQUEST (or CANCEL), them as ATTENDEE."""
     cal = icalendar.Calendar()
@@ -72,21 +79,21 @@ def invitation_ics(
     event.add("dtstart", meeting.start, parameters=tzid)
     event.add("dtend", meeting.end, parameters=tzid)
     event.add("summary", meeting.title)
-    loc = location(meeting)
+    loc = location(meeting, join_url)
     if loc:
         event.add("location", loc)
     if meeting.join_link and meeting.format is not MeetingFormat.IN_PERSON:
-        event.add("url", meeting.join_link)
-    event.add("description", description(meeting))
+        event.add("url", join_url or meeting.join_link)
+    event.add("description", description(meeting, join_url))
     event.add("status", "CANCELLED" if method == "CANCEL" else "CONFIRMED")
     event.add("transp", "OPAQUE")
 
     organizer = icalendar.vCalAddress(f"mailto:{meeting.organiser.email}")
-    organizer.params["CN"] = meeting.organiser.name
+    organizer.params["CN"] = cn(meeting.organiser.name)
     event.add("organizer", organizer)
 
     who = icalendar.vCalAddress(f"mailto:{attendee.email}")
-    who.params["CN"] = attendee.name
+    who.params["CN"] = cn(attendee.name)
     who.params["ROLE"] = attendee_role(attendee.role)
     who.params["PARTSTAT"] = "NEEDS-ACTION"
     who.params["RSVP"] = "TRUE"

@@ -49,6 +49,7 @@ def body_lines(
     method: str = "REQUEST",
     updated: bool = False,
     links: dict[Attendance, str] | None = None,
+    join_url: str | None = None,
 ) -> list[str]:
     """Plain-text lines of the message; shared by the text and HTML parts."""
     if method == "CANCEL":
@@ -66,7 +67,7 @@ def body_lines(
     )
     lines = [f"Dear {recipient.name},", "", intro]
     if meeting.join_link and meeting.format is not MeetingFormat.IN_PERSON:
-        lines += ["", f"Join online: {meeting.join_link}"]
+        lines += ["", f"Join online: {join_url or meeting.join_link}"]
     lines += ["", f"When (venue time): {span(meeting, meeting.zone)}"]
     if recipient.zone != meeting.zone:
         lines.append(f"When (your time):  {span(meeting, recipient.zone)}")
@@ -106,10 +107,14 @@ def invitation_message(
     stamp: datetime,
     method: str = "REQUEST",
     links: dict[Attendance, str] | None = None,
+    join_url: str | None = None,
 ) -> EmailMessage:
-    """The complete message for one recipient, with its deterministic Message-ID."""
-    ics = invitation_ics(meeting, recipient, sequence, stamp, method)
-    lines = body_lines(meeting, recipient, method, sequence > 0, links)
+    """The complete message for one recipient, with its deterministic Message-ID.
+
+    `join_url` is the recipient's personal join link (it records the join, then redirects).
+    """
+    ics = invitation_ics(meeting, recipient, sequence, stamp, method, join_url)
+    lines = body_lines(meeting, recipient, method, sequence > 0, links, join_url)
 
     msg = EmailMessage(policy=SMTP)
     msg["From"] = Address(meeting.organiser.name, addr_spec=meeting.organiser.email)

@@ -39,6 +39,8 @@ def verify(
     except ValueError as exc:
         raise LinkError("this link is malformed", 400) from exc
     expected = signature(key, purpose, parts, exp)
+    if not sig.isascii():
+        raise LinkError("this link is malformed", 400)
     if not hmac.compare_digest(expected, sig):
         raise LinkError("this link is not valid (it was altered or is not yours)", 403)
     if now.timestamp() >= exp:
@@ -67,3 +69,16 @@ def rsvp_links(
         path = "/".join(quote(p, safe="") for p in parts)
         links[choice] = f"{base_url.rstrip('/')}/rsvp/{path}?exp={expires}&sig={sig}"
     return links
+
+
+def join_link(
+    key: bytes, base_url: str, meeting: MeetingDefinition, participant_id: str
+) -> str | None:
+    """The participant's personal join link, valid until the meeting ends; None if in person."""
+    if meeting.join_link is None or meeting.format is MeetingFormat.IN_PERSON:
+        return None
+    expires = int(meeting.end_utc().astimezone(UTC).timestamp())
+    parts = (meeting.id, participant_id)
+    sig = signature(key, "join", parts, expires)
+    path = "/".join(quote(p, safe="") for p in parts)
+    return f"{base_url.rstrip('/')}/join/{path}?exp={expires}&sig={sig}"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from temporalio.client import Client, WorkflowUpdateFailedError
+from temporalio.client import Client, WorkflowExecutionStatus, WorkflowUpdateFailedError
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
@@ -16,7 +16,7 @@ from temporalio.service import RPCError, RPCStatusCode
 from activities.db import Store
 from domain.answers import Actor, RsvpCommand
 from domain.changes import CancelCommand, RescheduleCommand
-from domain.contracts import MeetingStatus
+from domain.contracts import MeetingStatus, MeetingSummary
 from domain.meeting import MeetingDefinition
 from domain.reminders import RemindCommand
 from workflows.meeting import MeetingWorkflow
@@ -88,16 +88,31 @@ async def _update(
         _audit(store, meeting_id, actor, f"{action}.refused", detail | {"reason": reason})
         raise CommandRefused(reason) from exc
     except RPCError as exc:
-        if exc.status is RPCStatusCode.NOT_FOUND:
+        if exc.status not in (RPCStatusCode.NOT_FOUND, RPCStatusCode.FAILED_PRECONDITION):
+            raise
+        try:  # an ended workflow answers updates with NOT_FOUND; describe tells it apart
+            described = await client.get_workflow_handle(meeting_id).describe()
+        except RPCError as missing:
+            if missing.status is not RPCStatusCode.NOT_FOUND:
+                raise
             _audit(store, None, actor, f"{action}.refused", detail | {"reason": "no such meeting"})
             raise NoSuchMeeting(f"no meeting {meeting_id!r}") from exc
-        if exc.status is RPCStatusCode.FAILED_PRECONDITION:
-            reason = f"meeting {meeting_id} has ended"
-            _audit(store, meeting_id, actor, f"{action}.refused", detail | {"reason": reason})
-            raise CommandRefused(reason) from exc
-        raise
+        reason = await _ended_reason(client, meeting_id, described.status)
+        _audit(store, meeting_id, actor, f"{action}.refused", detail | {"reason": reason})
+        raise CommandRefused(reason) from exc
     _audit(store, meeting_id, actor, action, detail)
     return result
+
+
+async def _ended_reason(
+    client: Client, meeting_id: str, state: WorkflowExecutionStatus | None
+) -> str:
+    """'meeting X is cancelled' from the workflow's result, or how its workflow ended."""
+    if state is WorkflowExecutionStatus.COMPLETED:
+        handle = client.get_workflow_handle(meeting_id, result_type=MeetingSummary)
+        summary = await handle.result()
+        return f"meeting {meeting_id} is {summary.phase.value}"
+    return f"meeting {meeting_id} has ended ({state.name.lower() if state else 'unknown'})"
 
 
 def _audit(
