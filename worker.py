@@ -58,6 +58,7 @@ def build_worker(
             directory.record_meeting,
             mail.send_invitations,
             mail.send_reminders,
+            mail.send_notices,
         ],
         activity_executor=ThreadPoolExecutor(max_workers=8),
         workflow_runner=sandbox_runner(),

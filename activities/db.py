@@ -34,6 +34,7 @@ class RegionRow(SQLModel, table=True):
     zone: str
     last_rtm_number: int = 0
     reminders: str = "{}"
+    agenda_template: str = "null"
 
 
 class CountryRow(SQLModel, table=True):
@@ -168,8 +169,13 @@ class Store:
             raise ValueError("; ".join(problems))
         with self.session() as s:
             for r in directory.regions:
-                data = r.model_dump(exclude={"reminders"})
-                s.merge(RegionRow(**data, reminders=r.reminders.model_dump_json()))
+                data = r.model_dump(exclude={"reminders", "agenda_template"})
+                template = json.dumps([t.model_dump(mode="json") for t in r.agenda_template])
+                s.merge(
+                    RegionRow(
+                        **data, reminders=r.reminders.model_dump_json(), agenda_template=template
+                    )
+                )
             for c in directory.countries:
                 s.merge(CountryRow(**c.model_dump()))
             for o in directory.organisations:
@@ -420,8 +426,12 @@ class Store:
 
 
 def _region(row: RegionRow) -> Region:
-    data = row.model_dump(exclude={"reminders"})
-    return Region.model_validate(data | {"reminders": json.loads(row.reminders or "{}")})
+    data = row.model_dump(exclude={"reminders", "agenda_template"})
+    data["reminders"] = json.loads(row.reminders or "{}")
+    template = json.loads(row.agenda_template or "null")
+    if template is not None:
+        data["agenda_template"] = template
+    return Region.model_validate(data)
 
 
 def _result(

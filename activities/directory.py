@@ -35,7 +35,11 @@ class DirectoryActivities:
         if region is None:
             return ParticipantList(participants=chosen)
         return ParticipantList(
-            participants=chosen, secretariat_zone=region.zone, reminders=region.reminders
+            participants=chosen,
+            secretariat_zone=region.zone,
+            reminders=region.reminders,
+            agenda_template=region.agenda_template,
+            country_names={c.code: c.name for c in self.store.countries(region.code)},
         )
 
     @activity.defn(name=RECORD_MEETING)

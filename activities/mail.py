@@ -19,11 +19,12 @@ from temporalio import activity
 from activities.config import Settings
 from activities.db import Store
 from domain.answers import Attendance
-from domain.contracts import SEND_INVITATIONS, SEND_REMINDERS
+from domain.contracts import SEND_INVITATIONS, SEND_NOTICES, SEND_REMINDERS
 from domain.directory import Participant
 from domain.invitation_mail import invitation_message
 from domain.invitations import BatchResult, DeliveryResult, InvitationBatch, InvitationStatus
 from domain.links import join_link, rsvp_links
+from domain.notices import NoticeBatch, NoticeResult, notice_message
 from domain.reminder_mail import ReminderBatch, ReminderItem, ReminderResult, reminder_message
 from domain.reminders import ReminderKind
 
@@ -136,6 +137,29 @@ class MailActivities:
 
         done |= await self._deliver(jobs, record)
         return ReminderResult(results={i.key: done[i.key] for i in batch.items})
+
+    @activity.defn(name=SEND_NOTICES)
+    async def send_notices(self, batch: NoticeBatch) -> NoticeResult:
+        """Send one notice (e.g. the agenda) to each recipient not yet recorded."""
+        keys = {p.id: f"{batch.key}:{p.id}" for p in batch.recipients}
+        done = self.store.outbox(batch.meeting.id, list(keys.values()))
+
+        def build(recipient: Participant) -> Callable[[datetime], EmailMessage]:
+            return lambda now: notice_message(batch, recipient, now)
+
+        jobs = [
+            MailJob(key=keys[p.id], recipient=p, build=build(p))
+            for p in batch.recipients
+            if keys[p.id] not in done
+        ]
+
+        def record(job: MailJob, result: DeliveryResult) -> None:
+            self.store.record_outbox(
+                batch.meeting.id, job.key, job.recipient.email, batch.kind, result
+            )
+
+        done |= await self._deliver(jobs, record)
+        return NoticeResult(results={k: done[k] for k in keys.values()})
 
     async def _deliver(
         self, jobs: list[MailJob], record: Callable[[MailJob, DeliveryResult], None]

@@ -10,6 +10,7 @@ from enum import StrEnum
 
 from pydantic import Field
 
+from domain.agenda_template import TemplateItem, default_template
 from domain.answers import AnswerCounts, Attendance
 from domain.directory import Frozen, Participant
 from domain.invitations import Invitation, InvitationStatus
@@ -23,6 +24,7 @@ LOAD_PARTICIPANTS = "load_participants"
 SEND_INVITATIONS = "send_invitations"
 RECORD_MEETING = "record_meeting"
 SEND_REMINDERS = "send_reminders"
+SEND_NOTICES = "send_notices"
 
 
 class Phase(StrEnum):
@@ -60,6 +62,8 @@ class ParticipantList(Frozen):
     participants: list[Participant] = Field(default_factory=list)
     secretariat_zone: str = "UTC"
     reminders: ReminderPolicy = Field(default_factory=ReminderPolicy)
+    agenda_template: list[TemplateItem] = Field(default_factory=default_template)
+    country_names: dict[str, str] = Field(default_factory=dict)
 
 
 class MeetingRecord(Frozen):

@@ -9,18 +9,13 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated, Self
 
-from pydantic import AfterValidator, Field, model_validator
+from pydantic import Field, model_validator
 
-from domain.base import Frozen
+from domain.agenda_template import TemplateItem, default_template
+from domain.base import Code, Email, Frozen, Text, Zone
 from domain.reminder_policy import ReminderPolicy
-from domain.validation import email_address, iana_zone, no_control_chars
 
-__all__ = ["Frozen"]
-
-Text = Annotated[str, Field(min_length=1, max_length=300), AfterValidator(no_control_chars)]
-Code = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")]
-Email = Annotated[str, AfterValidator(email_address)]
-Zone = Annotated[str, AfterValidator(iana_zone)]
+__all__ = ["Code", "Email", "Frozen", "Text", "Zone"]
 
 
 class Role(StrEnum):
@@ -41,6 +36,7 @@ class Region(Frozen):
     zone: Zone
     last_rtm_number: int = Field(default=0, ge=0)
     reminders: ReminderPolicy = Field(default_factory=ReminderPolicy)
+    agenda_template: list[TemplateItem] = Field(default_factory=default_template)
 
 
 class Country(Frozen):

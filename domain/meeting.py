@@ -15,6 +15,7 @@ from pydantic import AfterValidator, Field, model_validator
 
 from domain.directory import Code, Email, Frozen, Text, Zone
 from domain.reminder_policy import ReminderPolicy
+from domain.slotting import Session
 from domain.validation import no_control_chars
 
 MeetingId = Annotated[str, Field(pattern=r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)+$", max_length=64)]
@@ -74,6 +75,12 @@ class MeetingDefinition(Frozen):
     )
     reminders: ReminderPolicy | None = Field(
         default=None, description="overrides the region's reminder policy"
+    )
+    sessions: list[Session] | None = Field(
+        default=None, description="each day's sessions (venue time); default 4 of 90 minutes"
+    )
+    agenda_quiet_minutes: int = Field(
+        default=10, ge=0, le=1440, description="edits after publishing are mailed once quiet"
     )
     venue: Venue | None = None
     join_link: Link | None = None

@@ -10,14 +10,38 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Literal
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
 
 with workflow.unsafe.imports_passed_through():
-    from domain.answers import Answer, RsvpCommand, count_answers, rsvp_problem
+    from domain.agenda import (
+        AgendaItem,
+        DecideCommand,
+        ProposeCommand,
+        PublishCommand,
+        decide_problem,
+        decided,
+        invited_countries,
+        propose_problem,
+        standing_items,
+    )
+    from domain.agenda_template import ItemStatus
+    from domain.agenda_view import AgendaView, agenda_lines, view
+    from domain.answers import Actor, Answer, RsvpCommand, count_answers, rsvp_problem
+    from domain.attendance import (
+        ACCEPTED,
+        AttendanceView,
+        CheckInCommand,
+        JoinCommand,
+        Mode,
+        Presence,
+        count_register,
+        meeting_day,
+        presence_problem,
+    )
     from domain.changes import (
         CancelCommand,
         RescheduleCommand,
@@ -29,6 +53,7 @@ with workflow.unsafe.imports_passed_through():
         LOAD_PARTICIPANTS,
         RECORD_MEETING,
         SEND_INVITATIONS,
+        SEND_NOTICES,
         SEND_REMINDERS,
         MeetingRecord,
         MeetingStatus,
@@ -48,6 +73,7 @@ with workflow.unsafe.imports_passed_through():
         batches,
     )
     from domain.meeting import MeetingDefinition
+    from domain.notices import NoticeBatch, NoticeResult
     from domain.reminder_mail import ReminderBatch, ReminderItem, ReminderResult
     from domain.reminder_policy import ReminderPolicy
     from domain.reminders import (
@@ -58,6 +84,7 @@ with workflow.unsafe.imports_passed_through():
         plan_reminders,
         remind_problem,
     )
+    from domain.slotting import meeting_days
 
 DB_RETRY = RetryPolicy(
     initial_interval=timedelta(seconds=1), maximum_interval=timedelta(seconds=30)
@@ -86,9 +113,14 @@ class MeetingWorkflow:
         self._secretariat_zone = meeting.zone
         self._horizon = workflow.now()
         self._reminded: set[str] = set()
-        self._next_reminder: datetime | None = None
+        self._next_wake: datetime | None = None
         self._wake = False
         self._adhoc = 0
+        self._items: list[AgendaItem] = []
+        self._agenda_version = 0
+        self._published_version = 0
+        self._agenda_dirty_at: datetime | None = None
+        self._register: dict[tuple[str, date], Presence] = {}
 
     @workflow.run
     async def run(self, meeting: MeetingDefinition) -> MeetingSummary:
@@ -103,13 +135,16 @@ class MeetingWorkflow:
         self._invitees = {p.id: p for p in invitees.participants}
         self._policy = meeting.reminders or invitees.reminders
         self._secretariat_zone = invitees.secretariat_zone
+        countries = invited_countries(meeting.countries, invitees.participants)
+        self._items = standing_items(
+            invitees.agenda_template, [(c, invitees.country_names.get(c, c)) for c in countries]
+        )
         self._phase = Phase.INVITING
         async with self._sending:
             await self._send_all("REQUEST")
         if self._phase is Phase.INVITING:
             await self._record(Phase.REGISTRATION)
-        await self._remind_until_ended()
-        # Later phases (agenda, held, follow-up) attach here.
+        await self._follow_timeline()
         await workflow.wait_condition(
             lambda: self._phase in ENDED and workflow.all_handlers_finished()
         )
@@ -130,30 +165,54 @@ class MeetingWorkflow:
             sent=self._reminded,
         )
 
-    def _replan(self) -> None:
-        """Wake the reminder loop when a change brings a reminder forward."""
-        plan = self._plan()
-        if plan and (self._next_reminder is None or plan[0].at < self._next_reminder):
+    def _poke(self) -> None:
+        """Wake the timeline when a change brings its next moment forward."""
+        upcoming = self._next_moment()
+        if upcoming is not None and (self._next_wake is None or upcoming < self._next_wake):
             self._wake = True
 
-    async def _remind_until_ended(self) -> None:
-        """Sleep until the next reminder is due, send what is due, repeat; durable timers."""
+    def _next_moment(self) -> datetime | None:
+        """The earliest of: next reminder, quiet end of agenda edits, start, end."""
+        moments = [r.at for r in self._plan()[:1]]
+        if self._agenda_dirty_at is not None:
+            quiet = timedelta(minutes=self._meeting.agenda_quiet_minutes)
+            moments.append(self._agenda_dirty_at + quiet)
+        if self._phase is Phase.REGISTRATION:
+            moments.append(self._meeting.start_utc())
+        if self._phase is Phase.HELD:
+            moments.append(self._meeting.end_utc())
+        return min(moments, default=None)
+
+    async def _follow_timeline(self) -> None:
+        """Sleep on a durable timer until the next moment, act on what is due, repeat."""
         while self._phase not in ENDED:
-            plan = self._plan()
+            moment = self._next_moment()
             now = workflow.now()
-            if plan and plan[0].at <= now:
+            if moment is not None and moment <= now:
                 async with self._sending:
-                    due = [r for r in self._plan() if r.at <= workflow.now()]
-                    if self._phase not in ENDED and due:
-                        await self._send_reminders(due)
+                    if self._phase not in ENDED:
+                        await self._act_on_due()
                 continue
-            self._next_reminder = plan[0].at if plan else None
+            self._next_wake = moment
             self._wake = False
-            with contextlib.suppress(TimeoutError):  # the timer fired: a reminder is due
+            with contextlib.suppress(TimeoutError):  # the timer fired: something is due
                 await workflow.wait_condition(
                     lambda: self._wake or self._phase in ENDED,
-                    timeout=(plan[0].at - now) if plan else None,
+                    timeout=(moment - now) if moment else None,
                 )
+
+    async def _act_on_due(self) -> None:
+        now = workflow.now()
+        due = [r for r in self._plan() if r.at <= now]
+        if due:
+            await self._send_reminders(due)
+        quiet = timedelta(minutes=self._meeting.agenda_quiet_minutes)
+        if self._agenda_dirty_at is not None and self._agenda_dirty_at + quiet <= now:
+            await self._send_agenda(updated=True)
+        if self._phase is Phase.REGISTRATION and self._meeting.start_utc() <= now:
+            await self._record(Phase.HELD)
+        if self._phase is Phase.HELD and self._meeting.end_utc() <= now:
+            await self._record(Phase.FOLLOW_UP)
 
     async def _send_reminders(self, due: list[PlannedReminder]) -> None:
         answers = {pid: a.attendance for pid, a in self._answers.items()}
@@ -252,7 +311,7 @@ class MeetingWorkflow:
             actor=command.actor,
             sequence=self._sequence,
         )
-        self._replan()
+        self._poke()
         return self.status()
 
     @rsvp.validator
@@ -334,6 +393,182 @@ class MeetingWorkflow:
         )
         if problem:
             raise ValueError(problem)
+
+    # --- agenda ----------------------------------------------------------------------
+
+    @workflow.query
+    def agenda(self) -> AgendaView:
+        return view(self._meeting, self._items, self._agenda_version, self._published_version)
+
+    @workflow.update
+    async def propose_item(self, command: ProposeCommand) -> AgendaItem:
+        """A participant's proposal; the secretariat decides on it later."""
+        presenter = self._invitees[command.presenter]
+        item = AgendaItem(
+            id=f"P{sum(1 for i in self._items if i.id.startswith('P')) + 1}",
+            title=command.title,
+            kind=command.kind,
+            minutes=command.minutes,
+            status=ItemStatus.PROPOSED,
+            presenter=presenter.name,
+            country=presenter.country,
+            project=command.project,
+            proposed_by=command.actor.id,
+        )
+        self._items.append(item)
+        self._agenda_changed()
+        return item
+
+    @propose_item.validator
+    def _check_propose(self, command: ProposeCommand) -> None:
+        problem = propose_problem(
+            command,
+            self._invitees,
+            self._meeting.agenda_deadline_utc(),
+            self._phase in ENDED,
+            workflow.now(),
+            f"{self._meeting.agenda_deadline_local():%Y-%m-%d %H:%M} {self._meeting.zone}",
+        )
+        if problem:
+            raise ValueError(problem)
+
+    @workflow.update
+    async def decide_item(self, command: DecideCommand) -> AgendaItem:
+        """The secretariat accepts, rejects (with a reason) or edits an item."""
+        index = next(i for i, it in enumerate(self._items) if it.id == command.item_id)
+        self._items[index] = decided(self._items[index], command, self._presenter_name(command))
+        self._agenda_changed()
+        return self._items[index]
+
+    @decide_item.validator
+    def _check_decide(self, command: DecideCommand) -> None:
+        items = {i.id: i for i in self._items}
+        problem = decide_problem(command, items, self._phase in ENDED)
+        if problem is None and command.presenter and command.presenter not in self._invitees:
+            problem = f"presenter {command.presenter!r} is not invited to this meeting"
+        if problem is None and self._published_version:
+            after = [
+                decided(i, command, self._presenter_name(command)) if i.id == command.item_id
+                else i
+                for i in self._items
+            ]  # fmt: skip
+            problem = view(self._meeting, after, 0, 0).problem
+        if problem:
+            raise ValueError(problem)
+
+    @workflow.update
+    async def publish_agenda(self, command: PublishCommand) -> AgendaView:
+        """Mail the timetable to everyone who accepted; later edits are mailed once quiet."""
+        async with self._sending:
+            await self._send_agenda(updated=False)
+        return self.agenda()
+
+    @publish_agenda.validator
+    def _check_publish(self, command: PublishCommand) -> None:
+        problem = self._busy()
+        if problem is None and self._phase in ENDED:
+            problem = "the meeting is cancelled or closed"
+        if problem is None and self._published_version == self._agenda_version:
+            problem = f"this agenda (version {self._agenda_version}) is already published"
+        if problem is None:
+            problem = self.agenda().problem
+        if problem:
+            raise ValueError(problem)
+
+    def _presenter_name(self, command: DecideCommand) -> str | None:
+        return self._invitees[command.presenter].name if command.presenter else None
+
+    def _agenda_changed(self) -> None:
+        self._agenda_version += 1
+        if self._published_version:
+            self._agenda_dirty_at = workflow.now()
+            self._poke()
+
+    async def _send_agenda(self, updated: bool) -> None:
+        version = self._agenda_version
+        current = self.agenda()
+        recipients = [
+            p for pid, p in self._invitees.items()
+            if pid in self._answers and self._answers[pid].attendance in ACCEPTED
+        ]  # fmt: skip
+        title = self._meeting.title
+        batch = NoticeBatch(
+            meeting=self._meeting,
+            kind="agenda",
+            key=f"agenda-v{version}",
+            subject=f"{'Updated agenda' if updated else 'Agenda'}: {title}",
+            lines=agenda_lines(self._meeting, current, updated),
+            recipients=[],
+        )
+        await asyncio.gather(
+            *(
+                workflow.execute_activity(
+                    SEND_NOTICES,
+                    batch.model_copy(update={"recipients": chunk}),
+                    result_type=NoticeResult,
+                    start_to_close_timeout=timedelta(minutes=30),
+                    heartbeat_timeout=SEND_HEARTBEAT,
+                    retry_policy=SMTP_RETRY,
+                )
+                for chunk in batches(recipients)
+            )
+        )
+        self._published_version = version
+        self._agenda_dirty_at = None
+
+    # --- attendance ------------------------------------------------------------------
+
+    @workflow.query
+    def attendance(self) -> AttendanceView:
+        return AttendanceView(
+            meeting_id=self._meeting.id,
+            presences=sorted(self._register.values(), key=lambda p: (p.day, p.participant_id)),
+            counts=count_register(self._invitees, self._register),
+        )
+
+    @workflow.update
+    async def check_in(self, command: CheckInCommand) -> AttendanceView:
+        """The registration desk: in the room today."""
+        self._record_presence(command.participant_id, Mode.IN_PERSON, command.actor)
+        return self.attendance()
+
+    @check_in.validator
+    def _check_check_in(self, command: CheckInCommand) -> None:
+        self._presence_refusal(command.participant_id, Mode.IN_PERSON)
+
+    @workflow.update
+    async def join_online(self, command: JoinCommand) -> AttendanceView:
+        """The participant opened their personal join link today."""
+        self._record_presence(command.participant_id, Mode.ONLINE, command.actor)
+        return self.attendance()
+
+    @join_online.validator
+    def _check_join(self, command: JoinCommand) -> None:
+        self._presence_refusal(command.participant_id, Mode.ONLINE)
+
+    def _today(self) -> date | None:
+        days = meeting_days(self._meeting.start, self._meeting.end)
+        return meeting_day(workflow.now(), self._meeting.zone, days)
+
+    def _presence_refusal(self, participant_id: str, mode: Mode) -> None:
+        problem = presence_problem(
+            participant_id,
+            mode,
+            self._invitees,
+            {pid: a.attendance for pid, a in self._answers.items()},
+            self._register,
+            self._today(),
+            self._phase in ENDED,
+        )
+        if problem:
+            raise ValueError(problem)
+
+    def _record_presence(self, participant_id: str, mode: Mode, actor: Actor) -> None:
+        today = self._today()
+        assert today is not None  # the validator refused otherwise
+        self._register[(participant_id, today)] = Presence(
+            participant_id=participant_id, day=today, mode=mode, at=workflow.now(), actor=actor
+        )
 
     # --- helpers ---------------------------------------------------------------------
 
