@@ -41,12 +41,17 @@ def send_moment(
     reference_utc: datetime, days_before: int, zone: str, policy: ReminderPolicy
 ) -> datetime:
     """`days_before` the reference's local date in `zone`, at the policy's local hour,
-    moved back to Friday when that falls on a weekend. Returns UTC."""
+    moved back a day while that falls on a weekend or in a DST gap. Returns UTC."""
     tz = ZoneInfo(zone)
     local_day = reference_utc.astimezone(tz).date() - timedelta(days=days_before)
-    while local_day.weekday() in WEEKEND:
+    while True:
+        local = datetime.combine(local_day, time(policy.send_hour), tzinfo=tz)
+        exists = local.astimezone(UTC).astimezone(tz).replace(tzinfo=None) == local.replace(
+            tzinfo=None
+        )
+        if local_day.weekday() not in WEEKEND and exists:
+            return local.astimezone(UTC)
         local_day -= timedelta(days=1)
-    return datetime.combine(local_day, time(policy.send_hour), tzinfo=tz).astimezone(UTC)
 
 
 def plan_reminders(
@@ -70,7 +75,10 @@ def plan_reminders(
     def add(kind: ReminderKind, days: int, pid: str | None, zone: str, ref: datetime) -> None:
         at = send_moment(ref, days, zone, policy)
         key = f"s{sequence}:{kind.value}:{days}:{pid or 'secretariat'}"
-        if horizon <= at < start_utc and key not in sent:
+        duplicate = any(
+            r.kind is kind and r.participant_id == pid and r.at == at for r in planned
+        )  # two day counts moved onto the same Friday: one reminder is enough
+        if horizon <= at < start_utc and key not in sent and not duplicate:
             planned.append(
                 PlannedReminder(key=key, kind=kind, days_before=days, participant_id=pid, at=at)
             )

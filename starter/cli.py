@@ -15,14 +15,17 @@ from typing import Any
 
 from activities.config import Settings
 from activities.db import Store
+from domain.agenda import DecideCommand, Decision, ProposeCommand, PublishCommand
+from domain.agenda_template import ItemKind
 from domain.answers import Actor, Attendance, Channel, RsvpCommand
+from domain.attendance import CheckInCommand
 from domain.changes import CancelCommand, RescheduleCommand
 from domain.invitations import InvitationStatus
 from domain.reminders import RemindCommand
 from starter import commands
 from starter.catcher import read_mailbox
 from starter.inputs import InputError, check_meeting, parse, read_directory, read_document
-from starter.views import render_status
+from starter.views import render_agenda, render_attendance, render_status
 from worker import connect
 
 Command = Callable[[argparse.Namespace, Settings], Coroutine[Any, Any, int]]
@@ -165,6 +168,57 @@ async def cmd_meeting_cancel(args: argparse.Namespace, settings: Settings) -> in
     return 0
 
 
+async def cmd_agenda_show(args: argparse.Namespace, settings: Settings) -> int:
+    agenda = await commands.agenda(await connect(settings), args.meeting)
+    print(agenda.model_dump_json(indent=2) if args.json else render_agenda(agenda))
+    return 0
+
+
+async def cmd_agenda_propose(args: argparse.Namespace, settings: Settings) -> int:
+    fields = {"title": args.title, "presenter": args.presenter, "minutes": args.minutes,
+              "kind": args.kind, "project": args.project, "actor": _actor(settings)}  # fmt: skip
+    command = parse(ProposeCommand, {k: v for k, v in fields.items() if v is not None})
+    client = await connect(settings)
+    item = await commands.propose_item(client, _store(settings), args.meeting, command)
+    print(
+        f"{args.meeting}: proposed {item.id} '{item.title}' ({item.minutes} min), awaiting decision"
+    )
+    return 0
+
+
+async def cmd_agenda_decide(args: argparse.Namespace, settings: Settings) -> int:
+    fields = {"item_id": args.item, "decision": args.decision, "reason": args.reason,
+              "title": args.title, "minutes": args.minutes, "kind": args.kind,
+              "presenter": args.presenter, "actor": _actor(settings)}  # fmt: skip
+    command = parse(DecideCommand, {k: v for k, v in fields.items() if v is not None})
+    client = await connect(settings)
+    item = await commands.decide_item(client, _store(settings), args.meeting, command)
+    print(f"{args.meeting}: {item.id} is {item.status.value}: {item.title} ({item.minutes} min)")
+    return 0
+
+
+async def cmd_agenda_publish(args: argparse.Namespace, settings: Settings) -> int:
+    command = PublishCommand(actor=_actor(settings))
+    client = await connect(settings)
+    agenda = await commands.publish_agenda(client, _store(settings), args.meeting, command)
+    print(f"{args.meeting}: agenda version {agenda.published_version} published and mailed")
+    return 0
+
+
+async def cmd_attendance_check_in(args: argparse.Namespace, settings: Settings) -> int:
+    command = parse(CheckInCommand, {"participant_id": args.participant, "actor": _actor(settings)})
+    client = await connect(settings)
+    view = await commands.check_in(client, _store(settings), args.meeting, command)
+    print(f"{args.meeting}: {args.participant} checked in; {view.counts.summary}")
+    return 0
+
+
+async def cmd_attendance_show(args: argparse.Namespace, settings: Settings) -> int:
+    view = await commands.attendance(await connect(settings), args.meeting)
+    print(view.model_dump_json(indent=2) if args.json else render_attendance(view))
+    return 0
+
+
 async def cmd_mail_list(args: argparse.Namespace, settings: Settings) -> int:
     mail_dir = Path(args.dir) if args.dir else settings.mail_dir
     messages = read_mailbox(mail_dir) if mail_dir.exists() else []
@@ -218,6 +272,40 @@ def parser() -> argparse.ArgumentParser:
     rsvp.add_argument("meeting")
     rsvp.add_argument("participant")
     rsvp.add_argument("--attend", required=True, choices=[a.value for a in Attendance])
+
+    agenda = add(sub, "agenda", cmd_agenda_show, "a meeting's agenda")
+    asub = agenda.add_subparsers(dest="action", required=True)
+    show = add(asub, "show", cmd_agenda_show, "items, decisions and the timetable")
+    show.add_argument("meeting")
+    show.add_argument("--json", action="store_true")
+    kinds = [k.value for k in ItemKind]
+    propose = add(asub, "propose", cmd_agenda_propose, "propose an item (until the deadline)")
+    propose.add_argument("meeting")
+    propose.add_argument("--title", required=True)
+    propose.add_argument("--presenter", required=True, help="participant id")
+    propose.add_argument("--minutes", required=True, type=int)
+    propose.add_argument("--kind", choices=kinds)
+    propose.add_argument("--project")
+    decide = add(asub, "decide", cmd_agenda_decide, "accept, reject (with a reason) or edit")
+    decide.add_argument("meeting")
+    decide.add_argument("item")
+    decide.add_argument("decision", choices=[d.value for d in Decision])
+    decide.add_argument("--reason")
+    decide.add_argument("--title")
+    decide.add_argument("--minutes", type=int)
+    decide.add_argument("--kind", choices=kinds)
+    decide.add_argument("--presenter", help="participant id")
+    publish = add(asub, "publish", cmd_agenda_publish, "mail the agenda to those who accepted")
+    publish.add_argument("meeting")
+
+    attendance = add(sub, "attendance", cmd_attendance_show, "who attended, how, which days")
+    tsub = attendance.add_subparsers(dest="action", required=True)
+    checkin = add(tsub, "check-in", cmd_attendance_check_in, "registration desk: in the room")
+    checkin.add_argument("meeting")
+    checkin.add_argument("participant")
+    ashow = add(tsub, "show", cmd_attendance_show, "the register and its counts")
+    ashow.add_argument("meeting")
+    ashow.add_argument("--json", action="store_true")
 
     mail = add(sub, "mail", cmd_mail_list, "the SMTP catcher's mailbox")
     msub2 = mail.add_subparsers(dest="action", required=True)

@@ -6,7 +6,8 @@ same refusals and leave the same audit trail.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, Protocol, TypeVar
 
 from temporalio.client import Client, WorkflowExecutionStatus, WorkflowUpdateFailedError
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
@@ -14,12 +15,18 @@ from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from activities.db import Store
+from domain.agenda import AgendaItem, DecideCommand, ProposeCommand, PublishCommand
+from domain.agenda_view import AgendaView
 from domain.answers import Actor, RsvpCommand
+from domain.attendance import AttendanceView, CheckInCommand, JoinCommand
 from domain.changes import CancelCommand, RescheduleCommand
 from domain.contracts import MeetingStatus, MeetingSummary
 from domain.meeting import MeetingDefinition
 from domain.reminders import RemindCommand
 from workflows.meeting import MeetingWorkflow
+from workflows.meeting import MeetingWorkflow as W
+
+R = TypeVar("R")
 
 
 class CommandRefused(Exception):
@@ -59,29 +66,43 @@ async def plan(client: Client, meeting: MeetingDefinition, task_queue: str, reus
         raise CommandRefused(f"meeting {meeting.id} already exists") from exc
 
 
-async def status(client: Client, meeting_id: str) -> MeetingStatus:
+async def _query(client: Client, meeting_id: str, query: Callable[[W], R]) -> R:
     try:
-        return await client.get_workflow_handle(meeting_id).query(MeetingWorkflow.status)
+        return await client.get_workflow_handle(meeting_id).query(query)
     except RPCError as exc:
         if exc.status is RPCStatusCode.NOT_FOUND:
             raise NoSuchMeeting(f"no meeting {meeting_id!r}") from exc
         raise
 
 
+async def status(client: Client, meeting_id: str) -> MeetingStatus:
+    return await _query(client, meeting_id, W.status)
+
+
+class Command(Protocol):
+    """Every update payload carries its actor (who, through which channel)."""
+
+    @property
+    def actor(self) -> Actor: ...
+
+    def model_dump(self, *, mode: str, exclude: set[str]) -> dict[str, Any]: ...
+
+
 async def _update(
     client: Client,
     store: Store | None,
     meeting_id: str,
-    actor: Actor,
     action: str,
     update: Any,
-    command: RsvpCommand | RescheduleCommand | CancelCommand | RemindCommand,
-) -> MeetingStatus:
+    command: Command,
+    result_type: type[R],
+) -> R:
     """Run one update; audit the outcome (applied or refused) with actor and channel."""
+    actor = command.actor
     detail: dict[str, Any] = command.model_dump(mode="json", exclude={"actor"})
     try:
-        result: MeetingStatus = await client.get_workflow_handle(meeting_id).execute_update(
-            update, command, result_type=MeetingStatus
+        result: R = await client.get_workflow_handle(meeting_id).execute_update(
+            update, command, result_type=result_type
         )
     except WorkflowUpdateFailedError as exc:
         reason = _why(exc)
@@ -123,32 +144,64 @@ def _audit(
 
 
 async def rsvp(
-    client: Client, store: Store | None, meeting_id: str, command: RsvpCommand
+    client: Client, store: Store | None, meeting_id: str, c: RsvpCommand
 ) -> MeetingStatus:
-    return await _update(
-        client, store, meeting_id, command.actor, "rsvp", MeetingWorkflow.rsvp, command
-    )
+    return await _update(client, store, meeting_id, "rsvp", W.rsvp, c, MeetingStatus)
 
 
 async def reschedule(
-    client: Client, store: Store | None, meeting_id: str, command: RescheduleCommand
+    client: Client, store: Store | None, meeting_id: str, c: RescheduleCommand
 ) -> MeetingStatus:
-    return await _update(
-        client, store, meeting_id, command.actor, "reschedule", MeetingWorkflow.reschedule, command
-    )
+    return await _update(client, store, meeting_id, "reschedule", W.reschedule, c, MeetingStatus)
 
 
 async def remind(
-    client: Client, store: Store | None, meeting_id: str, command: RemindCommand
+    client: Client, store: Store | None, meeting_id: str, c: RemindCommand
 ) -> MeetingStatus:
-    return await _update(
-        client, store, meeting_id, command.actor, "remind", MeetingWorkflow.remind, command
-    )
+    return await _update(client, store, meeting_id, "remind", W.remind, c, MeetingStatus)
 
 
 async def cancel(
-    client: Client, store: Store | None, meeting_id: str, command: CancelCommand
+    client: Client, store: Store | None, meeting_id: str, c: CancelCommand
 ) -> MeetingStatus:
+    return await _update(client, store, meeting_id, "cancel", W.cancel, c, MeetingStatus)
+
+
+async def propose_item(
+    client: Client, store: Store | None, meeting_id: str, c: ProposeCommand
+) -> AgendaItem:
+    return await _update(client, store, meeting_id, "agenda.propose", W.propose_item, c, AgendaItem)
+
+
+async def decide_item(
+    client: Client, store: Store | None, meeting_id: str, c: DecideCommand
+) -> AgendaItem:
+    return await _update(client, store, meeting_id, "agenda.decide", W.decide_item, c, AgendaItem)
+
+
+async def publish_agenda(
+    client: Client, store: Store | None, meeting_id: str, c: PublishCommand
+) -> AgendaView:
     return await _update(
-        client, store, meeting_id, command.actor, "cancel", MeetingWorkflow.cancel, command
+        client, store, meeting_id, "agenda.publish", W.publish_agenda, c, AgendaView
     )
+
+
+async def check_in(
+    client: Client, store: Store | None, meeting_id: str, c: CheckInCommand
+) -> AttendanceView:
+    return await _update(client, store, meeting_id, "check-in", W.check_in, c, AttendanceView)
+
+
+async def join_online(
+    client: Client, store: Store | None, meeting_id: str, c: JoinCommand
+) -> AttendanceView:
+    return await _update(client, store, meeting_id, "join", W.join_online, c, AttendanceView)
+
+
+async def agenda(client: Client, meeting_id: str) -> AgendaView:
+    return await _query(client, meeting_id, W.agenda)
+
+
+async def attendance(client: Client, meeting_id: str) -> AttendanceView:
+    return await _query(client, meeting_id, W.attendance)

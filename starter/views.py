@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
+from domain.agenda_view import AgendaView
+from domain.attendance import AttendanceView
 from domain.contracts import MeetingStatus
 from domain.invitations import InvitationStatus
 
@@ -47,3 +49,51 @@ def render_status(status: MeetingStatus) -> str:
 
 def _counts(counts: dict[str, int]) -> str:
     return ", ".join(f"{mode} {n}" for mode, n in counts.items())
+
+
+def render_agenda(agenda: AgendaView) -> str:
+    """Every item with its status, then the timetable (or why the items do not fit)."""
+    lines = [
+        f"{agenda.meeting_id} agenda, version {agenda.version}"
+        + (f", published version {agenda.published_version}" if agenda.published_version
+           else ", not published"),
+        "",
+    ]  # fmt: skip
+    for item in agenda.items:
+        extra = f" ({item.presenter})" if item.presenter else ""
+        reason = f"  -- {item.reason}" if item.reason else ""
+        lines.append(
+            f"  {item.id:<4} {item.status.value:<9} {item.kind.value:<15} {item.minutes:>3} min  "
+            f"{item.title}{extra}{reason}"
+        )
+    lines.append("")
+    if agenda.problem:
+        lines.append(f"does not fit: {agenda.problem}")
+    titles = {i.id: i.title for i in agenda.items}
+    day = None
+    for slot in agenda.slots:
+        if slot.day != day:
+            day = slot.day
+            lines.append(f"{day:%A %d %B %Y}")
+        lines.append(
+            f"  {slot.start:%H:%M}-{slot.end:%H:%M}  {slot.item_id:<4} {titles[slot.item_id]}"
+        )
+    return "\n".join(lines)
+
+
+def render_attendance(view: AttendanceView) -> str:
+    """The register, day by day, and its counts in press-release form."""
+    c = view.counts
+    lines = [f"{view.meeting_id}: {c.summary}", ""]
+    for p in view.presences:
+        lines.append(f"  {p.day}  {p.participant_id:<16} {p.mode.value:<9} {p.at:%H:%M} UTC")
+    lines += [
+        "",
+        f"participants: {c.participants}; by mode: {_counts(c.by_mode)}",
+        f"by country: {_counts(c.by_country)}",
+        f"by organisation: {_counts(c.by_organisation)}",
+        f"NFPs present from: {', '.join(c.nfp_countries) or '-'}",
+    ]
+    for day, counts in c.by_day.items():
+        lines.append(f"  {day}: {_counts(counts)}")
+    return "\n".join(lines)
