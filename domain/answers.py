@@ -81,7 +81,7 @@ def rsvp_problem(
 
 
 def calendar_attendance(
-    partstat: str, meeting: MeetingDefinition, previous: Answer | None
+    partstat: str, meeting: MeetingDefinition, previous: Attendance | None
 ) -> Attendance | None:
     """A calendar reply's PARTSTAT as an attendance; None for PARTSTATs that answer nothing.
 
@@ -95,8 +95,8 @@ def calendar_attendance(
         return Attendance.TENTATIVE
     if value != "ACCEPTED":
         return None
-    if previous is not None and previous.attendance in (Attendance.IN_PERSON, Attendance.ONLINE):
-        return previous.attendance
+    if previous in (Attendance.IN_PERSON, Attendance.ONLINE):
+        return previous
     return Attendance.ONLINE if meeting.format is MeetingFormat.ONLINE else Attendance.IN_PERSON
 
 

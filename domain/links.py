@@ -9,7 +9,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from urllib.parse import quote
 
 from domain.answers import Attendance
@@ -82,3 +82,10 @@ def join_link(
     sig = signature(key, "join", parts, expires)
     path = "/".join(quote(p, safe="") for p in parts)
     return f"{base_url.rstrip('/')}/join/{path}?exp={expires}&sig={sig}"
+
+
+def desk_link(key: bytes, base_url: str, meeting: MeetingDefinition) -> str:
+    """The registration desk's page for a meeting, valid until a day after it ends."""
+    expires = int((meeting.end_utc() + timedelta(days=1)).timestamp())
+    sig = signature(key, "desk", (meeting.id,), expires)
+    return f"{base_url.rstrip('/')}/desk/{quote(meeting.id, safe='')}?exp={expires}&sig={sig}"

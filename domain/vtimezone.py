@@ -178,8 +178,8 @@ def vtimezone(zone: str, year: int) -> icalendar.Timezone:
     A zone with summer time in `year` gets one STANDARD and one DAYLIGHT rule
     starting in 1970 (so the rules cover all of `year` whichever hemisphere), a zone
     without it one fixed STANDARD. The rules copy `year`: later changes to the zone's
-    law, or rules that no weekday expresses (e.g. Israel's, Morocco's), are not
-    followed beyond it.
+    law, or rules that no single weekday rule expresses (Israel, Egypt, Morocco,
+    Chile, Greenland), are not followed beyond it.
     """
     tz = _zone(zone)
     if not 2 <= year <= 9997:

@@ -46,6 +46,10 @@ async def cmd_dev(args: argparse.Namespace, settings: Settings) -> int:
             f"SMTP      {settings.smtp_host}:{settings.smtp_port}  -> {settings.mail_dir.resolve()}"
         )
         print(f"Database  {settings.database_url}")
+        print(f"Web app   {settings.public_url}  (RSVP, join and desk links)")
+        print(
+            f"Replies   {settings.inbound_host}:{settings.inbound_port}  (calendar replies, SMTP)"
+        )
         print("Worker    running; Ctrl-C stops the stack")
         await asyncio.Event().wait()
     return 0

@@ -22,6 +22,8 @@ from activities.config import Settings
 from activities.db import Store
 from starter.binaries import temporal_cli
 from starter.catcher import SmtpCatcher
+from starter.inbound import InboundReplies
+from starter.web import make_app, serve
 from worker import build_worker, connect
 
 
@@ -147,12 +149,37 @@ async def embedded_stack(settings: Settings) -> AsyncIterator[Stack]:
             catcher = SmtpCatcher(settings.smtp_host, settings.smtp_port, settings.mail_dir).start()
         client = await _client(settings)
         worker = build_worker(client, settings, store)
-        async with worker:
+        async with worker, _web(settings, client, store), _inbound(settings, client, store):
             yield Stack(settings, store, client, server, catcher, worker)
     finally:
         if catcher is not None:
             catcher.stop()
         await asyncio.to_thread(server.stop)
+
+
+@contextlib.asynccontextmanager
+async def _web(settings: Settings, client: Client, store: Store) -> AsyncIterator[None]:
+    """The web app behind the personal links, unless its port is taken."""
+    if port_open(settings.web_host, settings.web_port):
+        yield
+        return
+    runner = await serve(
+        make_app(client, store, settings.link_key()), settings.web_host, settings.web_port
+    )
+    try:
+        yield
+    finally:
+        await runner.cleanup()
+
+
+@contextlib.asynccontextmanager
+async def _inbound(settings: Settings, client: Client, store: Store) -> AsyncIterator[None]:
+    """The inbound SMTP endpoint for calendar replies, unless its port is taken."""
+    if port_open(settings.inbound_host, settings.inbound_port):
+        yield
+        return
+    with InboundReplies(client, store, settings.inbound_host, settings.inbound_port):
+        yield
 
 
 def mail_dir_of(settings: Settings) -> Path:

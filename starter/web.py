@@ -7,97 +7,29 @@ starter.commands, like every other channel. Refused links are written to the aud
 
 from __future__ import annotations
 
-import asyncio
 import html
 import logging
-import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 from urllib.parse import urlencode
 
 from aiohttp import web
-from aiohttp.typedefs import Handler
 from pydantic import ValidationError
 from temporalio.client import Client
-from temporalio.service import RPCError
 
 from activities.db import Store
 from domain.answers import Actor, Attendance, Channel, RsvpCommand
 from domain.contracts import MeetingStatus, ParticipantStatus, Phase
 from domain.invitation_mail import CHOICE_TEXT
-from domain.links import LinkError, verify
+from domain.links import LinkError
 from starter import commands
+from starter.web_attendance import add_attendance_routes
+from starter.web_pages import error_page, html_errors, page, refuse_link, sentence, verified
 
 log = logging.getLogger(__name__)
 
 PURPOSE = "rsvp"
 RSVP_PATH = "/rsvp/{meeting}/{participant}/{choice}"
-# What links.signature produces (urlsafe base64, no padding); anything else is malformed
-# before it reaches hmac.compare_digest, which raises TypeError on non-ASCII text.
-_SIG = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
-_AUDIT_MAX = 200  # path parts are attacker-controlled: keep what is logged short
-
-_TITLES = {
-    400: "Malformed link",
-    403: "Invalid link",
-    404: "Not found",
-    405: "Method not allowed",
-    409: "Answer not recorded",
-    410: "Link expired",
-    500: "Something went wrong",
-    503: "Service unavailable",
-}
-
-_HEADERS = {
-    # the URL carries a personal signature: keep it out of caches, Referer and indexes
-    "Cache-Control": "no-store",
-    "Referrer-Policy": "no-referrer",
-    "X-Robots-Tag": "noindex, nofollow",
-    "X-Content-Type-Options": "nosniff",
-    "Content-Security-Policy": (
-        "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "
-        "frame-ancestors 'none'; base-uri 'none'"
-    ),
-}
-
-_STYLE = (
-    "body{font-family:system-ui,sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem;"
-    "line-height:1.5;color:#222}h1{font-size:1.4rem}"
-    "button{font-size:1rem;padding:.6rem 1.2rem;cursor:pointer}"
-)
-
-
-def page(status: int, title: str, *paragraphs: str, form: str = "") -> web.Response:
-    """A minimal self-contained HTML page; every text argument is escaped here."""
-    body = "".join(f"<p>{html.escape(p)}</p>" for p in paragraphs)
-    doc = (
-        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        '<meta name="robots" content="noindex, nofollow">'
-        f"<title>{html.escape(title)}</title><style>{_STYLE}</style></head>"
-        f"<body><main><h1>{html.escape(title)}</h1>{body}{form}</main></body></html>"
-    )
-    return web.Response(
-        status=status,
-        text=doc,
-        content_type="text/html",
-        charset="utf-8",
-        headers=_HEADERS,
-    )
-
-
-def error_page(status: int, *paragraphs: str) -> web.Response:
-    """An error page titled after its status."""
-    return page(status, _TITLES.get(status, "Error"), *paragraphs)
-
-
-def _sentence(text: str) -> str:
-    """A message as a sentence: capital first letter, final full stop."""
-    text = text.strip()
-    if not text:
-        return text
-    text = text[0].upper() + text[1:]
-    return text if text.endswith((".", "!", "?")) else f"{text}."
 
 
 def choice_text(choice: Attendance) -> str:
@@ -112,26 +44,6 @@ def _confirm_form(exp: str, sig: str, choice: Attendance) -> str:
     return f'<form method="post" action="{action}"><button type="submit">{label}</button></form>'
 
 
-@web.middleware
-async def _html_errors(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Routing errors and crashes as HTML pages too, never a stack trace."""
-    try:
-        return await handler(request)
-    except web.HTTPException as exc:
-        if exc.status < 400:
-            raise
-        resp = error_page(exc.status, _sentence(exc.reason))
-        if "Allow" in exc.headers:  # 405 must say which methods are allowed
-            resp.headers["Allow"] = exc.headers["Allow"]
-        return resp
-    except RPCError:
-        log.exception("Temporal unavailable for %s %s", request.method, request.path)
-        return error_page(503, "The meeting service cannot be reached. Please try again later.")
-    except Exception:
-        log.exception("unexpected error for %s %s", request.method, request.path)
-        return error_page(500, "Your answer could not be handled. Please try again later.")
-
-
 def make_app(
     client: Client,
     store: Store | None,
@@ -141,30 +53,7 @@ def make_app(
     """The RSVP app: GET shows the confirmation, POST records the answer, /healthz."""
 
     async def refuse(request: web.Request, exc: LinkError) -> web.Response:
-        """Audit a link that failed verification, then explain it to the visitor."""
-        meeting_id = request.match_info["meeting"][:_AUDIT_MAX] or None
-        pid = request.match_info["participant"][:_AUDIT_MAX]
-        if store is not None:
-            detail = {
-                "reason": str(exc),
-                "status": exc.status,
-                "choice": request.match_info["choice"][:_AUDIT_MAX],
-                "method": request.method,
-            }
-            await asyncio.to_thread(
-                store.append_audit,
-                meeting_id,
-                f"unverified:{pid}",
-                Channel.LINK.value,
-                "link.refused",
-                detail,
-            )
-        return error_page(
-            exc.status,
-            _sentence(str(exc)),
-            "Please use the links in your most recent invitation, "
-            "or answer with your calendar's Accept / Decline buttons.",
-        )
+        return await refuse_link(store, request, exc)
 
     async def checked(
         request: web.Request,
@@ -176,9 +65,7 @@ def make_app(
         exp = request.query.get("exp", "")
         sig = request.query.get("sig", "")
         try:
-            if not exp or not _SIG.fullmatch(sig):
-                raise LinkError("this link is malformed (it may have been cut short)", 400)
-            verify(key, PURPOSE, (meeting_id, pid, choice), exp, sig, now())
+            verified(request, key, PURPOSE, (meeting_id, pid, choice), now())
         except LinkError as exc:
             return await refuse(request, exc)
         try:
@@ -245,7 +132,7 @@ def make_app(
         except commands.NoSuchMeeting:
             return await missing_or_ended(meeting_id)
         except commands.CommandRefused as exc:
-            return error_page(409, "Your answer was not recorded.", _sentence(str(exc)))
+            return error_page(409, "Your answer was not recorded.", sentence(str(exc)))
         row = _row(status, pid)
         name = row.name if row is not None else pid
         return page(
@@ -261,10 +148,11 @@ def make_app(
         """Liveness for load balancers: the process answers, nothing else is checked."""
         return web.Response(text="ok", content_type="text/plain", charset="utf-8")
 
-    app = web.Application(middlewares=[_html_errors])
+    app = web.Application(middlewares=[html_errors])
     app.router.add_get(RSVP_PATH, show)
     app.router.add_post(RSVP_PATH, record)
     app.router.add_get("/healthz", healthz)
+    add_attendance_routes(app, client, store, key, now)
     return app
 
 

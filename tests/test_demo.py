@@ -31,6 +31,8 @@ def test_demo_invites_everyone_once_and_reuses_the_meeting(tmp_path: Path) -> No
         "TEMPORAL_ADDRESS": f"127.0.0.1:{free_port()}",
         "RTM_UI_PORT": str(free_port()),
         "SMTP_PORT": str(free_port()),
+        "RTM_WEB_PORT": str(free_port()),
+        "RTM_INBOUND_PORT": str(free_port()),
     }
     env.pop("DATABASE_URL", None)
     first = _demo(env)
