@@ -1,0 +1,92 @@
+"""Personal join links and the registration desk page, over real HTTP, on the
+time-skipping server (the workflow's clock moves to the meeting day)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import aiohttp
+from temporalio.testing import WorkflowEnvironment
+
+from activities.db import Store
+from domain.answers import Actor, Attendance, Channel, RsvpCommand
+from domain.links import desk_link
+from starter import commands
+from starter.catcher import SmtpCatcher
+from starter.stack import free_port
+from starter.web import make_app, serve
+from tests.factories import central_asia, meeting
+from tests.harness import LINK_KEY, invited, plan, running_worker
+
+SECRETARIAT = Actor(id="secretariat.ca", channel=Channel.CLI)
+
+
+async def test_join_link_counts_and_redirects_and_desk_checks_in(
+    skipping_env: WorkflowEnvironment, tmp_path: Path
+) -> None:
+    env = skipping_env
+    store = Store(f"sqlite:///{tmp_path / 'rtm.db'}")
+    store.create_schema()
+    store.load_directory(central_asia())
+    m = meeting(organisations=[])
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    with SmtpCatcher(port=free_port()) as catcher:
+        async with running_worker(env.client, store, catcher.port) as queue:
+            await invited(await plan(env.client, m, queue))
+            for pid, mode in (("kz-nfp", Attendance.ONLINE), ("kg-nfp", Attendance.IN_PERSON)):
+                await commands.rsvp(env.client, store, m.id, RsvpCommand(
+                    participant_id=pid, attendance=mode, actor=SECRETARIAT))  # fmt: skip
+            mail = next(c for c in catcher.caught if c.rcpt_tos[0] == "nfp.kz@example.org")
+            body = mail.message().get_body(preferencelist=("plain",))
+            assert body is not None
+            found = re.search(r"Join online: (http\S+)", body.get_content())
+            assert found, "the invitation carries a personal join link"
+            join = found.group(1).replace("http://127.0.0.1:8000", base)
+            assert "/join/" in join and m.join_link not in join
+
+            runner = await serve(make_app(env.client, store, LINK_KEY), "127.0.0.1", port)
+            try:
+                async with aiohttp.ClientSession() as http:
+                    # before the meeting day: redirected, not counted
+                    async with http.get(join, allow_redirects=False) as r:
+                        assert r.status == 302 and r.headers["Location"] == m.join_link
+                    assert (await commands.attendance(env.client, m.id)).presences == []
+
+                    await env.sleep(m.start_utc() - await env.get_current_time())
+                    async with http.get(join.replace("sig=", "sig=x"), allow_redirects=False) as r:
+                        assert r.status == 403
+                    assert (await commands.attendance(env.client, m.id)).presences == []
+                    for _ in range(2):  # a second click is not a second count
+                        async with http.get(join, allow_redirects=False) as r:
+                            assert r.status == 302 and r.headers["Location"] == m.join_link
+                    register = await commands.attendance(env.client, m.id)
+                    assert [(p.participant_id, p.mode.value) for p in register.presences] == [
+                        ("kz-nfp", "online")
+                    ]
+
+                    desk = desk_link(LINK_KEY, base, m)
+                    async with http.get(desk) as r:
+                        page = await r.text()
+                        assert r.status == 200
+                        assert "Bakyt Asanov" in page and "Check in" in page
+                    async with http.post(desk, data={"participant": "kg-nfp"}) as r:
+                        assert r.status == 200 and "kg-nfp checked in" in await r.text()
+                    async with http.post(desk, data={"participant": "kg-nfp"}) as r:
+                        assert "already counted today" in await r.text()
+                    async with http.post(desk, data={"participant": "uz-nfp"}) as r:
+                        assert "not registered" in await r.text()
+                    async with http.get(desk.replace("sig=", "sig=y")) as r:
+                        assert r.status == 403
+            finally:
+                await runner.cleanup()
+            register = await commands.attendance(env.client, m.id)
+
+    assert sorted((p.participant_id, p.mode.value) for p in register.presences) == [
+        ("kg-nfp", "in-person"),
+        ("kz-nfp", "online"),
+    ]
+    assert register.counts.by_mode == {"in-person": 1, "online": 1}
+    refused = [a for a in store.audit(m.id) if a.action == "link.refused"]
+    assert len(refused) == 2
