@@ -121,6 +121,24 @@ class AuditRow(SQLModel, table=True):
     detail: str = "{}"
 
 
+# The audit log is append-only in the database itself, not only by convention: any UPDATE,
+# DELETE (or TRUNCATE) of its rows fails, whoever issues it.
+_SQLITE_APPEND_ONLY = (
+    """CREATE TRIGGER IF NOT EXISTS audit_log_no_update BEFORE UPDATE ON audit_log
+       BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END""",
+    """CREATE TRIGGER IF NOT EXISTS audit_log_no_delete BEFORE DELETE ON audit_log
+       BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END""",
+)
+_POSTGRES_APPEND_ONLY = (
+    """CREATE OR REPLACE FUNCTION rtm_audit_log_append_only() RETURNS trigger
+       LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'audit_log is append-only'; END $$""",
+    """CREATE OR REPLACE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON audit_log
+       FOR EACH ROW EXECUTE FUNCTION rtm_audit_log_append_only()""",
+    """CREATE OR REPLACE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log
+       FOR EACH STATEMENT EXECUTE FUNCTION rtm_audit_log_append_only()""",
+)
+
+
 def make_engine(url: str) -> Engine:
     """An engine for `url`; SQLite gets WAL so readers never block the sender."""
     parsed = make_url(url)
@@ -154,6 +172,14 @@ class Store:
 
             Path(self.engine.url.database).parent.mkdir(parents=True, exist_ok=True)
         SQLModel.metadata.create_all(self.engine)
+        statements = (
+            _SQLITE_APPEND_ONLY
+            if self.engine.url.get_backend_name() == "sqlite"
+            else _POSTGRES_APPEND_ONLY
+        )
+        with self.engine.begin() as conn:
+            for statement in statements:
+                conn.execute(text(statement))
 
     @contextmanager
     def session(self) -> Iterator[Session]:

@@ -18,7 +18,7 @@ from starter import commands
 from starter.catcher import Caught, SmtpCatcher
 from starter.stack import free_port
 from tests.factories import SIX_PARTNERS, central_asia, meeting
-from tests.harness import invited, plan, running_worker
+from tests.harness import advance_to, invited, plan, running_worker
 
 DESK = Actor(id="registration-desk", channel=Channel.CLI)
 SECRETARIAT = Actor(id="secretariat.ca", channel=Channel.CLI)
@@ -120,7 +120,7 @@ async def test_agenda_and_attendance_of_a_two_day_hybrid_rtm(
 
             # proposals after the deadline are refused and change nothing
             deadline = m.agenda_deadline_utc()
-            await env.sleep(deadline - await env.get_current_time() + timedelta(minutes=1))
+            await advance_to(env, deadline + timedelta(minutes=1))
             before = await commands.agenda(env.client, m.id)
             with pytest.raises(commands.CommandRefused, match="deadline passed"):
                 await commands.propose_item(env.client, store, m.id, ProposeCommand(
@@ -136,7 +136,7 @@ async def test_agenda_and_attendance_of_a_two_day_hybrid_rtm(
 
             # day one, 08:30 in Dubai: the desk opens
             day1 = m.start_utc() - timedelta(minutes=30)
-            await env.sleep(day1 - await env.get_current_time())
+            await advance_to(env, day1)
             for pid in IN_PERSON:
                 await commands.check_in(env.client, store, m.id, CheckInCommand(
                     participant_id=pid, actor=DESK))  # fmt: skip

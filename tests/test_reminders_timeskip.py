@@ -18,7 +18,7 @@ from starter import commands
 from starter.catcher import SmtpCatcher
 from starter.stack import free_port
 from tests.factories import meeting, unique_id
-from tests.harness import invited, plan, running_worker
+from tests.harness import advance_to, invited, plan, running_worker
 
 SECRETARIAT = Actor(id="secretariat.ca", channel=Channel.CLI)
 PEOPLE = [
@@ -91,7 +91,7 @@ async def test_reminders_over_months_across_reschedule_and_dst(
             first = _expected(m.start_utc(), m.agenda_deadline_utc(), 0, started, answers)
 
             moved_at = datetime(2027, 3, 10, 12, tzinfo=UTC)
-            await env.sleep(moved_at - await env.get_current_time())
+            await advance_to(env, moved_at)
             status = await commands.reschedule(env.client, None, m.id, RescheduleCommand(
                 start=datetime(2027, 4, 19, 9), end=datetime(2027, 4, 20, 17),
                 actor=SECRETARIAT))  # fmt: skip
@@ -99,7 +99,7 @@ async def test_reminders_over_months_across_reschedule_and_dst(
                 status.meeting.start_utc(), status.meeting.agenda_deadline_utc(), 1,
                 moved_at, answers,
             )  # fmt: skip
-            await env.sleep(datetime(2027, 4, 21, tzinfo=UTC) - await env.get_current_time())
+            await advance_to(env, datetime(2027, 4, 21, tzinfo=UTC))
             final = await commands.status(env.client, m.id)
 
         reminders = [c for c in catcher.caught if c.message()["X-RTM-Reminder-Key"]]

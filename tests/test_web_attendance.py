@@ -17,7 +17,7 @@ from starter.catcher import SmtpCatcher
 from starter.stack import free_port
 from starter.web import make_app, serve
 from tests.factories import central_asia, meeting
-from tests.harness import LINK_KEY, invited, plan, running_worker
+from tests.harness import LINK_KEY, advance_to, invited, plan, running_worker
 
 SECRETARIAT = Actor(id="secretariat.ca", channel=Channel.CLI)
 
@@ -54,7 +54,7 @@ async def test_join_link_counts_and_redirects_and_desk_checks_in(
                         assert r.status == 302 and r.headers["Location"] == m.join_link
                     assert (await commands.attendance(env.client, m.id)).presences == []
 
-                    await env.sleep(m.start_utc() - await env.get_current_time())
+                    await advance_to(env, m.start_utc())
                     async with http.get(join.replace("sig=", "sig=x"), allow_redirects=False) as r:
                         assert r.status == 403
                     assert (await commands.attendance(env.client, m.id)).presences == []
