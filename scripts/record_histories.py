@@ -1,7 +1,8 @@
-"""Regenerate tests/histories/*.json: recorded histories that the replay test replays.
+"""Record tests/histories/*.json: histories that the replay test replays forever after.
 
-Run after a deliberate, patched (`workflow.patched`) change, never to paper over a
-replay failure: an old history that no longer replays means running meetings break.
+Run it after adding behaviour (new files sit beside the old ones; never delete old ones
+while meetings recorded by them may still run). A change that breaks replay of an old
+history must go behind `workflow.patched(...)` instead.
     .venv/bin/python -m scripts.record_histories
 """
 
@@ -9,39 +10,42 @@ from __future__ import annotations
 
 import asyncio
 import tempfile
+from datetime import UTC, datetime
 from pathlib import Path
 
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from activities.db import Store
-from starter.binaries import temporal_cli
+from starter.binaries import temporal_test_server
 from starter.catcher import SmtpCatcher
 from starter.stack import free_port
-from tests.factories import central_asia, meeting
-from tests.harness import invited, plan, running_worker
+from tests.factories import central_asia
+from tests.harness import running_worker
+from tests.scenarios import cancelled_meeting, full_lifecycle
 
 HISTORIES = Path(__file__).resolve().parent.parent / "tests" / "histories"
 
 
 async def record() -> None:
-    env = await WorkflowEnvironment.start_local(
-        data_converter=pydantic_data_converter, dev_server_existing_path=str(temporal_cli())
+    env = await WorkflowEnvironment.start_time_skipping(
+        data_converter=pydantic_data_converter,
+        test_server_existing_path=str(temporal_test_server()),
     )
+    stamp = datetime.now(UTC).strftime("%Y%m%d")
     try:
         with tempfile.TemporaryDirectory() as tmp, SmtpCatcher(port=free_port()) as catcher:
             store = Store(f"sqlite:///{Path(tmp) / 'rtm.db'}")
             store.create_schema()
             store.load_directory(central_asia())
-            m = meeting(id="RTM-CA-16")
             async with running_worker(env.client, store, catcher.port) as queue:
-                handle = await plan(env.client, m, queue)
-                await invited(handle)
-                history = await handle.fetch_history()
-        HISTORIES.mkdir(parents=True, exist_ok=True)
-        path = HISTORIES / "meeting_invitations.json"
-        path.write_text(history.to_json())
-        print(f"wrote {path} ({len(history.events)} events)")
+                lifecycle = await full_lifecycle(env, store, queue, meeting_id="RTM-CA-16")
+                cancelled = await cancelled_meeting(env, store, queue)
+                for name, meeting_id in (("lifecycle", lifecycle.id), ("cancelled", cancelled)):
+                    history = await env.client.get_workflow_handle(meeting_id).fetch_history()
+                    path = HISTORIES / f"meeting_{name}_{stamp}.json"
+                    path.write_text(history.to_json())
+                    print(f"wrote {path.name} ({len(history.events)} events)")
     finally:
         await env.shutdown()
 

@@ -39,7 +39,7 @@ class Caught:
 
     @property
     def message_id(self) -> str:
-        return str(self.message()["Message-ID"])
+        return str(self.message()["Message-ID"]).strip()
 
 
 @dataclass

@@ -7,11 +7,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import sys
 from collections.abc import Callable, Coroutine, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from temporalio.service import RPCError, RPCStatusCode
 
 from activities.config import Settings
 from activities.db import Store
@@ -23,6 +26,7 @@ from domain.changes import CancelCommand, RescheduleCommand
 from domain.invitations import InvitationStatus
 from domain.reminders import RemindCommand
 from starter import commands
+from starter.audit import export, render_timeline, timeline
 from starter.catcher import read_mailbox
 from starter.inputs import InputError, check_meeting, parse, read_directory, read_document
 from starter.views import render_agenda, render_attendance, render_status
@@ -223,6 +227,35 @@ async def cmd_attendance_show(args: argparse.Namespace, settings: Settings) -> i
     return 0
 
 
+async def cmd_audit(args: argparse.Namespace, settings: Settings) -> int:
+    """`rtm audit MEETING [--json]` or `rtm audit export MEETING DIR`."""
+    words = list(args.words)
+    exporting = words[:1] == ["export"]
+    if exporting:
+        words = words[1:]
+    if len(words) != (2 if exporting else 1):
+        raise InputError(["usage: rtm audit MEETING [--json] | rtm audit export MEETING DIR"])
+    meeting_id = words[0]
+    client = await connect(settings)
+    try:
+        history = await client.get_workflow_handle(meeting_id).fetch_history()
+    except RPCError as exc:
+        if exc.status is RPCStatusCode.NOT_FOUND:
+            raise InputError([f"meeting: no meeting {meeting_id!r}"]) from exc
+        raise
+    history_json = history.to_json()
+    entries = timeline(json.loads(history_json), _store(settings).audit(meeting_id))
+    if exporting:
+        for path in export(meeting_id, history_json, entries, Path(words[1])):
+            print(f"wrote {path}")
+    elif args.json:
+        print(json.dumps([e.model_dump(mode="json") for e in entries], indent=2,
+                         ensure_ascii=False))  # fmt: skip
+    else:
+        print(render_timeline(meeting_id, entries))
+    return 0
+
+
 async def cmd_mail_list(args: argparse.Namespace, settings: Settings) -> int:
     mail_dir = Path(args.dir) if args.dir else settings.mail_dir
     messages = read_mailbox(mail_dir) if mail_dir.exists() else []
@@ -310,6 +343,10 @@ def parser() -> argparse.ArgumentParser:
     ashow = add(tsub, "show", cmd_attendance_show, "the register and its counts")
     ashow.add_argument("meeting")
     ashow.add_argument("--json", action="store_true")
+
+    audit = add(sub, "audit", cmd_audit, "timeline of a meeting; `audit export MEETING DIR`")
+    audit.add_argument("words", nargs="+", metavar="MEETING | export MEETING DIR")
+    audit.add_argument("--json", action="store_true")
 
     mail = add(sub, "mail", cmd_mail_list, "the SMTP catcher's mailbox")
     msub2 = mail.add_subparsers(dest="action", required=True)
