@@ -11,8 +11,15 @@ import contextlib
 import logging
 from concurrent.futures import ThreadPoolExecutor
 
+from temporalio.api.enums.v1 import IndexedValueType
+from temporalio.api.operatorservice.v1 import (
+    AddSearchAttributesRequest,
+    ListSearchAttributesRequest,
+)
 from temporalio.client import Client
+from temporalio.common import SearchAttributeIndexedValueType
 from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.service import RPCError, RPCStatusCode
 from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
@@ -20,6 +27,7 @@ from activities.config import Settings
 from activities.db import Store
 from activities.directory import DirectoryActivities
 from activities.mail import MailActivities
+from workflows import search_attributes
 from workflows.meeting import MeetingWorkflow
 
 WORKFLOWS = [MeetingWorkflow]
@@ -33,6 +41,36 @@ def sandbox_runner() -> SandboxedWorkflowRunner:
     """
     restrictions = SandboxRestrictions.default.with_passthrough_modules("domain", "zoneinfo")
     return SandboxedWorkflowRunner(restrictions=restrictions)
+
+
+async def ensure_search_attributes(client: Client, namespace: str) -> None:
+    """Register the meeting search attributes (RtmRegion, RtmNumber, RtmPhase) if missing."""
+    kinds = {
+        SearchAttributeIndexedValueType.KEYWORD: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+        SearchAttributeIndexedValueType.INT: IndexedValueType.INDEXED_VALUE_TYPE_INT,
+    }
+    try:
+        existing = await client.operator_service.list_search_attributes(
+            ListSearchAttributesRequest(namespace=namespace)
+        )
+        known = set(existing.custom_attributes)
+    except RPCError as exc:  # the time-skipping test server cannot list them
+        if exc.status is not RPCStatusCode.UNIMPLEMENTED:
+            raise
+        known = set()
+    missing = {
+        key.name: kinds[key.indexed_value_type]
+        for key in search_attributes.ALL
+        if key.name not in known
+    }
+    if missing:
+        try:
+            await client.operator_service.add_search_attributes(
+                AddSearchAttributesRequest(namespace=namespace, search_attributes=missing)
+            )
+        except RPCError as exc:
+            if exc.status is not RPCStatusCode.ALREADY_EXISTS:
+                raise
 
 
 async def connect(settings: Settings) -> Client:
@@ -69,6 +107,7 @@ async def run(settings: Settings) -> None:
     store = Store(settings.database_url)
     store.create_schema()
     client = await connect(settings)
+    await ensure_search_attributes(client, settings.temporal_namespace)
     worker = build_worker(client, settings, store)
     logging.info("worker on %s, task queue %s", settings.temporal_address, settings.task_queue)
     await worker.run()

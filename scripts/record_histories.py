@@ -23,6 +23,7 @@ from starter.stack import free_port
 from tests.factories import central_asia
 from tests.harness import running_worker
 from tests.scenarios import cancelled_meeting, full_lifecycle
+from worker import ensure_search_attributes
 
 HISTORIES = Path(__file__).resolve().parent.parent / "tests" / "histories"
 
@@ -32,6 +33,7 @@ async def record() -> None:
         data_converter=pydantic_data_converter,
         test_server_existing_path=str(temporal_test_server()),
     )
+    await ensure_search_attributes(env.client, "default")
     stamp = datetime.now(UTC).strftime("%Y%m%d")
     try:
         with tempfile.TemporaryDirectory() as tmp, SmtpCatcher(port=free_port()) as catcher:

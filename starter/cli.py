@@ -23,6 +23,7 @@ from domain.agenda_template import ItemKind
 from domain.answers import Actor, Attendance, Channel, RsvpCommand
 from domain.attendance import CheckInCommand
 from domain.changes import CancelCommand, RescheduleCommand
+from domain.contracts import Phase
 from domain.invitations import InvitationStatus
 from domain.reminders import RemindCommand
 from starter import commands
@@ -111,6 +112,16 @@ async def cmd_meeting_plan(args: argparse.Namespace, settings: Settings) -> int:
     client = await connect(settings)
     await commands.plan(client, meeting, settings.task_queue, reuse=False)
     print(f"Planned {meeting.id}: {meeting.title}; invitations are going out")
+    return 0
+
+
+async def cmd_meeting_list(args: argparse.Namespace, settings: Settings) -> int:
+    phase = Phase(args.phase) if args.phase else None
+    meetings = await commands.list_meetings(await connect(settings), args.region, phase)
+    for m in meetings:
+        print(f"{m.id:<24} {m.region or '-':<4} {m.number or '-':>4}  {m.phase or '-':<12} "
+              f"{m.status:<10} started {m.started:%Y-%m-%d %H:%M}")  # fmt: skip
+    print(f"{len(meetings)} meetings")
     return 0
 
 
@@ -288,6 +299,9 @@ def parser() -> argparse.ArgumentParser:
     add(
         msub, "plan", cmd_meeting_plan, "validate a YAML/JSON meeting definition and start it"
     ).add_argument("file")
+    listing = add(msub, "list", cmd_meeting_list, "meetings by region and phase (visibility)")
+    listing.add_argument("--region")
+    listing.add_argument("--phase", choices=[p.value for p in Phase])
     status = add(msub, "status", cmd_meeting_status, "phase and each participant's invitation")
     status.add_argument("id")
     status.add_argument("--json", action="store_true")

@@ -6,7 +6,9 @@ same refusals and leave the same audit trail.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
 from temporalio.client import Client, WorkflowExecutionStatus, WorkflowUpdateFailedError
@@ -19,10 +21,12 @@ from domain.agenda import AgendaItem, DecideCommand, ProposeCommand, PublishComm
 from domain.agenda_view import AgendaView
 from domain.answers import Actor, RsvpCommand
 from domain.attendance import AttendanceView, CheckInCommand, JoinCommand
+from domain.base import Frozen
 from domain.changes import CancelCommand, RescheduleCommand
-from domain.contracts import MeetingStatus, MeetingSummary
+from domain.contracts import MeetingStatus, MeetingSummary, Phase
 from domain.meeting import MeetingDefinition
 from domain.reminders import RemindCommand
+from workflows import search_attributes
 from workflows.meeting import MeetingWorkflow
 from workflows.meeting import MeetingWorkflow as W
 
@@ -58,6 +62,9 @@ async def plan(client: Client, meeting: MeetingDefinition, task_queue: str, reus
             task_queue=task_queue,
             id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
             id_conflict_policy=WorkflowIDConflictPolicy.FAIL,
+            search_attributes=search_attributes.initial(
+                meeting.region, meeting.number, Phase.SCHEDULED.value
+            ),
         )
         return True
     except WorkflowAlreadyStartedError as exc:
@@ -205,3 +212,39 @@ async def agenda(client: Client, meeting_id: str) -> AgendaView:
 
 async def attendance(client: Client, meeting_id: str) -> AttendanceView:
     return await _query(client, meeting_id, W.attendance)
+
+
+class MeetingListing(Frozen):
+    id: str
+    region: str | None
+    number: int | None
+    phase: str | None
+    status: str
+    started: datetime
+
+
+async def list_meetings(
+    client: Client, region: str | None = None, phase: Phase | None = None
+) -> list[MeetingListing]:
+    """Meetings by region and phase: a visibility query over the search attributes."""
+    query = ["WorkflowType = 'MeetingWorkflow'"]
+    if region is not None:
+        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}", region):
+            raise CommandRefused(f"region: {region!r} is not a region code")
+        query.append(f"{search_attributes.RTM_REGION.name} = '{region}'")
+    if phase is not None:
+        query.append(f"{search_attributes.RTM_PHASE.name} = '{phase.value}'")
+    found = []
+    async for wf in client.list_workflows(" AND ".join(query)):
+        attrs = wf.typed_search_attributes
+        found.append(
+            MeetingListing(
+                id=wf.id,
+                region=attrs.get(search_attributes.RTM_REGION),
+                number=attrs.get(search_attributes.RTM_NUMBER),
+                phase=attrs.get(search_attributes.RTM_PHASE),
+                status=wf.status.name.lower() if wf.status else "unknown",
+                started=wf.start_time,
+            )
+        )
+    return sorted(found, key=lambda m: (m.region or "", m.number or 0, m.id))

@@ -24,7 +24,7 @@ from starter.binaries import temporal_cli
 from starter.catcher import SmtpCatcher
 from starter.inbound import InboundReplies
 from starter.web import make_app, serve
-from worker import build_worker, connect
+from worker import build_worker, connect, ensure_search_attributes
 
 
 def port_open(host: str, port: int) -> bool:
@@ -148,6 +148,7 @@ async def embedded_stack(settings: Settings) -> AsyncIterator[Stack]:
         if not port_open(settings.smtp_host, settings.smtp_port):
             catcher = SmtpCatcher(settings.smtp_host, settings.smtp_port, settings.mail_dir).start()
         client = await _client(settings)
+        await ensure_search_attributes(client, settings.temporal_namespace)
         worker = build_worker(client, settings, store)
         async with worker, _web(settings, client, store), _inbound(settings, client, store):
             yield Stack(settings, store, client, server, catcher, worker)

@@ -20,6 +20,7 @@ from starter.binaries import temporal_cli, temporal_test_server
 from starter.catcher import SmtpCatcher
 from starter.stack import free_port
 from tests.factories import central_asia
+from worker import ensure_search_attributes
 
 POSTGRES_URL = os.environ.get("DATABASE_URL") or "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
@@ -44,6 +45,7 @@ async def dev_env() -> AsyncIterator[WorkflowEnvironment]:
         dev_server_existing_path=str(temporal_cli()),
         dev_server_extra_args=["--sqlite-pragma", "journal_mode=wal"],
     )
+    await ensure_search_attributes(env.client, "default")
     try:
         yield env
     finally:
@@ -59,6 +61,7 @@ async def skipping_env() -> AsyncIterator[WorkflowEnvironment]:
         data_converter=pydantic_data_converter,
         test_server_existing_path=str(temporal_test_server()),
     )
+    await ensure_search_attributes(env.client, "default")
     try:
         yield env
     finally:

@@ -16,6 +16,7 @@ from activities.db import Store
 from domain.contracts import MeetingStatus, MeetingSummary, Phase
 from domain.meeting import MeetingDefinition
 from worker import build_worker
+from workflows import search_attributes
 from workflows.meeting import MeetingWorkflow
 
 LINK_KEY = b"test-link-key"
@@ -49,6 +50,7 @@ async def plan(
         meeting,
         id=meeting.id,
         task_queue=task_queue,
+        search_attributes=search_attributes.initial(meeting.region, meeting.number, "scheduled"),
     )
 
 

@@ -16,6 +16,8 @@ from typing import Literal
 from temporalio import workflow
 from temporalio.common import RetryPolicy
 
+from workflows.search_attributes import RTM_PHASE
+
 with workflow.unsafe.imports_passed_through():
     from domain.agenda import (
         AgendaItem,
@@ -627,6 +629,8 @@ class MeetingWorkflow:
             retry_policy=DB_RETRY,
         )
         self._phase = phase
+        if workflow.patched("phase-search-attribute"):  # meetings started before it had none
+            workflow.upsert_search_attributes([RTM_PHASE.value_set(phase.value)])
 
     def _summary(self) -> MeetingSummary:
         failed = sum(1 for i in self._invitations.values() if i.status is InvitationStatus.FAILED)
