@@ -28,9 +28,10 @@ from activities.db import Store
 from activities.directory import DirectoryActivities
 from activities.mail import MailActivities
 from workflows import search_attributes
+from workflows.cycle import RtmCycleWorkflow
 from workflows.meeting import MeetingWorkflow
 
-WORKFLOWS = [MeetingWorkflow]
+WORKFLOWS = [MeetingWorkflow, RtmCycleWorkflow]
 
 
 def sandbox_runner() -> SandboxedWorkflowRunner:
@@ -94,6 +95,7 @@ def build_worker(
         activities=[
             directory.load_participants,
             directory.record_meeting,
+            directory.allocate_rtm,
             mail.send_invitations,
             mail.send_reminders,
             mail.send_notices,

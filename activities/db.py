@@ -108,6 +108,16 @@ class OutboxRow(SQLModel, table=True):
     at: datetime = Field(default_factory=_now)
 
 
+class RtmAllocationRow(SQLModel, table=True):
+    """Which cycle run got which RTM number: a retried allocation returns the same one."""
+
+    __tablename__ = "rtm_allocation"
+    key: str = Field(primary_key=True)
+    region: str = Field(index=True)
+    number: int
+    at: datetime = Field(default_factory=_now)
+
+
 class AuditRow(SQLModel, table=True):
     """Append-only: the store offers no update or delete of these rows."""
 
@@ -196,6 +206,9 @@ class Store:
         with self.session() as s:
             for r in directory.regions:
                 data = r.model_dump(exclude={"reminders", "agenda_template"})
+                stored = s.get(RegionRow, r.code)
+                if stored is not None:  # a reload never hands out an RTM number again
+                    data["last_rtm_number"] = max(stored.last_rtm_number, r.last_rtm_number)
                 template = json.dumps([t.model_dump(mode="json") for t in r.agenda_template])
                 s.merge(
                     RegionRow(
@@ -307,15 +320,60 @@ class Store:
 
     # --- meetings and invitations ----------------------------------------------------
 
+    def allocate_rtm_number(self, region: str, key: str) -> int:
+        """The region's next RTM number, once per `key`; two runs never get the same one.
+
+        The UPDATE takes the write lock (SQLite) or the row lock (PostgreSQL) before reading,
+        so concurrent allocations queue up instead of both reading the same last number.
+        """
+        with self.session() as s:
+            existing = s.get(RtmAllocationRow, key)
+            if existing is not None:
+                return existing.number
+            number = s.execute(
+                text(
+                    "UPDATE region SET last_rtm_number = last_rtm_number + 1 "
+                    "WHERE code = :code RETURNING last_rtm_number"
+                ),
+                {"code": region},
+            ).scalar_one_or_none()
+            if number is None:
+                raise ValueError(f"unknown region {region!r}")
+            s.add(RtmAllocationRow(key=key, region=region, number=int(number)))
+            s.commit()
+            return int(number)
+
+    def latest_meeting(self, region: str) -> str | None:
+        """The id of the region's most recently recorded meeting, if any."""
+        with self.session() as s:
+            q = select(MeetingRow).where(MeetingRow.region == region)
+            rows = list(s.exec(q.order_by(col(MeetingRow.updated_at).desc())))
+            return rows[0].id if rows else None
+
     def record_meeting(
-        self, meeting_id: str, region: str, title: str, phase: str, definition: str
+        self,
+        meeting_id: str,
+        region: str,
+        title: str,
+        phase: str,
+        definition: str,
+        number: int | None = None,
     ) -> None:
+        """The meeting's projection; an RTM's number also becomes the region's last one."""
         with self.session() as s:
             s.merge(
                 MeetingRow(
                     id=meeting_id, region=region, title=title, phase=phase, definition=definition
                 )
             )
+            if number is not None:
+                s.execute(
+                    text(
+                        "UPDATE region SET last_rtm_number = :n "
+                        "WHERE code = :code AND last_rtm_number < :n"
+                    ),
+                    {"n": number, "code": region},
+                )
             s.commit()
 
     def meeting_phase(self, meeting_id: str) -> str | None:

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from activities.db import Store
 from domain.contracts import (
+    ALLOCATE_RTM,
     LOAD_PARTICIPANTS,
     RECORD_MEETING,
     MeetingRecord,
     ParticipantList,
     ParticipantQuery,
 )
+from domain.cycle import Allocation, provisional_rtm
+from domain.meeting import MeetingDefinition, MeetingKind
 
 
 class DirectoryActivities:
@@ -42,11 +47,29 @@ class DirectoryActivities:
             country_names={c.code: c.name for c in self.store.countries(region.code)},
         )
 
+    @activity.defn(name=ALLOCATE_RTM)
+    def allocate_rtm(self, allocation: Allocation) -> MeetingDefinition:
+        """The region's next RTM, numbered once per cycle run, in its planned form."""
+        region = self.store.region(allocation.region)
+        if region is None:
+            raise ApplicationError(
+                f"unknown region {allocation.region!r}", type="UnknownRegion", non_retryable=True
+            )
+        number = self.store.allocate_rtm_number(region.code, allocation.key)
+        countries = [c.code for c in self.store.countries(region.code)]
+        organisations = [o.code for o in self.store.organisations()]
+        return provisional_rtm(region, number, countries, organisations, datetime.now(UTC).date())
+
     @activity.defn(name=RECORD_MEETING)
     def record_meeting(self, record: MeetingRecord) -> None:
         meeting = record.meeting
         self.store.record_meeting(
-            meeting.id, meeting.region, meeting.title, record.phase.value, meeting.model_dump_json()
+            meeting.id,
+            meeting.region,
+            meeting.title,
+            record.phase.value,
+            meeting.model_dump_json(),
+            number=meeting.number if meeting.kind is MeetingKind.RTM else None,
         )
         self.store.append_audit(
             meeting.id,

@@ -67,6 +67,19 @@ def reschedule_problem(
     return "; ".join(problems) or None
 
 
+def schedule_problem(
+    meeting: MeetingDefinition, command: RescheduleCommand, now: datetime
+) -> str | None:
+    """Why a planned meeting cannot be scheduled with these dates, host and format."""
+    if not meeting.planned:
+        return f"meeting {meeting.id} is already scheduled: reschedule it instead"
+    try:
+        new = rescheduled(meeting, command)
+    except ValueError as exc:
+        return str(exc)
+    return "; ".join(schedule_problems(new, now)) or None
+
+
 def cancel_problem(meeting: MeetingDefinition, closed: bool, now: datetime) -> str | None:
     if closed:
         return f"meeting {meeting.id} is already cancelled or closed"

@@ -25,6 +25,7 @@ SEND_INVITATIONS = "send_invitations"
 RECORD_MEETING = "record_meeting"
 SEND_REMINDERS = "send_reminders"
 SEND_NOTICES = "send_notices"
+ALLOCATE_RTM = "allocate_rtm"
 
 
 class Phase(StrEnum):

@@ -82,6 +82,10 @@ class MeetingDefinition(Frozen):
     agenda_quiet_minutes: int = Field(
         default=10, ge=0, le=1440, description="edits after publishing are mailed once quiet"
     )
+    planned: bool = Field(
+        default=False,
+        description="started by the six-monthly cycle: dates, host and format still to be set",
+    )
     venue: Venue | None = None
     join_link: Link | None = None
     organiser: Organiser

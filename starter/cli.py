@@ -25,8 +25,9 @@ from domain.attendance import CheckInCommand
 from domain.changes import CancelCommand, RescheduleCommand
 from domain.contracts import Phase
 from domain.invitations import InvitationStatus
+from domain.meeting import MeetingFormat
 from domain.reminders import RemindCommand
-from starter import commands
+from starter import commands, cycle
 from starter.audit import export, render_timeline, timeline
 from starter.catcher import read_mailbox
 from starter.inputs import InputError, check_meeting, parse, read_directory, read_document
@@ -177,6 +178,64 @@ async def cmd_remind(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+async def cmd_meeting_schedule(args: argparse.Namespace, settings: Settings) -> int:
+    venue = {"name": args.venue_name, "city": args.venue_city, "country": args.venue_country,
+             "address": args.venue_address}  # fmt: skip
+    host = {k: v for k, v in venue.items() if v} if args.venue_name else None
+    fields = {"start": args.start, "end": args.end, "zone": args.zone, "format": args.format,
+              "join_link": args.join_link, "registration_deadline": args.deadline,
+              "venue": host}  # fmt: skip
+    command = parse(
+        RescheduleCommand,
+        {k: v for k, v in fields.items() if v is not None} | {"actor": _actor(settings)},
+    )
+    client = await connect(settings)
+    status = await commands.schedule(client, _store(settings), args.id, command)
+    m = status.meeting
+    print(f"{status.id} scheduled: {m.start:%Y-%m-%d %H:%M} - {m.end:%Y-%m-%d %H:%M} {m.zone}, "
+          f"{m.format.value}; invitations are going out")  # fmt: skip
+    return 0
+
+
+async def cmd_cycle(args: argparse.Namespace, settings: Settings) -> int:
+    """`rtm cycle create|show|pause|resume|trigger|delete --region R`."""
+    store = _store(settings)
+    region = store.region(args.region)
+    if region is None:
+        raise InputError([f"region: unknown region {args.region!r}"])
+    client = await connect(settings)
+    try:
+        if args.action == "create":
+            months = cycle.months_of(args.months)
+            await cycle.create(client, region.code, region.zone, settings.task_queue, months,
+                               args.day, args.hour)  # fmt: skip
+            print(f"{region.code}: cycle created, months {list(months)}, day {args.day}, "
+                  f"{args.hour:02d}:00 {region.zone}")  # fmt: skip
+        elif args.action == "show":
+            view = await cycle.show(client, region.code)
+            print(f"{region.code}: months {view.months}, day {view.day}, {view.hour:02d}:00 "
+                  f"{view.zone}, {'PAUSED' if view.paused else 'active'} {view.note}")  # fmt: skip
+            for when in view.next_runs:
+                print(f"  next run {when:%Y-%m-%d %H:%M} UTC")
+            for run in view.recent_runs:
+                print(f"  recent   {run}")
+        elif args.action == "pause":
+            await cycle.pause(client, region.code, f"paused by {settings.cli_user}")
+            print(f"{region.code}: cycle paused; nothing starts until it is resumed")
+        elif args.action == "resume":
+            await cycle.resume(client, region.code, f"resumed by {settings.cli_user}")
+            print(f"{region.code}: cycle resumed")
+        elif args.action == "trigger":
+            await cycle.trigger(client, region.code)
+            print(f"{region.code}: cycle triggered; the next RTM is being planned")
+        else:
+            await cycle.delete(client, region.code)
+            print(f"{region.code}: cycle deleted")
+    except cycle.CycleError as exc:
+        raise InputError([str(exc)]) from exc
+    return 0
+
+
 async def cmd_meeting_cancel(args: argparse.Namespace, settings: Settings) -> int:
     command = parse(CancelCommand, {"reason": args.reason, "actor": _actor(settings)})
     status = await commands.cancel(await connect(settings), _store(settings), args.id, command)
@@ -312,9 +371,28 @@ def parser() -> argparse.ArgumentParser:
     move.add_argument("--zone", help="new venue zone (IANA)")
     move.add_argument("--deadline", help="new registration deadline, venue time")
     move.add_argument("--join-link", dest="join_link")
+    sched = add(msub, "schedule", cmd_meeting_schedule, "dates, host and format of a planned RTM")
+    sched.add_argument("id")
+    sched.add_argument("--start", required=True, help="venue time, e.g. 2027-06-07T09:00")
+    sched.add_argument("--end", required=True, help="venue time, e.g. 2027-06-08T17:30")
+    sched.add_argument("--zone", help="venue zone (IANA), e.g. Asia/Almaty")
+    sched.add_argument("--format", choices=[f.value for f in MeetingFormat])
+    sched.add_argument("--venue-name", dest="venue_name")
+    sched.add_argument("--venue-city", dest="venue_city")
+    sched.add_argument("--venue-country", dest="venue_country")
+    sched.add_argument("--venue-address", dest="venue_address")
+    sched.add_argument("--join-link", dest="join_link")
+    sched.add_argument("--deadline", help="registration deadline, venue time")
     stop = add(msub, "cancel", cmd_meeting_cancel, "cancel; everyone gets a cancellation")
     stop.add_argument("id")
     stop.add_argument("--reason", default="cancelled by the secretariat")
+
+    cyc = add(sub, "cycle", cmd_cycle, "a region's six-monthly RTM cycle (a Temporal Schedule)")
+    cyc.add_argument("action", choices=["create", "show", "pause", "resume", "trigger", "delete"])
+    cyc.add_argument("--region", required=True)
+    cyc.add_argument("--months", help="months of the year, default 1,7")
+    cyc.add_argument("--day", type=int, default=1, help="day of the month (1-28)")
+    cyc.add_argument("--hour", type=int, default=9, help="hour in the region's zone")
 
     remind = add(sub, "remind", cmd_remind, "chase everyone who has not answered, now")
     remind.add_argument("meeting")

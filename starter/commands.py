@@ -162,6 +162,12 @@ async def reschedule(
     return await _update(client, store, meeting_id, "reschedule", W.reschedule, c, MeetingStatus)
 
 
+async def schedule(
+    client: Client, store: Store | None, meeting_id: str, c: RescheduleCommand
+) -> MeetingStatus:
+    return await _update(client, store, meeting_id, "schedule", W.schedule, c, MeetingStatus)
+
+
 async def remind(
     client: Client, store: Store | None, meeting_id: str, c: RemindCommand
 ) -> MeetingStatus:

@@ -15,6 +15,7 @@ from temporalio.client import Client
 
 from activities.config import Settings
 from domain.contracts import MeetingStatus, Phase
+from domain.cycle import ordinal
 from domain.directory import Region
 from domain.invitations import InvitationStatus
 from domain.meeting import MeetingDefinition, MeetingFormat, Organiser, Venue
@@ -26,11 +27,6 @@ from workflows.meeting import MeetingWorkflow
 CENTRAL_ASIA = Path(str(files("starter") / "data" / "central_asia.yaml"))
 PARTNERS_AT_15TH = ["KZ", "KG", "MN", "PK", "TJ", "UZ"]
 OBSERVERS = ["EUDEL-KZ", "EUDEL-UZ", "JRC", "UNICRI", "ISTC", "EEAS", "SEC-CA"]
-
-
-def ordinal(n: int) -> str:
-    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-    return f"{n}{suffix}"
 
 
 def next_rtm(region: Region, today: date) -> MeetingDefinition:
@@ -93,8 +89,13 @@ async def demo(settings: Settings) -> int:
         )
         region = stack.store.region("CA")
         assert region is not None
-        meeting = next_rtm(region, datetime.now(UTC).date())
-        started = await commands.plan(stack.client, meeting, settings.task_queue, reuse=True)
+        existing = stack.store.latest_meeting(region.code)
+        if existing is not None:
+            meeting = (await commands.status(stack.client, existing)).meeting
+            started = False
+        else:
+            meeting = next_rtm(region, datetime.now(UTC).date())
+            started = await commands.plan(stack.client, meeting, settings.task_queue, reuse=True)
         if started:
             print(f"Planned {meeting.id}: {meeting.title}")
             print(

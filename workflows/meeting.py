@@ -50,6 +50,7 @@ with workflow.unsafe.imports_passed_through():
         cancel_problem,
         reschedule_problem,
         rescheduled,
+        schedule_problem,
     )
     from domain.contracts import (
         LOAD_PARTICIPANTS,
@@ -126,6 +127,14 @@ class MeetingWorkflow:
 
     @workflow.run
     async def run(self, meeting: MeetingDefinition) -> MeetingSummary:
+        if meeting.planned:
+            await self._record(Phase.PLANNED)
+            await self._ask_secretariat_to_schedule()
+            await workflow.wait_condition(lambda: not self._meeting.planned or self._phase in ENDED)
+            if self._phase in ENDED:
+                await workflow.wait_condition(workflow.all_handlers_finished)
+                return self._summary()
+            meeting = self._meeting
         await self._record(Phase.SCHEDULED)
         invitees = await workflow.execute_activity(
             LOAD_PARTICIPANTS,
@@ -343,11 +352,58 @@ class MeetingWorkflow:
 
     @reschedule.validator
     def _check_reschedule(self, command: RescheduleCommand) -> None:
+        if self._meeting.planned:
+            raise ValueError(f"{self._meeting.id} is only planned: schedule it first")
         problem = self._busy() or reschedule_problem(
             self._meeting, self._phase in ENDED, command, workflow.now()
         )
         if problem:
             raise ValueError(problem)
+
+    @workflow.update
+    async def schedule(self, command: RescheduleCommand) -> MeetingStatus:
+        """Dates, host and format for a meeting the cycle planned: invitations follow."""
+        self._meeting = rescheduled(self._meeting, command).model_copy(update={"planned": False})
+        self._horizon = workflow.now()
+        await workflow.wait_condition(lambda: self._phase is not Phase.PLANNED)
+        return self.status()
+
+    @schedule.validator
+    def _check_schedule(self, command: RescheduleCommand) -> None:
+        if self._phase in ENDED:
+            raise ValueError(f"meeting {self._meeting.id} is cancelled or closed")
+        problem = schedule_problem(self._meeting, command, workflow.now())
+        if problem:
+            raise ValueError(problem)
+
+    async def _ask_secretariat_to_schedule(self) -> None:
+        """Tell the secretariat the cycle planned this meeting and what it needs from them."""
+        m = self._meeting
+        batch = NoticeBatch(
+            meeting=m,
+            kind="cycle",
+            key="planned",
+            subject=f"Please schedule the {m.title}",
+            lines=[
+                f"The six-monthly cycle has planned the {m.title} ({m.id}).",
+                "",
+                "Please set its dates, host city and format, for example:",
+                f"  rtm meeting schedule {m.id} --start 2027-06-07T09:00 --end 2027-06-08T17:30 "
+                "--zone Asia/Tashkent --format hybrid --venue-name ... --venue-city ... "
+                "--venue-country ... --join-link https://...",
+                "",
+                "Invitations go out to the region's National Focal Points once it is scheduled.",
+            ],
+            recipients=[self._secretariat()],
+        )
+        await workflow.execute_activity(
+            SEND_NOTICES,
+            batch,
+            result_type=NoticeResult,
+            start_to_close_timeout=timedelta(minutes=5),
+            heartbeat_timeout=SEND_HEARTBEAT,
+            retry_policy=SMTP_RETRY,
+        )
 
     @workflow.update
     async def cancel(self, command: CancelCommand) -> MeetingStatus:
