@@ -25,6 +25,7 @@ class AgendaItem(Frozen):
     project: Text | None = None
     proposed_by: str | None = None
     reason: str | None = None
+    details: list[str] = Field(default_factory=list, description="e.g. carried-over actions")
 
 
 class ProposeCommand(Frozen):
@@ -60,9 +61,12 @@ class PublishCommand(Frozen):
 
 
 def standing_items(
-    template: list[TemplateItem], countries: list[tuple[str, str]]
+    template: list[TemplateItem],
+    countries: list[tuple[str, str]],
+    carried: list[str] | None = None,
 ) -> list[AgendaItem]:
-    """The template expanded for the meeting's countries (code, name), ids S1, S2, ..."""
+    """The template expanded for the meeting's countries (code, name), ids S1, S2, ...;
+    the open actions of the previous RTM (`carried`) are listed under the action review."""
     items: list[AgendaItem] = []
     for t in template:
         for code, name in countries if t.per_country else [(None, None)]:
@@ -74,6 +78,7 @@ def standing_items(
                     minutes=t.minutes,
                     status=ItemStatus.STANDING,
                     country=code,
+                    details=(carried or []) if t.kind is ItemKind.ACTION_REVIEW else [],
                 )
             )
     return items

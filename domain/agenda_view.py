@@ -74,4 +74,5 @@ def agenda_lines(meeting: MeetingDefinition, agenda: AgendaView, updated: bool) 
         item = by_id[slot.item_id]
         who = f" ({item.presenter})" if item.presenter else ""
         lines.append(f"  {slot.start:%H:%M}-{slot.end:%H:%M}  {item.title}{who}")
+        lines += [f"               - {detail}" for detail in item.details]
     return lines

@@ -82,6 +82,9 @@ class MeetingDefinition(Frozen):
     agenda_quiet_minutes: int = Field(
         default=10, ge=0, le=1440, description="edits after publishing are mailed once quiet"
     )
+    followup_days: int = Field(
+        default=180, ge=1, le=3650, description="the meeting closes this long after its end"
+    )
     planned: bool = Field(
         default=False,
         description="started by the six-monthly cycle: dates, host and format still to be set",
