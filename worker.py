@@ -23,15 +23,17 @@ from temporalio.service import RPCError, RPCStatusCode
 from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
+from activities.actions import ActionActivities
 from activities.config import Settings
 from activities.db import Store
 from activities.directory import DirectoryActivities
 from activities.mail import MailActivities
 from workflows import search_attributes
+from workflows.action_item import ActionItemWorkflow
 from workflows.cycle import RtmCycleWorkflow
 from workflows.meeting import MeetingWorkflow
 
-WORKFLOWS = [MeetingWorkflow, RtmCycleWorkflow]
+WORKFLOWS = [MeetingWorkflow, RtmCycleWorkflow, ActionItemWorkflow]
 
 
 def sandbox_runner() -> SandboxedWorkflowRunner:
@@ -88,6 +90,7 @@ def build_worker(
     """A worker with every workflow and activity, bound to `store` and the SMTP settings."""
     directory = DirectoryActivities(store)
     mail = MailActivities(store, settings)
+    actions = ActionActivities(store, settings)
     return Worker(
         client,
         task_queue=task_queue or settings.task_queue,
@@ -99,6 +102,8 @@ def build_worker(
             mail.send_invitations,
             mail.send_reminders,
             mail.send_notices,
+            actions.record_action,
+            actions.send_action_mail,
         ],
         activity_executor=ThreadPoolExecutor(max_workers=8),
         workflow_runner=sandbox_runner(),

@@ -17,6 +17,7 @@ from domain.contracts import (
     ParticipantQuery,
 )
 from domain.cycle import Allocation, provisional_rtm
+from domain.followup import carried_lines
 from domain.meeting import MeetingDefinition, MeetingKind
 
 
@@ -45,6 +46,9 @@ class DirectoryActivities:
             reminders=region.reminders,
             agenda_template=region.agenda_template,
             country_names={c.code: c.name for c in self.store.countries(region.code)},
+            carried_actions=carried_lines(self.store.open_actions_before(region.code, query.number))
+            if query.number is not None
+            else [],
         )
 
     @activity.defn(name=ALLOCATE_RTM)

@@ -10,6 +10,7 @@ from enum import StrEnum
 
 from pydantic import Field
 
+from domain.actions import ActionItem
 from domain.agenda_template import TemplateItem, default_template
 from domain.answers import AnswerCounts, Attendance
 from domain.directory import Frozen, Participant
@@ -26,6 +27,8 @@ RECORD_MEETING = "record_meeting"
 SEND_REMINDERS = "send_reminders"
 SEND_NOTICES = "send_notices"
 ALLOCATE_RTM = "allocate_rtm"
+RECORD_ACTION = "record_action"  # domain.actions.ActionRecord -> None
+SEND_ACTION_MAIL = "send_action_mail"  # domain.actions.ActionMail -> domain.notices.NoticeResult
 
 
 class Phase(StrEnum):
@@ -43,6 +46,7 @@ class Phase(StrEnum):
 
 class ParticipantQuery(Frozen):
     region: str | None = None
+    number: int | None = Field(default=None, description="an RTM's number: carry-over")
     participants: list[str] = Field(default_factory=list)
     countries: list[str] = Field(default_factory=list)
     organisations: list[str] = Field(default_factory=list)
@@ -51,6 +55,7 @@ class ParticipantQuery(Frozen):
     def of(cls, meeting: MeetingDefinition) -> ParticipantQuery:
         return cls(
             region=meeting.region,
+            number=meeting.number if meeting.kind.value == "rtm" else None,
             participants=meeting.participants,
             countries=meeting.countries,
             organisations=meeting.organisations,
@@ -65,6 +70,9 @@ class ParticipantList(Frozen):
     reminders: ReminderPolicy = Field(default_factory=ReminderPolicy)
     agenda_template: list[TemplateItem] = Field(default_factory=default_template)
     country_names: dict[str, str] = Field(default_factory=dict)
+    carried_actions: list[str] = Field(
+        default_factory=list, description="open actions of the region's previous RTM"
+    )
 
 
 class MeetingRecord(Frozen):
@@ -101,6 +109,8 @@ class MeetingStatus(Frozen):
     participants: list[ParticipantStatus]
     answers: AnswerCounts
     reminders: list[PlannedReminder] = Field(default_factory=list)
+    minutes_recorded: bool = False
+    actions: list[ActionItem] = Field(default_factory=list)
 
     @property
     def invitations(self) -> list[Invitation]:
@@ -123,3 +133,5 @@ class MeetingSummary(Frozen):
     phase: Phase
     invited: int
     failed: int
+    actions: int = 0
+    actions_done: int = 0

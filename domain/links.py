@@ -89,3 +89,18 @@ def desk_link(key: bytes, base_url: str, meeting: MeetingDefinition) -> str:
     expires = int((meeting.end_utc() + timedelta(days=1)).timestamp())
     sig = signature(key, "desk", (meeting.id,), expires)
     return f"{base_url.rstrip('/')}/desk/{quote(meeting.id, safe='')}?exp={expires}&sig={sig}"
+
+
+DONE_PURPOSE = "action-done"
+
+
+def done_link(
+    key: bytes, base_url: str, meeting_id: str, action_id: str, expires_utc: datetime
+) -> str:
+    """The "mark done" link of one action item: signed per action, not per recipient, so
+    any of the action's owners can use the one link of their reminder."""
+    expires = int(expires_utc.timestamp())
+    parts = (meeting_id, action_id)
+    sig = signature(key, DONE_PURPOSE, parts, expires)
+    path = "/".join(quote(p, safe="") for p in parts)
+    return f"{base_url.rstrip('/')}/action/{path}/done?exp={expires}&sig={sig}"

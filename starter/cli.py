@@ -18,12 +18,14 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from activities.config import Settings
 from activities.db import Store
+from domain.actions import DoneCommand, action_workflow_id
 from domain.agenda import DecideCommand, Decision, ProposeCommand, PublishCommand
 from domain.agenda_template import ItemKind
 from domain.answers import Actor, Attendance, Channel, RsvpCommand
 from domain.attendance import CheckInCommand
 from domain.changes import CancelCommand, RescheduleCommand
 from domain.contracts import Phase
+from domain.followup import MinutesCommand
 from domain.invitations import InvitationStatus
 from domain.meeting import MeetingFormat
 from domain.reminders import RemindCommand
@@ -326,6 +328,48 @@ async def cmd_audit(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+async def cmd_followup(args: argparse.Namespace, settings: Settings) -> int:
+    """`rtm followup MEETING --minutes FILE.md [--actions FILE.yaml]`."""
+    try:
+        markdown = Path(args.minutes).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InputError([f"minutes: cannot read {args.minutes} ({exc.strerror})"]) from exc
+    actions = read_document(Path(args.actions)) if args.actions else []
+    if isinstance(actions, dict):
+        actions = actions.get("actions", [])
+    command = parse(
+        MinutesCommand, {"markdown": markdown, "actions": actions, "actor": _actor(settings)}
+    )
+    client = await connect(settings)
+    status = await commands.record_minutes(client, _store(settings), args.meeting, command)
+    print(f"{status.id}: minutes recorded and mailed; {len(status.actions)} action items:")
+    for a in status.actions:
+        print(f"  {a.id}  {a.what}  -- {a.owner.label()}, due {a.due}")
+    return 0
+
+
+async def cmd_actions_list(args: argparse.Namespace, settings: Settings) -> int:
+    items = _store(settings).actions(args.region, args.country, args.open)
+    for a in items:
+        print(f"{a.meeting_id:<14} {a.id:<4} {a.status.value:<5} due {a.due}  "
+              f"{a.owner.label():<32} {a.what}")  # fmt: skip
+    print(f"{len(items)} action items")
+    return 0
+
+
+async def cmd_actions_done(args: argparse.Namespace, settings: Settings) -> int:
+    fields = {"note": args.note, "actor": _actor(settings)}
+    command = parse(DoneCommand, {k: v for k, v in fields.items() if v is not None})
+    client = await connect(settings)
+    workflow_id = action_workflow_id(args.meeting, args.action)
+    try:
+        item = await commands.mark_action_done(client, _store(settings), workflow_id, command)
+    except commands.NoSuchAction as exc:
+        raise InputError([f"action: no action {args.action} in {args.meeting}"]) from exc
+    print(f"{args.meeting} {item.id} done: {item.what}")
+    return 0
+
+
 async def cmd_mail_list(args: argparse.Namespace, settings: Settings) -> int:
     mail_dir = Path(args.dir) if args.dir else settings.mail_dir
     messages = read_mailbox(mail_dir) if mail_dir.exists() else []
@@ -435,6 +479,22 @@ def parser() -> argparse.ArgumentParser:
     ashow = add(tsub, "show", cmd_attendance_show, "the register and its counts")
     ashow.add_argument("meeting")
     ashow.add_argument("--json", action="store_true")
+
+    follow = add(sub, "followup", cmd_followup, "record minutes and action items, mail them")
+    follow.add_argument("meeting")
+    follow.add_argument("--minutes", required=True, help="a markdown file")
+    follow.add_argument("--actions", help="YAML/JSON list: what, owner {kind, code}, due")
+
+    acts = add(sub, "actions", cmd_actions_list, "follow-up actions across meetings")
+    xsub = acts.add_subparsers(dest="action_cmd", required=True)
+    alist = add(xsub, "list", cmd_actions_list, "from the read model")
+    alist.add_argument("--region")
+    alist.add_argument("--country")
+    alist.add_argument("--open", action="store_true")
+    adone = add(xsub, "done", cmd_actions_done, "mark an action item done")
+    adone.add_argument("meeting")
+    adone.add_argument("action", help="e.g. A1")
+    adone.add_argument("--note")
 
     audit = add(sub, "audit", cmd_audit, "timeline of a meeting; `audit export MEETING DIR`")
     audit.add_argument("words", nargs="+", metavar="MEETING | export MEETING DIR")

@@ -11,12 +11,14 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
+from pydantic import ValidationError
 from temporalio.client import Client, WorkflowExecutionStatus, WorkflowUpdateFailedError
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from activities.db import Store
+from domain.actions import ActionItem, DoneCommand, done_problem
 from domain.agenda import AgendaItem, DecideCommand, ProposeCommand, PublishCommand
 from domain.agenda_view import AgendaView
 from domain.answers import Actor, RsvpCommand
@@ -24,9 +26,11 @@ from domain.attendance import AttendanceView, CheckInCommand, JoinCommand
 from domain.base import Frozen
 from domain.changes import CancelCommand, RescheduleCommand
 from domain.contracts import MeetingStatus, MeetingSummary, Phase
+from domain.followup import MinutesCommand
 from domain.meeting import MeetingDefinition
 from domain.reminders import RemindCommand
 from workflows import search_attributes
+from workflows.action_item import ActionItemWorkflow
 from workflows.meeting import MeetingWorkflow
 from workflows.meeting import MeetingWorkflow as W
 
@@ -254,3 +258,65 @@ async def list_meetings(
             )
         )
     return sorted(found, key=lambda m: (m.region or "", m.number or 0, m.id))
+
+
+# --- action items (one workflow each, id f"{meeting_id}-{action_id}") -------------------
+
+
+class NoSuchAction(NoSuchMeeting):
+    pass
+
+
+async def action_status(client: Client, workflow_id: str) -> ActionItem:
+    """An action item as its workflow holds it (also after it completed)."""
+    try:
+        return await client.get_workflow_handle(workflow_id).query(ActionItemWorkflow.status)
+    except RPCError as exc:
+        if exc.status is RPCStatusCode.NOT_FOUND:
+            raise NoSuchAction(f"no action {workflow_id!r}") from exc
+        raise
+
+
+async def _action_ended(client: Client, workflow_id: str) -> str | None:
+    """Why an action workflow takes no more commands (done, or ended), or None if running."""
+    try:
+        described = await client.get_workflow_handle(workflow_id).describe()
+    except RPCError as exc:
+        if exc.status is RPCStatusCode.NOT_FOUND:
+            raise NoSuchAction(f"no action {workflow_id!r}") from exc
+        raise
+    state = described.status
+    if state in (WorkflowExecutionStatus.RUNNING, WorkflowExecutionStatus.CONTINUED_AS_NEW):
+        return None
+    if state is WorkflowExecutionStatus.COMPLETED:
+        item = await client.get_workflow_handle(workflow_id, result_type=ActionItem).result()
+        return done_problem(item) or f"action {item.id} of {item.meeting_id} has ended"
+    return f"action {workflow_id} has ended ({state.name.lower() if state else 'unknown'})"
+
+
+async def mark_action_done(
+    client: Client, store: Store | None, workflow_id: str, c: DoneCommand
+) -> ActionItem:
+    """The owner (signed link) or the secretariat (CLI) marks an action item done."""
+    action = "action.done"
+    reason = await _action_ended(client, workflow_id)
+    if reason is None:
+        try:
+            return await _update(
+                client, store, workflow_id, action, ActionItemWorkflow.mark_done, c, ActionItem
+            )
+        except NoSuchMeeting as exc:
+            raise NoSuchAction(f"no action {workflow_id!r}") from exc
+        except ValidationError:
+            # it completed between the check and the update, and _update read its result
+            # as a meeting's: say why as the check would have
+            reason = await _action_ended(client, workflow_id) or f"action {workflow_id} ended"
+    detail = c.model_dump(mode="json", exclude={"actor"}) | {"reason": reason}
+    _audit(store, workflow_id, c.actor, f"{action}.refused", detail)
+    raise CommandRefused(reason)
+
+
+async def record_minutes(
+    client: Client, store: Store | None, meeting_id: str, c: MinutesCommand
+) -> MeetingStatus:
+    return await _update(client, store, meeting_id, "minutes", W.record_minutes, c, MeetingStatus)

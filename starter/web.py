@@ -23,6 +23,7 @@ from domain.contracts import MeetingStatus, ParticipantStatus, Phase
 from domain.invitation_mail import CHOICE_TEXT
 from domain.links import LinkError
 from starter import commands
+from starter.web_actions import add_action_routes
 from starter.web_attendance import add_attendance_routes
 from starter.web_pages import error_page, html_errors, page, refuse_link, sentence, verified
 
@@ -153,6 +154,7 @@ def make_app(
     app.router.add_post(RSVP_PATH, record)
     app.router.add_get("/healthz", healthz)
     add_attendance_routes(app, client, store, key, now)
+    add_action_routes(app, client, store, key, now)
     return app
 
 

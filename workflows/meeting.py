@@ -11,14 +11,17 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from datetime import date, datetime, timedelta
-from typing import Literal
+from typing import Any, Literal
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
+from temporalio.workflow import ParentClosePolicy
 
+from workflows.action_item import ActionItemWorkflow
 from workflows.search_attributes import RTM_PHASE
 
 with workflow.unsafe.imports_passed_through():
+    from domain.actions import ActionItem, ActionStatus, action_input
     from domain.agenda import (
         AgendaItem,
         DecideCommand,
@@ -32,7 +35,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from domain.agenda_template import ItemStatus
     from domain.agenda_view import AgendaView, agenda_lines, view
-    from domain.answers import Actor, Answer, RsvpCommand, count_answers, rsvp_problem
+    from domain.answers import Actor, Answer, Attendance, RsvpCommand, count_answers, rsvp_problem
     from domain.attendance import (
         ACCEPTED,
         AttendanceView,
@@ -67,6 +70,7 @@ with workflow.unsafe.imports_passed_through():
         Phase,
     )
     from domain.directory import Participant, Role
+    from domain.followup import MinutesCommand, followup_ends, minutes_lines, minutes_problem
     from domain.invitations import (
         MAX_PARALLEL_BATCHES,
         BatchResult,
@@ -124,6 +128,9 @@ class MeetingWorkflow:
         self._published_version = 0
         self._agenda_dirty_at: datetime | None = None
         self._register: dict[tuple[str, date], Presence] = {}
+        self._minutes: str | None = None
+        self._actions: dict[str, ActionItem] = {}
+        self._tracking: list[asyncio.Task[None]] = []
 
     @workflow.run
     async def run(self, meeting: MeetingDefinition) -> MeetingSummary:
@@ -148,7 +155,9 @@ class MeetingWorkflow:
         self._secretariat_zone = invitees.secretariat_zone
         countries = invited_countries(meeting.countries, invitees.participants)
         self._items = standing_items(
-            invitees.agenda_template, [(c, invitees.country_names.get(c, c)) for c in countries]
+            invitees.agenda_template,
+            [(c, invitees.country_names.get(c, c)) for c in countries],
+            invitees.carried_actions,
         )
         self._phase = Phase.INVITING
         async with self._sending:
@@ -192,6 +201,8 @@ class MeetingWorkflow:
             moments.append(self._meeting.start_utc())
         if self._phase is Phase.HELD:
             moments.append(self._meeting.end_utc())
+        if self._phase is Phase.FOLLOW_UP:
+            moments.append(followup_ends(self._meeting))
         return min(moments, default=None)
 
     async def _follow_timeline(self) -> None:
@@ -206,9 +217,12 @@ class MeetingWorkflow:
                 continue
             self._next_wake = moment
             self._wake = False
+            if self._followup_complete():
+                await self._record(Phase.CLOSED, "every action is done")
+                continue
             with contextlib.suppress(TimeoutError):  # the timer fired: something is due
                 await workflow.wait_condition(
-                    lambda: self._wake or self._phase in ENDED,
+                    lambda: self._wake or self._phase in ENDED or self._followup_complete(),
                     timeout=(moment - now) if moment else None,
                 )
 
@@ -224,6 +238,9 @@ class MeetingWorkflow:
             await self._record(Phase.HELD)
         if self._phase is Phase.HELD and self._meeting.end_utc() <= now:
             await self._record(Phase.FOLLOW_UP)
+        if self._phase is Phase.FOLLOW_UP and followup_ends(self._meeting) <= now:
+            open_ = sum(1 for a in self._actions.values() if a.status is not ActionStatus.DONE)
+            await self._record(Phase.CLOSED, f"follow-up period over; {open_} actions open")
 
     async def _send_reminders(self, due: list[PlannedReminder]) -> None:
         answers = {pid: a.attendance for pid, a in self._answers.items()}
@@ -309,6 +326,8 @@ class MeetingWorkflow:
             participants=rows,
             answers=count_answers(self._invitees, self._answers),
             reminders=self._plan() if self._phase not in ENDED else [],
+            minutes_recorded=self._minutes is not None,
+            actions=list(self._actions.values()),
         )
 
     # --- updates ---------------------------------------------------------------------
@@ -628,6 +647,83 @@ class MeetingWorkflow:
             participant_id=participant_id, day=today, mode=mode, at=workflow.now(), actor=actor
         )
 
+    # --- follow-up -------------------------------------------------------------------
+
+    @workflow.update
+    async def record_minutes(self, command: MinutesCommand) -> MeetingStatus:
+        """Minutes and action items: each action becomes its own workflow that chases its
+        owner; minutes and actions are mailed to everyone who did not decline."""
+        participants = list(self._invitees.values())
+        self._minutes = command.markdown
+        started: list[ActionItem] = []
+        for spec in command.actions:
+            action_id = f"A{len(self._actions) + 1}"
+            action = action_input(self._meeting, action_id, spec, participants, self._secretariat())
+            self._actions[action_id] = action.item
+            handle = await workflow.start_child_workflow(
+                ActionItemWorkflow.run,
+                action,
+                id=action.item.workflow_id,
+                parent_close_policy=ParentClosePolicy.ABANDON,
+            )
+            self._tracking.append(asyncio.create_task(self._track(action_id, handle)))
+            started.append(action.item)
+        recipients = [
+            p for pid, p in self._invitees.items()
+            if pid not in self._answers or self._answers[pid].attendance is not Attendance.DECLINE
+        ]  # fmt: skip
+        notice = NoticeBatch(
+            meeting=self._meeting,
+            kind="minutes",
+            key="minutes",
+            subject=f"Minutes and actions: {self._meeting.title}",
+            lines=minutes_lines(self._meeting, command.markdown, started),
+            recipients=[],
+        )
+        await self._send_notice(notice, recipients)
+        return self.status()
+
+    @record_minutes.validator
+    def _check_minutes(self, command: MinutesCommand) -> None:
+        problem = minutes_problem(
+            self._meeting,
+            command,
+            list(self._invitees.values()),
+            self._phase in (Phase.HELD, Phase.FOLLOW_UP),
+            self._phase in ENDED,
+            self._minutes is not None,
+        )
+        if problem:
+            raise ValueError(problem)
+
+    async def _track(
+        self, action_id: str, handle: workflow.ChildWorkflowHandle[Any, ActionItem]
+    ) -> None:
+        """Keep the action's final state when its workflow completes."""
+        self._actions[action_id] = await handle
+
+    def _followup_complete(self) -> bool:
+        return (
+            self._phase is Phase.FOLLOW_UP
+            and self._minutes is not None
+            and all(a.status is ActionStatus.DONE for a in self._actions.values())
+        )
+
+    async def _send_notice(self, notice: NoticeBatch, recipients: list[Participant]) -> None:
+        await asyncio.gather(
+            *(
+                workflow.execute_activity(
+                    SEND_NOTICES,
+                    notice.model_copy(update={"recipients": chunk}),
+                    result_type=NoticeResult,
+                    start_to_close_timeout=timedelta(minutes=30),
+                    heartbeat_timeout=SEND_HEARTBEAT,
+                    retry_policy=SMTP_RETRY,
+                )
+                for chunk in batches(recipients)
+            )
+        )
+
     # --- helpers ---------------------------------------------------------------------
 
     def _busy(self) -> str | None:
@@ -695,4 +791,6 @@ class MeetingWorkflow:
             phase=self._phase,
             invited=len(self._invitations) - failed,
             failed=failed,
+            actions=len(self._actions),
+            actions_done=sum(1 for a in self._actions.values() if a.status is ActionStatus.DONE),
         )
