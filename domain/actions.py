@@ -85,9 +85,9 @@ class ActionItem(Frozen):
     due: date = Field(description="the due day in the venue zone")
     zone: Zone = Field(description="IANA zone of the venue: due day and sending hour")
     opened_at: datetime | None = Field(
-        default=None, description="set by the workflow when it starts: nothing is sent for "
-        "moments before it (no burst of reminders for an action recorded late)"
-    )  # fmt: skip
+        default=None,
+        description="set by the workflow when it starts; nothing is sent for moments before",
+    )
     status: ActionStatus = ActionStatus.OPEN
     done_at: datetime | None = None
     done_by: Actor | None = None
