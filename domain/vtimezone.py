@@ -10,6 +10,7 @@ the two against each other.
 from __future__ import annotations
 
 import calendar
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -172,6 +173,7 @@ def _observance(
     return sub
 
 
+@functools.lru_cache(maxsize=256)
 def vtimezone(zone: str, year: int) -> icalendar.Timezone:
     """VTIMEZONE for IANA `zone` in the rule form Outlook reads, valid for `year` onwards.
 

@@ -17,13 +17,15 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from activities.db import Store
+from domain.cycle import CycleInput
 from starter.binaries import temporal_test_server
 from starter.catcher import SmtpCatcher
 from starter.stack import free_port
 from tests.factories import central_asia
 from tests.harness import running_worker
-from tests.scenarios import cancelled_meeting, full_lifecycle
+from tests.scenarios import cancelled_meeting, followed_up_meeting, full_lifecycle
 from worker import ensure_search_attributes
+from workflows.cycle import RtmCycleWorkflow
 
 HISTORIES = Path(__file__).resolve().parent.parent / "tests" / "histories"
 
@@ -43,9 +45,22 @@ async def record() -> None:
             async with running_worker(env.client, store, catcher.port) as queue:
                 lifecycle = await full_lifecycle(env, store, queue, meeting_id="RTM-CA-16")
                 cancelled = await cancelled_meeting(env, store, queue)
-                for name, meeting_id in (("lifecycle", lifecycle.id), ("cancelled", cancelled)):
-                    history = await env.client.get_workflow_handle(meeting_id).fetch_history()
-                    path = HISTORIES / f"meeting_{name}_{stamp}.json"
+                closed = await followed_up_meeting(env, store, queue)
+                run = await env.client.execute_workflow(
+                    RtmCycleWorkflow.run, CycleInput(region="CA"), id="rtm-cycle-CA-run",
+                    task_queue=queue,
+                )  # fmt: skip
+                recorded = {
+                    "meeting_lifecycle": lifecycle.id,
+                    "meeting_cancelled": cancelled,
+                    "meeting_closed": closed,
+                    "action_done": f"{closed}-A1",
+                    "cycle_run": "rtm-cycle-CA-run",
+                    "meeting_planned": run.meeting_id,
+                }
+                for name, workflow_id in recorded.items():
+                    history = await env.client.get_workflow_handle(workflow_id).fetch_history()
+                    path = HISTORIES / f"{name}_{stamp}.json"
                     path.write_text(history.to_json())
                     print(f"wrote {path.name} ({len(history.events)} events)")
     finally:

@@ -142,7 +142,10 @@ async def _ended_reason(
     """'meeting X is cancelled' from the workflow's result, or how its workflow ended."""
     if state is WorkflowExecutionStatus.COMPLETED:
         handle = client.get_workflow_handle(meeting_id, result_type=MeetingSummary)
-        summary = await handle.result()
+        try:
+            summary = await handle.result()
+        except Exception:
+            return f"{meeting_id} has ended"
         return f"meeting {meeting_id} is {summary.phase.value}"
     return f"meeting {meeting_id} has ended ({state.name.lower() if state else 'unknown'})"
 

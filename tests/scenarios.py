@@ -8,10 +8,12 @@ from datetime import timedelta
 from temporalio.testing import WorkflowEnvironment
 
 from activities.db import Store
+from domain.actions import ActionSpec, DoneCommand, Owner, OwnerKind
 from domain.agenda import DecideCommand, Decision, ProposeCommand, PublishCommand
 from domain.answers import Actor, Attendance, Channel, RsvpCommand
 from domain.attendance import CheckInCommand
 from domain.changes import CancelCommand, RescheduleCommand
+from domain.followup import MinutesCommand
 from domain.meeting import MeetingDefinition
 from starter import commands
 from tests.factories import meeting
@@ -70,5 +72,34 @@ async def cancelled_meeting(env: WorkflowEnvironment, store: Store, queue: str) 
     await invited(handle)
     await commands.cancel(env.client, store, m.id, CancelCommand(
         reason="venue unavailable", actor=SECRETARIAT))  # fmt: skip
+    await handle.result()
+    return m.id
+
+
+async def followed_up_meeting(env: WorkflowEnvironment, store: Store, queue: str) -> str:
+    """A meeting held, its minutes recorded with one action, the action done: it closes."""
+    now = await env.get_current_time()
+    start = (now + timedelta(days=20)).replace(hour=9, minute=0, second=0, microsecond=0)
+    m = meeting(
+        id="RTM-CA-18",
+        number=18,
+        organisations=[],
+        start=start.replace(tzinfo=None).isoformat(),
+        end=(start + timedelta(days=1, hours=8)).replace(tzinfo=None).isoformat(),
+    )
+    handle = await plan(env.client, m, queue)
+    await invited(handle)
+    await advance_to(env, m.end_utc() + timedelta(hours=1))
+    action = ActionSpec(
+        what="Share the PRECA exercise report",
+        owner=Owner(kind=OwnerKind.COUNTRY, code="KZ"),
+        due=m.end.date() + timedelta(days=30),
+    )
+    await commands.record_minutes(env.client, store, m.id, MinutesCommand(
+        markdown="# Minutes\n\nNational updates; PRECA review.", actions=[action],
+        actor=SECRETARIAT))  # fmt: skip
+    await advance_to(env, m.end_utc() + timedelta(days=25))
+    await commands.mark_action_done(env.client, store, f"{m.id}-A1", DoneCommand(
+        actor=SECRETARIAT))  # fmt: skip
     await handle.result()
     return m.id
