@@ -131,6 +131,8 @@ class MeetingWorkflow:
         self._minutes: str | None = None
         self._actions: dict[str, ActionItem] = {}
         self._tracking: list[asyncio.Task[None]] = []
+        self._answers_version = 0
+        self._plan_cache: tuple[tuple[object, ...], list[PlannedReminder]] | None = None
 
     @workflow.run
     async def run(self, meeting: MeetingDefinition) -> MeetingSummary:
@@ -173,6 +175,22 @@ class MeetingWorkflow:
     # --- reminders -------------------------------------------------------------------
 
     def _plan(self) -> list[PlannedReminder]:
+        """The reminder plan, recomputed only when something it depends on changed."""
+        key = (
+            self._sequence,
+            self._horizon,
+            len(self._reminded),
+            self._answers_version,
+            len(self._invitees),
+            self._meeting.start,
+            self._meeting.zone,
+            self._meeting.agenda_deadline,
+        )
+        if self._plan_cache is None or self._plan_cache[0] != key:
+            self._plan_cache = (key, self._compute_plan())
+        return self._plan_cache[1]
+
+    def _compute_plan(self) -> list[PlannedReminder]:
         return plan_reminders(
             start_utc=self._meeting.start_utc(),
             agenda_deadline_utc=self._meeting.agenda_deadline_utc(),
@@ -341,6 +359,7 @@ class MeetingWorkflow:
             actor=command.actor,
             sequence=self._sequence,
         )
+        self._answers_version += 1
         self._poke()
         return self.status()
 
