@@ -1,0 +1,1 @@
+"""Benchmarks of the engine against real servers (not part of the test suite)."""
