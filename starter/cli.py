@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import signal
 import sys
 from collections.abc import Callable, Coroutine, Sequence
 from datetime import UTC, datetime
@@ -58,8 +59,13 @@ async def cmd_dev(args: argparse.Namespace, settings: Settings) -> int:
         print(
             f"Replies   {settings.inbound_host}:{settings.inbound_port}  (calendar replies, SMTP)"
         )
-        print("Worker    running; Ctrl-C stops the stack")
-        await asyncio.Event().wait()
+        print("Worker    running; Ctrl-C (or SIGTERM) stops the stack")
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        await stop.wait()
+        print("stopping the stack ...")
     return 0
 
 
