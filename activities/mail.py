@@ -8,6 +8,7 @@ carries the same Message-ID.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -21,7 +22,7 @@ from activities.db import Store
 from domain.answers import Attendance
 from domain.contracts import SEND_INVITATIONS, SEND_NOTICES, SEND_REMINDERS
 from domain.directory import Participant
-from domain.invitation_mail import invitation_message
+from domain.invitation_bytes import InvitationTemplate
 from domain.invitations import BatchResult, DeliveryResult, InvitationBatch, InvitationStatus
 from domain.links import join_link, rsvp_links
 from domain.notices import NoticeBatch, NoticeResult, notice_message
@@ -42,12 +43,21 @@ def _permanent(exc: Exception) -> str | None:
 
 
 @dataclass(frozen=True)
+class Wire:
+    """A message already rendered to its wire bytes (the invitations' fast path)."""
+
+    message_id: str
+    sender: str
+    data: bytes
+
+
+@dataclass(frozen=True)
 class MailJob:
     """One message to send: its outbox key, recipient, and how to build it at send time."""
 
     key: str
     recipient: Participant
-    build: Callable[[datetime], EmailMessage]
+    build: Callable[[datetime], EmailMessage | Wire]
 
 
 class MailActivities:
@@ -83,12 +93,18 @@ class MailActivities:
         meeting, sequence = batch.meeting, batch.sequence
         done = self.store.deliveries(meeting.id, sequence)
 
-        def build(recipient: Participant) -> Callable[[datetime], EmailMessage]:
+        # one template per batch: the parts all recipients share are rendered once
+        template = InvitationTemplate(meeting, sequence, datetime.now(UTC), batch.method)
+
+        def build(recipient: Participant) -> Callable[[datetime], Wire]:
             links = self._links(batch, recipient)
             join = join_link(self._key, self.settings.public_url, meeting, recipient.id)
-            return lambda now: invitation_message(
-                meeting, recipient, sequence, now, batch.method, links, join
-            )
+
+            def wire(_: datetime) -> Wire:
+                message_id, data = template.render(recipient, links, join)
+                return Wire(message_id=message_id, sender=meeting.organiser.email, data=data)
+
+            return wire
 
         jobs = [
             MailJob(key=p.id, recipient=p, build=build(p))
@@ -178,9 +194,14 @@ class MailActivities:
             for job in jobs:
                 now = datetime.now(UTC)
                 message = job.build(now)
-                message_id = str(message["Message-ID"])
+                if isinstance(message, Wire):
+                    message_id = message.message_id
+                    sending = smtp.sendmail(message.sender, [job.recipient.email], message.data)
+                else:
+                    message_id = str(message["Message-ID"]).strip()
+                    sending = smtp.send_message(message)
                 try:
-                    await smtp.send_message(message)
+                    await sending
                     result = DeliveryResult(
                         participant_id=job.recipient.id,
                         status=InvitationStatus.SENT,
@@ -198,7 +219,7 @@ class MailActivities:
                         error=reason,
                         at=now,
                     )
-                record(job, result)
+                await asyncio.to_thread(record, job, result)  # commits off the event loop
                 results[job.key] = result
                 activity.heartbeat(len(results))
         finally:
