@@ -102,8 +102,12 @@ async def test_cycle_plans_numbered_rtms_and_a_paused_region_starts_nothing(
         status = await invited(env.client.get_workflow_handle("RTM-CA-16"))
         assert status.phase is Phase.REGISTRATION
         assert not status.meeting.planned and status.meeting.venue is not None
-        assert len(catcher.caught) - before == len(status.participants) > 0
+        invitations = [
+            c for c in catcher.caught[before:]
+            if str(c.message()["X-RTM-Meeting"]) == "RTM-CA-16" and not c.message()["X-RTM-Notice"]
+        ]  # fmt: skip
+        assert len(invitations) == len(status.participants) > 0
         with pytest.raises(commands.CommandRefused, match="already scheduled"):
             await commands.schedule(env.client, store, "RTM-CA-16", command)
-        for extra in ("RTM-CA-17", "RTM-CA-18"):
-            await env.client.get_workflow_handle(extra).terminate("test done")
+        for extra in await commands.list_meetings(env.client, "CA", Phase.PLANNED):
+            await env.client.get_workflow_handle(extra.id).terminate("test done")
