@@ -85,6 +85,9 @@ class MeetingRecord(Frozen):
     note: str = ""
 
 
+STATUS_REMINDERS = 100  # keeps the status answer small for a 1,000-participant meeting
+
+
 class ParticipantStatus(Frozen):
     """One row of the status: who, their invitation, and their answer."""
 
@@ -108,7 +111,10 @@ class MeetingStatus(Frozen):
     meeting: MeetingDefinition
     participants: list[ParticipantStatus]
     answers: AnswerCounts
-    reminders: list[PlannedReminder] = Field(default_factory=list)
+    reminders: list[PlannedReminder] = Field(
+        default_factory=list, description="the next ones (at most STATUS_REMINDERS)"
+    )
+    reminders_total: int = 0
     minutes_recorded: bool = False
     actions: list[ActionItem] = Field(default_factory=list)
 

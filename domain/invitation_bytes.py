@@ -140,11 +140,8 @@ def simple_address_line(name: str, display_name: str, addr_spec: str) -> str | N
     shapes; None when only the email package's folder can say (see `address_header`).
 
     Covered: a dot-atom address and a display name of single-space separated words, either
-    ASCII (quoted when it holds an RFC 5322 special, as Address does) or with non-ASCII
-    words and no specials (the run from the first to the last non-ASCII word becomes one
-    encoded word, as the folder combines adjacent words), written on one line or with the
-    address, or the whole value, moved to a continuation line. Longer runs, which the
-    folder splits into several encoded words, are not covered.
+    ASCII (quoted when it holds an RFC 5322 special, as Address does) and short enough for
+    one line, or with non-ASCII words and no specials (see `_fold_phrase`).
     tests/test_invitation_bytes.py checks this against the email package.
     """
     if (
@@ -167,20 +164,15 @@ def simple_address_line(name: str, display_name: str, addr_spec: str) -> str | N
     if not _SPECIALS.isdisjoint(display_name):
         return None
     # The folder first folds the address on its own (from column 0): if that is one line,
-    # it goes after the label or, if too long there, on the next line.
-    alone = _phrase_with_encoded_words(display_name, 0)
+    # it goes after the label or, if too long there, on the next line; if not, the folder
+    # folds the display name and the address again, after the label.
+    alone = _fold_phrase(display_name, "", angle)
     if alone is None:
         return None
-    if len(alone) + len(angle) <= MAX_HEADER:
-        return _whole_value(name, alone + angle)
-    # Otherwise the folder writes the display name after the label and wraps before "<".
-    label = f"{name}: "
-    after_label = _phrase_with_encoded_words(display_name, len(label))
-    if after_label is None or len(angle) + 1 > MAX_HEADER:
-        return None
-    if len(label) + len(after_label) + len(angle) <= MAX_HEADER:
-        return f"{label}{after_label}{angle}\r\n"
-    return f"{label}{after_label[:-1]}\r\n {angle}\r\n"
+    if len(alone) == 1:
+        return _whole_value(name, alone[0])
+    after_label = _fold_phrase(display_name, f"{name}: ", angle)
+    return None if after_label is None else "\r\n".join(after_label) + "\r\n"
 
 
 def _whole_value(name: str, value: str) -> str | None:
@@ -192,43 +184,75 @@ def _whole_value(name: str, value: str) -> str | None:
     return None
 
 
-def _phrase_with_encoded_words(phrase: str, column: int) -> str | None:
-    """The display name, with a trailing space, as the email package's folder writes it
-    from `column` on when it fits the line: plain ASCII words stay, the run from the first
-    to the last non-ASCII word becomes one encoded word. The folder builds that word step
-    by step (each non-ASCII word re-encodes the run so far), so every step is replayed
-    here; None if any would not fit on the line (then the folder splits or wraps)."""
-    line = ""
-    run_start: int | None = None  # where the encoded word starts in `line`
-    run_text = ""
+def _fold_phrase(phrase: str, label: str, angle: str) -> list[str] | None:
+    """The lines the email package's folder (email._header_value_parser._refold_parse_tree
+    and _fold_as_ew) writes for `label` + the display name `phrase` + " " + `angle`, for
+    a phrase of single-space separated words without specials; None where it would take
+    a path not replayed here (a word or space that does not fit a line, and the like).
+
+    Replayed: ASCII words and the spaces after words are written as they are; a non-ASCII
+    word becomes an encoded word that absorbs, decoded, what follows the last encoded
+    word on the current line (so adjacent words share one); an encoded word too long for
+    the line is split, each piece as long as fits, the rest on continuation lines; the
+    address goes on the line if it fits, else on a continuation line of its own.
+    """
+    lines = [label]
+    last_ew: int | None = None  # where the last encoded word starts on the current line
+    run = ""  # the decoded text of lines[-1][last_ew:]
     for word in phrase.split(" "):
-        if word.isascii():
-            piece = f"{word} "
-            if column + len(line) + len(piece) > MAX_HEADER:
-                return None
-            line += piece
-            if run_start is not None:
-                run_text += piece
-            continue
-        if run_start is None:
-            run_start, run_text = len(line), word
+        if not word.isascii():
+            if last_ew is None:
+                text, start = word, len(lines[-1])
+            else:
+                text, start = run + word, last_ew
+                lines[-1] = lines[-1][:last_ew]
+                if text.startswith(" "):  # written plain, before the encoded word
+                    if len(lines[-1]) >= MAX_HEADER:
+                        return None
+                    lines[-1] += " "
+                    text = text[1:]
+            run = lines[-1][start:]  # "" or the leading space
+            while text:
+                remaining = MAX_HEADER - len(lines[-1])
+                if remaining - 12 <= 0:  # no room for the chrome of an encoded word
+                    return None
+                chunk = text[: remaining - 12]
+                encoded = _encoded_word(chunk)
+                while len(encoded) > remaining:
+                    chunk = chunk[:-1]
+                    encoded = _encoded_word(chunk)
+                if not chunk:
+                    return None
+                lines[-1] += encoded
+                run += chunk
+                text = text[len(chunk) :]
+                if text:
+                    lines.append(" ")
+                    start, run = 1, ""
+            last_ew = start
+            piece = " "
         else:
-            run_text += word
-            line = line[:run_start]
-        encoded = _encoded_word(run_text)
-        if column + len(line) + len(encoded) + 1 > MAX_HEADER:  # the word and its space
+            piece = f"{word} "
+        if len(lines[-1]) + len(piece) > MAX_HEADER:
             return None
-        line += f"{encoded} "
-        run_text += " "
-    return line
+        lines[-1] += piece
+        run += piece
+    if len(lines[-1]) + len(angle) <= MAX_HEADER:
+        lines[-1] += angle
+    elif len(angle) + 1 <= MAX_HEADER:
+        lines[-1] = lines[-1][:-1]  # the space moves to the continuation line
+        lines.append(f" {angle}")
+    else:
+        return None
+    return lines
 
 
 def _reads_back(folded: str, display_name: str, addr_spec: str) -> bool:
     """Whether a folded address header parses back as the one address it was made from
     (white space aside: Python's parser keeps the folds between encoded words)."""
-    value = folded.partition(":")[2].replace("\r\n", "")
+    name, _, value = folded.partition(":")
     try:
-        addresses = SMTP.header_factory("To", value).addresses
+        addresses = SMTP.header_factory(name, value.replace("\r\n", "")).addresses
     except Exception:  # the parser's defects are the point here, not their kind
         return False
     if len(addresses) != 1:
@@ -272,7 +296,7 @@ def _address_header(name: str, display_name: str, addr_spec: str) -> str:
         return folded
     # Python 3.11's folder can drop the quotes of a long quoted display name, so that
     # 'To: "O'Neil, Saule ..." <a@b>' would read back as several addresses.
-    for encode in (not display_name.isascii(), True):
+    for encode in (False, True) if display_name.isascii() else (True,):
         try:
             safe = _safe_address_lines(name, display_name, addr_spec, encode)
         except ValueError:  # a line over 998 octets

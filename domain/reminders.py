@@ -71,14 +71,14 @@ def plan_reminders(
     `horizon` is when the current dates were set: reminders due before it are skipped.
     """
     planned: list[PlannedReminder] = []
+    seen: set[tuple[ReminderKind, str | None, datetime]] = set()
 
     def add(kind: ReminderKind, days: int, pid: str | None, zone: str, ref: datetime) -> None:
         at = send_moment(ref, days, zone, policy)
         key = f"s{sequence}:{kind.value}:{days}:{pid or 'secretariat'}"
-        duplicate = any(
-            r.kind is kind and r.participant_id == pid and r.at == at for r in planned
-        )  # two day counts moved onto the same Friday: one reminder is enough
-        if horizon <= at < start_utc and key not in sent and not duplicate:
+        moment = (kind, pid, at)  # two day counts moved onto the same Friday: one is enough
+        if horizon <= at < start_utc and key not in sent and moment not in seen:
+            seen.add(moment)
             planned.append(
                 PlannedReminder(key=key, kind=kind, days_before=days, participant_id=pid, at=at)
             )

@@ -37,7 +37,12 @@ def render_status(status: MeetingStatus) -> str:
     lines += ["", "answers by mode: " + _counts(status.answers.by_mode), "answers by country:"]
     for country, counts in status.answers.by_country.items():
         lines.append(f"  {country:<9} {_counts(counts)}")
-    lines += ["", f"coming reminders ({len(status.reminders)}):"]
+    shown = (
+        f", the next {len(status.reminders)}"
+        if status.reminders_total > len(status.reminders)
+        else ""
+    )
+    lines += ["", f"coming reminders ({status.reminders_total}{shown}):"]
     for r in status.reminders:
         local = r.at.astimezone(ZoneInfo(zones.get(r.participant_id or "", m.zone)))
         lines.append(

@@ -61,6 +61,7 @@ with workflow.unsafe.imports_passed_through():
         SEND_INVITATIONS,
         SEND_NOTICES,
         SEND_REMINDERS,
+        STATUS_REMINDERS,
         MeetingRecord,
         MeetingStatus,
         MeetingSummary,
@@ -343,7 +344,8 @@ class MeetingWorkflow:
             meeting=self._meeting,
             participants=rows,
             answers=count_answers(self._invitees, self._answers),
-            reminders=self._plan() if self._phase not in ENDED else [],
+            reminders=self._plan()[:STATUS_REMINDERS] if self._phase not in ENDED else [],
+            reminders_total=len(self._plan()) if self._phase not in ENDED else 0,
             minutes_recorded=self._minutes is not None,
             actions=list(self._actions.values()),
         )
