@@ -116,6 +116,9 @@ class MeetingStatus(Frozen):
     )
     reminders_total: int = 0
     minutes_recorded: bool = False
+    agenda_version: int = 0
+    agenda_published_version: int = 0
+    attendance_summary: str | None = None
     actions: list[ActionItem] = Field(default_factory=list)
 
     @property

@@ -34,6 +34,16 @@ def render_status(status: MeetingStatus) -> str:
             f"{answer:<10} {row.answered_via or '-':<14} {row.email}"
             + (f"  ({inv.error})" if inv.error else "")
         )
+    published = status.agenda_published_version
+    lines += [
+        "",
+        f"agenda: version {status.agenda_version}, "
+        + (f"published version {published}" if published else "not published"),
+        f"attendance: {status.attendance_summary or 'nobody checked in or joined yet'}",
+        f"follow-up: minutes {'recorded' if status.minutes_recorded else 'not recorded'}, "
+        f"{sum(1 for a in status.actions if a.status.value == 'done')}/{len(status.actions)} "
+        "actions done",
+    ]
     lines += ["", "answers by mode: " + _counts(status.answers.by_mode), "answers by country:"]
     for country, counts in status.answers.by_country.items():
         lines.append(f"  {country:<9} {_counts(counts)}")

@@ -347,6 +347,11 @@ class MeetingWorkflow:
             reminders=self._plan()[:STATUS_REMINDERS] if self._phase not in ENDED else [],
             reminders_total=len(self._plan()) if self._phase not in ENDED else 0,
             minutes_recorded=self._minutes is not None,
+            agenda_version=self._agenda_version,
+            agenda_published_version=self._published_version,
+            attendance_summary=(
+                count_register(self._invitees, self._register).summary if self._register else None
+            ),
             actions=list(self._actions.values()),
         )
 
