@@ -184,3 +184,29 @@ async def test_agenda_and_attendance_of_a_two_day_hybrid_rtm(
     assert c.summary == "8 participants, including NFPs from six partner countries"
     assert status.phase.value == "held"
     assert datetime.fromisoformat(day1_key).date() == m.start.date()
+
+
+async def test_the_standing_agenda_can_be_published_as_it_is(
+    skipping_env: WorkflowEnvironment, tmp_path: Path
+) -> None:
+    """No proposal, no decision: the template's agenda is publishable, once."""
+    env = skipping_env
+    store = Store(f"sqlite:///{tmp_path / 'rtm.db'}")
+    store.create_schema()
+    store.load_directory(central_asia())
+    m = meeting(organisations=[])
+    with SmtpCatcher(port=free_port()) as catcher:
+        async with running_worker(env.client, store, catcher.port) as queue:
+            await invited(await plan(env.client, m, queue))
+            online = RsvpCommand(
+                participant_id="kz-nfp", attendance=Attendance.ONLINE, actor=SECRETARIAT
+            )
+            await commands.rsvp(env.client, store, m.id, online)
+            view = await commands.publish_agenda(env.client, store, m.id,
+                                                 PublishCommand(actor=SECRETARIAT))  # fmt: skip
+            assert view.published_version == view.version == 1
+            with pytest.raises(commands.CommandRefused, match="already published"):
+                await commands.publish_agenda(env.client, store, m.id,
+                                              PublishCommand(actor=SECRETARIAT))  # fmt: skip
+        agenda_mails = _agenda_mails(catcher.caught)
+    assert [c.rcpt_tos[0] for c in agenda_mails] == ["nfp.kz@example.org"]

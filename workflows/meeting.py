@@ -125,7 +125,7 @@ class MeetingWorkflow:
         self._wake = False
         self._adhoc = 0
         self._items: list[AgendaItem] = []
-        self._agenda_version = 0
+        self._agenda_version = 1  # the standing items are version 1; 0 means never published
         self._published_version = 0
         self._agenda_dirty_at: datetime | None = None
         self._register: dict[tuple[str, date], Presence] = {}
