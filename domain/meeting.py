@@ -85,6 +85,12 @@ class MeetingDefinition(Frozen):
     followup_days: int = Field(
         default=180, ge=1, le=3650, description="the meeting closes this long after its end"
     )
+    continue_after_events: int = Field(
+        default=4000,
+        ge=100,
+        le=40_000,
+        description="the workflow continues as new (same id, state carried) past this history",
+    )
     planned: bool = Field(
         default=False,
         description="started by the six-monthly cycle: dates, host and format still to be set",

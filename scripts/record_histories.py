@@ -36,7 +36,7 @@ async def record() -> None:
         test_server_existing_path=str(temporal_test_server()),
     )
     await ensure_search_attributes(env.client, "default")
-    stamp = datetime.now(UTC).strftime("%Y%m%d")
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M")  # never overwrites an older one
     try:
         with tempfile.TemporaryDirectory() as tmp, SmtpCatcher(port=free_port()) as catcher:
             store = Store(f"sqlite:///{Path(tmp) / 'rtm.db'}")

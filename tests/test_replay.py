@@ -13,6 +13,7 @@ from temporalio.worker import Replayer
 
 from domain.contracts import LOAD_PARTICIPANTS, MeetingSummary, ParticipantList, ParticipantQuery
 from domain.meeting import MeetingDefinition
+from domain.meeting_state import MeetingState
 from worker import WORKFLOWS, sandbox_runner
 from workflows.meeting import MeetingWorkflow
 
@@ -42,14 +43,15 @@ class ReorderedMeetingWorkflow(MeetingWorkflow):
     records the SCHEDULED phase. Running meetings must not accept that."""
 
     @workflow.run
-    async def run(self, meeting: MeetingDefinition) -> MeetingSummary:
+    async def run(self, start: MeetingDefinition | MeetingState) -> MeetingSummary:
+        meeting = start.meeting if isinstance(start, MeetingState) else start
         await workflow.execute_activity(
             LOAD_PARTICIPANTS,
             ParticipantQuery.of(meeting),
             result_type=ParticipantList,
             start_to_close_timeout=timedelta(minutes=1),
         )
-        return await super().run(meeting)
+        return await super().run(start)
 
 
 @pytest.mark.parametrize("path", MEETING_HISTORIES, ids=[p.stem for p in MEETING_HISTORIES])

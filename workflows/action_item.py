@@ -93,6 +93,10 @@ class ActionItemWorkflow:
         await self._record("done")
         self._done_recorded = True
         await workflow.wait_condition(workflow.all_handlers_finished)
+        if workflow.patched("tell-the-meeting"):  # the meeting may have continued as new
+            meeting = workflow.get_external_workflow_handle(self._item.meeting_id)
+            with contextlib.suppress(Exception):  # a closed meeting needs no news
+                await meeting.signal("action_finished", self._item)
         return self._item
 
     async def _send(self, due: list[ActionMoment]) -> None:

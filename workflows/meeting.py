@@ -81,6 +81,7 @@ with workflow.unsafe.imports_passed_through():
         batches,
     )
     from domain.meeting import MeetingDefinition
+    from domain.meeting_state import MeetingState
     from domain.notices import NoticeBatch, NoticeResult
     from domain.reminder_mail import ReminderBatch, ReminderItem, ReminderResult
     from domain.reminder_policy import ReminderPolicy
@@ -109,7 +110,8 @@ ENDED = (Phase.CLOSED, Phase.CANCELLED)
 @workflow.defn
 class MeetingWorkflow:
     @workflow.init
-    def __init__(self, meeting: MeetingDefinition) -> None:
+    def __init__(self, start: MeetingDefinition | MeetingState) -> None:
+        meeting = start.meeting if isinstance(start, MeetingState) else start
         self._meeting = meeting
         self._phase = Phase.SCHEDULED
         self._sequence = 0
@@ -134,9 +136,66 @@ class MeetingWorkflow:
         self._tracking: list[asyncio.Task[None]] = []
         self._answers_version = 0
         self._plan_cache: tuple[tuple[object, ...], list[PlannedReminder]] | None = None
+        self._runs = 1
+        self._may_continue = False
+        if isinstance(start, MeetingState):
+            self._restore(start)
+
+    def _state(self) -> MeetingState:
+        """What the next run starts from (continue-as-new)."""
+        return MeetingState(
+            meeting=self._meeting,
+            phase=self._phase,
+            sequence=self._sequence,
+            invitees=list(self._invitees.values()),
+            invitations=list(self._invitations.values()),
+            answers=self._answers,
+            policy=self._policy,
+            secretariat_zone=self._secretariat_zone,
+            horizon=self._horizon,
+            reminded=sorted(self._reminded),
+            adhoc=self._adhoc,
+            items=self._items,
+            agenda_version=self._agenda_version,
+            published_version=self._published_version,
+            agenda_dirty_at=self._agenda_dirty_at,
+            presences=list(self._register.values()),
+            minutes=self._minutes,
+            actions=self._actions,
+            answers_version=self._answers_version,
+            runs=self._runs + 1,
+        )
+
+    def _restore(self, state: MeetingState) -> None:
+        self._phase = state.phase
+        self._sequence = state.sequence
+        self._invitees = {p.id: p for p in state.invitees}
+        self._invitations = {i.participant_id: i for i in state.invitations}
+        self._answers = dict(state.answers)
+        self._policy = state.policy
+        self._secretariat_zone = state.secretariat_zone
+        self._horizon = state.horizon
+        self._reminded = set(state.reminded)
+        self._adhoc = state.adhoc
+        self._items = list(state.items)
+        self._agenda_version = state.agenda_version
+        self._published_version = state.published_version
+        self._agenda_dirty_at = state.agenda_dirty_at
+        self._register = {(p.participant_id, p.day): p for p in state.presences}
+        self._minutes = state.minutes
+        self._actions = dict(state.actions)
+        self._answers_version = state.answers_version
+        self._runs = state.runs
 
     @workflow.run
-    async def run(self, meeting: MeetingDefinition) -> MeetingSummary:
+    async def run(self, start: MeetingDefinition | MeetingState) -> MeetingSummary:
+        if isinstance(start, MeetingState):  # a continued run: the invitations are out
+            await self._follow_timeline()
+            await workflow.wait_condition(
+                lambda: self._phase in ENDED and workflow.all_handlers_finished()
+            )
+            return self._summary()
+        meeting = start
         if meeting.planned:
             await self._record(Phase.PLANNED)
             await self._ask_secretariat_to_schedule()
@@ -226,7 +285,11 @@ class MeetingWorkflow:
 
     async def _follow_timeline(self) -> None:
         """Sleep on a durable timer until the next moment, act on what is due, repeat."""
+        self._may_continue = workflow.patched("continue-as-new")  # not for older meetings
         while self._phase not in ENDED:
+            if self._history_is_long():
+                await workflow.wait_condition(workflow.all_handlers_finished)
+                workflow.continue_as_new(self._state())
             moment = self._next_moment()
             now = workflow.now()
             if moment is not None and moment <= now:
@@ -241,7 +304,12 @@ class MeetingWorkflow:
                 continue
             with contextlib.suppress(TimeoutError):  # the timer fired: something is due
                 await workflow.wait_condition(
-                    lambda: self._wake or self._phase in ENDED or self._followup_complete(),
+                    lambda: (
+                        self._wake
+                        or self._phase in ENDED
+                        or self._followup_complete()
+                        or self._history_is_long()
+                    ),
                     timeout=(moment - now) if moment else None,
                 )
 
@@ -727,6 +795,19 @@ class MeetingWorkflow:
     ) -> None:
         """Keep the action's final state when its workflow completes."""
         self._actions[action_id] = await handle
+
+    def _history_is_long(self) -> bool:
+        info = workflow.info()
+        return self._may_continue and (
+            info.get_current_history_length() >= self._meeting.continue_after_events
+            or info.is_continue_as_new_suggested()
+        )
+
+    @workflow.signal
+    def action_finished(self, item: ActionItem) -> None:
+        """An action's workflow completed (it signals the meeting's current run)."""
+        if item.id in self._actions:
+            self._actions[item.id] = item
 
     def _followup_complete(self) -> bool:
         return (
