@@ -120,3 +120,15 @@ def store(tmp_path: Path) -> Store:
     s = _sqlite_store(tmp_path)
     s.load_directory(central_asia())
     return s
+
+
+@pytest.fixture
+def cli_env(
+    dev_env: WorkflowEnvironment, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> WorkflowEnvironment:
+    """The `rtm` CLI pointed at the dev server and the `store` database, as secretariat.ca."""
+    monkeypatch.setenv("TEMPORAL_ADDRESS", dev_env.client.service_client.config.target_host)
+    monkeypatch.setenv("DATABASE_URL", store.url)
+    monkeypatch.setenv("RTM_TASK_QUEUE", "rtm-cli-no-worker")
+    monkeypatch.setenv("RTM_USER", "secretariat.ca")
+    return dev_env

@@ -14,7 +14,6 @@ import yaml
 from temporalio.service import RPCError, RPCStatusCode
 from temporalio.testing import WorkflowEnvironment
 
-from activities.db import Store
 from starter.cli import main
 from tests.factories import meeting_data
 
@@ -56,16 +55,6 @@ BAD: list[tuple[str, dict[str, Any], str]] = [
     ),
     ("unknown country", {"countries": ["KZ", "RU"]}, "countries: unknown country 'RU'"),
 ]
-
-
-@pytest.fixture
-def cli_env(
-    dev_env: WorkflowEnvironment, store: Store, monkeypatch: pytest.MonkeyPatch
-) -> WorkflowEnvironment:
-    monkeypatch.setenv("TEMPORAL_ADDRESS", dev_env.client.service_client.config.target_host)
-    monkeypatch.setenv("DATABASE_URL", store.url)
-    monkeypatch.setenv("RTM_TASK_QUEUE", "rtm-validation-no-worker")
-    return dev_env
 
 
 @pytest.mark.parametrize(("case", "change", "message"), BAD, ids=[b[0] for b in BAD])

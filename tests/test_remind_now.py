@@ -15,15 +15,6 @@ from tests.factories import meeting
 from tests.harness import invited, plan, running_worker
 
 
-@pytest.fixture
-def cli_env(
-    dev_env: WorkflowEnvironment, store: Store, monkeypatch: pytest.MonkeyPatch
-) -> WorkflowEnvironment:
-    monkeypatch.setenv("TEMPORAL_ADDRESS", dev_env.client.service_client.config.target_host)
-    monkeypatch.setenv("DATABASE_URL", store.url)
-    return dev_env
-
-
 async def test_remind_chases_only_non_responders_and_status_lists_reminders(
     cli_env: WorkflowEnvironment,
     store: Store,

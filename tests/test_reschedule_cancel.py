@@ -36,16 +36,6 @@ async def _cli(*argv: str) -> tuple[int, str]:
     return await asyncio.to_thread(main, list(argv)), ""
 
 
-@pytest.fixture
-def cli_env(
-    dev_env: WorkflowEnvironment, store: Store, monkeypatch: pytest.MonkeyPatch
-) -> WorkflowEnvironment:
-    monkeypatch.setenv("TEMPORAL_ADDRESS", dev_env.client.service_client.config.target_host)
-    monkeypatch.setenv("DATABASE_URL", store.url)
-    monkeypatch.setenv("RTM_USER", "secretariat.ca")
-    return dev_env
-
-
 async def test_rsvp_reschedule_cancel_round_trip(
     cli_env: WorkflowEnvironment,
     store: Store,

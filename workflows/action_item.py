@@ -15,7 +15,6 @@ from datetime import timedelta
 from typing import Literal
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy
 
 with workflow.unsafe.imports_passed_through():
     from domain.actions import (
@@ -33,15 +32,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.contracts import RECORD_ACTION, SEND_ACTION_MAIL
     from domain.notices import NoticeResult
 
-DB_RETRY = RetryPolicy(
-    initial_interval=timedelta(seconds=1), maximum_interval=timedelta(seconds=30)
-)
-SMTP_RETRY = RetryPolicy(
-    initial_interval=timedelta(seconds=1),
-    backoff_coefficient=2.0,
-    maximum_interval=timedelta(minutes=5),
-)
-SEND_HEARTBEAT = timedelta(seconds=10)
+from workflows.policies import DB_RETRY, SEND_HEARTBEAT, SMTP_RETRY
 
 
 @workflow.defn

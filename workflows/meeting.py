@@ -14,10 +14,10 @@ from datetime import date, datetime, timedelta
 from typing import Any, Literal
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy
 from temporalio.workflow import ParentClosePolicy
 
 from workflows.action_item import ActionItemWorkflow
+from workflows.policies import DB_RETRY, SEND_HEARTBEAT, SMTP_RETRY
 from workflows.search_attributes import RTM_PHASE
 
 with workflow.unsafe.imports_passed_through():
@@ -95,15 +95,6 @@ with workflow.unsafe.imports_passed_through():
     )
     from domain.slotting import meeting_days
 
-DB_RETRY = RetryPolicy(
-    initial_interval=timedelta(seconds=1), maximum_interval=timedelta(seconds=30)
-)
-SMTP_RETRY = RetryPolicy(
-    initial_interval=timedelta(seconds=1),
-    backoff_coefficient=2.0,
-    maximum_interval=timedelta(minutes=5),
-)
-SEND_HEARTBEAT = timedelta(seconds=10)
 ENDED = (Phase.CLOSED, Phase.CANCELLED)
 
 
