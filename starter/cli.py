@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import signal
 import sys
 from collections.abc import Callable, Coroutine, Sequence
@@ -528,9 +529,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except RuntimeError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        if "Failed client connect" in str(exc):
+            print(
+                f"error: cannot reach Temporal at {settings.temporal_address} "
+                "(start the stack with `rtm dev`, or set TEMPORAL_ADDRESS)",
+                file=sys.stderr,
+            )
+        else:
+            print(f"error: {exc}", file=sys.stderr)
         return 1
 
 
+def entry() -> None:
+    """The `rtm` console script: main(), then a hard exit once the output is flushed.
+
+    After a failed connect, tearing down the Temporal client's native runtime at
+    interpreter exit can crash the process; the command's work and output are complete.
+    """
+    code = main()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    entry()
