@@ -129,6 +129,7 @@ class MeetingWorkflow:
         self._plan_cache: tuple[tuple[object, ...], list[PlannedReminder]] | None = None
         self._runs = 1
         self._may_continue = False
+        self._rows: dict[str, tuple[Invitation, Answer | None, ParticipantStatus]] = {}
         if isinstance(start, MeetingState):
             self._restore(start)
 
@@ -380,21 +381,7 @@ class MeetingWorkflow:
 
     @workflow.query
     def status(self) -> MeetingStatus:
-        rows = []
-        for pid, p in self._invitees.items():
-            answer = self._answers.get(pid)
-            rows.append(
-                ParticipantStatus(
-                    participant_id=pid,
-                    name=p.name,
-                    email=p.email,
-                    affiliation=p.country or p.organisation or "",
-                    zone=p.zone,
-                    invitation=self._invitations[pid],
-                    attendance=answer.attendance if answer else None,
-                    answered_via=answer.actor.channel.value if answer else None,
-                )
-            )
+        rows = [self._status_row(pid, p) for pid, p in self._invitees.items()]
         return MeetingStatus(
             id=self._meeting.id,
             title=self._meeting.title,
@@ -413,6 +400,26 @@ class MeetingWorkflow:
             ),
             actions=list(self._actions.values()),
         )
+
+    def _status_row(self, pid: str, p: Participant) -> ParticipantStatus:
+        """A participant's row, rebuilt only when their invitation or answer was replaced
+        (both are immutable, so identity tells): status polls of a large meeting stay cheap."""
+        invitation, answer = self._invitations[pid], self._answers.get(pid)
+        cached = self._rows.get(pid)
+        if cached is not None and cached[0] is invitation and cached[1] is answer:
+            return cached[2]
+        row = ParticipantStatus(
+            participant_id=pid,
+            name=p.name,
+            email=p.email,
+            affiliation=p.country or p.organisation or "",
+            zone=p.zone,
+            invitation=invitation,
+            attendance=answer.attendance if answer else None,
+            answered_via=answer.actor.channel.value if answer else None,
+        )
+        self._rows[pid] = (invitation, answer, row)
+        return row
 
     # --- updates ---------------------------------------------------------------------
 
