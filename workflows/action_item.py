@@ -32,7 +32,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.contracts import RECORD_ACTION, SEND_ACTION_MAIL
     from domain.notices import NoticeResult
 
-from workflows.policies import DB_RETRY, SEND_HEARTBEAT, SMTP_RETRY
+from workflows.policies import DB_RETRY, send_mail
 
 
 @workflow.defn
@@ -98,14 +98,7 @@ class ActionItemWorkflow:
             mail: ActionMail = action_mail(
                 self._input.model_copy(update={"item": self._item}), moment, workflow.now()
             )
-            await workflow.execute_activity(
-                SEND_ACTION_MAIL,
-                mail,
-                result_type=NoticeResult,
-                start_to_close_timeout=timedelta(minutes=10),
-                heartbeat_timeout=SEND_HEARTBEAT,
-                retry_policy=SMTP_RETRY,
-            )
+            await send_mail(SEND_ACTION_MAIL, mail, NoticeResult)
             self._sent.append(moment.key)
 
     async def _record(self, event: Literal["opened", "done"]) -> None:

@@ -17,7 +17,7 @@ from temporalio import workflow
 from temporalio.workflow import ParentClosePolicy
 
 from workflows.action_item import ActionItemWorkflow
-from workflows.policies import DB_RETRY, SEND_HEARTBEAT, SMTP_RETRY
+from workflows.policies import DB_RETRY, in_batches, send_mail
 from workflows.search_attributes import RTM_PHASE
 
 with workflow.unsafe.imports_passed_through():
@@ -73,12 +73,10 @@ with workflow.unsafe.imports_passed_through():
     from domain.directory import Participant, Role
     from domain.followup import MinutesCommand, followup_ends, minutes_lines, minutes_problem
     from domain.invitations import (
-        MAX_PARALLEL_BATCHES,
         BatchResult,
         Invitation,
         InvitationBatch,
         InvitationStatus,
-        batches,
     )
     from domain.meeting import MeetingDefinition
     from domain.meeting_state import MeetingState
@@ -351,20 +349,11 @@ class MeetingWorkflow:
         self._reminded.update(r.key for r in due)
 
     async def _send_items(self, items: list[ReminderItem]) -> None:
-        gate = asyncio.Semaphore(MAX_PARALLEL_BATCHES)
-
         async def send(chunk: list[ReminderItem]) -> None:
-            async with gate:
-                await workflow.execute_activity(
-                    SEND_REMINDERS,
-                    ReminderBatch(meeting=self._meeting, sequence=self._sequence, items=chunk),
-                    result_type=ReminderResult,
-                    start_to_close_timeout=timedelta(minutes=30),
-                    heartbeat_timeout=SEND_HEARTBEAT,
-                    retry_policy=SMTP_RETRY,
-                )
+            batch = ReminderBatch(meeting=self._meeting, sequence=self._sequence, items=chunk)
+            await send_mail(SEND_REMINDERS, batch, ReminderResult)
 
-        await asyncio.gather(*(send(chunk) for chunk in batches(items)))
+        await in_batches(items, send)
 
     def _secretariat(self) -> Participant:
         organiser = self._meeting.organiser
@@ -505,16 +494,9 @@ class MeetingWorkflow:
                 "",
                 "Invitations go out to the region's National Focal Points once it is scheduled.",
             ],
-            recipients=[self._secretariat()],
+            recipients=[],
         )
-        await workflow.execute_activity(
-            SEND_NOTICES,
-            batch,
-            result_type=NoticeResult,
-            start_to_close_timeout=timedelta(minutes=5),
-            heartbeat_timeout=SEND_HEARTBEAT,
-            retry_policy=SMTP_RETRY,
-        )
+        await self._send_notice(batch, [self._secretariat()])
 
     @workflow.update
     async def cancel(self, command: CancelCommand) -> MeetingStatus:
@@ -669,19 +651,7 @@ class MeetingWorkflow:
             lines=agenda_lines(self._meeting, current, updated),
             recipients=[],
         )
-        await asyncio.gather(
-            *(
-                workflow.execute_activity(
-                    SEND_NOTICES,
-                    batch.model_copy(update={"recipients": chunk}),
-                    result_type=NoticeResult,
-                    start_to_close_timeout=timedelta(minutes=30),
-                    heartbeat_timeout=SEND_HEARTBEAT,
-                    retry_policy=SMTP_RETRY,
-                )
-                for chunk in batches(recipients)
-            )
-        )
+        await self._send_notice(batch, recipients)
         self._published_version = version
         self._agenda_dirty_at = None
 
@@ -815,19 +785,13 @@ class MeetingWorkflow:
         )
 
     async def _send_notice(self, notice: NoticeBatch, recipients: list[Participant]) -> None:
-        await asyncio.gather(
-            *(
-                workflow.execute_activity(
-                    SEND_NOTICES,
-                    notice.model_copy(update={"recipients": chunk}),
-                    result_type=NoticeResult,
-                    start_to_close_timeout=timedelta(minutes=30),
-                    heartbeat_timeout=SEND_HEARTBEAT,
-                    retry_policy=SMTP_RETRY,
-                )
-                for chunk in batches(recipients)
-            )
-        )
+        """One text to many: the agenda, the minutes, the cycle's request to schedule."""
+
+        async def send(chunk: list[Participant]) -> None:
+            batch = notice.model_copy(update={"recipients": chunk})
+            await send_mail(SEND_NOTICES, batch, NoticeResult)
+
+        await in_batches(recipients, send)
 
     # --- helpers ---------------------------------------------------------------------
 
@@ -838,23 +802,17 @@ class MeetingWorkflow:
 
     async def _send_all(self, method: Literal["REQUEST", "CANCEL"]) -> None:
         """Send the current sequence to every invitee, a few batches (connections) at a time."""
-        gate = asyncio.Semaphore(MAX_PARALLEL_BATCHES)
-        sequence = self._sequence
+        sequence, meeting = self._sequence, self._meeting
         for pid, p in self._invitees.items():
             self._invitations[pid] = Invitation(
                 participant_id=pid, email=p.email, sequence=sequence
             )
 
-        async def send(batch: InvitationBatch) -> None:
-            async with gate:
-                result = await workflow.execute_activity(
-                    SEND_INVITATIONS,
-                    batch,
-                    result_type=BatchResult,
-                    start_to_close_timeout=timedelta(minutes=30),
-                    heartbeat_timeout=SEND_HEARTBEAT,
-                    retry_policy=SMTP_RETRY,
-                )
+        async def send(chunk: list[Participant]) -> None:
+            batch = InvitationBatch(
+                meeting=meeting, sequence=sequence, method=method, recipients=chunk
+            )
+            result = await send_mail(SEND_INVITATIONS, batch, BatchResult)
             for r in result.results:
                 self._invitations[r.participant_id] = self._invitations[
                     r.participant_id
@@ -867,15 +825,7 @@ class MeetingWorkflow:
                     }
                 )
 
-        meeting = self._meeting
-        await asyncio.gather(
-            *(
-                send(
-                    InvitationBatch(meeting=meeting, sequence=sequence, method=method, recipients=b)
-                )
-                for b in batches(list(self._invitees.values()))
-            )
-        )
+        await in_batches(list(self._invitees.values()), send)
 
     async def _record(self, phase: Phase, note: str = "") -> None:
         """Projection and audit first, then the phase: a status query never runs ahead."""
