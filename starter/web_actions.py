@@ -7,7 +7,6 @@ action done through starter.commands, like the CLI. Refused links are audited.
 
 from __future__ import annotations
 
-import asyncio
 import html
 import logging
 from collections.abc import Callable
@@ -23,7 +22,7 @@ from domain.actions import ActionItem, ActionStatus, DoneCommand, action_workflo
 from domain.answers import Actor, Channel
 from domain.links import DONE_PURPOSE, LinkError
 from starter import commands
-from starter.web_pages import error_page, page, sentence, verified
+from starter.web_pages import error_page, page, refuse_link, sentence, verified
 
 log = logging.getLogger(__name__)
 
@@ -74,29 +73,13 @@ def add_action_routes(
     now: Callable[[], datetime],
 ) -> None:
     async def refuse(request: web.Request, exc: LinkError) -> web.Response:
-        """Audit a link that failed verification (under its meeting), then explain."""
-        meeting_id = request.match_info.get("meeting", "")[:_AUDIT_MAX] or None
         action_id = request.match_info.get("action", "")[:_AUDIT_MAX]
-        if store is not None:
-            detail = {
-                "reason": str(exc),
-                "status": exc.status,
-                "action": action_id,
-                "path": request.path[:_AUDIT_MAX],
-                "method": request.method,
-            }
-            await asyncio.to_thread(
-                store.append_audit,
-                meeting_id,
-                f"unverified:action/{action_id}",
-                Channel.LINK.value,
-                "link.refused",
-                detail,
-            )
-        return error_page(
-            exc.status,
-            sentence(str(exc)),
-            "Please use the link in your most recent reminder, or tell the secretariat "
+        return await refuse_link(
+            store,
+            request,
+            exc,
+            actor=f"unverified:action/{action_id}",
+            hint="Please use the link in your most recent reminder, or tell the secretariat "
             "that the action is done.",
         )
 

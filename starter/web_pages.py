@@ -106,32 +106,43 @@ async def html_errors(request: web.Request, handler: Handler) -> web.StreamRespo
         return error_page(500, "Your answer could not be handled. Please try again later.")
 
 
-async def refuse_link(store: Store | None, request: web.Request, exc: LinkError) -> web.Response:
-    """Audit a link that failed verification, then explain it to the visitor."""
-    meeting_id = request.match_info.get("meeting", "")[:_AUDIT_MAX] or None
-    pid = request.match_info.get("participant", "desk")[:_AUDIT_MAX]
+RSVP_HINT = (
+    "Please use the links in your most recent invitation, "
+    "or answer with your calendar's Accept / Decline buttons."
+)
+
+
+async def refuse_link(
+    store: Store | None,
+    request: web.Request,
+    exc: LinkError,
+    *,
+    actor: str | None = None,
+    hint: str = RSVP_HINT,
+) -> web.Response:
+    """Audit a link that failed verification (under the meeting it names), then explain it.
+
+    The path's parts are attacker-controlled: each is cut short before it is logged.
+    """
+    parts = {k: v[:_AUDIT_MAX] for k, v in request.match_info.items()}
+    meeting_id = parts.pop("meeting", "") or None
     if store is not None:
         detail = {
             "reason": str(exc),
             "status": exc.status,
-            "choice": request.match_info.get("choice", "")[:_AUDIT_MAX],
+            **parts,
             "path": request.path[:_AUDIT_MAX],
             "method": request.method,
         }
         await asyncio.to_thread(
             store.append_audit,
             meeting_id,
-            f"unverified:{pid}",
+            actor or f"unverified:{parts.get('participant', 'desk')}",
             Channel.LINK.value,
             "link.refused",
             detail,
         )
-    return error_page(
-        exc.status,
-        sentence(str(exc)),
-        "Please use the links in your most recent invitation, "
-        "or answer with your calendar's Accept / Decline buttons.",
-    )
+    return error_page(exc.status, sentence(str(exc)), hint)
 
 
 def verified(
