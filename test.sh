@@ -5,4 +5,5 @@ cd "$(dirname "$0")"
 bash scripts/bootstrap.sh
 echo "== ruff"; .venv/bin/ruff check .
 echo "== mypy"; .venv/bin/mypy
+echo "== import-linter"; .venv/bin/lint-imports --no-cache | tail -n 6
 echo "== pytest"; exec .venv/bin/pytest "$@"

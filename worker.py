@@ -23,15 +23,15 @@ from temporalio.service import RPCError, RPCStatusCode
 from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
-from activities.actions import ActionActivities
 from activities.config import Settings
-from activities.db import Store
-from activities.directory import DirectoryActivities
-from activities.mail import MailActivities
-from workflows import search_attributes
-from workflows.action_item import ActionItemWorkflow
-from workflows.cycle import RtmCycleWorkflow
-from workflows.meeting import MeetingWorkflow
+from activities.directory.activities import DirectoryActivities
+from activities.followup.actions import ActionActivities
+from activities.mail.sender import MailActivities
+from activities.store.db import Store
+from workflows.common import search_attributes
+from workflows.cycle.workflow import RtmCycleWorkflow
+from workflows.followup.action_item import ActionItemWorkflow
+from workflows.meeting.workflow import MeetingWorkflow
 
 WORKFLOWS = [MeetingWorkflow, RtmCycleWorkflow, ActionItemWorkflow]
 

@@ -7,7 +7,7 @@ import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from domain.contracts import TASK_QUEUE
+from domain.common.contracts import TASK_QUEUE
 
 
 def _env(name: str, default: str) -> str:

@@ -1,6 +1,6 @@
 """The SMTP catcher as its own process, for benchmarks: `python -m bench.catcher PORT MAIL_DIR`.
 
-Imports nothing of the engine but starter.catcher, so its CPU and GIL stay apart from
+Imports nothing of the engine but starter.devstack.catcher, so its CPU and GIL stay apart from
 the worker under test. Prints one line `ready <port>` once it listens, then runs until
 its stdin closes (the parent quits or closes the pipe) or it receives SIGTERM.
 """
@@ -12,7 +12,7 @@ import sys
 import threading
 from pathlib import Path
 
-from starter.catcher import SmtpCatcher
+from starter.devstack.catcher import SmtpCatcher
 
 
 def main(argv: list[str]) -> int:

@@ -50,18 +50,18 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 
-from activities.db import Store
-from domain.contracts import RECORD_MEETING, SEND_INVITATIONS, MeetingStatus, MeetingSummary
-from domain.directory import Participant
-from domain.invitation_mail import invitation_message
-from domain.invitations import InvitationStatus
-from domain.meeting import MeetingDefinition
-from starter.binaries import temporal_cli
-from starter.stack import free_port
+from activities.store.db import Store
+from domain.common.contracts import RECORD_MEETING, SEND_INVITATIONS, MeetingStatus, MeetingSummary
+from domain.directory.models import Participant
+from domain.invitations.batches import InvitationStatus
+from domain.mail.invitation import invitation_message
+from domain.meeting.definition import MeetingDefinition
+from starter.devstack.binaries import temporal_cli
+from starter.devstack.stack import free_port
 from tests.factories import meeting, synthetic_directory, unique_id
 from tests.harness import INVITING, settings_for
 from worker import build_worker, ensure_search_attributes
-from workflows.meeting import MeetingWorkflow
+from workflows.meeting.workflow import MeetingWorkflow
 
 RATIO_TARGET = 0.8
 EVENTS_TARGET = 2.0
@@ -73,7 +73,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 class CatcherProcess:
-    """starter.catcher.SmtpCatcher on a free port, in its own process (bench.catcher)."""
+    """starter.devstack.catcher.SmtpCatcher on a free port, in its own process (bench.catcher)."""
 
     def __init__(self, mail_dir: Path) -> None:
         self.mail_dir = mail_dir

@@ -22,14 +22,14 @@ from pathlib import Path
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
-from activities.db import Store
-from domain.agenda import PublishCommand
-from domain.answers import Actor, Attendance, Channel, RsvpCommand
-from domain.attendance import CheckInCommand, JoinCommand
-from starter import commands
-from starter.binaries import temporal_test_server
-from starter.catcher import SmtpCatcher
-from starter.stack import free_port
+from activities.store.db import Store
+from domain.agenda.items import PublishCommand
+from domain.attendance.register import CheckInCommand, JoinCommand
+from domain.registration.answers import Actor, Attendance, Channel, RsvpCommand
+from starter.client import commands
+from starter.devstack.binaries import temporal_test_server
+from starter.devstack.catcher import SmtpCatcher
+from starter.devstack.stack import free_port
 from tests.factories import meeting, synthetic_directory
 from tests.harness import advance_to, invited, plan, running_worker
 from worker import ensure_search_attributes

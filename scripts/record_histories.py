@@ -16,16 +16,16 @@ from pathlib import Path
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
-from activities.db import Store
-from domain.cycle import CycleInput
-from starter.binaries import temporal_test_server
-from starter.catcher import SmtpCatcher
-from starter.stack import free_port
+from activities.store.db import Store
+from domain.cycle.next_meeting import CycleInput
+from starter.devstack.binaries import temporal_test_server
+from starter.devstack.catcher import SmtpCatcher
+from starter.devstack.stack import free_port
 from tests.factories import central_asia
 from tests.harness import running_worker
 from tests.scenarios import cancelled_meeting, followed_up_meeting, full_lifecycle
 from worker import ensure_search_attributes
-from workflows.cycle import RtmCycleWorkflow
+from workflows.cycle.workflow import RtmCycleWorkflow
 
 HISTORIES = Path(__file__).resolve().parent.parent / "tests" / "histories"
 

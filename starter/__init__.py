@@ -1,1 +1,2 @@
-"""The secretariat's interfaces: the `rtm` CLI and the embedded development stack."""
+"""The people's doors: cli/ (`rtm`), web/, inbound/, one client/, and devstack/
+(the embedded stack)."""

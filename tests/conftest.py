@@ -15,10 +15,10 @@ from sqlalchemy.engine import make_url
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
-from activities.db import Store, make_engine
-from starter.binaries import temporal_cli, temporal_test_server
-from starter.catcher import SmtpCatcher
-from starter.stack import free_port
+from activities.store.db import Store, make_engine
+from starter.devstack.binaries import temporal_cli, temporal_test_server
+from starter.devstack.catcher import SmtpCatcher
+from starter.devstack.stack import free_port
 from tests.factories import central_asia
 from worker import ensure_search_attributes
 

@@ -6,10 +6,10 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from domain.directory import Country, Directory, Organisation, Participant, Region, Role
-from domain.meeting import MeetingDefinition
-from starter.demo import CENTRAL_ASIA
-from starter.inputs import read_directory
+from domain.directory.models import Country, Directory, Organisation, Participant, Region, Role
+from domain.meeting.definition import MeetingDefinition
+from starter.cli.inputs import read_directory
+from starter.devstack.demo import CENTRAL_ASIA
 
 SIX_PARTNERS = ["KZ", "KG", "MN", "PK", "TJ", "UZ"]
 

@@ -12,12 +12,12 @@ from temporalio.client import Client, WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 
 from activities.config import Settings
-from activities.db import Store
-from domain.contracts import MeetingStatus, MeetingSummary, Phase
-from domain.meeting import MeetingDefinition
+from activities.store.db import Store
+from domain.common.contracts import MeetingStatus, MeetingSummary, Phase
+from domain.meeting.definition import MeetingDefinition
 from worker import build_worker
-from workflows import search_attributes
-from workflows.meeting import MeetingWorkflow
+from workflows.common import search_attributes
+from workflows.meeting.workflow import MeetingWorkflow
 
 LINK_KEY = b"test-link-key"
 INVITING = (Phase.PLANNED, Phase.SCHEDULED, Phase.INVITING)

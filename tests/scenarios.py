@@ -7,15 +7,15 @@ from datetime import timedelta
 
 from temporalio.testing import WorkflowEnvironment
 
-from activities.db import Store
-from domain.actions import ActionSpec, DoneCommand, Owner, OwnerKind
-from domain.agenda import DecideCommand, Decision, ProposeCommand, PublishCommand
-from domain.answers import Actor, Attendance, Channel, RsvpCommand
-from domain.attendance import CheckInCommand
-from domain.changes import CancelCommand, RescheduleCommand
-from domain.followup import MinutesCommand
-from domain.meeting import MeetingDefinition
-from starter import commands
+from activities.store.db import Store
+from domain.agenda.items import DecideCommand, Decision, ProposeCommand, PublishCommand
+from domain.attendance.register import CheckInCommand
+from domain.followup.actions import ActionSpec, DoneCommand, Owner, OwnerKind
+from domain.followup.minutes import MinutesCommand
+from domain.meeting.changes import CancelCommand, RescheduleCommand
+from domain.meeting.definition import MeetingDefinition
+from domain.registration.answers import Actor, Attendance, Channel, RsvpCommand
+from starter.client import commands
 from tests.factories import meeting
 from tests.harness import advance_to, invited, plan
 

@@ -23,8 +23,10 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Replayer
 
-from activities.db import Store
-from domain.actions import (
+from activities.store.db import Store
+from domain.common.links import DONE_PURPOSE, LinkError, done_link, signature, verify
+from domain.directory.models import Participant, Role
+from domain.followup.actions import (
     DONE_LINK,
     ActionInput,
     ActionItem,
@@ -44,18 +46,16 @@ from domain.actions import (
     owner_problem,
     resolve_owners,
 )
-from domain.answers import Actor, Channel
-from domain.directory import Participant, Role
-from domain.links import DONE_PURPOSE, LinkError, done_link, signature, verify
-from domain.meeting import MeetingDefinition
-from starter import commands
-from starter.catcher import Caught, SmtpCatcher
-from starter.stack import free_port
-from starter.web import make_app, serve
+from domain.meeting.definition import MeetingDefinition
+from domain.registration.answers import Actor, Channel
+from starter.client import commands
+from starter.devstack.catcher import Caught, SmtpCatcher
+from starter.devstack.stack import free_port
+from starter.web.app import make_app, serve
 from tests.factories import central_asia, meeting
 from tests.harness import LINK_KEY, advance_to, running_worker
 from worker import WORKFLOWS, sandbox_runner
-from workflows.action_item import ActionItemWorkflow
+from workflows.followup.action_item import ActionItemWorkflow
 
 MAIL_BASE = "http://127.0.0.1:8000"  # the harness' public_url
 SECRETARIAT = Participant(
@@ -388,7 +388,7 @@ def test_moments_fall_on_working_days_at_the_sending_hour_in_the_venue_zone() ->
         ("overdue-3", datetime(2027, 2, 8, 6, tzinfo=UTC)),
         ("overdue-4", datetime(2027, 2, 15, 6, tzinfo=UTC)),
     ]
-    # a reminder falling on a weekend moves back to Friday (domain.reminders.send_moment)
+    # a reminder falling on a weekend moves back to Friday (domain.reminders.planning.send_moment)
     sunday_due = _item(date(2027, 1, 31), datetime(2026, 11, 23, 12, tzinfo=UTC))
     (due7,) = [
         mo

@@ -9,14 +9,14 @@ from pathlib import Path
 import pytest
 from temporalio.testing import WorkflowEnvironment
 
-from activities.db import Store
-from domain.agenda import DecideCommand, Decision, ProposeCommand, PublishCommand
-from domain.agenda_template import ItemKind, ItemStatus
-from domain.answers import Actor, Attendance, Channel, RsvpCommand
-from domain.attendance import CheckInCommand, JoinCommand
-from starter import commands
-from starter.catcher import Caught, SmtpCatcher
-from starter.stack import free_port
+from activities.store.db import Store
+from domain.agenda.items import DecideCommand, Decision, ProposeCommand, PublishCommand
+from domain.agenda.template import ItemKind, ItemStatus
+from domain.attendance.register import CheckInCommand, JoinCommand
+from domain.registration.answers import Actor, Attendance, Channel, RsvpCommand
+from starter.client import commands
+from starter.devstack.catcher import Caught, SmtpCatcher
+from starter.devstack.stack import free_port
 from tests.factories import SIX_PARTNERS, central_asia, meeting
 from tests.harness import advance_to, invited, plan, running_worker
 

@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-import activities.db
-from activities.db import AuditRow, Store
+import activities.store.db
+from activities.store.db import AuditRow, Store
 
 
 def _rows(store: Store) -> list[tuple[int | None, str, str]]:
@@ -19,7 +19,7 @@ def _rows(store: Store) -> list[tuple[int | None, str, str]]:
 
 
 def test_no_code_path_updates_or_deletes_audit_rows() -> None:
-    source = inspect.getsource(activities.db)
+    source = inspect.getsource(activities.store.db)
     assert not re.search(r"(update|delete)\(\s*AuditRow", source)
     assert not re.search(r"audit_log\s+(SET|WHERE)", source.replace("\n", " "), re.I)
     assert [n for n in dir(Store) if "audit" in n and not n.startswith("_")] == [

@@ -13,10 +13,10 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Replayer
 
-from activities.db import Store
-from starter.catcher import SmtpCatcher
-from starter.cli import main
-from starter.stack import free_port
+from activities.store.db import Store
+from starter.cli.main import main
+from starter.devstack.catcher import SmtpCatcher
+from starter.devstack.stack import free_port
 from tests.factories import central_asia
 from tests.harness import running_worker
 from tests.scenarios import full_lifecycle

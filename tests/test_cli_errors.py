@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from starter.stack import free_port
+from starter.devstack.stack import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -16,7 +16,7 @@ def test_no_temporal_server_is_a_clear_error(tmp_path: Path) -> None:
     address = f"127.0.0.1:{free_port()}"
     env = os.environ | {"TEMPORAL_ADDRESS": address, "RTM_VAR_DIR": str(tmp_path)}
     done = subprocess.run(
-        [sys.executable, "-m", "starter.cli", "meeting", "status", "RTM-CA-16"],
+        [sys.executable, "-m", "starter.cli.main", "meeting", "status", "RTM-CA-16"],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=60, check=False,
     )  # fmt: skip
     assert done.returncode == 1, (done.returncode, done.stderr)

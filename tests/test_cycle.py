@@ -11,12 +11,12 @@ import pytest
 from temporalio.client import ScheduleIntervalSpec, ScheduleSpec
 from temporalio.testing import WorkflowEnvironment
 
-from activities.db import Store
-from domain.answers import Actor, Channel
-from domain.changes import RescheduleCommand
-from domain.contracts import Phase
-from starter import commands, cycle
-from starter.catcher import SmtpCatcher
+from activities.store.db import Store
+from domain.common.contracts import Phase
+from domain.meeting.changes import RescheduleCommand
+from domain.registration.answers import Actor, Channel
+from starter.client import commands, cycle
+from starter.devstack.catcher import SmtpCatcher
 from tests.harness import invited, running_worker
 
 SECRETARIAT = Actor(id="secretariat.ca", channel=Channel.CLI)

@@ -7,15 +7,15 @@ import subprocess
 import sys
 from pathlib import Path
 
-from starter.catcher import read_mailbox
-from starter.stack import free_port
+from starter.devstack.catcher import read_mailbox
+from starter.devstack.stack import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def _demo(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "starter.cli", "demo"],
+        [sys.executable, "-m", "starter.cli.main", "demo"],
         cwd=ROOT,
         env=env,
         capture_output=True,

@@ -13,9 +13,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from domain.directory import Directory, Participant, Role
-from domain.invitations import MAX_BATCH, MAX_PARALLEL_BATCHES, batches, message_id
-from domain.meeting import MeetingDefinition, MeetingFormat
+from domain.directory.models import Directory, Participant, Role
+from domain.invitations.batches import MAX_BATCH, MAX_PARALLEL_BATCHES, batches, message_id
+from domain.meeting.definition import MeetingDefinition, MeetingFormat
 from tests.factories import meeting, meeting_data, synthetic_directory
 
 # --- directory -----------------------------------------------------------------------

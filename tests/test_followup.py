@@ -11,16 +11,16 @@ from pathlib import Path
 import pytest
 from temporalio.testing import WorkflowEnvironment
 
-from activities.db import Store
-from domain.actions import ActionSpec, DoneCommand, Owner, OwnerKind
-from domain.agenda_template import ItemKind
-from domain.answers import Actor, Attendance, Channel, RsvpCommand
-from domain.contracts import Phase
-from domain.followup import MinutesCommand
-from starter import commands
-from starter.catcher import SmtpCatcher
-from starter.cli import main
-from starter.stack import free_port
+from activities.store.db import Store
+from domain.agenda.template import ItemKind
+from domain.common.contracts import Phase
+from domain.followup.actions import ActionSpec, DoneCommand, Owner, OwnerKind
+from domain.followup.minutes import MinutesCommand
+from domain.registration.answers import Actor, Attendance, Channel, RsvpCommand
+from starter.cli.main import main
+from starter.client import commands
+from starter.devstack.catcher import SmtpCatcher
+from starter.devstack.stack import free_port
 from tests.factories import central_asia, meeting, unique_id
 from tests.harness import advance_to, invited, plan, running_worker
 

@@ -18,15 +18,15 @@ from hypothesis import strategies as st
 from sqlmodel import col, select
 from temporalio.testing import WorkflowEnvironment
 
-from activities.db import AuditRow, Store
-from domain.answers import Actor, Attendance, Channel, RsvpCommand
-from domain.changes import RescheduleCommand
-from domain.contracts import MeetingStatus
-from domain.replies import CalendarReply, ReplyError, meeting_id_from_uid, parse_reply
-from starter import commands
-from starter.catcher import SmtpCatcher
-from starter.inbound import UNKNOWN_MEETING, UNKNOWN_SENDER, InboundReplies, Outcome
-from starter.stack import free_port
+from activities.store.db import AuditRow, Store
+from domain.common.contracts import MeetingStatus
+from domain.meeting.changes import RescheduleCommand
+from domain.registration.answers import Actor, Attendance, Channel, RsvpCommand
+from domain.registration.replies import CalendarReply, ReplyError, meeting_id_from_uid, parse_reply
+from starter.client import commands
+from starter.devstack.catcher import SmtpCatcher
+from starter.devstack.stack import free_port
+from starter.inbound.endpoint import UNKNOWN_MEETING, UNKNOWN_SENDER, InboundReplies, Outcome
 from tests.factories import meeting
 from tests.harness import invited, plan, running_worker
 

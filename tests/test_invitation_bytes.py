@@ -1,4 +1,4 @@
-"""Pure tests of the fast invitation renderer (domain.invitation_bytes), no servers.
+"""Pure tests of the fast invitation renderer (domain.mail.invitation_bytes), no servers.
 
 Every rendered message is parsed back with ``policy.default`` and compared with the parsed
 reference, ``invitation_message(...).as_bytes()``: headers, MIME tree and parameters, the
@@ -22,10 +22,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from domain.answers import Attendance
-from domain.calendar import invitation_ics
-from domain.directory import Participant
-from domain.invitation_bytes import (
+from domain.common.links import join_link, rsvp_links
+from domain.directory.models import Participant
+from domain.invitations.batches import message_id
+from domain.invitations.calendar import invitation_ics
+from domain.mail.invitation import invitation_message
+from domain.mail.invitation_bytes import (
     InvitationTemplate,
     address_header,
     boundary_tag,
@@ -33,10 +35,8 @@ from domain.invitation_bytes import (
     simple_address_line,
     text_header,
 )
-from domain.invitation_mail import invitation_message
-from domain.invitations import message_id
-from domain.links import join_link, rsvp_links
-from domain.meeting import MeetingDefinition, Organiser
+from domain.meeting.definition import MeetingDefinition, Organiser
+from domain.registration.answers import Attendance
 from tests.factories import central_asia, meeting
 
 KEY = b"test-only rsvp link key, 32 bytes"

@@ -5,10 +5,10 @@ from __future__ import annotations
 import icalendar
 from temporalio.testing import WorkflowEnvironment
 
-from activities.db import Store
-from domain.invitations import InvitationStatus
-from starter.catcher import SmtpCatcher
-from starter.stack import free_port
+from activities.store.db import Store
+from domain.invitations.batches import InvitationStatus
+from starter.devstack.catcher import SmtpCatcher
+from starter.devstack.stack import free_port
 from tests.factories import central_asia, meeting
 from tests.harness import invited, plan, running_worker
 

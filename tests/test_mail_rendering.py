@@ -29,13 +29,13 @@ import pytest
 import vobject
 from pydantic import ValidationError
 
-from domain.answers import Attendance
-from domain.calendar import invitation_ics
-from domain.directory import Participant
-from domain.invitation_mail import invitation_message
-from domain.invitations import message_id
-from domain.links import LinkError, rsvp_links, verify
-from domain.meeting import MeetingDefinition, Organiser, Venue
+from domain.common.links import LinkError, rsvp_links, verify
+from domain.directory.models import Participant
+from domain.invitations.batches import message_id
+from domain.invitations.calendar import invitation_ics
+from domain.mail.invitation import invitation_message
+from domain.meeting.definition import MeetingDefinition, Organiser, Venue
+from domain.registration.answers import Attendance
 from tests.factories import central_asia, meeting, meeting_data
 
 GOLDEN = Path(__file__).parent / "golden"

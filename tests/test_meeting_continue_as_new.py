@@ -10,15 +10,15 @@ from pathlib import Path
 from temporalio.api.enums.v1 import EventType
 from temporalio.testing import WorkflowEnvironment
 
-from activities.db import Store
-from domain.actions import ActionSpec, DoneCommand, Owner, OwnerKind
-from domain.answers import Actor, Attendance, Channel, RsvpCommand
-from domain.attendance import CheckInCommand, JoinCommand
-from domain.contracts import MeetingSummary, Phase
-from domain.followup import MinutesCommand
-from starter import commands
-from starter.catcher import SmtpCatcher
-from starter.stack import free_port
+from activities.store.db import Store
+from domain.attendance.register import CheckInCommand, JoinCommand
+from domain.common.contracts import MeetingSummary, Phase
+from domain.followup.actions import ActionSpec, DoneCommand, Owner, OwnerKind
+from domain.followup.minutes import MinutesCommand
+from domain.registration.answers import Actor, Attendance, Channel, RsvpCommand
+from starter.client import commands
+from starter.devstack.catcher import SmtpCatcher
+from starter.devstack.stack import free_port
 from tests.factories import meeting, synthetic_directory
 from tests.harness import advance_to, invited, plan, running_worker
 

@@ -8,13 +8,13 @@ import asyncio
 import pytest
 from temporalio.testing import WorkflowEnvironment
 
-from activities.db import Store
-from domain.answers import Actor, Channel
-from domain.changes import CancelCommand
-from domain.contracts import Phase
-from starter import commands
-from starter.catcher import SmtpCatcher
-from starter.cli import main
+from activities.store.db import Store
+from domain.common.contracts import Phase
+from domain.meeting.changes import CancelCommand
+from domain.registration.answers import Actor, Channel
+from starter.cli.main import main
+from starter.client import commands
+from starter.devstack.catcher import SmtpCatcher
 from tests.factories import meeting, unique_id
 from tests.harness import invited, plan, running_worker
 

@@ -14,7 +14,7 @@ import yaml
 from temporalio.service import RPCError, RPCStatusCode
 from temporalio.testing import WorkflowEnvironment
 
-from starter.cli import main
+from starter.cli.main import main
 from tests.factories import meeting_data
 
 LATER = (datetime.now(UTC) + timedelta(days=30)).replace(tzinfo=None, microsecond=0)

@@ -7,10 +7,10 @@ import asyncio
 import pytest
 from temporalio.testing import WorkflowEnvironment
 
-from activities.db import Store
-from starter import commands
-from starter.catcher import SmtpCatcher
-from starter.cli import main
+from activities.store.db import Store
+from starter.cli.main import main
+from starter.client import commands
+from starter.devstack.catcher import SmtpCatcher
 from tests.factories import meeting
 from tests.harness import invited, plan, running_worker
 

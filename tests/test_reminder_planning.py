@@ -17,12 +17,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from domain.answers import Actor, Attendance, Channel
-from domain.directory import Participant, Role
-from domain.meeting import MeetingDefinition
-from domain.reminder_mail import ReminderItem, reminder_message, reminder_message_id
-from domain.reminder_policy import ReminderPolicy
-from domain.reminders import (
+from domain.directory.models import Participant, Role
+from domain.mail.reminder import ReminderItem, reminder_message, reminder_message_id
+from domain.meeting.definition import MeetingDefinition
+from domain.registration.answers import Actor, Attendance, Channel
+from domain.reminders.planning import (
     ACCEPTED,
     PlannedReminder,
     RemindCommand,
@@ -33,6 +32,7 @@ from domain.reminders import (
     send_moment,
     within_working_hours,
 )
+from domain.reminders.policy import ReminderPolicy
 from tests.factories import meeting
 
 ZONES = [

@@ -8,15 +8,15 @@ from pathlib import Path
 
 from temporalio.testing import WorkflowEnvironment
 
-from activities.db import Store
-from domain.answers import Actor, Attendance, Channel, RsvpCommand
-from domain.changes import RescheduleCommand
-from domain.directory import Country, Directory, Organisation, Participant, Region, Role
-from domain.reminder_policy import ReminderPolicy
-from domain.reminders import PlannedReminder, plan_reminders
-from starter import commands
-from starter.catcher import SmtpCatcher
-from starter.stack import free_port
+from activities.store.db import Store
+from domain.directory.models import Country, Directory, Organisation, Participant, Region, Role
+from domain.meeting.changes import RescheduleCommand
+from domain.registration.answers import Actor, Attendance, Channel, RsvpCommand
+from domain.reminders.planning import PlannedReminder, plan_reminders
+from domain.reminders.policy import ReminderPolicy
+from starter.client import commands
+from starter.devstack.catcher import SmtpCatcher
+from starter.devstack.stack import free_port
 from tests.factories import meeting, unique_id
 from tests.harness import advance_to, invited, plan, running_worker
 

@@ -11,11 +11,16 @@ from temporalio.client import WorkflowHistory
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Replayer
 
-from domain.contracts import LOAD_PARTICIPANTS, MeetingSummary, ParticipantList, ParticipantQuery
-from domain.meeting import MeetingDefinition
-from domain.meeting_state import MeetingState
+from domain.common.contracts import (
+    LOAD_PARTICIPANTS,
+    MeetingSummary,
+    ParticipantList,
+    ParticipantQuery,
+)
+from domain.meeting.definition import MeetingDefinition
+from domain.meeting.state import MeetingState
 from worker import WORKFLOWS, sandbox_runner
-from workflows.meeting import MeetingWorkflow
+from workflows.meeting.workflow import MeetingWorkflow
 
 HISTORIES = sorted((Path(__file__).parent / "histories").glob("*.json"))
 MEETING_HISTORIES = [p for p in HISTORIES if p.name.startswith("meeting_")]

@@ -11,12 +11,12 @@ import icalendar
 import pytest
 from temporalio.testing import WorkflowEnvironment
 
-from activities.db import Store
-from domain.contracts import MeetingStatus, Phase
-from domain.invitations import InvitationStatus
-from starter import commands
-from starter.catcher import Caught, SmtpCatcher
-from starter.cli import main
+from activities.store.db import Store
+from domain.common.contracts import MeetingStatus, Phase
+from domain.invitations.batches import InvitationStatus
+from starter.cli.main import main
+from starter.client import commands
+from starter.devstack.catcher import Caught, SmtpCatcher
 from tests.factories import meeting
 from tests.harness import invited, plan, running_worker
 

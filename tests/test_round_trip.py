@@ -14,15 +14,15 @@ import icalendar
 import pytest
 from temporalio.testing import WorkflowEnvironment
 
-from activities.db import Store
-from domain.changes import CancelCommand, RescheduleCommand
-from domain.contracts import MeetingSummary, Phase
-from starter import commands
-from starter.catcher import Caught, SmtpCatcher
-from starter.cli import main
-from starter.inbound import InboundReplies
-from starter.stack import free_port
-from starter.web import make_app, serve
+from activities.store.db import Store
+from domain.common.contracts import MeetingSummary, Phase
+from domain.meeting.changes import CancelCommand, RescheduleCommand
+from starter.cli.main import main
+from starter.client import commands
+from starter.devstack.catcher import Caught, SmtpCatcher
+from starter.devstack.stack import free_port
+from starter.inbound.endpoint import InboundReplies
+from starter.web.app import make_app, serve
 from tests.factories import meeting
 from tests.harness import LINK_KEY, invited, plan, running_worker
 from tests.scenarios import SECRETARIAT

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from domain.slotting import (
+from domain.agenda.slotting import (
     AgendaDoesNotFit,
     Session,
     Slot,

@@ -14,11 +14,11 @@ from typing import Any
 import pytest
 from sqlmodel import select
 
-from activities.db import AuditRow, MeetingRow, ParticipantRow, Store
-from domain.contracts import Phase
-from domain.directory import Country, Directory, Organisation, Participant, Region, Role
-from domain.invitations import DeliveryResult, InvitationStatus, message_id
-from domain.meeting import MeetingDefinition
+from activities.store.db import AuditRow, MeetingRow, ParticipantRow, Store
+from domain.common.contracts import Phase
+from domain.directory.models import Country, Directory, Organisation, Participant, Region, Role
+from domain.invitations.batches import DeliveryResult, InvitationStatus, message_id
+from domain.meeting.definition import MeetingDefinition
 from tests.factories import central_asia, meeting
 
 EXPECTED_COUNTS = {"regions": 1, "countries": 7, "organisations": 7, "participants": 23}

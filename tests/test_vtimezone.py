@@ -16,7 +16,7 @@ import icalendar
 import pytest
 import vobject
 
-from domain.vtimezone import offset_at, vtimezone
+from domain.invitations.vtimezone import offset_at, vtimezone
 
 ZONES = [
     "Asia/Tashkent",

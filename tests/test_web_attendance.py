@@ -9,13 +9,13 @@ from pathlib import Path
 import aiohttp
 from temporalio.testing import WorkflowEnvironment
 
-from activities.db import Store
-from domain.answers import Actor, Attendance, Channel, RsvpCommand
-from domain.links import desk_link
-from starter import commands
-from starter.catcher import SmtpCatcher
-from starter.stack import free_port
-from starter.web import make_app, serve
+from activities.store.db import Store
+from domain.common.links import desk_link
+from domain.registration.answers import Actor, Attendance, Channel, RsvpCommand
+from starter.client import commands
+from starter.devstack.catcher import SmtpCatcher
+from starter.devstack.stack import free_port
+from starter.web.app import make_app, serve
 from tests.factories import central_asia, meeting
 from tests.harness import LINK_KEY, advance_to, invited, plan, running_worker
 

@@ -19,16 +19,16 @@ from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 from yarl import URL
 
-from activities.db import AuditRow, Store
-from domain.answers import Actor, Attendance, Channel
-from domain.changes import CancelCommand
-from domain.contracts import MeetingStatus
-from domain.links import signature
-from domain.meeting import MeetingDefinition
-from starter import commands
-from starter.catcher import SmtpCatcher
-from starter.stack import free_port
-from starter.web import make_app, serve
+from activities.store.db import AuditRow, Store
+from domain.common.contracts import MeetingStatus
+from domain.common.links import signature
+from domain.meeting.changes import CancelCommand
+from domain.meeting.definition import MeetingDefinition
+from domain.registration.answers import Actor, Attendance, Channel
+from starter.client import commands
+from starter.devstack.catcher import SmtpCatcher
+from starter.devstack.stack import free_port
+from starter.web.app import make_app, serve
 from tests.factories import meeting
 from tests.harness import LINK_KEY, invited, plan, running_worker
 

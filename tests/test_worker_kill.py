@@ -13,10 +13,10 @@ from pathlib import Path
 
 from temporalio.testing import WorkflowEnvironment
 
-from activities.db import Store
-from domain.invitations import MAX_PARALLEL_BATCHES, InvitationStatus
-from starter.catcher import SmtpCatcher
-from starter.stack import free_port
+from activities.store.db import Store
+from domain.invitations.batches import MAX_PARALLEL_BATCHES, InvitationStatus
+from starter.devstack.catcher import SmtpCatcher
+from starter.devstack.stack import free_port
 from tests.factories import meeting, synthetic_directory
 from tests.harness import invited, plan
 

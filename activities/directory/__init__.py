@@ -1,0 +1,1 @@
+"""Reading the participant directory and writing the meeting projection."""

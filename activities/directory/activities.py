@@ -1,0 +1,84 @@
+"""Activities that read the participant directory and write the meeting projection."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from temporalio import activity
+from temporalio.exceptions import ApplicationError
+
+from activities.store.db import Store
+from domain.common.contracts import (
+    ALLOCATE_RTM,
+    LOAD_PARTICIPANTS,
+    RECORD_MEETING,
+    MeetingRecord,
+    ParticipantList,
+    ParticipantQuery,
+)
+from domain.cycle.next_meeting import Allocation, provisional_rtm
+from domain.followup.minutes import carried_lines
+from domain.meeting.definition import MeetingDefinition, MeetingKind
+
+
+class DirectoryActivities:
+    """Bound to one store so the worker decides which database they use."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    @activity.defn(name=LOAD_PARTICIPANTS)
+    def load_participants(self, query: ParticipantQuery) -> ParticipantList:
+        """Everyone the meeting invites; an unknown name is a permanent error, not a retry."""
+        chosen, problems = self.store.resolve_participants(
+            query.participants, query.countries, query.organisations
+        )
+        if problems:
+            raise ApplicationError(
+                "; ".join(problems), type="UnknownParticipant", non_retryable=True
+            )
+        region = self.store.region(query.region) if query.region else None
+        if region is None:
+            return ParticipantList(participants=chosen)
+        return ParticipantList(
+            participants=chosen,
+            secretariat_zone=region.zone,
+            reminders=region.reminders,
+            agenda_template=region.agenda_template,
+            country_names={c.code: c.name for c in self.store.countries(region.code)},
+            carried_actions=carried_lines(self.store.open_actions_before(region.code, query.number))
+            if query.number is not None
+            else [],
+        )
+
+    @activity.defn(name=ALLOCATE_RTM)
+    def allocate_rtm(self, allocation: Allocation) -> MeetingDefinition:
+        """The region's next RTM, numbered once per cycle run, in its planned form."""
+        region = self.store.region(allocation.region)
+        if region is None:
+            raise ApplicationError(
+                f"unknown region {allocation.region!r}", type="UnknownRegion", non_retryable=True
+            )
+        number = self.store.allocate_rtm_number(region.code, allocation.key)
+        countries = [c.code for c in self.store.countries(region.code)]
+        organisations = [o.code for o in self.store.organisations()]
+        return provisional_rtm(region, number, countries, organisations, datetime.now(UTC).date())
+
+    @activity.defn(name=RECORD_MEETING)
+    def record_meeting(self, record: MeetingRecord) -> None:
+        meeting = record.meeting
+        self.store.record_meeting(
+            meeting.id,
+            meeting.region,
+            meeting.title,
+            record.phase.value,
+            meeting.model_dump_json(),
+            number=meeting.number if meeting.kind is MeetingKind.RTM else None,
+        )
+        self.store.append_audit(
+            meeting.id,
+            record.actor,
+            record.channel,
+            f"phase.{record.phase.value}",
+            {"note": record.note} if record.note else {},
+        )

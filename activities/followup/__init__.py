@@ -1,0 +1,1 @@
+"""The action-item workflow's side effects."""

@@ -1,0 +1,1 @@
+"""SMTP delivery with a durable record per message."""

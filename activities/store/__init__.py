@@ -1,0 +1,1 @@
+"""The database: tables and the store that reads and writes them."""

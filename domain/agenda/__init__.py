@@ -1,0 +1,1 @@
+"""The agenda: standing items, proposals, decisions, slotting and the timetable."""

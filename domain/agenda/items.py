@@ -1,0 +1,165 @@
+"""The agenda: standing items from the region's template, proposals from participants,
+the secretariat's decisions, and the order in which accepted items run."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import Field
+
+from domain.agenda.template import SECTION_ORDER, ItemKind, ItemStatus, TemplateItem
+from domain.common.base import Code, Frozen, Text
+from domain.directory.models import Participant
+from domain.registration.answers import Actor
+
+
+class AgendaItem(Frozen):
+    id: str
+    title: Text
+    kind: ItemKind
+    minutes: int = Field(ge=5, le=240)
+    status: ItemStatus
+    presenter: str | None = None
+    country: str | None = None
+    project: Text | None = None
+    proposed_by: str | None = None
+    reason: str | None = None
+    details: list[str] = Field(default_factory=list, description="e.g. carried-over actions")
+
+
+class ProposeCommand(Frozen):
+    title: Text
+    presenter: Code
+    minutes: int = Field(ge=5, le=240)
+    kind: ItemKind = ItemKind.OTHER
+    project: Text | None = None
+    actor: Actor
+
+
+class Decision(StrEnum):
+    ACCEPT = "accept"
+    REJECT = "reject"
+    EDIT = "edit"
+
+
+class DecideCommand(Frozen):
+    """The secretariat's decision on an item: accept, reject with a reason, or edit."""
+
+    item_id: str
+    decision: Decision
+    reason: Text | None = None
+    title: Text | None = None
+    minutes: int | None = Field(default=None, ge=5, le=240)
+    kind: ItemKind | None = None
+    presenter: Code | None = None
+    actor: Actor
+
+
+class PublishCommand(Frozen):
+    actor: Actor
+
+
+def standing_items(
+    template: list[TemplateItem],
+    countries: list[tuple[str, str]],
+    carried: list[str] | None = None,
+) -> list[AgendaItem]:
+    """The template expanded for the meeting's countries (code, name), ids S1, S2, ...;
+    the open actions of the previous RTM (`carried`) are listed under the action review."""
+    items: list[AgendaItem] = []
+    for t in template:
+        for code, name in countries if t.per_country else [(None, None)]:
+            items.append(
+                AgendaItem(
+                    id=f"S{len(items) + 1}",
+                    title=t.title.replace("{country}", name or ""),
+                    kind=t.kind,
+                    minutes=t.minutes,
+                    status=ItemStatus.STANDING,
+                    country=code,
+                    details=(carried or []) if t.kind is ItemKind.ACTION_REVIEW else [],
+                )
+            )
+    return items
+
+
+def running_order(items: list[AgendaItem]) -> list[AgendaItem]:
+    """Standing and accepted items by section, standing before proposals, then arrival;
+    a proposal tied to a country follows that country's standing national update."""
+    anchors = {
+        it.country: i
+        for i, it in enumerate(items)
+        if it.kind is ItemKind.NATIONAL_UPDATE and it.status is ItemStatus.STANDING
+    }
+
+    def key(pair: tuple[int, AgendaItem]) -> tuple[int, int, int]:
+        index, item = pair
+        section = SECTION_ORDER.index(item.kind)
+        if item.kind is ItemKind.NATIONAL_UPDATE and item.country in anchors:
+            return section, anchors[item.country], index
+        return section, 0 if item.status is ItemStatus.STANDING else 1, index
+
+    live = [
+        (i, it)
+        for i, it in enumerate(items)
+        if it.status in (ItemStatus.STANDING, ItemStatus.ACCEPTED)
+    ]
+    return [it for _, it in sorted(live, key=key)]
+
+
+def propose_problem(
+    command: ProposeCommand,
+    invitees: dict[str, Participant],
+    deadline_utc: datetime,
+    ended: bool,
+    now: datetime,
+    deadline_text: str,
+) -> str | None:
+    if ended:
+        return "the meeting is cancelled or closed"
+    if now >= deadline_utc:
+        return f"the agenda proposal deadline passed ({deadline_text})"
+    if command.presenter not in invitees:
+        return f"presenter {command.presenter!r} is not invited to this meeting"
+    return None
+
+
+def decide_problem(command: DecideCommand, items: dict[str, AgendaItem], ended: bool) -> str | None:
+    if ended:
+        return "the meeting is cancelled or closed"
+    item = items.get(command.item_id)
+    if item is None:
+        return f"no agenda item {command.item_id!r}"
+    if command.decision is Decision.REJECT:
+        if item.status is not ItemStatus.PROPOSED:
+            return f"item {item.id} is {item.status.value}: only proposals can be rejected"
+        if not command.reason:
+            return "reason: a rejection needs a reason"
+    if command.decision is Decision.ACCEPT and item.status is not ItemStatus.PROPOSED:
+        return f"item {item.id} is {item.status.value}: only proposals can be accepted"
+    if command.decision is Decision.EDIT and not any(
+        v is not None for v in (command.title, command.minutes, command.kind, command.presenter)
+    ):
+        return "an edit needs at least one of title, minutes, kind, presenter"
+    return None
+
+
+def invited_countries(listed: list[str], participants: list[Participant]) -> list[str]:
+    """The meeting's countries in its own order, then any other invitee's country."""
+    extra = [p.country for p in participants if p.country and p.country not in listed]
+    return list(dict.fromkeys([*listed, *extra]))
+
+
+def decided(item: AgendaItem, command: DecideCommand, presenter_name: str | None) -> AgendaItem:
+    if command.decision is Decision.ACCEPT:
+        return item.model_copy(update={"status": ItemStatus.ACCEPTED})
+    if command.decision is Decision.REJECT:
+        return item.model_copy(update={"status": ItemStatus.REJECTED, "reason": command.reason})
+    changes = {
+        k: v
+        for k, v in {"title": command.title, "minutes": command.minutes, "kind": command.kind,
+                     "presenter": presenter_name}.items()
+        if v is not None
+    }  # fmt: skip
+    return item.model_copy(update=changes)

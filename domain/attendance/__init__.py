@@ -1,0 +1,1 @@
+"""Hybrid attendance: check-ins, online joins, the register and its counts."""

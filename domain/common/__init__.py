@@ -1,0 +1,1 @@
+"""What every feature shares: base models, field validators, contracts, signed links."""

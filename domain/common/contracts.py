@@ -1,0 +1,146 @@
+"""Names and payloads shared by workflows, activities and the CLI.
+
+Workflows call activities by these names so that they never import the activity
+modules (and with them sqlmodel). Every payload is one pydantic model.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import Field
+
+from domain.agenda.template import TemplateItem, default_template
+from domain.directory.models import Frozen, Participant
+from domain.followup.actions import ActionItem
+from domain.invitations.batches import Invitation, InvitationStatus
+from domain.meeting.definition import MeetingDefinition
+from domain.registration.answers import AnswerCounts, Attendance
+from domain.reminders.planning import PlannedReminder
+from domain.reminders.policy import ReminderPolicy
+
+TASK_QUEUE = "rtm"
+
+LOAD_PARTICIPANTS = "load_participants"
+SEND_INVITATIONS = "send_invitations"
+RECORD_MEETING = "record_meeting"
+SEND_REMINDERS = "send_reminders"
+SEND_NOTICES = "send_notices"
+ALLOCATE_RTM = "allocate_rtm"
+RECORD_ACTION = "record_action"  # domain.followup.actions.ActionRecord -> None
+SEND_ACTION_MAIL = "send_action_mail"  # followup.actions.ActionMail -> mail.notices.NoticeResult
+
+
+class Phase(StrEnum):
+    """Where a meeting stands in its lifecycle (DESIGN.md)."""
+
+    PLANNED = "planned"
+    SCHEDULED = "scheduled"
+    INVITING = "inviting"
+    REGISTRATION = "registration"
+    HELD = "held"
+    FOLLOW_UP = "follow_up"
+    CLOSED = "closed"
+    CANCELLED = "cancelled"
+
+
+class ParticipantQuery(Frozen):
+    region: str | None = None
+    number: int | None = Field(default=None, description="an RTM's number: carry-over")
+    participants: list[str] = Field(default_factory=list)
+    countries: list[str] = Field(default_factory=list)
+    organisations: list[str] = Field(default_factory=list)
+
+    @classmethod
+    def of(cls, meeting: MeetingDefinition) -> ParticipantQuery:
+        return cls(
+            region=meeting.region,
+            number=meeting.number if meeting.kind.value == "rtm" else None,
+            participants=meeting.participants,
+            countries=meeting.countries,
+            organisations=meeting.organisations,
+        )
+
+
+class ParticipantList(Frozen):
+    """The invitees, with what the region adds: its secretariat's zone and reminder policy."""
+
+    participants: list[Participant] = Field(default_factory=list)
+    secretariat_zone: str = "UTC"
+    reminders: ReminderPolicy = Field(default_factory=ReminderPolicy)
+    agenda_template: list[TemplateItem] = Field(default_factory=default_template)
+    country_names: dict[str, str] = Field(default_factory=dict)
+    carried_actions: list[str] = Field(
+        default_factory=list, description="open actions of the region's previous RTM"
+    )
+
+
+class MeetingRecord(Frozen):
+    """A phase change for the meeting projection and the audit log."""
+
+    meeting: MeetingDefinition
+    phase: Phase
+    actor: str = "engine"
+    channel: str = "workflow"
+    note: str = ""
+
+
+STATUS_REMINDERS = 100  # keeps the status answer small for a 1,000-participant meeting
+
+
+class ParticipantStatus(Frozen):
+    """One row of the status: who, their invitation, and their answer."""
+
+    participant_id: str
+    name: str
+    email: str
+    affiliation: str
+    zone: str = "UTC"
+    invitation: Invitation
+    attendance: Attendance | None = None
+    answered_via: str | None = None
+
+
+class MeetingStatus(Frozen):
+    """What the `status` query answers."""
+
+    id: str
+    title: str
+    phase: Phase
+    sequence: int
+    meeting: MeetingDefinition
+    participants: list[ParticipantStatus]
+    answers: AnswerCounts
+    reminders: list[PlannedReminder] = Field(
+        default_factory=list, description="the next ones (at most STATUS_REMINDERS)"
+    )
+    reminders_total: int = 0
+    minutes_recorded: bool = False
+    agenda_version: int = 0
+    agenda_published_version: int = 0
+    attendance_summary: str | None = None
+    actions: list[ActionItem] = Field(default_factory=list)
+
+    @property
+    def invitations(self) -> list[Invitation]:
+        return [p.invitation for p in self.participants]
+
+    def count(self, status: InvitationStatus) -> int:
+        return sum(1 for i in self.invitations if i.status is status)
+
+    def participant(self, participant_id: str) -> ParticipantStatus:
+        for p in self.participants:
+            if p.participant_id == participant_id:
+                return p
+        raise KeyError(participant_id)
+
+
+class MeetingSummary(Frozen):
+    """The workflow's result when it ends."""
+
+    id: str
+    phase: Phase
+    invited: int
+    failed: int
+    actions: int = 0
+    actions_done: int = 0

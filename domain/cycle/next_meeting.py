@@ -1,0 +1,60 @@
+"""The six-monthly cycle: what a region's next RTM looks like before anyone set its dates."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+from pydantic import Field
+
+from domain.common.base import Code, Frozen
+from domain.directory.models import Region
+from domain.meeting.definition import MeetingDefinition, MeetingFormat, Organiser
+
+
+class CycleInput(Frozen):
+    """What the region's Schedule starts: one cycle run for one region."""
+
+    region: Code
+
+
+class Allocation(Frozen):
+    """A number handed out once per cycle run (`key`), even if the activity is retried."""
+
+    region: Code
+    key: str = Field(min_length=1, max_length=300)
+
+
+class CycleRun(Frozen):
+    meeting_id: str
+    number: int
+
+
+def ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def provisional_rtm(
+    region: Region, number: int, countries: list[str], organisations: list[str], today: date
+) -> MeetingDefinition:
+    """The next RTM, planned: provisional dates three months ahead (a Monday and Tuesday in
+    the secretariat's zone), online; the secretariat sets the real ones with `schedule`."""
+    monday = today + timedelta(days=91 + (7 - today.weekday()) % 7)
+    return MeetingDefinition(
+        id=f"RTM-{region.code}-{number}",
+        region=region.code,
+        number=number,
+        title=f"{ordinal(number)} Round-Table Meeting of National Focal Points for {region.name}",
+        format=MeetingFormat.ONLINE,
+        zone=region.zone,
+        start=datetime.combine(monday, time(9)),
+        end=datetime.combine(monday + timedelta(days=1), time(17, 30)),
+        join_link=f"https://meet.example.org/rtm-{region.code.lower()}-{number}",
+        organiser=Organiser(
+            name=f"CBRN CoE Regional Secretariat for {region.name}",
+            email=region.secretariat_email,
+        ),
+        countries=countries,
+        organisations=organisations,
+        planned=True,
+    )

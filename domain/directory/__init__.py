@@ -1,0 +1,1 @@
+"""The participant directory: regions, countries, organisations and people."""

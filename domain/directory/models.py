@@ -1,0 +1,109 @@
+"""The participant directory: regions, countries, organisations and people.
+
+The database holds the directory; these models are what crosses every boundary
+(YAML files, activities, workflow state), validated once on the way in.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated, Self
+
+from pydantic import Field, model_validator
+
+from domain.agenda.template import TemplateItem, default_template
+from domain.common.base import Code, Email, Frozen, Text, Zone
+from domain.reminders.policy import ReminderPolicy
+
+__all__ = ["Code", "Email", "Frozen", "Text", "Zone"]
+
+
+class Role(StrEnum):
+    """What a participant is in the initiative; decides the ATTENDEE ROLE and who is chased."""
+
+    NFP = "nfp"
+    DEPUTY_NFP = "deputy_nfp"
+    EXPERT = "expert"
+    OBSERVER = "observer"
+    SECRETARIAT = "secretariat"
+
+
+class Region(Frozen):
+    code: Code
+    name: Text
+    secretariat_city: Text
+    secretariat_email: Email
+    zone: Zone
+    last_rtm_number: int = Field(default=0, ge=0)
+    reminders: ReminderPolicy = Field(default_factory=ReminderPolicy)
+    agenda_template: list[TemplateItem] = Field(default_factory=default_template)
+
+
+class Country(Frozen):
+    code: Code  # ISO 3166-1 alpha-2, e.g. KZ
+    name: Text
+    region: Code
+
+
+class Organisation(Frozen):
+    code: Code
+    name: Text
+
+
+class Participant(Frozen):
+    """One person who can be invited: belongs to exactly one country or one organisation."""
+
+    id: Code
+    name: Text
+    email: Email
+    role: Role
+    country: Code | None = None
+    organisation: Code | None = None
+    language: Annotated[str, Field(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")] = "en"
+    zone: Zone = "UTC"
+
+    @model_validator(mode="after")
+    def _one_affiliation(self) -> Self:
+        if (self.country is None) == (self.organisation is None):
+            raise ValueError("a participant belongs to exactly one of country or organisation")
+        return self
+
+
+class Directory(Frozen):
+    """A whole directory file: what `rtm directory load` reads."""
+
+    regions: list[Region] = Field(default_factory=list)
+    countries: list[Country] = Field(default_factory=list)
+    organisations: list[Organisation] = Field(default_factory=list)
+    participants: list[Participant] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        problems: list[str] = []
+        for kind, codes in (
+            ("region", [r.code for r in self.regions]),
+            ("country", [c.code for c in self.countries]),
+            ("organisation", [o.code for o in self.organisations]),
+            ("participant", [p.id for p in self.participants]),
+        ):
+            dupes = sorted({c for c in codes if codes.count(c) > 1})
+            if dupes:
+                problems.append(f"{kind} listed twice: {', '.join(dupes)}")
+        emails = [p.email.lower() for p in self.participants]
+        dupes = sorted({e for e in emails if emails.count(e) > 1})
+        if dupes:
+            problems.append(f"participant email listed twice: {', '.join(dupes)}")
+        regions = {r.code for r in self.regions}
+        for c in self.countries:
+            if regions and c.region not in regions:
+                problems.append(f"country {c.code}: unknown region {c.region!r}")
+        countries = {c.code for c in self.countries}
+        orgs = {o.code for o in self.organisations}
+        for p in self.participants:
+            if p.country is not None and countries and p.country not in countries:
+                problems.append(f"participant {p.id}: unknown country {p.country!r}")
+            if p.organisation is not None and orgs and p.organisation not in orgs:
+                problems.append(f"participant {p.id}: unknown organisation {p.organisation!r}")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self

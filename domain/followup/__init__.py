@@ -1,0 +1,1 @@
+"""After the meeting: minutes, action items and their chasing plan."""

@@ -1,0 +1,498 @@
+"""Follow-up action items: owners, due dates, the chasing plan and the chasing mail.
+
+Every action item of a meeting (what, who owns it, by when) is its own workflow, which
+decides with these pure functions: when to remind the owners (before the due date, then
+every few days once overdue), when to escalate to the secretariat, what the mail says.
+Moments are instants in UTC computed from the due date's local day in the venue zone
+(`ActionItem.zone`), at the policy's local hour, on working days.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, time, timedelta
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.policy import SMTP
+from email.utils import format_datetime
+from enum import StrEnum
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+from pydantic import Field
+
+from domain.common.base import Code, Email, Frozen, Text, Zone
+from domain.directory.models import Participant, Role
+from domain.mail.invitation import html_body
+from domain.meeting.definition import MeetingDefinition, MeetingId, MeetingKind
+from domain.registration.answers import Actor
+from domain.reminders.planning import WEEKEND, send_moment
+from domain.reminders.policy import ReminderPolicy
+
+# Stands in the mail text for the signed "mark done" link, which only the send activity
+# can sign (the key never enters workflow history). No Text field can contain NUL.
+DONE_LINK = "\x00done-link\x00"
+DONE_LINK_DAYS = 365  # a link stays valid this long after the due date (or its mail)
+NEXT_FEW = 3  # the overdue series never ends: plan this many future moments at a time
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9.-]")
+
+
+class OwnerKind(StrEnum):
+    COUNTRY = "country"
+    ORGANISATION = "organisation"
+    PARTICIPANT = "participant"
+
+
+class Owner(Frozen):
+    """Who owns an action: a country (its NFP and deputy), an organisation, or one person."""
+
+    kind: OwnerKind
+    code: Code
+    name: Text | None = Field(default=None, description="display name, e.g. the country's")
+
+    def label(self) -> str:
+        what = self.kind.value
+        return f"{what} {self.name} ({self.code})" if self.name else f"{what} {self.code}"
+
+
+class ActionStatus(StrEnum):
+    OPEN = "open"
+    DONE = "done"
+
+
+class ActionSpec(Frozen):
+    """What the meeting decided: an action, its owner and its due date (venue calendar)."""
+
+    what: Text
+    owner: Owner
+    due: date
+
+
+class ActionItem(Frozen):
+    """One follow-up action of a meeting; what the action workflow keeps and answers."""
+
+    id: Code = Field(description="unique within the meeting, e.g. A1")
+    meeting_id: MeetingId
+    meeting_title: Text
+    region: Code
+    number: int | None = Field(default=None, ge=1, description="the RTM's number, if an RTM")
+    what: Text
+    owner: Owner
+    owner_country: Code | None = Field(
+        default=None, description="the owning country, or the owning participant's country"
+    )
+    due: date = Field(description="the due day in the venue zone")
+    zone: Zone = Field(description="IANA zone of the venue: due day and sending hour")
+    opened_at: datetime | None = Field(
+        default=None,
+        description="set by the workflow when it starts; nothing is sent for moments before",
+    )
+    status: ActionStatus = ActionStatus.OPEN
+    done_at: datetime | None = None
+    done_by: Actor | None = None
+    note: Text | None = None
+
+    @property
+    def workflow_id(self) -> str:
+        return action_workflow_id(self.meeting_id, self.id)
+
+
+def action_workflow_id(meeting_id: str, action_id: str) -> str:
+    """The action workflow's id: the meeting's id and the action's."""
+    return f"{meeting_id}-{action_id}"
+
+
+class ActionPolicy(Frozen):
+    """When an action's owners are reminded, and the secretariat alerted."""
+
+    remind_days_before: int = Field(default=7, ge=0, le=365)
+    overdue_every_days: int = Field(default=7, ge=1, le=365)
+    escalate_after_days: int = Field(default=14, ge=1, le=3650)
+    send_hour: int = Field(default=10, ge=0, le=23, description="local hour, venue zone")
+
+
+class ActionInput(Frozen):
+    """The action workflow's input; also what it continues as new with."""
+
+    item: ActionItem
+    owners: list[Participant] = Field(min_length=1, description="who gets the reminders")
+    secretariat: Participant = Field(description="who gets the escalation")
+    organiser_name: Text
+    organiser_email: Email
+    policy: ActionPolicy = Field(default_factory=ActionPolicy)
+    reminders_sent: list[str] = Field(
+        default_factory=list, description="moment keys already sent, across runs"
+    )
+    iterations: int = Field(default=0, ge=0)
+    continue_after: int = Field(
+        default=50, ge=1, le=10_000, description="continue as new after this many loop turns"
+    )
+
+
+class DoneCommand(Frozen):
+    """The owner (signed link) or the secretariat (CLI) says the action is done."""
+
+    note: Text | None = None
+    actor: Actor
+
+
+def done_problem(item: ActionItem) -> str | None:
+    """Why `mark_done` must be refused, or None."""
+    if item.status is ActionStatus.DONE:
+        return f"action {item.id} is already done"
+    return None
+
+
+def marked_done(item: ActionItem, command: DoneCommand, now: datetime) -> ActionItem:
+    return item.model_copy(
+        update={
+            "status": ActionStatus.DONE,
+            "done_at": now,
+            "done_by": command.actor,
+            "note": command.note,
+        }
+    )
+
+
+class ActionRecord(Frozen):
+    """The projection of an action (and, for an event, its audit row under the meeting)."""
+
+    item: ActionItem
+    event: Literal["opened", "done", ""] = ""
+
+
+# --- owners ------------------------------------------------------------------------------
+
+_COUNTRY_ROLES = (Role.NFP, Role.DEPUTY_NFP)
+
+
+def resolve_owners(owner: Owner, participants: list[Participant]) -> list[Participant]:
+    """Who is reminded: a country's NFP and deputy, an organisation's people, or the one."""
+    if owner.kind is OwnerKind.COUNTRY:
+        return [p for p in participants if p.country == owner.code and p.role in _COUNTRY_ROLES]
+    if owner.kind is OwnerKind.ORGANISATION:
+        return [p for p in participants if p.organisation == owner.code]
+    return [p for p in participants if p.id == owner.code]
+
+
+def owner_problem(owner: Owner, participants: list[Participant]) -> str | None:
+    """Why `owner` cannot own an action (unknown, or nobody to remind), or None."""
+    if owner.kind is OwnerKind.COUNTRY:
+        if not any(p.country == owner.code for p in participants):
+            return f"owner: unknown country {owner.code!r}"
+        if not resolve_owners(owner, participants):
+            return f"owner: country {owner.code} has no NFP or deputy to remind"
+        return None
+    if not resolve_owners(owner, participants):
+        return f"owner: unknown {owner.kind.value} {owner.code!r}"
+    return None
+
+
+def owner_country(owner: Owner, participants: list[Participant]) -> str | None:
+    """The country an action is counted under: the owning country or person's country."""
+    if owner.kind is OwnerKind.COUNTRY:
+        return owner.code
+    if owner.kind is OwnerKind.PARTICIPANT:
+        return next((p.country for p in participants if p.id == owner.code), None)
+    return None
+
+
+def new_action(
+    meeting: MeetingDefinition, action_id: str, spec: ActionSpec, participants: list[Participant]
+) -> ActionItem:
+    """The open action item `spec` of `meeting`, numbered `action_id` (e.g. "A1")."""
+    return ActionItem(
+        id=action_id,
+        meeting_id=meeting.id,
+        meeting_title=meeting.title,
+        region=meeting.region,
+        number=meeting.number if meeting.kind is MeetingKind.RTM else None,
+        what=spec.what,
+        owner=spec.owner,
+        owner_country=owner_country(spec.owner, participants),
+        due=spec.due,
+        zone=meeting.zone,
+    )
+
+
+def action_input(
+    meeting: MeetingDefinition,
+    action_id: str,
+    spec: ActionSpec,
+    participants: list[Participant],
+    secretariat: Participant,
+    policy: ActionPolicy | None = None,
+) -> ActionInput:
+    """The child workflow's input; raises ValueError naming the problem with the owner."""
+    problem = owner_problem(spec.owner, participants)
+    if problem:
+        raise ValueError(problem)
+    return ActionInput(
+        item=new_action(meeting, action_id, spec, participants),
+        owners=resolve_owners(spec.owner, participants),
+        secretariat=secretariat,
+        organiser_name=meeting.organiser.name,
+        organiser_email=meeting.organiser.email,
+        policy=policy or ActionPolicy(),
+    )
+
+
+# --- the chasing plan --------------------------------------------------------------------
+
+
+class MomentKind(StrEnum):
+    REMINDER = "reminder"  # to the owners, before the due date
+    OVERDUE = "overdue"  # to the owners, after it, every few days
+    ESCALATION = "escalation"  # to the secretariat, once, after the grace period
+
+
+class ActionMoment(Frozen):
+    key: str = Field(description='deterministic: "due-7", "overdue-1", ..., "escalation"')
+    kind: MomentKind
+    at: datetime
+
+
+def local_day(moment: datetime, zone: str) -> date:
+    return moment.astimezone(ZoneInfo(zone)).date()
+
+
+def _working_moment_on_or_after(day: date, zone: str, hour: int) -> datetime:
+    """`hour` local on `day`, moved forward a day while that is a weekend or a DST gap."""
+    tz = ZoneInfo(zone)
+    while True:
+        local = datetime.combine(day, time(hour), tzinfo=tz)
+        exists = local.astimezone(UTC).astimezone(tz).replace(tzinfo=None) == local.replace(
+            tzinfo=None
+        )
+        if day.weekday() not in WEEKEND and exists:
+            return local.astimezone(UTC)
+        day += timedelta(days=1)
+
+
+def reminder_moment(item: ActionItem, policy: ActionPolicy) -> ActionMoment:
+    """`remind_days_before` the due day, at the sending hour; a weekend moves it earlier
+    (domain.reminders.planning.send_moment)."""
+    reference = datetime.combine(item.due, time(12), tzinfo=ZoneInfo(item.zone)).astimezone(UTC)
+    hour = policy.send_hour
+    at = send_moment(
+        reference,
+        policy.remind_days_before,
+        item.zone,
+        ReminderPolicy(send_hour=hour, working_hours=(hour, hour + 1)),
+    )
+    return ActionMoment(key=f"due-{policy.remind_days_before}", kind=MomentKind.REMINDER, at=at)
+
+
+def overdue_moment(item: ActionItem, policy: ActionPolicy, n: int) -> ActionMoment:
+    """The n-th overdue reminder (n >= 1): the day after the due day, then every
+    `overdue_every_days`; a weekend moves it later, never back onto the due day."""
+    day = item.due + timedelta(days=1 + (n - 1) * policy.overdue_every_days)
+    at = _working_moment_on_or_after(day, item.zone, policy.send_hour)
+    return ActionMoment(key=f"overdue-{n}", kind=MomentKind.OVERDUE, at=at)
+
+
+def escalation_moment(item: ActionItem, policy: ActionPolicy) -> ActionMoment:
+    """`escalate_after_days` after the due day; a weekend moves it later."""
+    day = item.due + timedelta(days=policy.escalate_after_days)
+    at = _working_moment_on_or_after(day, item.zone, policy.send_hour)
+    return ActionMoment(key="escalation", kind=MomentKind.ESCALATION, at=at)
+
+
+def _first_overdue_index(item: ActionItem, policy: ActionPolicy, since: datetime | None) -> int:
+    """An overdue index whose moment is no later than `since` (or 1): where to start looking."""
+    if since is None:
+        return 1
+    days = (local_day(since, item.zone) - item.due).days - 1
+    return max(1, days // policy.overdue_every_days - 1)
+
+
+def action_schedule(item: ActionItem, policy: ActionPolicy, until: datetime) -> list[ActionMoment]:
+    """Every moment of the plan from the action's opening up to `until`, earliest first,
+    as if nothing was ever missed: what a test expects to see sent."""
+    horizon = item.opened_at
+    moments = [reminder_moment(item, policy), escalation_moment(item, policy)]
+    n = _first_overdue_index(item, policy, horizon)
+    while (m := overdue_moment(item, policy, n)).at <= until:
+        moments.append(m)
+        n += 1
+    return sorted(
+        (m for m in moments if (horizon is None or m.at >= horizon) and m.at <= until),
+        key=lambda m: (m.at, m.key),
+    )
+
+
+def next_action_moments(
+    item: ActionItem,
+    policy: ActionPolicy,
+    sent: set[str] | frozenset[str],
+    now: datetime,
+    ahead: int = NEXT_FEW,
+) -> list[ActionMoment]:
+    """What is still to send, earliest first: moments due now (`at <= now`) and the next
+    `ahead` owner reminders after now, plus the escalation while it has not gone out.
+
+    Nothing before the action's opening is sent. Of the owner reminders that are due but
+    unsent (a worker down for weeks), only the latest goes out: one mail, not a burst.
+    A done action has nothing left to send.
+    """
+    if item.status is ActionStatus.DONE:
+        return []
+    horizon = item.opened_at
+
+    def counts(m: ActionMoment) -> bool:
+        return horizon is None or m.at >= horizon
+
+    owner_moments = [reminder_moment(item, policy)]
+    n = _first_overdue_index(item, policy, horizon)
+    future = 0
+    while future < ahead:
+        m = overdue_moment(item, policy, n)
+        owner_moments.append(m)
+        future += m.at > now
+        n += 1
+    owner_moments = sorted((m for m in owner_moments if counts(m)), key=lambda m: m.at)
+    past = [m for m in owner_moments if m.at <= now]
+    planned = [m for m in owner_moments if m.at > now and m.key not in sent][:ahead]
+    if past and past[-1].key not in sent:
+        planned.append(past[-1])
+    escalation = escalation_moment(item, policy)
+    if counts(escalation) and escalation.key not in sent:
+        planned.append(escalation)
+    return sorted(planned, key=lambda m: (m.at, m.key))
+
+
+# --- the chasing mail --------------------------------------------------------------------
+
+NoticeKind = Literal["action-reminder", "action-escalation"]
+
+
+class ActionMail(Frozen):
+    """One chasing mail of an action (one text, each recipient greeted by name)."""
+
+    item: ActionItem
+    organiser_name: Text
+    organiser_email: Email
+    key: str = Field(description="the moment's key; with the recipient, the outbox key")
+    kind: NoticeKind
+    at: datetime = Field(description="the planned moment")
+    subject: Text
+    lines: list[str]
+    recipients: list[Participant]
+
+    def outbox_key(self, participant_id: str) -> str:
+        return f"action:{self.item.id}:{self.key}:{participant_id}"
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def days_overdue(item: ActionItem, now: datetime) -> int:
+    """Whole days since the due day, in the venue zone (negative: days left)."""
+    return (local_day(now, item.zone) - item.due).days
+
+
+def _action_lines(item: ActionItem) -> list[str]:
+    return [
+        f"  {item.id}: {item.what}",
+        f"Owner: {item.owner.label()}",
+        f"Due: {item.due:%d %B %Y}",
+    ]
+
+
+def owner_lines(item: ActionItem, now: datetime) -> list[str]:
+    """A reminder or overdue reminder to the owners, with the mark-done link placeholder."""
+    late = days_overdue(item, now)
+    if late < 0:
+        intro = f"This action from the {item.meeting_title} is due in {_plural(-late, 'day')}:"
+    elif late == 0:
+        intro = f"This action from the {item.meeting_title} is due today:"
+    else:
+        intro = f"This action from the {item.meeting_title} is overdue by {_plural(late, 'day')}:"
+    return [
+        intro,
+        "",
+        *_action_lines(item),
+        "",
+        f"When it is done, please say so here: {DONE_LINK}",
+        "(or tell the secretariat, who can mark it done for you).",
+    ]
+
+
+def escalation_lines(item: ActionItem, owners: list[Participant], now: datetime) -> list[str]:
+    """The secretariat's alert: the action, its owner and who was reminded, days overdue."""
+    late = days_overdue(item, now)
+    reminded = ", ".join(f"{p.name} <{p.email}>" for p in owners)
+    return [
+        f"This action from the {item.meeting_title} is {_plural(late, 'day')} overdue "
+        "and not marked done:",
+        "",
+        *_action_lines(item),
+        f"Reminded: {reminded}",
+        "",
+        "Please follow it up with the owner, or mark it done on their behalf "
+        f"(action {item.id} of {item.meeting_id}).",
+    ]
+
+
+def action_mail(inp: ActionInput, moment: ActionMoment, now: datetime) -> ActionMail:
+    """The mail for `moment`: reminders to the owners, the escalation to the secretariat."""
+    item = inp.item
+    if moment.kind is MomentKind.ESCALATION:
+        late = days_overdue(item, now)
+        kind: NoticeKind = "action-escalation"
+        subject = f"Escalation: action {item.id} is {_plural(late, 'day')} overdue"
+        lines = escalation_lines(item, inp.owners, now)
+        recipients = [inp.secretariat]
+    else:
+        kind = "action-reminder"
+        late = days_overdue(item, now)
+        state = "overdue" if late > 0 else f"due {item.due:%d %B %Y}"
+        subject = f"Reminder: action {item.id} {state}: {item.what}"
+        lines = owner_lines(item, now)
+        recipients = list(inp.owners)
+    return ActionMail(
+        item=item,
+        organiser_name=inp.organiser_name,
+        organiser_email=inp.organiser_email,
+        key=moment.key,
+        kind=kind,
+        at=moment.at,
+        subject=subject[:300],
+        lines=lines,
+        recipients=recipients,
+    )
+
+
+def done_link_expiry(item: ActionItem, at: datetime) -> datetime:
+    """A mark-done link lasts a year past the due day, or past the mail that carries it."""
+    last = max(datetime.combine(item.due, time(0), tzinfo=UTC), at)
+    return last + timedelta(days=DONE_LINK_DAYS)
+
+
+def action_message_id(mail: ActionMail, participant_id: str) -> str:
+    domain = mail.organiser_email.rpartition("@")[2]
+    local = f"{mail.item.meeting_id}.{mail.item.id}.{mail.key}.{participant_id}"
+    return f"<{_UNSAFE.sub('_', local)}@{domain}>"
+
+
+def action_message(
+    mail: ActionMail, recipient: Participant, stamp: datetime, done_url: str | None
+) -> EmailMessage:
+    """The message to one recipient; `done_url` replaces the mark-done link placeholder."""
+    body = [line.replace(DONE_LINK, done_url or "(link unavailable)") for line in mail.lines]
+    lines = [f"Dear {recipient.name},", "", *body, "", mail.organiser_name]
+    msg = EmailMessage(policy=SMTP)
+    msg["From"] = Address(mail.organiser_name, addr_spec=mail.organiser_email)
+    msg["To"] = Address(recipient.name, addr_spec=recipient.email)
+    msg["Subject"] = mail.subject
+    msg["Date"] = format_datetime(stamp)
+    msg["Message-ID"] = action_message_id(mail, recipient.id)
+    msg["X-RTM-Meeting"] = mail.item.meeting_id
+    msg["X-RTM-Action"] = mail.item.id
+    msg["X-RTM-Action-Key"] = mail.key
+    msg["X-RTM-Notice"] = mail.kind
+    msg.set_content("\n".join(lines), subtype="plain", charset="utf-8")
+    msg.add_alternative(html_body(lines), subtype="html", charset="utf-8")
+    return msg

@@ -1,0 +1,67 @@
+"""After the meeting: minutes, the action list, and when the follow-up is over."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from pydantic import Field
+
+from domain.common.base import Frozen
+from domain.directory.models import Participant
+from domain.followup.actions import ActionItem, ActionSpec, owner_problem
+from domain.meeting.definition import MeetingDefinition
+from domain.registration.answers import Actor
+
+
+class MinutesCommand(Frozen):
+    """The secretariat records the minutes (markdown) and the action items decided."""
+
+    markdown: str = Field(min_length=1, max_length=200_000)
+    actions: list[ActionSpec] = Field(default_factory=list, max_length=500)
+    actor: Actor
+
+
+def minutes_problem(
+    meeting: MeetingDefinition,
+    command: MinutesCommand,
+    participants: list[Participant],
+    started: bool,
+    ended: bool,
+    recorded: bool,
+) -> str | None:
+    """Why the minutes cannot be recorded now, or None."""
+    if ended:
+        return f"meeting {meeting.id} is cancelled or closed"
+    if not started:
+        return f"meeting {meeting.id} has not been held yet"
+    if recorded:
+        return f"the minutes of {meeting.id} are already recorded"
+    for i, spec in enumerate(command.actions, start=1):
+        problem = owner_problem(spec.owner, participants)
+        if problem:
+            return f"actions[{i}].{problem}"
+        if spec.due <= meeting.end.date():
+            return f"actions[{i}].due: {spec.due} is not after the meeting"
+    return None
+
+
+def minutes_lines(meeting: MeetingDefinition, markdown: str, items: list[ActionItem]) -> list[str]:
+    """The minutes mail: the markdown as written, then the action list."""
+    lines = [f"The minutes of the {meeting.title}:", "", *markdown.splitlines(), ""]
+    if items:
+        lines.append(f"Action items ({len(items)}):")
+        for item in items:
+            lines.append(f"  {item.id}  {item.what}  -- {item.owner.label()}, due {item.due}")
+    else:
+        lines.append("No action items were recorded.")
+    return lines
+
+
+def followup_ends(meeting: MeetingDefinition) -> datetime:
+    """When the follow-up is over even with actions still open (they go on by themselves)."""
+    return meeting.end_utc() + timedelta(days=meeting.followup_days)
+
+
+def carried_lines(items: list[ActionItem]) -> list[str]:
+    """Open actions of the previous RTM, as listed under this RTM's action review."""
+    return [f"{i.meeting_id} {i.id}: {i.what} ({i.owner.label()}, due {i.due})" for i in items]

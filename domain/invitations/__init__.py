@@ -1,0 +1,1 @@
+"""Invitation state and batching, and the iCalendar of an invitation."""

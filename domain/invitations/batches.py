@@ -1,0 +1,91 @@
+"""Invitation state per participant, and the pure rules for sending them in batches.
+
+Why batches: one activity per recipient costs about four history events and a third of
+the plain SMTP rate; a batch activity with one SMTP connection keeps a 1,000-participant
+meeting far below Temporal's 10,240-event warning and close to the plain rate.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from enum import StrEnum
+from typing import Literal, TypeVar
+
+from pydantic import Field
+
+from domain.directory.models import Frozen, Participant
+from domain.meeting.definition import MeetingDefinition
+
+T = TypeVar("T")
+
+MAX_BATCH = 50
+MAX_PARALLEL_BATCHES = 4
+
+
+class InvitationStatus(StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class Invitation(Frozen):
+    """Where one participant's invitation stands, as the workflow knows it."""
+
+    participant_id: str
+    email: str
+    status: InvitationStatus = InvitationStatus.PENDING
+    sequence: int = 0
+    message_id: str | None = None
+    error: str | None = None
+    at: datetime | None = None
+
+
+class DeliveryResult(Frozen):
+    """What the send activity reports for one recipient."""
+
+    participant_id: str
+    status: InvitationStatus
+    message_id: str
+    error: str | None = None
+    at: datetime
+
+
+class InvitationBatch(Frozen):
+    """Input of the send activity: one SMTP connection's worth of recipients."""
+
+    meeting: MeetingDefinition
+    sequence: int
+    method: Literal["REQUEST", "CANCEL"] = "REQUEST"
+    recipients: list[Participant]
+
+
+class BatchResult(Frozen):
+    results: list[DeliveryResult] = Field(default_factory=list)
+
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9.-]")
+
+
+def message_id(meeting: MeetingDefinition, sequence: int, participant_id: str) -> str:
+    """Deterministic Message-ID per (meeting, sequence, recipient): a resend keeps it."""
+    domain = meeting.organiser.email.rpartition("@")[2]
+    local = _UNSAFE.sub("_", f"{meeting.id}.{sequence}.{participant_id}")
+    return f"<{local}@{domain}>"
+
+
+def batches(
+    recipients: list[T],
+    max_size: int = MAX_BATCH,
+    parallel: int = MAX_PARALLEL_BATCHES,
+) -> list[list[T]]:
+    """Split recipients, in directory order, into even batches of at most `max_size`.
+
+    Small meetings still get `parallel` batches so that several SMTP connections share
+    the work; large ones get as many batches of `max_size` as they need.
+    """
+    if not recipients:
+        return []
+    count = max(min(parallel, len(recipients)), -(-len(recipients) // max_size))
+    per = -(-len(recipients) // count)
+    return [recipients[i : i + per] for i in range(0, len(recipients), per)]

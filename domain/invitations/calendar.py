@@ -1,0 +1,105 @@
+"""iCalendar (RFC 5545/5546) rendering of a meeting for one attendee.
+
+One VEVENT in venue time with a rule-form VTIMEZONE, stable UID, SEQUENCE per change.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import icalendar
+
+from domain.directory.models import Participant, Role
+from domain.invitations.vtimezone import vtimezone
+from domain.meeting.definition import MeetingDefinition, MeetingFormat
+
+PRODID = "-//Round-Table Meeting engine//RTM//EN"
+
+_ATTENDEE_ROLE = {
+    Role.NFP: "REQ-PARTICIPANT",
+    Role.DEPUTY_NFP: "OPT-PARTICIPANT",
+    Role.EXPERT: "OPT-PARTICIPANT",
+    Role.OBSERVER: "OPT-PARTICIPANT",
+    Role.SECRETARIAT: "CHAIR",
+}
+
+
+def cn(name: str) -> str:
+    """A CN parameter value: a double quote cannot stand in one (RFC 5545 §3.2), and the
+    RFC 6868 escape icalendar would write is shown as typed by many readers."""
+    return name.replace('"', "'")
+
+
+def attendee_role(role: Role) -> str:
+    return _ATTENDEE_ROLE[role]
+
+
+def location(meeting: MeetingDefinition, join_url: str | None = None) -> str | None:
+    """LOCATION text: the venue for in-person and hybrid meetings, the link for online ones."""
+    if meeting.venue is None:
+        return join_url or meeting.join_link
+    parts = [meeting.venue.name, meeting.venue.address, meeting.venue.city, meeting.venue.country]
+    return ", ".join(p for p in parts if p)
+
+
+def description(meeting: MeetingDefinition, join_url: str | None = None) -> str:
+    """DESCRIPTION text; the join link comes first so clients that show one line show it."""
+    lines: list[str] = []
+    if meeting.join_link and meeting.format is not MeetingFormat.IN_PERSON:
+        lines.append(f"Join online: {join_url or meeting.join_link}")
+    lines.append(meeting.title)
+    if meeting.venue is not None:
+        lines.append(f"Venue: {location(meeting)}")
+    lines.append(f"Times are {meeting.zone} (venue time).")
+    lines.append(f"Organiser: {meeting.organiser.name} <{meeting.organiser.email}>")
+    return "\n".join(lines)
+
+
+def invitation_ics(
+    meeting: MeetingDefinition,
+    attendee: Participant,
+    sequence: int,
+    stamp: datetime,
+    method: str = "REQUEST",
+    join_url: str | None = None,
+) -> bytes:
+    """A whole VCALENDAR for one recipient: METHOD REQUEST (or CANCEL), them as ATTENDEE."""
+    cal = icalendar.Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", method)
+    cal.add_component(vtimezone(meeting.zone, meeting.start.year))
+
+    tzid = {"TZID": meeting.zone}
+    event = icalendar.Event()
+    event.add("uid", meeting.uid)
+    event.add("sequence", sequence)
+    event.add("dtstamp", stamp.astimezone(UTC))
+    event.add("dtstart", meeting.start, parameters=tzid)
+    event.add("dtend", meeting.end, parameters=tzid)
+    event.add("summary", meeting.title)
+    loc = location(meeting, join_url)
+    if loc:
+        event.add("location", loc)
+    if meeting.join_link and meeting.format is not MeetingFormat.IN_PERSON:
+        event.add("url", join_url or meeting.join_link)
+    event.add("description", description(meeting, join_url))
+    event.add("status", "CANCELLED" if method == "CANCEL" else "CONFIRMED")
+    event.add("transp", "OPAQUE")
+
+    organizer = icalendar.vCalAddress(f"mailto:{meeting.organiser.email}")
+    organizer.params["CN"] = cn(meeting.organiser.name)
+    event.add("organizer", organizer)
+
+    who = icalendar.vCalAddress(f"mailto:{attendee.email}")
+    who.params["CN"] = cn(attendee.name)
+    who.params["ROLE"] = attendee_role(attendee.role)
+    who.params["PARTSTAT"] = "NEEDS-ACTION"
+    who.params["RSVP"] = "TRUE"
+    who.params["CUTYPE"] = "INDIVIDUAL"
+    event.add("attendee", who)
+
+    cal.add_component(event)
+    ics: bytes = cal.to_ical()
+    return ics

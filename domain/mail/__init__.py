@@ -1,0 +1,1 @@
+"""Mail rendering: invitations, reminders and notices, as the bytes that are sent."""

@@ -1,0 +1,1 @@
+"""The meeting definition, its changes (reschedule, cancel) and its workflow state."""

@@ -1,0 +1,94 @@
+"""Reschedule and cancel: the commands and the rules that accept or refuse them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import Field, ValidationError
+
+from domain.directory.models import Frozen, Text, Zone
+from domain.meeting.definition import (
+    Link,
+    MeetingDefinition,
+    MeetingFormat,
+    Venue,
+    schedule_problems,
+)
+from domain.registration.answers import Actor
+
+
+class RescheduleCommand(Frozen):
+    """New dates (venue time) and, optionally, a new zone, venue, format or join link."""
+
+    start: datetime
+    end: datetime
+    zone: Zone | None = None
+    venue: Venue | None = None
+    format: MeetingFormat | None = None
+    join_link: Link | None = None
+    registration_deadline: datetime | None = None
+    actor: Actor
+
+
+class CancelCommand(Frozen):
+    reason: Text = Field(default="cancelled by the secretariat")
+    actor: Actor
+
+
+def rescheduled(meeting: MeetingDefinition, command: RescheduleCommand) -> MeetingDefinition:
+    """The meeting with the command's changes, validated as a whole (raises ValueError)."""
+    changes: dict[str, Any] = {
+        "start": command.start,
+        "end": command.end,
+        "registration_deadline": command.registration_deadline,
+    }
+    for name in ("zone", "venue", "format", "join_link"):
+        value = getattr(command, name)
+        if value is not None:
+            changes[name] = value
+    data = meeting.model_dump() | changes
+    try:
+        return MeetingDefinition.model_validate(data)
+    except ValidationError as exc:
+        msgs = [e["msg"].removeprefix("Value error, ") for e in exc.errors()]
+        raise ValueError("; ".join(msgs)) from exc
+
+
+def reschedule_problem(
+    meeting: MeetingDefinition, closed: bool, command: RescheduleCommand, now: datetime
+) -> str | None:
+    """Why the reschedule must be refused, or None."""
+    if closed:
+        return f"meeting {meeting.id} is cancelled or closed"
+    if now >= meeting.start_utc():
+        return f"meeting {meeting.id} has started: it can no longer be rescheduled"
+    try:
+        new = rescheduled(meeting, command)
+    except ValueError as exc:
+        return str(exc)
+    problems = schedule_problems(new, now)
+    if new.start == meeting.start and new.end == meeting.end and new == meeting:
+        problems.append("nothing changes: same dates, zone, venue, format and link")
+    return "; ".join(problems) or None
+
+
+def schedule_problem(
+    meeting: MeetingDefinition, command: RescheduleCommand, now: datetime
+) -> str | None:
+    """Why a planned meeting cannot be scheduled with these dates, host and format."""
+    if not meeting.planned:
+        return f"meeting {meeting.id} is already scheduled: reschedule it instead"
+    try:
+        new = rescheduled(meeting, command)
+    except ValueError as exc:
+        return str(exc)
+    return "; ".join(schedule_problems(new, now)) or None
+
+
+def cancel_problem(meeting: MeetingDefinition, closed: bool, now: datetime) -> str | None:
+    if closed:
+        return f"meeting {meeting.id} is already cancelled or closed"
+    if now >= meeting.start_utc():
+        return f"meeting {meeting.id} has started: it can no longer be cancelled"
+    return None

@@ -1,0 +1,187 @@
+"""A meeting definition: what the secretariat plans, validated before anything starts.
+
+Times are wall-clock times at the venue (naive) plus the venue's IANA zone, because a
+pydantic aware datetime keeps only an offset and loses the zone across Temporal.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Annotated, Self
+from zoneinfo import ZoneInfo
+
+from pydantic import AfterValidator, Field, model_validator
+
+from domain.agenda.slotting import Session
+from domain.common.validation import no_control_chars
+from domain.directory.models import Code, Email, Frozen, Text, Zone
+from domain.reminders.policy import ReminderPolicy
+
+MeetingId = Annotated[str, Field(pattern=r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)+$", max_length=64)]
+
+
+def _https_link(value: str) -> str:
+    no_control_chars(value)
+    if not (value.startswith("https://") or value.startswith("http://")) or " " in value:
+        raise ValueError(f"{value!r} is not an http(s) link")
+    return value
+
+
+Link = Annotated[str, Field(max_length=2000), AfterValidator(_https_link)]
+
+
+class MeetingKind(StrEnum):
+    RTM = "rtm"
+    TECHNICAL = "technical"
+    HEADS_OF_SECRETARIATS = "heads"
+
+
+class MeetingFormat(StrEnum):
+    IN_PERSON = "in_person"
+    ONLINE = "online"
+    HYBRID = "hybrid"
+
+
+class Venue(Frozen):
+    name: Text
+    city: Text
+    country: Text
+    address: Text | None = None
+
+
+class Organiser(Frozen):
+    name: Text
+    email: Email
+
+
+class MeetingDefinition(Frozen):
+    """What `rtm meeting plan FILE` reads and the meeting workflow starts from."""
+
+    id: MeetingId
+    region: Code
+    kind: MeetingKind = MeetingKind.RTM
+    number: int | None = Field(default=None, ge=1)
+    title: Text
+    format: MeetingFormat
+    zone: Zone = Field(description="IANA zone of the venue (or of the organiser when online)")
+    start: datetime = Field(description="first day's start, venue wall-clock time")
+    end: datetime = Field(description="last day's end, venue wall-clock time")
+    registration_deadline: datetime | None = Field(
+        default=None, description="answers accepted until then (venue time); default the start"
+    )
+    agenda_deadline: datetime | None = Field(
+        default=None, description="agenda proposals until then (venue time); default 14 days before"
+    )
+    reminders: ReminderPolicy | None = Field(
+        default=None, description="overrides the region's reminder policy"
+    )
+    sessions: list[Session] | None = Field(
+        default=None, description="each day's sessions (venue time); default 4 of 90 minutes"
+    )
+    agenda_quiet_minutes: int = Field(
+        default=10, ge=0, le=1440, description="edits after publishing are mailed once quiet"
+    )
+    followup_days: int = Field(
+        default=180, ge=1, le=3650, description="the meeting closes this long after its end"
+    )
+    continue_after_events: int = Field(
+        default=4000,
+        ge=100,
+        le=40_000,
+        description="the workflow continues as new (same id, state carried) past this history",
+    )
+    planned: bool = Field(
+        default=False,
+        description="started by the six-monthly cycle: dates, host and format still to be set",
+    )
+    venue: Venue | None = None
+    join_link: Link | None = None
+    organiser: Organiser
+    participants: list[Code] = Field(default_factory=list, description="participant ids")
+    countries: list[Code] = Field(
+        default_factory=list, description="invite every directory participant of these countries"
+    )
+    organisations: list[Code] = Field(
+        default_factory=list,
+        description="invite every directory participant of these organisations",
+    )
+
+    @model_validator(mode="after")
+    def _coherent(self) -> Self:
+        if self.start.tzinfo is not None or self.end.tzinfo is not None:
+            raise ValueError(
+                "start and end are venue wall-clock times: give them without an offset"
+            )
+        if self.end <= self.start:
+            raise ValueError(
+                f"end ({self.end:%Y-%m-%d %H:%M}) must be after start ({self.start:%Y-%m-%d %H:%M})"
+            )
+        deadline = self.registration_deadline
+        if deadline is not None and (deadline.tzinfo is not None or deadline > self.start):
+            raise ValueError("registration_deadline: a venue time no later than the start")
+        agenda = self.agenda_deadline
+        if agenda is not None and (agenda.tzinfo is not None or agenda > self.start):
+            raise ValueError("agenda_deadline: a venue time no later than the start")
+        if self.end - self.start > timedelta(days=14):
+            raise ValueError("a meeting lasts at most 14 days")
+        if self.format in (MeetingFormat.IN_PERSON, MeetingFormat.HYBRID) and self.venue is None:
+            raise ValueError(f"venue: required for {_a(self.format)} meeting")
+        if self.format in (MeetingFormat.ONLINE, MeetingFormat.HYBRID) and self.join_link is None:
+            raise ValueError(f"join_link: required for {_a(self.format)} meeting")
+        for name, values in (
+            ("participants", self.participants),
+            ("countries", self.countries),
+            ("organisations", self.organisations),
+        ):
+            dupes = sorted({v for v in values if values.count(v) > 1})
+            if dupes:
+                raise ValueError(f"{name}: listed twice: {', '.join(dupes)}")
+        if not (self.participants or self.countries or self.organisations):
+            raise ValueError(
+                "participants: invite at least one participant, country or organisation"
+            )
+        return self
+
+    @property
+    def uid(self) -> str:
+        """The iCalendar UID, stable for the meeting's whole life."""
+        return f"{self.id.lower()}@{self.organiser.email.rpartition('@')[2]}"
+
+    def start_utc(self) -> datetime:
+        return to_utc(self.start, self.zone)
+
+    def end_utc(self) -> datetime:
+        return to_utc(self.end, self.zone)
+
+    def registration_deadline_utc(self) -> datetime:
+        return to_utc(self.registration_deadline or self.start, self.zone)
+
+    def agenda_deadline_local(self) -> datetime:
+        return self.agenda_deadline or self.start - timedelta(days=14)
+
+    def agenda_deadline_utc(self) -> datetime:
+        return to_utc(self.agenda_deadline_local(), self.zone)
+
+    def registration_deadline_text(self) -> str:
+        return f"{self.registration_deadline or self.start:%Y-%m-%d %H:%M} {self.zone}"
+
+
+def _a(fmt: MeetingFormat) -> str:
+    """'an online', 'a hybrid', 'an in-person': for error messages."""
+    words = fmt.value.replace("_", "-")
+    return f"an {words}" if words[0] in "aeiou" else f"a {words}"
+
+
+def to_utc(local: datetime, zone: str) -> datetime:
+    """Venue wall-clock time to an aware UTC datetime."""
+    from datetime import UTC
+
+    return local.replace(tzinfo=ZoneInfo(zone)).astimezone(UTC)
+
+
+def schedule_problems(meeting: MeetingDefinition, now: datetime) -> list[str]:
+    """Rules that depend on the clock, kept out of the model so replays stay stable."""
+    if meeting.start_utc() <= now:
+        return [f"start: {meeting.start:%Y-%m-%d %H:%M} {meeting.zone} is in the past"]
+    return []

@@ -1,0 +1,1 @@
+"""Answers to invitations (RSVPs) from every channel, and calendar replies."""

@@ -1,0 +1,1 @@
+"""Reminder policies and the pure planning of who is reminded when."""

@@ -1,0 +1,1 @@
+"""The `rtm` command line."""

@@ -1,0 +1,325 @@
+"""Sending the secretariat's and participants' commands to a meeting workflow.
+
+Every interface (CLI, web app, inbound mail) goes through here, so all of them get the
+same refusals and leave the same audit trail.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any, Protocol, TypeVar
+
+from pydantic import ValidationError
+from temporalio.client import Client, WorkflowExecutionStatus, WorkflowUpdateFailedError
+from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
+from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
+from temporalio.service import RPCError, RPCStatusCode
+
+from activities.store.db import Store
+from domain.agenda.items import AgendaItem, DecideCommand, ProposeCommand, PublishCommand
+from domain.agenda.view import AgendaView
+from domain.attendance.register import AttendanceView, CheckInCommand, JoinCommand
+from domain.common.base import Frozen
+from domain.common.contracts import MeetingStatus, MeetingSummary, Phase
+from domain.followup.actions import ActionItem, DoneCommand, done_problem
+from domain.followup.minutes import MinutesCommand
+from domain.meeting.changes import CancelCommand, RescheduleCommand
+from domain.meeting.definition import MeetingDefinition
+from domain.registration.answers import Actor, RsvpCommand
+from domain.reminders.planning import RemindCommand
+from workflows.common import search_attributes
+from workflows.followup.action_item import ActionItemWorkflow
+from workflows.meeting.workflow import MeetingWorkflow
+from workflows.meeting.workflow import MeetingWorkflow as W
+
+R = TypeVar("R")
+
+
+class CommandRefused(Exception):
+    """The meeting refused the command; nothing changed. The message says why."""
+
+
+class NoSuchMeeting(CommandRefused):
+    pass
+
+
+def _why(exc: BaseException) -> str:
+    """The validator's own words, without the exception type the SDK prefixes."""
+    cause = getattr(exc, "cause", None) or exc.__cause__
+    if isinstance(cause, ApplicationError):
+        return cause.message
+    return str(cause or exc)
+
+
+async def plan(client: Client, meeting: MeetingDefinition, task_queue: str, reuse: bool) -> bool:
+    """Start the meeting's workflow; True if started, False if it existed and `reuse` is set.
+
+    A meeting id is never used twice, even after its workflow ended (REJECT_DUPLICATE).
+    """
+    try:
+        await client.start_workflow(
+            MeetingWorkflow.run,
+            meeting,
+            id=meeting.id,
+            task_queue=task_queue,
+            id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+            id_conflict_policy=WorkflowIDConflictPolicy.FAIL,
+            search_attributes=search_attributes.initial(
+                meeting.region, meeting.number, Phase.SCHEDULED.value
+            ),
+        )
+        return True
+    except WorkflowAlreadyStartedError as exc:
+        if reuse:
+            return False
+        raise CommandRefused(f"meeting {meeting.id} already exists") from exc
+
+
+async def _query(client: Client, meeting_id: str, query: Callable[[W], R]) -> R:
+    try:
+        return await client.get_workflow_handle(meeting_id).query(query)
+    except RPCError as exc:
+        if exc.status is RPCStatusCode.NOT_FOUND:
+            raise NoSuchMeeting(f"no meeting {meeting_id!r}") from exc
+        raise
+
+
+async def status(client: Client, meeting_id: str) -> MeetingStatus:
+    return await _query(client, meeting_id, W.status)
+
+
+class Command(Protocol):
+    """Every update payload carries its actor (who, through which channel)."""
+
+    @property
+    def actor(self) -> Actor: ...
+
+    def model_dump(self, *, mode: str, exclude: set[str]) -> dict[str, Any]: ...
+
+
+async def _update(
+    client: Client,
+    store: Store | None,
+    meeting_id: str,
+    action: str,
+    update: Any,
+    command: Command,
+    result_type: type[R],
+) -> R:
+    """Run one update; audit the outcome (applied or refused) with actor and channel."""
+    actor = command.actor
+    detail: dict[str, Any] = command.model_dump(mode="json", exclude={"actor"})
+    try:
+        result: R = await client.get_workflow_handle(meeting_id).execute_update(
+            update, command, result_type=result_type
+        )
+    except WorkflowUpdateFailedError as exc:
+        reason = _why(exc)
+        _audit(store, meeting_id, actor, f"{action}.refused", detail | {"reason": reason})
+        raise CommandRefused(reason) from exc
+    except RPCError as exc:
+        if exc.status not in (RPCStatusCode.NOT_FOUND, RPCStatusCode.FAILED_PRECONDITION):
+            raise
+        try:  # an ended workflow answers updates with NOT_FOUND; describe tells it apart
+            described = await client.get_workflow_handle(meeting_id).describe()
+        except RPCError as missing:
+            if missing.status is not RPCStatusCode.NOT_FOUND:
+                raise
+            _audit(store, None, actor, f"{action}.refused", detail | {"reason": "no such meeting"})
+            raise NoSuchMeeting(f"no meeting {meeting_id!r}") from exc
+        reason = await _ended_reason(client, meeting_id, described.status)
+        _audit(store, meeting_id, actor, f"{action}.refused", detail | {"reason": reason})
+        raise CommandRefused(reason) from exc
+    _audit(store, meeting_id, actor, action, detail)
+    return result
+
+
+async def _ended_reason(
+    client: Client, meeting_id: str, state: WorkflowExecutionStatus | None
+) -> str:
+    """'meeting X is cancelled' from the workflow's result, or how its workflow ended."""
+    if state is WorkflowExecutionStatus.COMPLETED:
+        handle = client.get_workflow_handle(meeting_id, result_type=MeetingSummary)
+        try:
+            summary = await handle.result()
+        except Exception:
+            return f"{meeting_id} has ended"
+        return f"meeting {meeting_id} is {summary.phase.value}"
+    return f"meeting {meeting_id} has ended ({state.name.lower() if state else 'unknown'})"
+
+
+def _audit(
+    store: Store | None, meeting_id: str | None, actor: Actor, action: str, detail: dict[str, Any]
+) -> None:
+    if store is not None:
+        store.append_audit(meeting_id, actor.id, actor.channel.value, action, detail)
+
+
+async def rsvp(
+    client: Client, store: Store | None, meeting_id: str, c: RsvpCommand
+) -> MeetingStatus:
+    return await _update(client, store, meeting_id, "rsvp", W.rsvp, c, MeetingStatus)
+
+
+async def reschedule(
+    client: Client, store: Store | None, meeting_id: str, c: RescheduleCommand
+) -> MeetingStatus:
+    return await _update(client, store, meeting_id, "reschedule", W.reschedule, c, MeetingStatus)
+
+
+async def schedule(
+    client: Client, store: Store | None, meeting_id: str, c: RescheduleCommand
+) -> MeetingStatus:
+    return await _update(client, store, meeting_id, "schedule", W.schedule, c, MeetingStatus)
+
+
+async def remind(
+    client: Client, store: Store | None, meeting_id: str, c: RemindCommand
+) -> MeetingStatus:
+    return await _update(client, store, meeting_id, "remind", W.remind, c, MeetingStatus)
+
+
+async def cancel(
+    client: Client, store: Store | None, meeting_id: str, c: CancelCommand
+) -> MeetingStatus:
+    return await _update(client, store, meeting_id, "cancel", W.cancel, c, MeetingStatus)
+
+
+async def propose_item(
+    client: Client, store: Store | None, meeting_id: str, c: ProposeCommand
+) -> AgendaItem:
+    return await _update(client, store, meeting_id, "agenda.propose", W.propose_item, c, AgendaItem)
+
+
+async def decide_item(
+    client: Client, store: Store | None, meeting_id: str, c: DecideCommand
+) -> AgendaItem:
+    return await _update(client, store, meeting_id, "agenda.decide", W.decide_item, c, AgendaItem)
+
+
+async def publish_agenda(
+    client: Client, store: Store | None, meeting_id: str, c: PublishCommand
+) -> AgendaView:
+    return await _update(
+        client, store, meeting_id, "agenda.publish", W.publish_agenda, c, AgendaView
+    )
+
+
+async def check_in(
+    client: Client, store: Store | None, meeting_id: str, c: CheckInCommand
+) -> AttendanceView:
+    return await _update(client, store, meeting_id, "check-in", W.check_in, c, AttendanceView)
+
+
+async def join_online(
+    client: Client, store: Store | None, meeting_id: str, c: JoinCommand
+) -> AttendanceView:
+    return await _update(client, store, meeting_id, "join", W.join_online, c, AttendanceView)
+
+
+async def agenda(client: Client, meeting_id: str) -> AgendaView:
+    return await _query(client, meeting_id, W.agenda)
+
+
+async def attendance(client: Client, meeting_id: str) -> AttendanceView:
+    return await _query(client, meeting_id, W.attendance)
+
+
+class MeetingListing(Frozen):
+    id: str
+    region: str | None
+    number: int | None
+    phase: str | None
+    status: str
+    started: datetime
+
+
+async def list_meetings(
+    client: Client, region: str | None = None, phase: Phase | None = None
+) -> list[MeetingListing]:
+    """Meetings by region and phase: a visibility query over the search attributes."""
+    query = ["WorkflowType = 'MeetingWorkflow'"]
+    if region is not None:
+        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}", region):
+            raise CommandRefused(f"region: {region!r} is not a region code")
+        query.append(f"{search_attributes.RTM_REGION.name} = '{region}'")
+    if phase is not None:
+        query.append(f"{search_attributes.RTM_PHASE.name} = '{phase.value}'")
+    found = []
+    async for wf in client.list_workflows(" AND ".join(query)):
+        attrs = wf.typed_search_attributes
+        found.append(
+            MeetingListing(
+                id=wf.id,
+                region=attrs.get(search_attributes.RTM_REGION),
+                number=attrs.get(search_attributes.RTM_NUMBER),
+                phase=attrs.get(search_attributes.RTM_PHASE),
+                status=wf.status.name.lower() if wf.status else "unknown",
+                started=wf.start_time,
+            )
+        )
+    return sorted(found, key=lambda m: (m.region or "", m.number or 0, m.id))
+
+
+# --- action items (one workflow each, id f"{meeting_id}-{action_id}") -------------------
+
+
+class NoSuchAction(NoSuchMeeting):
+    pass
+
+
+async def action_status(client: Client, workflow_id: str) -> ActionItem:
+    """An action item as its workflow holds it (also after it completed)."""
+    try:
+        return await client.get_workflow_handle(workflow_id).query(ActionItemWorkflow.status)
+    except RPCError as exc:
+        if exc.status is RPCStatusCode.NOT_FOUND:
+            raise NoSuchAction(f"no action {workflow_id!r}") from exc
+        raise
+
+
+async def _action_ended(client: Client, workflow_id: str) -> str | None:
+    """Why an action workflow takes no more commands (done, or ended), or None if running."""
+    try:
+        described = await client.get_workflow_handle(workflow_id).describe()
+    except RPCError as exc:
+        if exc.status is RPCStatusCode.NOT_FOUND:
+            raise NoSuchAction(f"no action {workflow_id!r}") from exc
+        raise
+    state = described.status
+    if state in (WorkflowExecutionStatus.RUNNING, WorkflowExecutionStatus.CONTINUED_AS_NEW):
+        return None
+    if state is WorkflowExecutionStatus.COMPLETED:
+        item = await client.get_workflow_handle(workflow_id, result_type=ActionItem).result()
+        return done_problem(item) or f"action {item.id} of {item.meeting_id} has ended"
+    return f"action {workflow_id} has ended ({state.name.lower() if state else 'unknown'})"
+
+
+async def mark_action_done(
+    client: Client, store: Store | None, workflow_id: str, c: DoneCommand
+) -> ActionItem:
+    """The owner (signed link) or the secretariat (CLI) marks an action item done."""
+    action = "action.done"
+    reason = await _action_ended(client, workflow_id)
+    if reason is None:
+        try:
+            return await _update(
+                client, store, workflow_id, action, ActionItemWorkflow.mark_done, c, ActionItem
+            )
+        except NoSuchMeeting as exc:
+            raise NoSuchAction(f"no action {workflow_id!r}") from exc
+        except ValidationError:
+            # it completed between the check and the update, and _update read its result
+            # as a meeting's: say why as the check would have
+            reason = await _action_ended(client, workflow_id) or f"action {workflow_id} ended"
+    detail = c.model_dump(mode="json", exclude={"actor"}) | {"reason": reason}
+    _audit(store, workflow_id, c.actor, f"{action}.refused", detail)
+    raise CommandRefused(reason)
+
+
+async def record_minutes(
+    client: Client, store: Store | None, meeting_id: str, c: MinutesCommand
+) -> MeetingStatus:
+    return await _update(client, store, meeting_id, "minutes", W.record_minutes, c, MeetingStatus)

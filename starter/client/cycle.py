@@ -1,0 +1,152 @@
+"""The six-monthly cycle of a region as a Temporal Schedule: create, show, pause, resume,
+trigger, delete. Each action starts an RtmCycleWorkflow, which plans the next RTM."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from temporalio.client import (
+    Client,
+    Schedule,
+    ScheduleActionStartWorkflow,
+    ScheduleAlreadyRunningError,
+    ScheduleCalendarSpec,
+    ScheduleHandle,
+    ScheduleOverlapPolicy,
+    SchedulePolicy,
+    ScheduleRange,
+    ScheduleSpec,
+    ScheduleState,
+)
+from temporalio.service import RPCError, RPCStatusCode
+
+from domain.common.base import Frozen
+from domain.cycle.next_meeting import CycleInput
+from workflows.cycle.workflow import RtmCycleWorkflow
+
+DEFAULT_MONTHS = (1, 7)
+
+
+class CycleError(Exception):
+    """A cycle command that cannot be done; the message says why. Nothing changed."""
+
+
+class CycleView(Frozen):
+    region: str
+    months: list[int]
+    day: int
+    hour: int
+    zone: str
+    paused: bool
+    note: str
+    next_runs: list[datetime]
+    recent_runs: list[str]
+
+
+def schedule_id(region: str) -> str:
+    return f"rtm-cycle-{region}"
+
+
+def months_of(text: str | None) -> tuple[int, ...]:
+    """'1,7' -> (1, 7): the months (1-12) in which the cycle plans an RTM."""
+    if not text:
+        return DEFAULT_MONTHS
+    try:
+        months = tuple(sorted({int(m) for m in text.split(",")}))
+    except ValueError as exc:
+        raise CycleError(f"months: {text!r} is not a list of month numbers like 1,7") from exc
+    if not months or any(m < 1 or m > 12 for m in months):
+        raise CycleError(f"months: {text!r}: months are 1 to 12")
+    return months
+
+
+async def create(
+    client: Client,
+    region: str,
+    zone: str,
+    task_queue: str,
+    months: tuple[int, ...] = DEFAULT_MONTHS,
+    day: int = 1,
+    hour: int = 9,
+    spec: ScheduleSpec | None = None,
+    paused: bool = False,
+) -> ScheduleHandle:
+    """The region's Schedule: on `day` of each of `months` at `hour` in the region's zone."""
+    if not 1 <= day <= 28:
+        raise CycleError("day: 1 to 28, so that every month has it")
+    if not 0 <= hour <= 23:
+        raise CycleError("hour: 0 to 23")
+    calendar = ScheduleCalendarSpec(
+        month=[ScheduleRange(m) for m in months],
+        day_of_month=[ScheduleRange(day)],
+        hour=[ScheduleRange(hour)],
+        comment=f"the {region} RTM cycle",
+    )
+    schedule = Schedule(
+        action=ScheduleActionStartWorkflow(
+            RtmCycleWorkflow.run,
+            CycleInput(region=region),
+            id=f"rtm-cycle-{region}-run",
+            task_queue=task_queue,
+        ),
+        spec=spec or ScheduleSpec(calendars=[calendar], time_zone_name=zone),
+        policy=SchedulePolicy(overlap=ScheduleOverlapPolicy.BUFFER_ONE),
+        state=ScheduleState(paused=paused, note="created by rtm cycle create"),
+    )
+    try:
+        return await client.create_schedule(schedule_id(region), schedule)
+    except ScheduleAlreadyRunningError as exc:
+        raise CycleError(f"region {region} already has a cycle") from exc
+
+
+async def _handle(client: Client, region: str) -> ScheduleHandle:
+    handle = client.get_schedule_handle(schedule_id(region))
+    try:
+        await handle.describe()
+    except RPCError as exc:
+        if exc.status is RPCStatusCode.NOT_FOUND:
+            hint = f"rtm cycle create --region {region}"
+            raise CycleError(f"region {region} has no cycle: {hint}") from exc
+        raise
+    return handle
+
+
+async def show(client: Client, region: str) -> CycleView:
+    desc = await (await _handle(client, region)).describe()
+    spec = desc.schedule.spec
+    calendar = spec.calendars[0] if spec.calendars else ScheduleCalendarSpec()
+    return CycleView(
+        region=region,
+        months=[r.start for r in calendar.month],
+        day=calendar.day_of_month[0].start,
+        hour=calendar.hour[0].start,
+        zone=spec.time_zone_name or "UTC",
+        paused=desc.schedule.state.paused,
+        note=desc.schedule.state.note or "",
+        next_runs=list(desc.info.next_action_times[:3]),
+        recent_runs=[
+            a.action.workflow_id
+            for a in desc.info.recent_actions
+            if hasattr(a.action, "workflow_id")
+        ],
+    )
+
+
+async def pause(client: Client, region: str, note: str) -> None:
+    await (await _handle(client, region)).pause(note=note)
+
+
+async def resume(client: Client, region: str, note: str) -> None:
+    await (await _handle(client, region)).unpause(note=note)
+
+
+async def trigger(client: Client, region: str) -> None:
+    """Run the cycle now; a paused region is refused, so 'paused' means nothing starts."""
+    handle = await _handle(client, region)
+    if (await handle.describe()).schedule.state.paused:
+        raise CycleError(f"the {region} cycle is paused: rtm cycle resume --region {region}")
+    await handle.trigger(overlap=ScheduleOverlapPolicy.BUFFER_ALL)
+
+
+async def delete(client: Client, region: str) -> None:
+    await (await _handle(client, region)).delete()

@@ -1,0 +1,121 @@
+"""The README's first command: the embedded stack, the Central Asia directory, and the
+region's next RTM (modelled on the 15th: two days in Dubai, hybrid) with its invitations.
+
+Running it again reuses the meeting: no second workflow, no second invitation.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, date, datetime, time, timedelta
+from importlib.resources import files
+from pathlib import Path
+
+from temporalio.client import Client
+
+from activities.config import Settings
+from domain.common.contracts import MeetingStatus, Phase
+from domain.cycle.next_meeting import ordinal
+from domain.directory.models import Region
+from domain.invitations.batches import InvitationStatus
+from domain.meeting.definition import MeetingDefinition, MeetingFormat, Organiser, Venue
+from starter.cli.inputs import read_directory
+from starter.client import commands
+from starter.devstack.stack import embedded_stack
+from workflows.meeting.workflow import MeetingWorkflow
+
+CENTRAL_ASIA = Path(str(files("starter") / "data" / "central_asia.yaml"))
+PARTNERS_AT_15TH = ["KZ", "KG", "MN", "PK", "TJ", "UZ"]
+OBSERVERS = ["EUDEL-KZ", "EUDEL-UZ", "JRC", "UNICRI", "ISTC", "EEAS", "SEC-CA"]
+
+
+def next_rtm(region: Region, today: date) -> MeetingDefinition:
+    """The region's next RTM on the 15th's model, on a Monday-Tuesday at least 4 weeks ahead."""
+    number = region.last_rtm_number + 1
+    monday = today + timedelta(days=28 + (7 - today.weekday()) % 7)
+    return MeetingDefinition(
+        id=f"RTM-{region.code}-{number}",
+        region=region.code,
+        number=number,
+        title=f"{ordinal(number)} Round-Table Meeting of National Focal Points for {region.name}",
+        format=MeetingFormat.HYBRID,
+        zone="Asia/Dubai",
+        start=datetime.combine(monday, time(9, 0)),
+        end=datetime.combine(monday + timedelta(days=1), time(17, 30)),
+        venue=Venue(
+            name="Dubai Exhibition Centre",
+            city="Dubai",
+            country="United Arab Emirates",
+            address="Expo City Dubai",
+        ),
+        join_link=f"https://meet.example.org/rtm-{region.code.lower()}-{number}",
+        organiser=Organiser(
+            name=f"CBRN CoE Regional Secretariat for {region.name}", email=region.secretariat_email
+        ),
+        countries=PARTNERS_AT_15TH,
+        organisations=OBSERVERS,
+    )
+
+
+async def follow_invitations(
+    client: Client, meeting_id: str, timeout: float = 300
+) -> MeetingStatus:
+    """Print each invitation as it goes out, until the invitation phase is over."""
+    handle = client.get_workflow_handle(meeting_id)
+    shown: set[str] = set()
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        status = await handle.query(MeetingWorkflow.status)
+        for inv in status.invitations:
+            if inv.status is not InvitationStatus.PENDING and inv.participant_id not in shown:
+                shown.add(inv.participant_id)
+                mark = "sent  " if inv.status is InvitationStatus.SENT else "FAILED"
+                print(f"  {mark} {inv.participant_id:<16} {inv.email:<36} {inv.message_id}")
+        if status.phase not in (Phase.SCHEDULED, Phase.INVITING, Phase.PLANNED):
+            return status
+        if loop.time() > deadline:
+            raise TimeoutError(f"invitations of {meeting_id} still going after {timeout:.0f}s")
+        await asyncio.sleep(0.2)
+
+
+async def demo(settings: Settings) -> int:
+    async with embedded_stack(settings) as stack:
+        directory = read_directory(CENTRAL_ASIA)
+        counts = stack.store.load_directory(directory)
+        print(
+            f"Directory: {counts['regions']} region, {counts['countries']} countries, "
+            f"{counts['organisations']} organisations, {counts['participants']} participants"
+        )
+        region = stack.store.region("CA")
+        assert region is not None
+        existing = stack.store.latest_meeting(region.code)
+        if existing is not None:
+            meeting = (await commands.status(stack.client, existing)).meeting
+            started = False
+        else:
+            meeting = next_rtm(region, datetime.now(UTC).date())
+            started = await commands.plan(stack.client, meeting, settings.task_queue, reuse=True)
+        if started:
+            print(f"Planned {meeting.id}: {meeting.title}")
+            print(
+                f"  {meeting.start:%a %d %b %Y %H:%M} - {meeting.end:%a %d %b %H:%M} "
+                f"{meeting.zone}, {meeting.format.value}, {meeting.venue and meeting.venue.city}"
+            )
+        else:
+            print(f"{meeting.id} already planned: reusing it, no invitation is sent twice")
+        print("Invitations:")
+        status = await follow_invitations(stack.client, meeting.id)
+        sent = status.count(InvitationStatus.SENT)
+        failed = status.count(InvitationStatus.FAILED)
+        print(
+            f"{meeting.id} is in phase {status.phase.value}: "
+            f"{sent} invitations sent, {failed} failed"
+        )
+        files_now = len(list(settings.mail_dir.glob("*.eml")))
+        print(f"Mail: {settings.mail_dir.resolve()} ({files_now} .eml files)")
+        print(
+            "Bring the stack back up with `rtm dev`; the Temporal Web UI is then at "
+            f"{stack.ui_url}/namespaces/{settings.temporal_namespace}/workflows/{meeting.id}"
+        )
+    return 0

@@ -1,0 +1,1 @@
+"""The inbound SMTP endpoint for calendar replies."""

@@ -1,0 +1,1 @@
+"""The web app: personal signed links, join links and the registration desk."""

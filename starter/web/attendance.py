@@ -1,0 +1,122 @@
+"""Attendance routes of the web app: personal join links and the registration desk.
+
+/join/{meeting}/{participant}: records the online join (on a meeting day) and redirects
+to the real meeting URL. /desk/{meeting}: the desk's page, from a signed desk link, with
+a check-in button per registered participant.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+from collections.abc import Callable
+from datetime import datetime
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+from aiohttp import web
+from temporalio.client import Client
+
+from activities.store.db import Store
+from domain.attendance.register import CheckInCommand, JoinCommand, Mode
+from domain.common.links import LinkError
+from domain.registration.answers import Actor, Attendance, Channel
+from starter.client import commands
+from starter.web.pages import error_page, page, refuse_link, sentence, verified
+
+log = logging.getLogger(__name__)
+
+JOIN_PATH = "/join/{meeting}/{participant}"
+DESK_PATH = "/desk/{meeting}"
+ACCEPTED = (Attendance.IN_PERSON, Attendance.ONLINE)
+
+
+def add_attendance_routes(
+    app: web.Application,
+    client: Client,
+    store: Store | None,
+    key: bytes,
+    now: Callable[[], datetime],
+) -> None:
+    async def join(request: web.Request) -> web.StreamResponse:
+        """Count the join (refusals such as 'not a meeting day' do not block), then redirect."""
+        meeting_id = request.match_info["meeting"]
+        pid = request.match_info["participant"]
+        try:
+            verified(request, key, "join", (meeting_id, pid), now())
+        except LinkError as exc:
+            return await refuse_link(store, request, exc)
+        try:
+            status = await commands.status(client, meeting_id)
+        except commands.NoSuchMeeting:
+            return error_page(404, f"There is no meeting {meeting_id}.")
+        target = status.meeting.join_link
+        if target is None:
+            return error_page(404, f"The {status.title} has no online part.")
+        try:
+            command = JoinCommand(participant_id=pid, actor=Actor(id=pid, channel=Channel.LINK))
+            await commands.join_online(client, store, meeting_id, command)
+        except commands.CommandRefused as exc:
+            log.info("join of %s to %s not counted: %s", pid, meeting_id, exc)
+        raise web.HTTPFound(target)
+
+    async def desk(request: web.Request) -> web.Response:
+        """The desk's page: who is registered, who is in today; POST checks one in."""
+        meeting_id = request.match_info["meeting"]
+        try:
+            verified(request, key, "desk", (meeting_id,), now())
+        except LinkError as exc:
+            return await refuse_link(store, request, exc)
+        notice = ""
+        if request.method == "POST":
+            form = await request.post()
+            pid = str(form.get("participant", ""))
+            try:
+                command = CheckInCommand(
+                    participant_id=pid, actor=Actor(id="registration-desk", channel=Channel.LINK)
+                )
+                await commands.check_in(client, store, meeting_id, command)
+                notice = f"{pid} checked in."
+            except commands.CommandRefused as exc:
+                notice = f"Not checked in: {sentence(str(exc))}"
+            except ValueError:
+                notice = "Not checked in: no such participant."
+        try:
+            status = await commands.status(client, meeting_id)
+            register = await commands.attendance(client, meeting_id)
+        except commands.NoSuchMeeting:
+            return error_page(404, f"There is no meeting {meeting_id}.")
+        venue_today = now().astimezone(ZoneInfo(status.meeting.zone)).date()
+        today = {p.participant_id: p.mode for p in register.presences if p.day == venue_today}
+        query = urlencode({"exp": request.query["exp"], "sig": request.query["sig"]})
+        rows = []
+        for row in status.participants:
+            if row.attendance not in ACCEPTED:
+                continue
+            mode = today.get(row.participant_id)
+            pid = html.escape(row.participant_id)
+            action = (
+                f"in ({mode.value})" if mode is not None
+                else f'<form method="post" action="?{html.escape(query)}" style="display:inline">'
+                f'<input type="hidden" name="participant" value="{pid}">'
+                f"<button>Check in</button></form>"
+            )  # fmt: skip
+            rows.append(
+                f"<tr><td>{html.escape(row.name)}</td><td>{html.escape(row.affiliation)}</td>"
+                f"<td>{html.escape(row.attendance.value if row.attendance else '')}</td>"
+                f"<td>{action}</td></tr>"
+            )
+        table = "<table><tr><th>Name</th><th>From</th><th>Registered</th><th></th></tr>"
+        table += "".join(rows) + "</table>"
+        present = sum(1 for m in today.values() if m is Mode.IN_PERSON)
+        return page(
+            200,
+            f"Registration desk: {status.title}",
+            *([notice] if notice else []),
+            f"{register.counts.summary}; {present} in the room today.",
+            form=table,
+        )
+
+    app.router.add_get(JOIN_PATH, join)
+    app.router.add_get(DESK_PATH, desk)
+    app.router.add_post(DESK_PATH, desk)

@@ -1,0 +1,1 @@
+"""Retry, heartbeat and mail-sending policies and search attributes shared by every workflow."""

@@ -1,0 +1,53 @@
+"""Retry and heartbeat settings, and the way mail is sent, shared by every workflow."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from typing import Any, TypeVar
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+
+with workflow.unsafe.imports_passed_through():
+    from domain.invitations.batches import MAX_PARALLEL_BATCHES, batches
+
+R = TypeVar("R")
+T = TypeVar("T")
+
+# the database: short outages are retried, quickly
+DB_RETRY = RetryPolicy(
+    initial_interval=timedelta(seconds=1), maximum_interval=timedelta(seconds=30)
+)
+# SMTP: 4xx replies and dropped connections retry with backoff; 5xx is recorded, not raised
+SMTP_RETRY = RetryPolicy(
+    initial_interval=timedelta(seconds=1),
+    backoff_coefficient=2.0,
+    maximum_interval=timedelta(minutes=5),
+)
+# a send activity heartbeats at most once a second; a dead worker is noticed after this
+SEND_HEARTBEAT = timedelta(seconds=10)
+
+
+def send_mail(activity: str, payload: Any, result_type: type[R]) -> Awaitable[R]:
+    """A mail-sending activity with the shared timeouts, heartbeat and SMTP retries."""
+    return workflow.execute_activity(
+        activity,
+        payload,
+        result_type=result_type,
+        start_to_close_timeout=timedelta(minutes=30),
+        heartbeat_timeout=SEND_HEARTBEAT,
+        retry_policy=SMTP_RETRY,
+    )
+
+
+async def in_batches(items: list[T], send: Callable[[list[T]], Awaitable[None]]) -> None:
+    """`send` each batch of `items`, a few at a time: one activity (and SMTP connection) each."""
+    gate = asyncio.Semaphore(MAX_PARALLEL_BATCHES)
+
+    async def one(chunk: list[T]) -> None:
+        async with gate:
+            await send(chunk)
+
+    await asyncio.gather(*(one(chunk) for chunk in batches(items)))

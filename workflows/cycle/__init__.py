@@ -1,0 +1,1 @@
+"""The per-region six-monthly cycle workflow."""

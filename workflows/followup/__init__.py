@@ -1,0 +1,1 @@
+"""The action-item workflow: one per follow-up action."""

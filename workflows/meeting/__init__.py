@@ -1,0 +1,1 @@
+"""The meeting workflow: one per meeting, from planning to closing."""
