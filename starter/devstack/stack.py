@@ -20,11 +20,11 @@ from temporalio.worker import Worker
 
 from activities.config import Settings
 from activities.store import Store
+from starter.client.connection import connect
 from starter.devstack.binaries import temporal_cli
 from starter.devstack.catcher import SmtpCatcher
 from starter.inbound.endpoint import InboundReplies
 from starter.web.app import make_app, serve
-from starter.client.connection import connect
 from worker import build_worker, ensure_search_attributes
 
 
