@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import sys
 from concurrent.futures import ThreadPoolExecutor
 
 from temporalio.api.enums.v1 import IndexedValueType
@@ -22,11 +23,11 @@ from temporalio.service import RPCError, RPCStatusCode
 from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
-from activities.config import Settings
+from activities.config import Settings, SettingsError, load_settings
 from activities.directory.activities import DirectoryActivities
 from activities.followup.actions import ActionActivities
 from activities.mail.sender import MailActivities
-from activities.store import Store
+from activities.store import SchemaNotReady, Store
 from starter.client.connection import connect
 from workflows.common import search_attributes
 from workflows.cycle.workflow import RtmCycleWorkflow
@@ -104,7 +105,7 @@ def build_worker(
 
 async def run(settings: Settings) -> None:
     store = Store(settings.database_url)
-    store.create_schema()
+    store.check_schema()  # the schema is `rtm db upgrade`'s job, never the worker's
     client = await connect(settings)
     await ensure_search_attributes(client, settings.temporal_namespace)
     worker = build_worker(client, settings, store)
@@ -114,8 +115,12 @@ async def run(settings: Settings) -> None:
 
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
-    with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(run(Settings()))
+    try:
+        with contextlib.suppress(KeyboardInterrupt):
+            asyncio.run(run(load_settings()))
+    except (SettingsError, SchemaNotReady) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        sys.exit(2)
 
 
 if __name__ == "__main__":

@@ -1,48 +1,53 @@
-"""Configuration from environment variables, defaulting to the embedded stack under var/."""
+"""Configuration from environment variables, defaulting to the embedded stack under var/.
+
+Read once by pydantic-settings: a bad value (`SMTP_PORT=abc`) is refused with the
+variable's name before anything starts; an empty variable counts as unset.
+"""
 
 from __future__ import annotations
 
-import os
 import secrets
-from dataclasses import dataclass, field
 from pathlib import Path
+
+from pydantic import Field, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from domain.common.contracts import TASK_QUEUE
 
 
-def _env(name: str, default: str) -> str:
-    return os.environ.get(name, default) or default
+class SettingsError(Exception):
+    """The environment holds a bad value: one line per variable, naming it."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
 
 
-def _flag(name: str) -> bool:
-    return os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
-
-
-@dataclass(frozen=True)
-class Settings:
+class Settings(BaseSettings):
     """Everything a process of the engine needs to find its peers."""
 
-    var_dir: Path = field(default_factory=lambda: Path(_env("RTM_VAR_DIR", "var")))
-    temporal_address: str = field(
-        default_factory=lambda: _env("TEMPORAL_ADDRESS", "127.0.0.1:7233")
-    )
-    temporal_namespace: str = field(default_factory=lambda: _env("TEMPORAL_NAMESPACE", "default"))
-    temporal_ui_port: int = field(default_factory=lambda: int(_env("RTM_UI_PORT", "8233")))
-    task_queue: str = field(default_factory=lambda: _env("RTM_TASK_QUEUE", TASK_QUEUE))
-    database_url_env: str = field(default_factory=lambda: os.environ.get("DATABASE_URL", ""))
-    smtp_host: str = field(default_factory=lambda: _env("SMTP_HOST", "127.0.0.1"))
-    smtp_port: int = field(default_factory=lambda: int(_env("SMTP_PORT", "1025")))
-    smtp_username: str = field(default_factory=lambda: os.environ.get("SMTP_USERNAME", ""))
-    smtp_password: str = field(default_factory=lambda: os.environ.get("SMTP_PASSWORD", ""))
-    smtp_starttls: bool = field(default_factory=lambda: _flag("SMTP_STARTTLS"))
-    smtp_timeout: float = field(default_factory=lambda: float(_env("SMTP_TIMEOUT", "30")))
-    cli_user: str = field(default_factory=lambda: _env("RTM_USER", "secretariat"))
-    web_host: str = field(default_factory=lambda: _env("RTM_WEB_HOST", "127.0.0.1"))
-    web_port: int = field(default_factory=lambda: int(_env("RTM_WEB_PORT", "8000")))
-    public_url_env: str = field(default_factory=lambda: os.environ.get("RTM_PUBLIC_URL", ""))
-    link_key_env: str = field(default_factory=lambda: os.environ.get("RTM_LINK_KEY", ""))
-    inbound_host: str = field(default_factory=lambda: _env("RTM_INBOUND_HOST", "127.0.0.1"))
-    inbound_port: int = field(default_factory=lambda: int(_env("RTM_INBOUND_PORT", "2525")))
+    # Each field reads the variable its alias names; code and tests pass field names.
+    model_config = SettingsConfigDict(frozen=True, env_ignore_empty=True, populate_by_name=True)
+
+    var_dir: Path = Field(validation_alias="RTM_VAR_DIR", default=Path("var"))
+    temporal_address: str = Field(validation_alias="TEMPORAL_ADDRESS", default="127.0.0.1:7233")
+    temporal_namespace: str = Field(validation_alias="TEMPORAL_NAMESPACE", default="default")
+    temporal_ui_port: int = Field(validation_alias="RTM_UI_PORT", default=8233, ge=1, le=65535)
+    task_queue: str = Field(validation_alias="RTM_TASK_QUEUE", default=TASK_QUEUE)
+    database_url_env: str = Field(validation_alias="DATABASE_URL", default="")
+    smtp_host: str = Field(validation_alias="SMTP_HOST", default="127.0.0.1")
+    smtp_port: int = Field(validation_alias="SMTP_PORT", default=1025, ge=1, le=65535)
+    smtp_username: str = Field(validation_alias="SMTP_USERNAME", default="")
+    smtp_password: str = Field(validation_alias="SMTP_PASSWORD", default="")
+    smtp_starttls: bool = Field(validation_alias="SMTP_STARTTLS", default=False)
+    smtp_timeout: float = Field(validation_alias="SMTP_TIMEOUT", default=30.0, gt=0)
+    cli_user: str = Field(validation_alias="RTM_USER", default="secretariat")
+    web_host: str = Field(validation_alias="RTM_WEB_HOST", default="127.0.0.1")
+    web_port: int = Field(validation_alias="RTM_WEB_PORT", default=8000, ge=1, le=65535)
+    public_url_env: str = Field(validation_alias="RTM_PUBLIC_URL", default="")
+    link_key_env: str = Field(validation_alias="RTM_LINK_KEY", default="")
+    inbound_host: str = Field(validation_alias="RTM_INBOUND_HOST", default="127.0.0.1")
+    inbound_port: int = Field(validation_alias="RTM_INBOUND_PORT", default=2525, ge=1, le=65535)
 
     @property
     def database_url(self) -> str:
@@ -72,3 +77,16 @@ class Settings:
             tmp.chmod(0o600)
             tmp.replace(path)
         return path.read_text().strip().encode()
+
+
+def load_settings() -> Settings:
+    """The settings from the environment, or SettingsError naming each bad variable."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        raise SettingsError(
+            [
+                f"{'.'.join(map(str, e['loc']))}: {e['msg']} (got {e['input']!r})"
+                for e in exc.errors()
+            ]
+        ) from exc

@@ -29,9 +29,9 @@ from domain.registration.answers import Actor, Attendance, Channel, RsvpCommand
 from starter.client import commands
 from starter.devstack.binaries import temporal_test_server
 from starter.devstack.catcher import SmtpCatcher
-from starter.devstack.stack import free_port
 from tests.factories import meeting, synthetic_directory
 from tests.harness import advance_to, invited, plan, running_worker
+from tests.ports import free_port
 from worker import ensure_search_attributes
 
 WARNING = 10_240
@@ -48,7 +48,7 @@ async def measure(n: int) -> dict[str, object]:
     try:
         with tempfile.TemporaryDirectory() as tmp, SmtpCatcher(port=free_port()) as catcher:
             store = Store(f"sqlite:///{Path(tmp) / 'rtm.db'}")
-            store.create_schema()
+            store.upgrade_schema()
             store.load_directory(synthetic_directory(n))
             # continuing as new switched off, to measure how one history would grow
             m = meeting(organisations=[], continue_after_events=40_000)

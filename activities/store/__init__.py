@@ -4,6 +4,7 @@ A feature that needs tables adds a module here with its rows and a `StoreBase` s
 methods, and one base class below.
 """
 
+from activities.store import schema
 from activities.store.actions import ActionRow, ActionStore
 from activities.store.audit import AuditRow, AuditStore
 from activities.store.deliveries import DeliveryStore, InvitationRow, OutboxRow
@@ -16,14 +17,19 @@ from activities.store.directory import (
 )
 from activities.store.engine import StoreBase, make_engine
 from activities.store.meetings import MeetingRow, MeetingStore, RtmAllocationRow
-from activities.store.schema import create_schema
+from activities.store.schema import SchemaNotReady
 
 
 class Store(DirectoryStore, MeetingStore, DeliveryStore, ActionStore, AuditStore):
     """All database access of the engine, one method per question or fact."""
 
-    def create_schema(self) -> None:
-        create_schema(self.engine)
+    def upgrade_schema(self) -> tuple[str | None, str]:
+        """Create or upgrade the schema (the only DDL the engine runs); (before, after)."""
+        return schema.upgrade(self.engine)
+
+    def check_schema(self) -> None:
+        """Raise SchemaNotReady unless the schema is at the code's revision."""
+        schema.check(self.engine)
 
 
 __all__ = [
@@ -37,7 +43,9 @@ __all__ = [
     "ParticipantRow",
     "RegionRow",
     "RtmAllocationRow",
+    "SchemaNotReady",
     "Store",
     "StoreBase",
     "make_engine",
+    "schema",
 ]

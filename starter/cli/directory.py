@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from starter.cli.common import add, open_store
+from starter.cli.common import add, open_store, print_json
 from starter.cli.errors import InputError
 from starter.cli.inputs import read_directory
 
@@ -27,6 +27,16 @@ async def cmd_directory_load(args: argparse.Namespace, settings: Settings) -> in
 
 async def cmd_directory_list(args: argparse.Namespace, settings: Settings) -> int:
     store = open_store(settings)
+    if args.json:  # the shape of a directory file: `directory load` reads it back
+        print_json(
+            {
+                "regions": store.regions(),
+                "countries": store.countries(),
+                "organisations": store.organisations(),
+                "participants": store.participants(),
+            }
+        )
+        return 0
     for region in store.regions():
         print(
             f"{region.code}  {region.name} (secretariat {region.secretariat_city}, {region.zone})"
@@ -51,7 +61,8 @@ async def cmd_directory_list(args: argparse.Namespace, settings: Settings) -> in
 def register(directory: argparse.ArgumentParser) -> None:
     dsub = directory.add_subparsers(dest="action", required=True)
     add(dsub, "load", cmd_directory_load, "load a YAML/JSON directory file").add_argument("file")
-    add(dsub, "list", cmd_directory_list, "list regions, countries, organisations, people")
+    listing = add(dsub, "list", cmd_directory_list, "regions, countries, organisations, people")
+    listing.add_argument("--json", action="store_true")
 
 
 PARSERS = {"directory": register}

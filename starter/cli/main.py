@@ -19,6 +19,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "dev": ("dev", "run the embedded stack until interrupted"),
     "demo": ("dev", "the embedded stack, the Central Asia directory and its next RTM"),
     "worker": ("dev", "run a worker against TEMPORAL_ADDRESS"),
+    "db": ("db", "the database schema: `rtm db upgrade`"),
     "directory": ("directory", "the participant directory"),
     "meeting": ("meeting", "meetings"),
     "cycle": ("cycle", "a region's six-monthly RTM cycle (a Temporal Schedule)"),
@@ -51,11 +52,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser(argv).parse_args(argv)
     import asyncio
 
-    from activities.config import Settings
+    from activities.config import SettingsError, load_settings
     from starter.cli.errors import InputError
     from starter.client.commands import CommandRefused
 
-    settings = Settings()
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        for problem in exc.problems:
+            print(f"error: {problem}", file=sys.stderr)
+        return 2
     try:
         code: int = asyncio.run(args.fn(args, settings))
         return code

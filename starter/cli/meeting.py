@@ -11,7 +11,7 @@ from domain.common.contracts import Phase
 from domain.invitations.batches import InvitationStatus
 from domain.meeting.changes import CancelCommand, RescheduleCommand
 from domain.meeting.definition import MeetingFormat
-from starter.cli.common import actor, add, connect, open_store
+from starter.cli.common import actor, add, connect, open_store, print_json
 from starter.cli.inputs import check_meeting, parse, read_document
 from starter.cli.views import render_status
 
@@ -34,6 +34,9 @@ async def cmd_meeting_list(args: argparse.Namespace, settings: Settings) -> int:
 
     phase = Phase(args.phase) if args.phase else None
     meetings = await commands.list_meetings(await connect(settings), args.region, phase)
+    if args.json:
+        print_json(meetings)
+        return 0
     for m in meetings:
         print(f"{m.id:<24} {m.region or '-':<4} {m.number or '-':>4}  {m.phase or '-':<12} "
               f"{m.status:<10} started {m.started:%Y-%m-%d %H:%M}")  # fmt: skip
@@ -116,6 +119,7 @@ def register(meeting: argparse.ArgumentParser) -> None:
     listing = add(msub, "list", cmd_meeting_list, "meetings by region and phase (visibility)")
     listing.add_argument("--region")
     listing.add_argument("--phase", choices=[p.value for p in Phase])
+    listing.add_argument("--json", action="store_true")
     status = add(msub, "status", cmd_meeting_status, "phase and each participant's invitation")
     status.add_argument("id")
     status.add_argument("--json", action="store_true")

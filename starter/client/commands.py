@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from pydantic import ValidationError
 from temporalio.client import Client, WorkflowExecutionStatus, WorkflowUpdateFailedError
@@ -17,7 +17,6 @@ from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
-from activities.store import Store
 from domain.agenda.items import AgendaItem, DecideCommand, ProposeCommand, PublishCommand
 from domain.agenda.view import AgendaView
 from domain.attendance.register import AttendanceView, CheckInCommand, JoinCommand
@@ -29,10 +28,14 @@ from domain.meeting.changes import CancelCommand, RescheduleCommand
 from domain.meeting.definition import MeetingDefinition
 from domain.registration.answers import Actor, RsvpCommand
 from domain.reminders.planning import RemindCommand
+from starter.client.backoff import admitted
 from workflows.common import search_attributes
 from workflows.followup.action_item import ActionItemWorkflow
 from workflows.meeting.workflow import MeetingWorkflow
 from workflows.meeting.workflow import MeetingWorkflow as W
+
+if TYPE_CHECKING:
+    from activities.store import Store
 
 R = TypeVar("R")
 
@@ -112,8 +115,9 @@ async def _update(
     actor = command.actor
     detail: dict[str, Any] = command.model_dump(mode="json", exclude={"actor"})
     try:
-        result: R = await client.get_workflow_handle(meeting_id).execute_update(
-            update, command, result_type=result_type
+        handle = client.get_workflow_handle(meeting_id)
+        result: R = await admitted(
+            lambda: handle.execute_update(update, command, result_type=result_type)
         )
     except WorkflowUpdateFailedError as exc:
         reason = _why(exc)
