@@ -41,6 +41,7 @@ def _document(title: str, language: str, landscape: bool = False) -> FPDF:
     where = font_dir()
     for style, name in _FILES.items():
         pdf.add_font(FONT, style, str(where / name))
+    pdf.set_text_shaping(True)  # joined Arabic-script letters, right to left
     pdf.set_title(title)
     pdf.set_lang(language)
     pdf.set_creator("Round-Table Meeting engine")
@@ -81,7 +82,9 @@ def markdown_pdf(markdown: str, title: str, language: str) -> bytes:
         else:
             bold = first.startswith("**") and first.endswith("**")
             pdf.set_font(FONT, "B" if bold else "", 11)
-            pdf.multi_cell(width, 6, _plain(" ".join(lines)), align="L", new_x="LMARGIN", new_y="NEXT")
+            pdf.multi_cell(
+                width, 6, _plain(" ".join(lines)), align="L", new_x="LMARGIN", new_y="NEXT"
+            )
         pdf.ln(3)
     return bytes(pdf.output())
 
@@ -108,6 +111,7 @@ def table_pdf(
         headings_style=FontFace(emphasis="BOLD", fill_color=(225, 225, 225)),
         line_height=7,
         repeat_headings=1,
+        text_align="LEFT",
     ) as table:
         for cells in [header, *rows]:
             row = table.row()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 from datetime import date
-from functools import lru_cache
+from functools import cache
 from gettext import NullTranslations
 from pathlib import Path
 from typing import Any
@@ -35,7 +35,7 @@ def check_language(language: str) -> str:
     return language
 
 
-@lru_cache(maxsize=None)
+@cache
 def translations(language: str) -> NullTranslations:
     """The catalogue of `language` (English is the source language: no catalogue)."""
     po = HERE / "locale" / language / "LC_MESSAGES" / f"{DOMAIN}.po"
@@ -61,7 +61,7 @@ def date_range(start: date, end: date, language: str) -> str:
     return f"{format_date(start, pattern, locale=locale)} - {last}"
 
 
-@lru_cache(maxsize=None)
+@cache
 def environment(language: str) -> jinja2.Environment:
     """A template environment that writes `language`."""
     check_language(language)

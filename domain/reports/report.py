@@ -85,9 +85,7 @@ def _counted(facts: MeetingFacts) -> tuple[Basis, dict[str, Mode]]:
                 modes[p.participant_id] = p.mode
         return Basis.REGISTER, modes
     accepted = {Attendance.IN_PERSON: Mode.IN_PERSON, Attendance.ONLINE: Mode.ONLINE}
-    return Basis.ANSWERS, {
-        pid: accepted[a] for pid, a in facts.answers.items() if a in accepted
-    }
+    return Basis.ANSWERS, {pid: accepted[a] for pid, a in facts.answers.items() if a in accepted}
 
 
 def _ordered_codes(listed: list[str], present: set[str], directory: list[str]) -> list[str]:
@@ -145,7 +143,9 @@ def draft(facts: MeetingFacts) -> MeetingReport:
     orgs = {
         p.organisation
         for p in counted
-        if p.organisation and p.role is not Role.SECRETARIAT and p.organisation in facts.organisations
+        if p.organisation
+        and p.role is not Role.SECRETARIAT
+        and p.organisation in facts.organisations
     }
     org_codes = _ordered_codes(m.organisations, orgs, list(facts.organisations))
     national = [

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from temporalio.client import Client
 
-from activities.store.db import Store
+from activities.store import Store
 from domain.agenda.items import running_order
 from domain.common.contracts import MeetingStatus
 from domain.registration.answers import Attendance

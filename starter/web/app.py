@@ -26,6 +26,7 @@ from starter.client import commands
 from starter.web.actions import add_action_routes
 from starter.web.attendance import add_attendance_routes
 from starter.web.pages import error_page, html_errors, page, refuse_link, sentence, verified
+from starter.web.reports import add_report_routes
 
 log = logging.getLogger(__name__)
 
@@ -155,6 +156,7 @@ def make_app(
     app.router.add_get("/healthz", healthz)
     add_attendance_routes(app, client, store, key, now)
     add_action_routes(app, client, store, key, now)
+    add_report_routes(app, client, store, key, now)
     return app
 
 
