@@ -14,7 +14,7 @@ import pytest_asyncio
 from aiohttp import web
 from temporalio.testing import WorkflowEnvironment
 
-from activities.store.db import Store
+from activities.store import Store
 from starter.devstack.catcher import SmtpCatcher
 from starter.devstack.stack import free_port
 from starter.web.app import make_app, serve

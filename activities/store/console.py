@@ -12,13 +12,10 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import Engine, func
 from sqlmodel import Field, Session, SQLModel, col, select, update
 
-from activities.store.db import (
-    CountryRow,
-    InvitationRow,
-    MeetingRow,
-    ParticipantRow,
-    _participant,
-)
+from activities.store.deliveries import InvitationRow
+from activities.store.directory import CountryRow, ParticipantRow, _participant
+from activities.store.engine import StoreBase
+from activities.store.meetings import MeetingRow
 from domain.directory.models import Participant
 
 
@@ -67,12 +64,14 @@ class SignInRequestRow(SQLModel, table=True):
 _TABLES = [SignInTokenRow.__table__, SessionRow.__table__, SignInRequestRow.__table__]  # type: ignore[attr-defined]
 
 
-class ConsoleStore:
-    """Reads and writes of the console's tables; every method is one short transaction."""
+class ConsoleStore(StoreBase):
+    """Reads and writes of the console's tables; every method is one short transaction.
 
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-        SQLModel.metadata.create_all(engine, tables=_TABLES)
+    Kept apart from `Store`: only the web app needs it, and it creates its own tables."""
+
+    def __init__(self, url: str, engine: Engine | None = None) -> None:
+        super().__init__(url, engine)
+        SQLModel.metadata.create_all(self.engine, tables=_TABLES)
 
     def _session(self) -> Session:
         return Session(self.engine, expire_on_commit=False)

@@ -18,7 +18,7 @@ from pydantic import ValidationError
 from temporalio.client import Client
 
 from activities.config import Settings
-from activities.store.db import Store
+from activities.store import Store
 from domain.common.contracts import MeetingStatus, ParticipantStatus, Phase
 from domain.common.links import LinkError
 from domain.mail.invitation import CHOICE_TEXT

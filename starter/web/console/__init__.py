@@ -9,8 +9,8 @@ from aiohttp import web
 from temporalio.client import Client
 
 from activities.config import Settings
+from activities.store import Store
 from activities.store.console import ConsoleStore
-from activities.store.db import Store
 from starter.web.console.auth import add_auth_routes, smtp_mailer
 from starter.web.console.context import Console, Mailer
 from starter.web.console.dashboard import add_dashboard_routes
@@ -36,7 +36,7 @@ def add_console_routes(
     console = Console(
         client=client,
         store=store,
-        sessions=ConsoleStore(store.engine),
+        sessions=ConsoleStore(store.url, store.engine),
         key=key,
         settings=settings,
         now=now,

@@ -18,8 +18,8 @@ from aiohttp import web
 from temporalio.client import Client
 
 from activities.config import Settings
+from activities.store import Store
 from activities.store.console import ConsoleStore
-from activities.store.db import Store
 from domain.registration.answers import Actor, Channel
 from starter.web.console.render import render
 from starter.web.console.roles import CSRF, VIEWER, Forbidden, Viewer, viewer_of

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
-from activities.store.db import MeetingRow
+from activities.store import MeetingRow
 from domain.common.contracts import MeetingStatus
 from domain.meeting.definition import MeetingDefinition
 from starter.client import commands
