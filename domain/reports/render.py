@@ -17,6 +17,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
 
+from domain.reports.charts import Chart, geometry, table
 from domain.reports.wording import more_than, number_word, ordinal, with_article
 
 HERE = Path(__file__).parent
@@ -109,3 +110,14 @@ def environment(language: str) -> jinja2.Environment:
 
 def render(template: str, language: str, **context: Any) -> str:
     return environment(language).get_template(template).render(**context)
+
+
+def chart_svg(chart: Chart, language: str) -> str:
+    """One chart as a standalone SVG document."""
+    return render("chart.svg.j2", language, c=chart, g=geometry(chart))
+
+
+def charts_page(title: str, charts: list[Chart], language: str) -> str:
+    """An HTML page: each chart's SVG inline, its numbers in a table beside it."""
+    figures = [(c, chart_svg(c, language), *table(c)) for c in charts]
+    return render("charts.html.j2", language, title=title, charts=figures)
