@@ -51,7 +51,7 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 
-from activities.store.db import Store
+from activities.store import Store
 from domain.common.contracts import RECORD_MEETING, SEND_INVITATIONS, MeetingStatus, MeetingSummary
 from domain.common.links import join_link, rsvp_links
 from domain.directory.models import Participant
