@@ -10,8 +10,8 @@ from functools import cache
 from zoneinfo import ZoneInfo
 
 from domain.agenda.items import AgendaItem
-from domain.agenda.template import ItemKind, ItemStatus
 from domain.agenda.slotting import Slot
+from domain.agenda.template import ItemKind, ItemStatus
 from domain.agenda.view import AgendaView
 from domain.common.links import join_link, rsvp_links
 from domain.directory.models import Participant
