@@ -16,10 +16,11 @@ from activities.store.directory import (
 )
 from activities.store.engine import StoreBase, make_engine
 from activities.store.meetings import MeetingRow, MeetingStore, RtmAllocationRow
+from activities.store.reports import ReportsStore
 from activities.store.schema import create_schema
 
 
-class Store(DirectoryStore, MeetingStore, DeliveryStore, ActionStore, AuditStore):
+class Store(DirectoryStore, MeetingStore, DeliveryStore, ActionStore, AuditStore, ReportsStore):
     """All database access of the engine, one method per question or fact."""
 
     def create_schema(self) -> None:

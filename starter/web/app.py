@@ -28,6 +28,7 @@ from starter.web.actions import add_action_routes
 from starter.web.attendance import add_attendance_routes
 from starter.web.console import add_console_routes
 from starter.web.pages import error_page, html_errors, page, refuse_link, sentence, verified
+from starter.web.reports import add_report_routes
 
 log = logging.getLogger(__name__)
 
@@ -158,6 +159,7 @@ def make_app(
     app.router.add_get("/healthz", healthz)
     add_attendance_routes(app, client, store, key, now)
     add_action_routes(app, client, store, key, now)
+    add_report_routes(app, client, store, key, now)
     add_console_routes(app, client, store, key, now, settings)
     return app
 
