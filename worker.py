@@ -27,6 +27,7 @@ from activities.config import Settings
 from activities.directory.activities import DirectoryActivities
 from activities.followup.actions import ActionActivities
 from activities.mail.sender import MailActivities
+from activities.private_files import restrict_umask
 from activities.store.db import Store
 from workflows.common import search_attributes
 from workflows.cycle.workflow import RtmCycleWorkflow
@@ -121,6 +122,7 @@ async def run(settings: Settings) -> None:
 
 
 def main() -> None:
+    restrict_umask()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(run(Settings()))
