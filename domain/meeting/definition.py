@@ -6,6 +6,7 @@ pydantic aware datetime keeps only an offset and loses the zone across Temporal.
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Annotated, Self
@@ -134,7 +135,7 @@ class MeetingDefinition(Frozen):
             ("countries", self.countries),
             ("organisations", self.organisations),
         ):
-            dupes = sorted({v for v in values if values.count(v) > 1})
+            dupes = sorted(v for v, n in Counter(values).items() if n > 1)  # linear in len
             if dupes:
                 raise ValueError(f"{name}: listed twice: {', '.join(dupes)}")
         if not (self.participants or self.countries or self.organisations):
