@@ -23,6 +23,7 @@ from domain.common.links import LinkError
 from domain.mail.invitation import CHOICE_TEXT
 from domain.registration.answers import Actor, Attendance, Channel, RsvpCommand
 from starter.client import commands
+from starter.web import log_redaction
 from starter.web.actions import add_action_routes
 from starter.web.attendance import add_attendance_routes
 from starter.web.pages import error_page, html_errors, page, refuse_link, sentence, verified
@@ -168,6 +169,7 @@ def _row(status: MeetingStatus, participant_id: str) -> ParticipantStatus | None
 
 async def serve(app: web.Application, host: str, port: int) -> web.AppRunner:
     """Start `app` on host:port; the caller stops it with `await runner.cleanup()`."""
+    log_redaction.install()
     runner = web.AppRunner(app)
     await runner.setup()
     try:
