@@ -20,12 +20,13 @@ from temporalio.worker import Worker
 
 from activities.config import Settings
 from activities.private_files import private_dir, restrict_umask
-from activities.store.db import Store
+from activities.store import Store
+from starter.client.connection import connect
 from starter.devstack.binaries import temporal_cli
 from starter.devstack.catcher import SmtpCatcher
 from starter.inbound.endpoint import InboundReplies
 from starter.web.app import make_app, serve
-from worker import build_worker, connect, ensure_search_attributes
+from worker import build_worker, ensure_search_attributes
 
 
 def port_open(host: str, port: int) -> bool:
@@ -170,7 +171,9 @@ async def _web(settings: Settings, client: Client, store: Store) -> AsyncIterato
         yield
         return
     runner = await serve(
-        make_app(client, store, settings.link_key()), settings.web_host, settings.web_port
+        make_app(client, store, settings.link_key(), settings=settings),
+        settings.web_host,
+        settings.web_port,
     )
     try:
         yield
