@@ -3,7 +3,6 @@ gettext), with the facts of the meeting a person needs to answer: when, where, u
 
 from __future__ import annotations
 
-import gettext
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -11,13 +10,15 @@ from typing import Any
 from aiohttp import web
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from domain.common import i18n
 from domain.common.base import Frozen
 from domain.invitations.calendar import location
 from domain.meeting.definition import MeetingDefinition, MeetingFormat
 from starter.web.pages import SECURITY_HEADERS, STYLE
 
 TEMPLATES = Path(__file__).parent / "templates"
-TRANSLATIONS = gettext.NullTranslations()
+LANG = i18n.DEFAULT  # the pages do not know their reader's language yet
+TRANSLATIONS = i18n.translations(LANG)
 
 
 class MeetingFacts(Frozen):
@@ -45,7 +46,7 @@ def meeting_facts(meeting: MeetingDefinition) -> MeetingFacts:
 
 
 def _clock(value: datetime) -> str:
-    return f"{value:%A %d %B %Y, %H:%M}"
+    return f"{i18n.format_date(value, LANG, 'weekday')}, {i18n.format_hm(value, LANG)}"
 
 
 def _make_env() -> Environment:
@@ -57,7 +58,7 @@ def _make_env() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    # English until the catalogues arrive; every string already goes through _().
+    # The engine's one catalogue (domain.common.i18n); every string goes through _().
     env.install_gettext_translations(TRANSLATIONS, newstyle=True)  # type: ignore[attr-defined]
     env.filters["clock"] = _clock
     return env
@@ -73,7 +74,7 @@ def translate(message: str) -> str:
 
 def render_page(template: str, status: int = 200, **context: Any) -> web.Response:
     """A link page from `template`; `title` is required by the base template."""
-    text = ENV.get_template(template).render({"lang": "en", "style": STYLE} | context)
+    text = ENV.get_template(template).render({"lang": LANG, "style": STYLE} | context)
     return web.Response(
         status=status,
         text=text,
