@@ -15,7 +15,7 @@ from domain.common.contracts import MeetingStatus, Phase
 from domain.common.links import choices
 from domain.followup.actions import ActionItem, DoneCommand, OwnerKind, action_workflow_id
 from domain.invitations.calendar import invitation_ics
-from domain.mail.invitation import CHOICE_TEXT
+from domain.mail.views import ANSWER_LABELS as CHOICE_TEXT
 from domain.registration.answers import Attendance, RsvpCommand
 from starter.client import commands
 from starter.web.console import reads
