@@ -15,7 +15,7 @@ from domain.common.contracts import MeetingStatus, Phase
 from domain.common.links import choices
 from domain.followup.actions import ActionItem, DoneCommand, OwnerKind, action_workflow_id
 from domain.invitations.calendar import invitation_ics
-from domain.mail.views import ANSWER_LABELS as CHOICE_TEXT
+from domain.mail.views import answer_label
 from domain.registration.answers import Attendance, RsvpCommand
 from starter.client import commands
 from starter.web.console import reads
@@ -70,7 +70,7 @@ def add_mine_routes(app: web.Application, console: Console) -> None:
             me=status.participant(viewer.id),
             agenda=agenda,
             days=days(agenda),
-            answers=[(a, CHOICE_TEXT[a]) for a in choices(m)],
+            answers=[(a, answer_label(a, "en")) for a in choices(m)],
             can_answer=open_phase and now < m.registration_deadline_utc(),
             can_propose=open_phase and now < m.agenda_deadline_utc(),
             kinds=KINDS,
