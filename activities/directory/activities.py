@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
@@ -17,8 +17,13 @@ from domain.common.contracts import (
     ParticipantQuery,
 )
 from domain.cycle.next_meeting import Allocation, provisional_rtm
+from domain.directory.models import Participant, Region
 from domain.followup.minutes import carried_lines
-from domain.meeting.definition import MeetingDefinition, MeetingKind
+from domain.ideas.models import idea_lines
+from domain.meeting.definition import MeetingDefinition
+from domain.series.models import MeetingKind
+from domain.workweek.calendar import WorkingCalendars
+from domain.workweek.public_holidays import resolve_all
 
 
 class DirectoryActivities:
@@ -38,8 +43,10 @@ class DirectoryActivities:
                 "; ".join(problems), type="UnknownParticipant", non_retryable=True
             )
         region = self.store.region(query.region) if query.region else None
+        calendars = self.calendars(chosen, region)
         if region is None:
-            return ParticipantList(participants=chosen)
+            return ParticipantList(participants=chosen, calendars=calendars)
+        ideas = self.store.ideas(region.code, open_only=True) if query.number is not None else []
         return ParticipantList(
             participants=chosen,
             secretariat_zone=region.zone,
@@ -49,7 +56,26 @@ class DirectoryActivities:
             carried_actions=carried_lines(self.store.open_actions_before(region.code, query.number))
             if query.number is not None
             else [],
+            carried_ideas=idea_lines(ideas),
+            calendars=calendars,
         )
+
+    def calendars(self, people: list[Participant], region: Region | None) -> WorkingCalendars:
+        """The working days of everyone invited and of the secretariat, for two years: a
+        person works by their country's calendar, organisation staff by their office's."""
+        offices = {o.code: o.country for o in self.store.organisations()}
+        works_in = {
+            p.id: country
+            for p in people
+            if p.country is None and (country := offices.get(p.organisation or "")) is not None
+        }
+        if region is not None and region.seat_country is not None:
+            works_in["secretariat"] = region.seat_country
+        needed = {p.country for p in people if p.country} | set(works_in.values())
+        countries = [c for c in self.store.countries() if c.code in needed]
+        today = datetime.now(UTC).date()
+        window = resolve_all(countries, today - timedelta(days=7), today + timedelta(days=800))
+        return WorkingCalendars(countries=window, works_in=works_in)
 
     @activity.defn(name=ALLOCATE_RTM)
     def allocate_rtm(self, allocation: Allocation) -> MeetingDefinition:

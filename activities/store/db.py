@@ -17,6 +17,7 @@ from sqlalchemy import Engine, event, func, insert, text
 from sqlalchemy.engine import make_url
 from sqlmodel import Field, Session, SQLModel, col, create_engine, select
 
+from activities.store.network import NetworkQueries
 from domain.directory.models import Country, Directory, Organisation, Participant, Region, Role
 from domain.followup.actions import ActionItem, ActionStatus, Owner, OwnerKind
 from domain.invitations.batches import DeliveryResult, InvitationStatus
@@ -34,6 +35,8 @@ class RegionRow(SQLModel, table=True):
     secretariat_city: str
     secretariat_email: str
     zone: str
+    seat_country: str | None = None
+    coordination: bool = False
     last_rtm_number: int = 0
     reminders: str = "{}"
     agenda_template: str = "null"
@@ -44,12 +47,15 @@ class CountryRow(SQLModel, table=True):
     code: str = Field(primary_key=True)
     name: str
     region: str = Field(foreign_key="region.code", index=True)
+    calendar: str = Field(default="{}", description="weekend and holiday overrides (JSON)")
 
 
 class OrganisationRow(SQLModel, table=True):
     __tablename__ = "organisation"
     code: str = Field(primary_key=True)
     name: str
+    country: str | None = None
+    region: str | None = Field(default=None, index=True)
 
 
 class ParticipantRow(SQLModel, table=True):
@@ -196,7 +202,7 @@ def make_engine(url: str) -> Engine:
     return create_engine(parsed, pool_pre_ping=True)
 
 
-class Store:
+class Store(NetworkQueries):
     """All database access of the engine, one method per question or fact."""
 
     def __init__(self, url: str, engine: Engine | None = None) -> None:
@@ -243,9 +249,10 @@ class Store:
                     )
                 )
             for c in directory.countries:
-                s.merge(CountryRow(**c.model_dump()))
+                s.merge(_country_row(c))
             for o in directory.organisations:
                 s.merge(OrganisationRow(**o.model_dump()))
+            self.merge_series(s, directory.series)
             s.flush()
             # keep everyone's place; newcomers go to the end, in file order
             positions = dict(s.exec(select(ParticipantRow.id, ParticipantRow.position)).all())
@@ -261,6 +268,7 @@ class Store:
             "countries": len(directory.countries),
             "organisations": len(directory.organisations),
             "participants": len(directory.participants),
+            "series": len(directory.series),
         }
 
     def directory_problems(self, directory: Directory) -> list[str]:
@@ -306,7 +314,7 @@ class Store:
             q = select(CountryRow).order_by(col(CountryRow.code))
             if region is not None:
                 q = q.where(CountryRow.region == region)
-            return [Country.model_validate(r.model_dump()) for r in s.exec(q)]
+            return [_country(r) for r in s.exec(q)]
 
     def organisations(self) -> list[Organisation]:
         with self.session() as s:
@@ -612,6 +620,22 @@ def _region(row: RegionRow) -> Region:
     if template is not None:
         data["agenda_template"] = template
     return Region.model_validate(data)
+
+
+_CALENDAR_FIELDS = {"weekend", "public_holidays", "holidays", "working_days"}
+
+
+def _country_row(country: Country) -> CountryRow:
+    calendar = country.model_dump(mode="json", include=_CALENDAR_FIELDS, exclude_defaults=True)
+    return CountryRow(
+        code=country.code, name=country.name, region=country.region, calendar=json.dumps(calendar)
+    )
+
+
+def _country(row: CountryRow) -> Country:
+    return Country.model_validate(
+        {"code": row.code, "name": row.name, "region": row.region} | json.loads(row.calendar)
+    )
 
 
 def _result(

@@ -17,6 +17,7 @@ from domain.agenda.slotting import Session
 from domain.common.validation import no_control_chars
 from domain.directory.models import Code, Email, Frozen, Text, Zone
 from domain.reminders.policy import ReminderPolicy
+from domain.series.models import MeetingKind
 
 MeetingId = Annotated[str, Field(pattern=r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)+$", max_length=64)]
 
@@ -29,12 +30,6 @@ def _https_link(value: str) -> str:
 
 
 Link = Annotated[str, Field(max_length=2000), AfterValidator(_https_link)]
-
-
-class MeetingKind(StrEnum):
-    RTM = "rtm"
-    TECHNICAL = "technical"
-    HEADS_OF_SECRETARIATS = "heads"
 
 
 class MeetingFormat(StrEnum):
@@ -53,6 +48,14 @@ class Venue(Frozen):
 class Organiser(Frozen):
     name: Text
     email: Email
+
+
+class Host(Frozen):
+    """Who hosts the meeting when it is not the organiser (the GCC secretariat hosting the
+    15th Central Asia RTM in Dubai): named in the invitation and the report."""
+
+    name: Text
+    organisation: Code | None = None
 
 
 class MeetingDefinition(Frozen):
@@ -98,6 +101,8 @@ class MeetingDefinition(Frozen):
     venue: Venue | None = None
     join_link: Link | None = None
     organiser: Organiser
+    host: Host | None = None
+    series: Code | None = Field(default=None, description="the series it is numbered in")
     participants: list[Code] = Field(default_factory=list, description="participant ids")
     countries: list[Code] = Field(
         default_factory=list, description="invite every directory participant of these countries"
