@@ -50,7 +50,7 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 
-from activities.store.db import Store
+from activities.store import Store
 from domain.common.contracts import RECORD_MEETING, SEND_INVITATIONS, MeetingStatus, MeetingSummary
 from domain.directory.models import Participant
 from domain.invitations.batches import InvitationStatus

@@ -9,7 +9,7 @@ from pathlib import Path
 import aiohttp
 from temporalio.testing import WorkflowEnvironment
 
-from activities.store.db import Store
+from activities.store import Store
 from domain.common.links import desk_link
 from domain.registration.answers import Actor, Attendance, Channel, RsvpCommand
 from starter.client import commands

@@ -19,7 +19,7 @@ from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 from yarl import URL
 
-from activities.store.db import AuditRow, Store
+from activities.store import AuditRow, Store
 from domain.common.contracts import MeetingStatus
 from domain.common.links import signature
 from domain.meeting.changes import CancelCommand

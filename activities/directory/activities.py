@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from activities.store.db import Store
+from activities.store import Store
 from domain.common.contracts import (
     ALLOCATE_RTM,
     LOAD_PARTICIPANTS,

@@ -15,7 +15,7 @@ from temporalio import activity
 
 from activities.config import Settings
 from activities.mail.sender import MailActivities, MailJob
-from activities.store.db import Store
+from activities.store import Store
 from domain.common.contracts import RECORD_ACTION, SEND_ACTION_MAIL
 from domain.common.links import done_link
 from domain.directory.models import Participant

@@ -19,7 +19,7 @@ import aiosmtplib
 from temporalio import activity
 
 from activities.config import Settings
-from activities.store.db import Store
+from activities.store import Store
 from domain.common.contracts import SEND_INVITATIONS, SEND_NOTICES, SEND_REMINDERS
 from domain.common.links import join_link, rsvp_links
 from domain.directory.models import Participant

@@ -8,24 +8,21 @@ from __future__ import annotations
 import json
 from datetime import datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from activities.store.db import Store
 from domain.directory.models import Directory
 from domain.meeting.definition import MeetingDefinition, schedule_problems
+from starter.cli.errors import InputError
+
+if TYPE_CHECKING:
+    from activities.store import Store
+
+__all__ = ["InputError", "check_meeting", "parse", "read_directory", "read_document"]
 
 M = TypeVar("M", bound=BaseModel)
-
-
-class InputError(Exception):
-    """Bad input from the secretariat: a list of problems, each naming its field."""
-
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__("\n".join(problems))
-        self.problems = problems
 
 
 def read_document(path: Path) -> Any:

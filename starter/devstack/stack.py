@@ -19,12 +19,13 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 
 from activities.config import Settings
-from activities.store.db import Store
+from activities.store import Store
+from starter.client.connection import connect
 from starter.devstack.binaries import temporal_cli
 from starter.devstack.catcher import SmtpCatcher
 from starter.inbound.endpoint import InboundReplies
 from starter.web.app import make_app, serve
-from worker import build_worker, connect, ensure_search_attributes
+from worker import build_worker, ensure_search_attributes
 
 
 def port_open(host: str, port: int) -> bool:

@@ -17,7 +17,7 @@ from aiohttp import web
 from pydantic import ValidationError
 from temporalio.client import Client
 
-from activities.store.db import Store
+from activities.store import Store
 from domain.common.contracts import MeetingStatus, ParticipantStatus, Phase
 from domain.common.links import LinkError
 from domain.mail.invitation import CHOICE_TEXT

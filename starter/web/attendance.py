@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from aiohttp import web
 from temporalio.client import Client
 
-from activities.store.db import Store
+from activities.store import Store
 from domain.attendance.register import CheckInCommand, JoinCommand, Mode
 from domain.common.links import LinkError
 from domain.registration.answers import Actor, Attendance, Channel

@@ -12,7 +12,7 @@ from aiohttp import web
 from aiohttp.typedefs import Handler
 from temporalio.service import RPCError
 
-from activities.store.db import Store
+from activities.store import Store
 from domain.common.links import LinkError, verify
 from domain.registration.answers import Channel
 
