@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from activities.directory.calendars import invitee_calendars, partner_calendars
 from activities.store import Store
 from domain.common.contracts import (
     ALLOCATE_RTM,
@@ -17,13 +18,10 @@ from domain.common.contracts import (
     ParticipantQuery,
 )
 from domain.cycle.next_meeting import Allocation, provisional_rtm
-from domain.directory.models import Participant, Region
 from domain.followup.minutes import carried_lines
 from domain.ideas.models import idea_lines
 from domain.meeting.definition import MeetingDefinition
 from domain.series.models import MeetingKind
-from domain.workweek.calendar import WorkingCalendars
-from domain.workweek.public_holidays import resolve_all
 
 
 class DirectoryActivities:
@@ -43,7 +41,7 @@ class DirectoryActivities:
                 "; ".join(problems), type="UnknownParticipant", non_retryable=True
             )
         region = self.store.region(query.region) if query.region else None
-        calendars = self.calendars(chosen, region)
+        calendars = invitee_calendars(self.store, chosen, region)
         if region is None:
             return ParticipantList(participants=chosen, calendars=calendars)
         ideas = self.store.ideas(region.code, open_only=True) if query.number is not None else []
@@ -60,23 +58,6 @@ class DirectoryActivities:
             calendars=calendars,
         )
 
-    def calendars(self, people: list[Participant], region: Region | None) -> WorkingCalendars:
-        """The working days of everyone invited and of the secretariat, for two years: a
-        person works by their country's calendar, organisation staff by their office's."""
-        offices = {o.code: o.country for o in self.store.organisations()}
-        works_in = {
-            p.id: country
-            for p in people
-            if p.country is None and (country := offices.get(p.organisation or "")) is not None
-        }
-        if region is not None and region.seat_country is not None:
-            works_in["secretariat"] = region.seat_country
-        needed = {p.country for p in people if p.country} | set(works_in.values())
-        countries = [c for c in self.store.countries() if c.code in needed]
-        today = datetime.now(UTC).date()
-        window = resolve_all(countries, today - timedelta(days=7), today + timedelta(days=800))
-        return WorkingCalendars(countries=window, works_in=works_in)
-
     @activity.defn(name=ALLOCATE_RTM)
     def allocate_rtm(self, allocation: Allocation) -> MeetingDefinition:
         """The region's next RTM, numbered once per cycle run, in its planned form."""
@@ -88,7 +69,9 @@ class DirectoryActivities:
         number = self.store.allocate_rtm_number(region.code, allocation.key)
         countries = [c.code for c in self.store.countries(region.code)]
         organisations = [o.code for o in self.store.organisations()]
-        return provisional_rtm(region, number, countries, organisations, datetime.now(UTC).date())
+        today = datetime.now(UTC).date()
+        calendars = partner_calendars(self.store, countries, today, today + timedelta(days=240))
+        return provisional_rtm(region, number, countries, organisations, today, calendars)
 
     @activity.defn(name=RECORD_MEETING)
     def record_meeting(self, record: MeetingRecord) -> None:

@@ -90,13 +90,13 @@ class DirectoryStore(StoreBase):
                     position, next_position = next_position, next_position + 1
                 s.merge(ParticipantRow(**p.model_dump(mode="json"), position=position))
             s.commit()
-        return {
+        counts = {
             "regions": len(directory.regions),
             "countries": len(directory.countries),
             "organisations": len(directory.organisations),
             "participants": len(directory.participants),
-            "series": len(directory.series),
         }
+        return counts | ({"series": len(directory.series)} if directory.series else {})
 
     def directory_problems(self, directory: Directory) -> list[str]:
         """References in `directory` to entries that neither it nor the database has."""
