@@ -728,3 +728,24 @@ def test_every_kind_has_its_own_subject() -> None:
         for kind in ReminderKind
     }
     assert len(subjects) == len(ReminderKind)
+
+
+def test_two_day_counts_merged_onto_one_day_stay_one_reminder_once_sent() -> None:
+    """Chasers 2 and 3 days before a Tuesday both fall on the Friday before: one reminder,
+    and once it is sent the other day count does not come back as a second one."""
+    who = person("jrc", "Asia/Tashkent", country=None, organisation="JRC")
+    policy = ReminderPolicy(chaser_days=[2, 3], pre_meeting_days=[], escalation_days=None,
+                            agenda_days=None, send_hour=0)  # fmt: skip
+    kwargs: dict[str, object] = {
+        "start_utc": datetime(2026, 12, 1, tzinfo=UTC),
+        "agenda_deadline_utc": None,
+        "policy": policy,
+        "invitees": {"jrc": who},
+        "answers": {},
+        "secretariat_zone": "Asia/Tashkent",
+        "sequence": 0,
+        "horizon": datetime(2026, 11, 26, 19, tzinfo=UTC),
+    }
+    first = plan_reminders(**kwargs)  # type: ignore[arg-type]
+    assert [r.key for r in first] == ["s0:chaser:2:jrc"]
+    assert plan_reminders(**kwargs, sent={first[0].key}) == []  # type: ignore[arg-type]

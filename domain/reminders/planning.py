@@ -97,12 +97,13 @@ def plan_reminders(
         country = invitees[pid].country if pid is not None else None
         at = send_moment(ref, days, zone, policy, calendars.of(pid or "secretariat", country))
         key = f"s{sequence}:{kind.value}:{days}:{pid or 'secretariat'}"
-        moment = (kind, pid, at)  # two day counts moved onto the same Friday: one is enough
-        if horizon <= at < start_utc and key not in sent and moment not in seen:
+        moment = (kind, pid, at)  # two day counts moved onto the same Friday: one is enough,
+        if horizon <= at < start_utc and moment not in seen:  # also once it has been sent
             seen.add(moment)
-            planned.append(
-                PlannedReminder(key=key, kind=kind, days_before=days, participant_id=pid, at=at)
-            )
+            if key not in sent:
+                planned.append(
+                    PlannedReminder(key=key, kind=kind, days_before=days, participant_id=pid, at=at)
+                )
 
     for pid, p in invitees.items():
         answer = answers.get(pid)
