@@ -17,12 +17,20 @@ from activities.store.directory import (
 from activities.store.engine import StoreBase, make_engine
 from activities.store.ideas import IdeaStore, ProjectIdeaRow
 from activities.store.meetings import MeetingRow, MeetingStore, RtmAllocationRow
+from activities.store.reports import ReportsStore
 from activities.store.schema import create_schema
 from activities.store.series import SeriesAllocationRow, SeriesRow, SeriesStore
 
 
 class Store(
-    DirectoryStore, MeetingStore, DeliveryStore, ActionStore, AuditStore, SeriesStore, IdeaStore
+    DirectoryStore,
+    MeetingStore,
+    DeliveryStore,
+    ActionStore,
+    AuditStore,
+    ReportsStore,
+    SeriesStore,
+    IdeaStore,
 ):
     """All database access of the engine, one method per question or fact."""
 

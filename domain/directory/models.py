@@ -29,6 +29,7 @@ class Role(StrEnum):
     EXPERT = "expert"
     OBSERVER = "observer"
     SECRETARIAT = "secretariat"
+    AUDITOR = "auditor"  # reads every region in the console, changes nothing; never invited
 
 
 class Region(Frozen):

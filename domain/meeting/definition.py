@@ -17,7 +17,7 @@ from domain.agenda.slotting import Session
 from domain.common.validation import no_control_chars
 from domain.directory.models import Code, Email, Frozen, Text, Zone
 from domain.reminders.policy import ReminderPolicy
-from domain.series.models import MeetingKind
+from domain.series.models import MeetingKind as MeetingKind  # re-exported: its old home
 
 MeetingId = Annotated[str, Field(pattern=r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)+$", max_length=64)]
 

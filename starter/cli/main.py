@@ -31,6 +31,12 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "ideas": ("ideas", "project ideas carried to the region's next RTMs until decided"),
     "audit": ("audit", "timeline of a meeting; `audit export MEETING DIR`"),
     "mail": ("mail", "the SMTP catcher's mailbox"),
+    "report": ("reports", "a meeting's report in the shape of a press release (md, pdf)"),
+    "register": ("reports", "a meeting's attendance register per day and mode (csv, xlsx)"),
+    "participants": ("reports", "the participant list for the registration desk (pdf)"),
+    "tracker": ("reports", "action items across meetings, filtered (csv, xlsx)"),
+    "history": ("reports", "past meetings with their published counts"),
+    "feed": ("reports", "calendar subscription links: a person's or a region's"),
 }
 """Top-level command -> (module under starter.cli, help line)."""
 

@@ -166,7 +166,9 @@ async def _web(settings: Settings, client: Client, store: Store) -> AsyncIterato
         yield
         return
     runner = await serve(
-        make_app(client, store, settings.link_key()), settings.web_host, settings.web_port
+        make_app(client, store, settings.link_key(), settings=settings),
+        settings.web_host,
+        settings.web_port,
     )
     try:
         yield

@@ -17,6 +17,7 @@ from aiohttp import web
 from pydantic import ValidationError
 from temporalio.client import Client
 
+from activities.config import Settings
 from activities.store import Store
 from domain.common.contracts import MeetingStatus, ParticipantStatus, Phase
 from domain.common.links import LinkError
@@ -25,7 +26,9 @@ from domain.registration.answers import Actor, Attendance, Channel, RsvpCommand
 from starter.client import commands
 from starter.web.actions import add_action_routes
 from starter.web.attendance import add_attendance_routes
+from starter.web.console import add_console_routes
 from starter.web.pages import error_page, html_errors, page, refuse_link, sentence, verified
+from starter.web.reports import add_report_routes
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +53,7 @@ def make_app(
     store: Store | None,
     key: bytes,
     now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    settings: Settings | None = None,
 ) -> web.Application:
     """The RSVP app: GET shows the confirmation, POST records the answer, /healthz."""
 
@@ -155,6 +159,8 @@ def make_app(
     app.router.add_get("/healthz", healthz)
     add_attendance_routes(app, client, store, key, now)
     add_action_routes(app, client, store, key, now)
+    add_report_routes(app, client, store, key, now)
+    add_console_routes(app, client, store, key, now, settings)
     return app
 
 

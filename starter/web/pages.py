@@ -34,7 +34,7 @@ _TITLES = {
     503: "Service unavailable",
 }
 
-_HEADERS = {
+SECURITY_HEADERS = {
     # the URL carries a personal signature: keep it out of caches, Referer and indexes
     "Cache-Control": "no-store",
     "Referrer-Policy": "no-referrer",
@@ -68,7 +68,7 @@ def page(status: int, title: str, *paragraphs: str, form: str = "") -> web.Respo
         text=doc,
         content_type="text/html",
         charset="utf-8",
-        headers=_HEADERS,
+        headers=SECURITY_HEADERS,
     )
 
 
