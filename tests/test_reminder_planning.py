@@ -8,8 +8,11 @@ whose expected instants are computed by hand in the comments; then the reminder 
 
 from __future__ import annotations
 
+import email
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from email import policy
 from email.message import EmailMessage
 from zoneinfo import ZoneInfo
 
@@ -18,7 +21,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from domain.directory.models import Participant, Role
-from domain.mail.reminder import ReminderItem, reminder_message, reminder_message_id
+from domain.mail.reminder import ReminderItem, reminder_mail, reminder_message_id
 from domain.meeting.definition import MeetingDefinition
 from domain.registration.answers import Actor, Attendance, Channel
 from domain.reminders.planning import (
@@ -575,6 +578,18 @@ def html(msg: EmailMessage) -> str:
     return text
 
 
+def reminder_message(m: MeetingDefinition, item: ReminderItem, stamp: datetime) -> EmailMessage:
+    """The reminder as sent (the builder's bytes), parsed back."""
+    msg = email.message_from_bytes(reminder_mail(m, item, stamp).data, policy=policy.default)
+    assert isinstance(msg, EmailMessage)
+    return msg
+
+
+def anchor(url: str, page: str) -> bool:
+    """Whether the page links to `url` (an <a> with that href, whatever its other attributes)."""
+    return re.search(rf'<a\b[^>]*\bhref="{re.escape(url)}"', page) is not None
+
+
 def render(item: ReminderItem, m: MeetingDefinition = DUBAI) -> EmailMessage:
     msg = reminder_message(m, item, STAMP)
     assert msg["Message-ID"] == reminder_message_id(m, item.key)
@@ -630,7 +645,7 @@ def test_chaser_message() -> None:
     assert "  I will attend in person: https://rsvp.example.org/r/in-person-token" in text
     assert "  I will attend online: https://rsvp.example.org/r/online-token" in text
     assert "  I cannot attend: https://rsvp.example.org/r/decline-token" in text
-    assert '<a href="https://rsvp.example.org/r/online-token">' in html(msg)
+    assert anchor("https://rsvp.example.org/r/online-token", html(msg))
     assert text.rstrip().endswith(DUBAI.organiser.name)
     # without links: no link lines, but still the request
     bare = plain(render(item.model_copy(update={"links": {}})))
@@ -678,7 +693,7 @@ def test_pre_meeting_online_shows_the_join_link() -> None:
     text = plain(msg)
     assert "You attend online. Join here: https://meet.example.org/rtm-ca-16" in text
     assert "Venue:" not in text
-    assert '<a href="https://meet.example.org/rtm-ca-16">' in html(msg)
+    assert anchor("https://meet.example.org/rtm-ca-16", html(msg))
 
 
 def test_escalation_lists_the_countries() -> None:

@@ -21,7 +21,7 @@ from activities.config import Settings
 from activities.store import Store
 from domain.common.contracts import MeetingStatus, ParticipantStatus, Phase
 from domain.common.links import LinkError
-from domain.mail.invitation import CHOICE_TEXT
+from domain.mail.views import answer_label
 from domain.registration.answers import Actor, Attendance, Channel, RsvpCommand
 from starter.client import commands
 from starter.web.actions import add_action_routes
@@ -38,7 +38,7 @@ RSVP_PATH = "/rsvp/{meeting}/{participant}/{choice}"
 
 def choice_text(choice: Attendance) -> str:
     """The words the invitation uses for a choice."""
-    return CHOICE_TEXT.get(choice, choice.value)
+    return answer_label(choice, "en")
 
 
 def _confirm_form(exp: str, sig: str, choice: Attendance) -> str:
