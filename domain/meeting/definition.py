@@ -149,6 +149,13 @@ class MeetingDefinition(Frozen):
         return self
 
     @property
+    def host_name(self) -> str | None:
+        """The host to name beside the organiser; None when the organiser hosts."""
+        if self.host is None or self.host.name == self.organiser.name:
+            return None
+        return self.host.name
+
+    @property
     def uid(self) -> str:
         """The iCalendar UID, stable for the meeting's whole life."""
         return f"{self.id.lower()}@{self.organiser.email.rpartition('@')[2]}"
