@@ -11,7 +11,7 @@ from temporalio.testing import WorkflowEnvironment
 from activities.store import Store
 from starter.cli.inputs import read_directory
 from starter.cli.main import main
-from starter.devstack.demo import NETWORK
+from starter.devstack.demo import AUDITORS, NETWORK
 from tests.factories import meeting, unique_id
 from tests.harness import plan
 
@@ -92,5 +92,10 @@ async def test_a_secretariat_sees_and_manages_its_region_only(
 
     code, _, err = await run("nfp.kz@example.org", "meeting", "list")
     assert code == 2 and "is not secretariat staff" in err
+    store.load_directory(read_directory(AUDITORS))
+    code, out, _ = await run("auditor", "ideas", "list")  # an auditor reads every region
+    assert code == 0 and "Bio lab" in out and "Gulf idea" in out
+    code, _, err = await run("auditor", "ideas", "add", "--region", "CA", "--title", "No")
+    assert code == 2 and "changes nothing" in err
     code, out, _ = await run("secretariat.ca", "meeting", "list")  # the operator: everything
     assert code == 0 and ours.id in out and theirs.id in out

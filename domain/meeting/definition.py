@@ -6,6 +6,7 @@ pydantic aware datetime keeps only an offset and loses the zone across Temporal.
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Annotated, Self
@@ -15,6 +16,7 @@ from pydantic import AfterValidator, Field, model_validator
 
 from domain.agenda.slotting import Session
 from domain.common.validation import no_control_chars
+from domain.common.wall_clock import wall_clock_problem
 from domain.directory.models import Code, Email, Frozen, Text, Zone
 from domain.reminders.policy import ReminderPolicy
 from domain.series.models import MeetingKind as MeetingKind  # re-exported: its old home
@@ -139,7 +141,7 @@ class MeetingDefinition(Frozen):
             ("countries", self.countries),
             ("organisations", self.organisations),
         ):
-            dupes = sorted({v for v in values if values.count(v) > 1})
+            dupes = sorted(v for v, n in Counter(values).items() if n > 1)  # linear in len
             if dupes:
                 raise ValueError(f"{name}: listed twice: {', '.join(dupes)}")
         if not (self.participants or self.countries or self.organisations):
@@ -193,7 +195,16 @@ def to_utc(local: datetime, zone: str) -> datetime:
 
 
 def schedule_problems(meeting: MeetingDefinition, now: datetime) -> list[str]:
-    """Rules that depend on the clock, kept out of the model so replays stay stable."""
+    """Rules that depend on the clock or the zone's rules, kept out of the model so that
+    replays of running meetings stay stable."""
+    times = {"start": meeting.start, "end": meeting.end,
+             "registration_deadline": meeting.registration_deadline,
+             "agenda_deadline": meeting.agenda_deadline}  # fmt: skip
+    problems = [
+        problem
+        for name, local in times.items()
+        if local is not None and (problem := wall_clock_problem(name, local, meeting.zone))
+    ]
     if meeting.start_utc() <= now:
-        return [f"start: {meeting.start:%Y-%m-%d %H:%M} {meeting.zone} is in the past"]
-    return []
+        problems.append(f"start: {meeting.start:%Y-%m-%d %H:%M} {meeting.zone} is in the past")
+    return problems

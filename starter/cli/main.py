@@ -37,6 +37,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "tracker": ("reports", "action items across meetings, filtered (csv, xlsx)"),
     "history": ("reports", "past meetings with their published counts"),
     "feed": ("reports", "calendar subscription links: a person's or a region's"),
+    "charts": ("reports", "charts of a meeting or a region (SVG), or a signed link to them"),
 }
 """Top-level command -> (module under starter.cli, help line)."""
 

@@ -2,7 +2,8 @@
 
 A regional secretariat's staff (a directory participant with the secretariat role whose
 organisation names a region) see and manage that region only; the coordination's staff
-see every region. A name the directory does not know is the installation's operator, who
+see every region; an auditor reads every region and changes nothing. A name the directory
+does not know is the installation's operator, who
 runs the engine and sees everything (the default `secretariat`); any other directory
 person (an NFP, an observer) has no business in the operator's CLI.
 """
@@ -20,8 +21,27 @@ if TYPE_CHECKING:
 
 UNSCOPED = {"dev", "demo", "worker", "mail"}
 """Commands of the operator's machine, not of a region."""
-LISTINGS = {("meeting", "list"), ("actions", "list"), ("ideas", "list")}
+LISTINGS = {
+    ("meeting", "list"),
+    ("actions", "list"),
+    ("ideas", "list"),
+    ("tracker", None),
+    ("history", "list"),
+}
 """Reads that take `--region` and default to the user's region."""
+READS = {
+    *LISTINGS,
+    ("meeting", "status"),
+    ("directory", "list"),
+    ("agenda", "show"),
+    ("attendance", "show"),
+    ("audit", None),
+    ("report", None),
+    ("register", None),
+    ("participants", None),
+    ("charts", None),
+}
+"""What an auditor may run: they read every region and change nothing."""
 
 
 def region_of_user(settings: Settings, store: Store) -> str | None:
@@ -33,6 +53,8 @@ def region_of_user(settings: Settings, store: Store) -> str | None:
         (p for p in store.participants() if user in (p.id.lower(), p.email.lower())), None
     )
     if person is None:
+        return None
+    if person.role is Role.AUDITOR:
         return None
     if person.role is not Role.SECRETARIAT:
         raise InputError([f"RTM_USER: {settings.cli_user} is not secretariat staff"])
@@ -52,10 +74,12 @@ def enforce(args: argparse.Namespace, settings: Settings) -> None:
     store = open_store(settings)
     own = region_of_user(settings, store)
     if own is None:
+        if _is_auditor(settings, store) and _command(args) not in READS:
+            raise InputError([f"RTM_USER: {settings.cli_user} audits and changes nothing"])
         return
     if args.command == "directory" and args.action == "load":
         raise InputError([f"directory: {settings.cli_user} may not load the whole directory"])
-    listing = (args.command, getattr(args, "action", None)) in LISTINGS
+    listing = _command(args) in LISTINGS
     if listing and getattr(args, "region", None) is None:
         args.region = own
     if getattr(args, "region", None) not in (None, own):
@@ -64,6 +88,19 @@ def enforce(args: argparse.Namespace, settings: Settings) -> None:
     if meeting is not None and store.meeting_region(meeting) != own:
         raise InputError([f"meeting: no meeting {meeting!r} in region {own}"])
     args.scope = own
+
+
+def _command(args: argparse.Namespace) -> tuple[str, str | None]:
+    action = getattr(args, "action", None)
+    return args.command, action if args.command not in ("audit", "feed") else None
+
+
+def _is_auditor(settings: Settings, store: Store) -> bool:
+    user = settings.cli_user.lower()
+    return any(
+        p.role.value == "auditor" and user in (p.id.lower(), p.email.lower())
+        for p in store.participants()
+    )
 
 
 def _meeting_argument(args: argparse.Namespace) -> str | None:

@@ -29,6 +29,7 @@ from workflows.meeting.workflow import MeetingWorkflow
 
 CENTRAL_ASIA = Path(str(files("starter") / "data" / "central_asia.yaml"))
 NETWORK = Path(str(files("starter") / "data" / "network.yaml"))
+AUDITORS = Path(str(files("starter") / "data" / "auditors.yaml"))
 PARTNERS_AT_15TH = ["KZ", "KG", "MN", "PK", "TJ", "UZ"]
 OBSERVERS = ["EUDEL-KZ", "EUDEL-UZ", "JRC", "UNICRI", "ISTC", "EEAS", "SEC-CA"]
 
@@ -87,6 +88,7 @@ async def demo(settings: Settings) -> int:
     async with embedded_stack(settings) as stack:
         directory = read_directory(NETWORK)
         counts = stack.store.load_directory(directory)
+        stack.store.load_directory(read_directory(AUDITORS))
         print(
             f"Directory: {counts['regions']} regions, {counts['countries']} countries, "
             f"{counts['organisations']} organisations, {counts['participants']} participants, "

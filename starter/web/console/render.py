@@ -54,17 +54,21 @@ def _make_env() -> Environment:
 ENV = _make_env()
 
 
-def render(request: web.Request, template: str, status: int = 200, **context: Any) -> web.Response:
+def render(request: web.Request, template: str, code: int = 200, /, **context: Any) -> web.Response:
     """A page from `template` with the request's viewer, CSRF token and language."""
     base = {
         "viewer": request.get(VIEWER),
         "csrf": request.get(CSRF, ""),
         "lang": "en",
         "path": request.path,
+        "done": request.query.get("done", "")[:40],
+        "who": request.query.get("who", "")[:100],
+        "problem": "",
+        "section": "",
     }
     text = ENV.get_template(template).render(base | context)
     return web.Response(
-        status=status, text=text, content_type="text/html", charset="utf-8", headers=HEADERS
+        status=code, text=text, content_type="text/html", charset="utf-8", headers=HEADERS
     )
 
 
