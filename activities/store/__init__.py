@@ -15,12 +15,23 @@ from activities.store.directory import (
     RegionRow,
 )
 from activities.store.engine import StoreBase, make_engine
+from activities.store.ideas import IdeaStore, ProjectIdeaRow
 from activities.store.meetings import MeetingRow, MeetingStore, RtmAllocationRow
 from activities.store.reports import ReportsStore
 from activities.store.schema import create_schema
+from activities.store.series import SeriesAllocationRow, SeriesRow, SeriesStore
 
 
-class Store(DirectoryStore, MeetingStore, DeliveryStore, ActionStore, AuditStore, ReportsStore):
+class Store(
+    DirectoryStore,
+    MeetingStore,
+    DeliveryStore,
+    ActionStore,
+    AuditStore,
+    ReportsStore,
+    SeriesStore,
+    IdeaStore,
+):
     """All database access of the engine, one method per question or fact."""
 
     def create_schema(self) -> None:
@@ -36,8 +47,11 @@ __all__ = [
     "OrganisationRow",
     "OutboxRow",
     "ParticipantRow",
+    "ProjectIdeaRow",
     "RegionRow",
     "RtmAllocationRow",
+    "SeriesAllocationRow",
+    "SeriesRow",
     "Store",
     "StoreBase",
     "make_engine",

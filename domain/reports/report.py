@@ -63,6 +63,7 @@ class MeetingReport(Frozen):
     end: date
     city: str | None
     venue_country: str | None
+    host: str | None = Field(default=None, description="who hosted it, if not the organiser")
     basis: Basis
     participants: int
     published_more_than: bool = Field(
@@ -169,6 +170,7 @@ def draft(facts: MeetingFacts) -> MeetingReport:
         end=m.end.date(),
         city=m.venue.city if m.venue else None,
         venue_country=m.venue.country if m.venue else None,
+        host=m.host_name,
         basis=basis,
         participants=len(modes),
         in_person=sum(1 for v in modes.values() if v is Mode.IN_PERSON),
