@@ -15,10 +15,12 @@ from activities.store.directory import (
     RegionRow,
 )
 from activities.store.engine import StoreBase, make_engine
+from activities.store.ideas import IdeaStore, ProjectIdeaRow
 from activities.store.meetings import MeetingRow, MeetingStore, RtmAllocationRow
 from activities.store.refusals import RefusalRow, RefusalStore
 from activities.store.reports import ReportsStore
 from activities.store.schema import create_schema
+from activities.store.series import SeriesAllocationRow, SeriesRow, SeriesStore
 
 
 class Store(
@@ -28,6 +30,8 @@ class Store(
     ActionStore,
     RefusalStore,  # the audit log (AuditStore) with its counted refusals
     ReportsStore,
+    SeriesStore,
+    IdeaStore,
 ):
     """All database access of the engine, one method per question or fact."""
 
@@ -44,9 +48,12 @@ __all__ = [
     "OrganisationRow",
     "OutboxRow",
     "ParticipantRow",
+    "ProjectIdeaRow",
     "RefusalRow",
     "RegionRow",
     "RtmAllocationRow",
+    "SeriesAllocationRow",
+    "SeriesRow",
     "Store",
     "StoreBase",
     "make_engine",

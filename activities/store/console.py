@@ -24,6 +24,9 @@ def digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
+UNBOUND = ""  # the nonce hash of a link not bound to a browser
+
+
 def _aware(at: datetime) -> datetime:
     return at if at.tzinfo else at.replace(tzinfo=UTC)
 
@@ -98,13 +101,17 @@ class ConsoleStore(StoreBase):
             s.add(SignInRequestRow(email=email, client=client, at=at))
             s.commit()
 
-    def add_token(self, token: str, participant_id: str, nonce: str, expires_at: datetime) -> None:
+    def add_token(
+        self, token: str, participant_id: str, nonce: str | None, expires_at: datetime
+    ) -> None:
+        """A sign-in link; `nonce` None: not yet bound (an operator's link, e.g. the demo's),
+        the first browser that presses its button spends it."""
         with self._session() as s:
             s.add(
                 SignInTokenRow(
                     token_hash=digest(token),
                     participant_id=participant_id,
-                    nonce_hash=digest(nonce),
+                    nonce_hash=UNBOUND if nonce is None else digest(nonce),
                     expires_at=expires_at,
                 )
             )
@@ -124,7 +131,7 @@ class ConsoleStore(StoreBase):
                 update(SignInTokenRow)
                 .where(
                     col(SignInTokenRow.token_hash) == digest(token),
-                    col(SignInTokenRow.nonce_hash) == digest(nonce),
+                    col(SignInTokenRow.nonce_hash).in_([digest(nonce), UNBOUND]),
                     col(SignInTokenRow.used_at).is_(None),
                     col(SignInTokenRow.expires_at) > now,
                 )

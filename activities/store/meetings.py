@@ -95,3 +95,9 @@ class MeetingStore(StoreBase):
         with self.session() as s:
             row = s.get(MeetingRow, meeting_id)
             return None if row is None else row.phase
+
+    def meeting_region(self, meeting_id: str) -> str | None:
+        """The region a meeting belongs to (its projection), for scoping who may see it."""
+        with self.session() as s:
+            row = s.get(MeetingRow, meeting_id)
+            return None if row is None else row.region

@@ -19,6 +19,7 @@ from domain.common.validation import no_control_chars
 from domain.common.wall_clock import wall_clock_problem
 from domain.directory.models import Code, Email, Frozen, Text, Zone
 from domain.reminders.policy import ReminderPolicy
+from domain.series.models import MeetingKind as MeetingKind  # re-exported: its old home
 
 MeetingId = Annotated[str, Field(pattern=r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)+$", max_length=64)]
 
@@ -31,12 +32,6 @@ def _https_link(value: str) -> str:
 
 
 Link = Annotated[str, Field(max_length=2000), AfterValidator(_https_link)]
-
-
-class MeetingKind(StrEnum):
-    RTM = "rtm"
-    TECHNICAL = "technical"
-    HEADS_OF_SECRETARIATS = "heads"
 
 
 class MeetingFormat(StrEnum):
@@ -55,6 +50,14 @@ class Venue(Frozen):
 class Organiser(Frozen):
     name: Text
     email: Email
+
+
+class Host(Frozen):
+    """Who hosts the meeting when it is not the organiser (the GCC secretariat hosting the
+    15th Central Asia RTM in Dubai): named in the invitation and the report."""
+
+    name: Text
+    organisation: Code | None = None
 
 
 class MeetingDefinition(Frozen):
@@ -100,6 +103,8 @@ class MeetingDefinition(Frozen):
     venue: Venue | None = None
     join_link: Link | None = None
     organiser: Organiser
+    host: Host | None = None
+    series: Code | None = Field(default=None, description="the series it is numbered in")
     participants: list[Code] = Field(default_factory=list, description="participant ids")
     countries: list[Code] = Field(
         default_factory=list, description="invite every directory participant of these countries"
@@ -144,6 +149,13 @@ class MeetingDefinition(Frozen):
                 "participants: invite at least one participant, country or organisation"
             )
         return self
+
+    @property
+    def host_name(self) -> str | None:
+        """The host to name beside the organiser; None when the organiser hosts."""
+        if self.host is None or self.host.name == self.organiser.name:
+            return None
+        return self.host.name
 
     @property
     def uid(self) -> str:

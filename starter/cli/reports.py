@@ -44,9 +44,11 @@ async def _facts(args: argparse.Namespace, settings: Settings) -> MeetingFacts:
 
 async def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
     from activities.reports.documents import Format, report_document
+    from starter.client.reports import meeting_report
 
-    facts = await _facts(args, settings)
-    data = report_document(facts, Format(args.format), args.language)
+    client, store = await connect(settings), open_store(settings)
+    report = await meeting_report(client, store, args.meeting)
+    data = report_document(report, Format(args.format), args.language)
     _write(data, args, settings, f"{args.meeting}-report-{args.language}")
     return 0
 

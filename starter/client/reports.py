@@ -17,6 +17,7 @@ from domain.registration.answers import Attendance
 from domain.reports.charts import Chart
 from domain.reports.facts import MeetingFacts
 from domain.reports.render import translations
+from domain.reports.report import MeetingReport, draft, draft_past
 from domain.reports.series import (
     AnswerEvent,
     RtmCount,
@@ -57,6 +58,23 @@ async def meeting_facts(client: Client, store: Store, meeting_id: str) -> Meetin
         presences=register.presences,
         agenda=running_order(agenda.items),
         actions=status.actions,
+    )
+
+
+async def meeting_report(client: Client, store: Store, meeting_id: str) -> MeetingReport:
+    """The report of a meeting the engine ran, else of one loaded from history."""
+    try:
+        return draft(await meeting_facts(client, store, meeting_id))
+    except commands.NoSuchMeeting:
+        past = next((m for m in store.past_meetings() if m.id == meeting_id), None)
+        if past is None:
+            raise
+    region = store.region(past.region)
+    return draft_past(
+        past,
+        region.name if region else past.region,
+        {c.code: c.name for c in store.countries()},
+        {o.code: o.name for o in store.organisations()},
     )
 
 
