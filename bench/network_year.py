@@ -214,7 +214,8 @@ class Year:
     events: int = 0
     mails: Counter[str] = field(default_factory=Counter)
     invited: dict[str, set[str]] = field(default_factory=dict)
-    reminders: Counter[tuple[str, str]] = field(default_factory=Counter)
+    # (meeting or meeting/action, reminder key, recipient) -> copies received
+    reminders: Counter[tuple[str, str, str]] = field(default_factory=Counter)
     killed_at: int | None = None
 
     def line(self) -> str:
@@ -293,11 +294,12 @@ async def one_year(label: str, team: int, workers: int, kill_after: int) -> Year
                 meeting = str(headers["X-RTM-Meeting"])
                 if kind == "invitation":
                     result.invited.setdefault(meeting, set()).add(c.rcpt_tos[0])
+                rcpt = c.rcpt_tos[0]
                 if headers["X-RTM-Reminder-Key"]:
-                    result.reminders[(meeting, str(headers["X-RTM-Reminder-Key"]))] += 1
+                    result.reminders[(meeting, str(headers["X-RTM-Reminder-Key"]), rcpt)] += 1
                 if headers["X-RTM-Action-Key"]:
                     action = f"{meeting}/{headers['X-RTM-Action']}"
-                    result.reminders[(action, str(headers["X-RTM-Action-Key"]))] += 1
+                    result.reminders[(action, str(headers["X-RTM-Action-Key"]), rcpt)] += 1
             expected = {m.id: {p.email for p in invitees(store, m)} for m in year}
             lost = {m: sorted(expected[m] - result.invited.get(m, set())) for m in expected}
             assert not any(lost.values()), f"{label}: invitations lost {lost}"
