@@ -194,3 +194,19 @@ async def test_sign_in_requests_are_rate_limited(site: Site) -> None:
             assert r.status == 200
         await mailed_link(site.catcher, "nfp.mn@example.org", 5)
     assert mails_to(site.catcher, "nfp.mn@example.org") == 6
+
+
+async def test_an_operators_link_signs_in_the_first_browser_only(site: Site) -> None:
+    from activities.store.console import ConsoleStore
+    from starter.web.console.auth import operator_link
+
+    link = operator_link(ConsoleStore(site.store.url, site.store.engine), site.base, "ca-sec-head")
+    async with chromium() as browser:
+        first = await (await person(browser)).new_page()
+        await first.goto(link)
+        await first.get_by_role("button", name="Sign in").click()
+        assert first.url == f"{site.base}/console/"
+        other = await (await person(browser)).new_page()
+        await other.goto(link)
+        await other.get_by_role("button", name="Sign in").click()
+        assert "Link not valid" in await other.inner_text("h1"), "single use"

@@ -40,6 +40,10 @@ def test_demo_invites_everyone_once_and_reuses_the_meeting(tmp_path: Path) -> No
     assert first.returncode == 0, first.stderr
     assert "Planned RTM-CA-16" in first.stdout
     assert "21 invitations sent, 0 failed" in first.stdout
+    console = f"http://127.0.0.1:{env['RTM_WEB_PORT']}/console/"
+    assert f"Console: {console}" in first.stdout
+    assert "Sign in as Dilnoza Rakhimova (one click" in first.stdout
+    assert f"{console}signin/link?token=" in first.stdout
     mail_dir = tmp_path / "var" / "mail"
     assert f"Mail: {mail_dir}" in first.stdout
     messages = read_mailbox(mail_dir)

@@ -16,15 +16,17 @@ from pathlib import Path
 from temporalio.client import Client
 
 from activities.config import Settings
+from activities.store.console import ConsoleStore
 from domain.common.contracts import MeetingStatus, Phase
 from domain.cycle.next_meeting import ordinal
-from domain.directory.models import Region
+from domain.directory.models import Region, Role
 from domain.invitations.batches import InvitationStatus
 from domain.meeting.definition import MeetingDefinition, MeetingFormat, Organiser, Venue
 from starter.cli.daysoff import warn_days_off
 from starter.cli.inputs import read_directory
 from starter.client import commands
 from starter.devstack.stack import embedded_stack
+from starter.web.console.auth import operator_link
 from workflows.meeting.workflow import MeetingWorkflow
 
 CENTRAL_ASIA = Path(str(files("starter") / "data" / "central_asia.yaml"))
@@ -122,6 +124,15 @@ async def demo(settings: Settings) -> int:
         )
         files_now = len(list(settings.mail_dir.glob("*.eml")))
         print(f"Mail: {settings.mail_dir.resolve()} ({files_now} .eml files)")
+        secretariat = next(
+            p
+            for p in stack.store.participants()
+            if p.role is Role.SECRETARIAT and p.organisation == f"SEC-{region.code}"
+        )
+        sessions = ConsoleStore(stack.store.url, stack.store.engine)
+        link = operator_link(sessions, settings.public_url, secretariat.id)
+        print(f"Console: {settings.public_url}/console/ (sign-in links are mailed to var/mail)")
+        print(f"  Sign in as {secretariat.name} (one click, once, within 15 minutes): {link}")
         print(
             "Bring the stack back up with `rtm dev`; the Temporal Web UI is then at "
             f"{stack.ui_url}/namespaces/{settings.temporal_namespace}/workflows/{meeting.id}"
