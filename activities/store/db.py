@@ -8,18 +8,20 @@ PostgreSQL when DATABASE_URL says so. Never imported by workflow code.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Engine, event, func, insert, text
+from sqlalchemy import Engine, event, func, text
 from sqlalchemy.engine import make_url
 from sqlmodel import Field, Session, SQLModel, col, create_engine, select
 
+from activities.store import outbox
 from domain.directory.models import Country, Directory, Organisation, Participant, Region, Role
 from domain.followup.actions import ActionItem, ActionStatus, Owner, OwnerKind
-from domain.invitations.batches import DeliveryResult, InvitationStatus
+from domain.invitations.batches import DeliveryResult
+from domain.outbox.delivery import OutboxEntry, invitation_key
 from domain.registration.answers import Actor, Channel
 
 
@@ -75,39 +77,6 @@ class MeetingRow(SQLModel, table=True):
     phase: str
     definition: str
     updated_at: datetime = Field(default_factory=_now)
-
-
-class InvitationRow(SQLModel, table=True):
-    """One invitation message per (meeting, sequence, participant): also the send outbox.
-
-    A row is written right after the SMTP server accepted (or permanently refused) the
-    message, so a retried send activity skips everything already recorded.
-    """
-
-    __tablename__ = "invitation"
-    meeting_id: str = Field(primary_key=True)
-    sequence: int = Field(primary_key=True)
-    participant_id: str = Field(primary_key=True)
-    email: str
-    message_id: str
-    status: str
-    error: str | None = None
-    at: datetime = Field(default_factory=_now)
-
-
-class OutboxRow(SQLModel, table=True):
-    """Every other message (reminders, ...) by its key: the idempotence record of a send."""
-
-    __tablename__ = "outbox"
-    meeting_id: str = Field(primary_key=True)
-    key: str = Field(primary_key=True)
-    kind: str
-    participant_id: str
-    email: str
-    message_id: str
-    status: str
-    error: str | None = None
-    at: datetime = Field(default_factory=_now)
 
 
 class RtmAllocationRow(SQLModel, table=True):
@@ -176,13 +145,20 @@ _POSTGRES_APPEND_ONLY = (
 )
 
 
-def make_engine(url: str) -> Engine:
-    """An engine for `url`; SQLite gets WAL so readers never block the sender."""
+DB_TIMEOUT = 5.0  # seconds: no database call waits longer for a lock or a connection
+
+
+def make_engine(url: str, timeout: float = DB_TIMEOUT) -> Engine:
+    """An engine for `url` whose every call gives up after `timeout` (lock, connect,
+    statement), so that a stalled database never holds a worker thread for long; SQLite
+    gets WAL so readers never block the sender."""
     parsed = make_url(url)
     if parsed.drivername == "postgresql":
         parsed = parsed.set(drivername="postgresql+psycopg")
     if parsed.get_backend_name() == "sqlite":
-        engine = create_engine(parsed, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = create_engine(
+            parsed, connect_args={"check_same_thread": False, "timeout": timeout}
+        )
 
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -193,7 +169,16 @@ def make_engine(url: str) -> Engine:
             cur.close()
 
         return engine
-    return create_engine(parsed, pool_pre_ping=True)
+    millis = int(timeout * 1000)
+    return create_engine(
+        parsed,
+        pool_pre_ping=True,
+        pool_timeout=timeout,
+        connect_args={
+            "connect_timeout": max(1, int(timeout)),
+            "options": f"-c statement_timeout={millis} -c lock_timeout={millis}",
+        },
+    )
 
 
 class Store:
@@ -410,105 +395,36 @@ class Store:
 
     def deliveries(self, meeting_id: str, sequence: int) -> dict[str, DeliveryResult]:
         """Invitations of one (meeting, sequence) already accepted or refused by SMTP."""
-        with self.session() as s:
-            rows = s.exec(
-                select(InvitationRow).where(
-                    InvitationRow.meeting_id == meeting_id, InvitationRow.sequence == sequence
-                )
-            )
-            return {
-                r.participant_id: _result(r.participant_id, r.status, r.message_id, r.error, r.at)
-                for r in rows
-            }
+        return outbox.read_sequence(self.engine, meeting_id, "invitation", sequence)
 
     def outbox(self, meeting_id: str, keys: list[str]) -> dict[str, DeliveryResult]:
         """Messages among `keys` already accepted or refused by SMTP."""
-        with self.session() as s:
-            rows = s.exec(
-                select(OutboxRow).where(
-                    OutboxRow.meeting_id == meeting_id, col(OutboxRow.key).in_(keys)
-                )
-            )
-            return {
-                r.key: _result(r.participant_id, r.status, r.message_id, r.error, r.at)
-                for r in rows
-            }
+        return outbox.read(self.engine, meeting_id, keys)
+
+    def record_entries(self, entries: Sequence[OutboxEntry]) -> int:
+        """Outbox rows and their audit rows in one transaction; a repeat changes nothing."""
+        return outbox.write(self.engine, entries, AuditRow.__table__)  # type: ignore[attr-defined]
 
     def record_outbox(
         self, meeting_id: str, key: str, email: str, kind: str, result: DeliveryResult
     ) -> None:
-        """The outbox row and its audit row, in one transaction (plain INSERTs, as above)."""
-        row = {
-            "meeting_id": meeting_id,
-            "key": key,
-            "kind": kind,
-            "participant_id": result.participant_id,
-            "email": email,
-            "message_id": result.message_id,
-            "status": result.status.value,
-            "error": result.error,
-            "at": result.at,
-        }
-        detail = {
-            "key": key,
-            "participant": result.participant_id,
-            "email": email,
-            "message_id": result.message_id,
-            "error": result.error,
-        }
-        self._insert_with_audit(
-            OutboxRow, row, meeting_id, f"{kind}.{result.status.value}", detail, result.at
-        )
+        """One message's outcome (reminders, notices, action mail)."""
+        entry = OutboxEntry(meeting_id=meeting_id, key=key, kind=kind, email=email, result=result)
+        self.record_entries([entry])
 
     def record_delivery(
         self, meeting_id: str, sequence: int, email: str, result: DeliveryResult
     ) -> None:
-        """The invitation row and its audit row, in one transaction.
-
-        Plain INSERTs (no ORM merge): this runs once per message on the fan-out's hot path,
-        and a message already recorded is never sent, so never recorded, again.
-        """
-        row = {
-            "meeting_id": meeting_id,
-            "sequence": sequence,
-            "participant_id": result.participant_id,
-            "email": email,
-            "message_id": result.message_id,
-            "status": result.status.value,
-            "error": result.error,
-            "at": result.at,
-        }
-        detail = {
-            "participant": result.participant_id,
-            "email": email,
-            "sequence": sequence,
-            "message_id": result.message_id,
-            "error": result.error,
-        }
-        self._insert_with_audit(
-            InvitationRow, row, meeting_id, f"invitation.{result.status.value}", detail, result.at
+        """One invitation's outcome, under its outbox key."""
+        entry = OutboxEntry(
+            meeting_id=meeting_id,
+            key=invitation_key(sequence, result.participant_id),
+            kind="invitation",
+            sequence=sequence,
+            email=email,
+            result=result,
         )
-
-    def _insert_with_audit(
-        self,
-        table: type[SQLModel],
-        row: dict[str, Any],
-        meeting_id: str,
-        action: str,
-        detail: dict[str, Any],
-        at: datetime,
-    ) -> None:
-        audit = {
-            "at": at,
-            "meeting_id": meeting_id,
-            "actor": "engine",
-            "channel": "smtp",
-            "action": action,
-            "detail": json.dumps(detail),
-        }
-        with self.engine.begin() as conn:
-            conn.execute(insert(table.__table__), row)  # type: ignore[attr-defined]
-            conn.execute(insert(AuditRow.__table__), audit)  # type: ignore[attr-defined]
+        self.record_entries([entry])
 
     # --- action items ----------------------------------------------------------------
 
@@ -612,18 +528,6 @@ def _region(row: RegionRow) -> Region:
     if template is not None:
         data["agenda_template"] = template
     return Region.model_validate(data)
-
-
-def _result(
-    participant_id: str, status: str, message_id: str, error: str | None, at: datetime
-) -> DeliveryResult:
-    return DeliveryResult(
-        participant_id=participant_id,
-        status=InvitationStatus(status),
-        message_id=message_id,
-        error=error,
-        at=at if at.tzinfo else at.replace(tzinfo=UTC),
-    )
 
 
 def _participant(row: ParticipantRow) -> Participant:

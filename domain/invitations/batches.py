@@ -58,6 +58,10 @@ class InvitationBatch(Frozen):
     sequence: int
     method: Literal["REQUEST", "CANCEL"] = "REQUEST"
     recipients: list[Participant]
+    alone: bool = Field(
+        default=False,
+        description="recipients an earlier batch deferred (4xx): now a 4xx retries, with backoff",
+    )
 
 
 class BatchResult(Frozen):

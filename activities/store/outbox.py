@@ -1,0 +1,145 @@
+"""The outbox table: every message of every kind, by (meeting, key), and its audit rows.
+
+Why one table: invitations, reminders, notices and action mail are all "this message went to
+this person, with this Message-ID, or failed with these words"; a send activity skips what is
+recorded here as sent, whatever the kind.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine, insert, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Field, SQLModel, col
+
+from domain.invitations.batches import DeliveryResult, InvitationStatus
+from domain.outbox.delivery import OutboxEntry
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class OutboxRow(SQLModel, table=True):
+    """One message by its key; written right after the server accepted or refused it."""
+
+    __tablename__ = "outbox"
+    meeting_id: str = Field(primary_key=True)
+    key: str = Field(primary_key=True)
+    kind: str
+    sequence: int | None = Field(default=None, index=True)
+    participant_id: str
+    email: str
+    message_id: str
+    status: str
+    error: str | None = None
+    at: datetime = Field(default_factory=_now)
+
+
+def _result(row: Any) -> DeliveryResult:
+    at: datetime = row.at
+    return DeliveryResult(
+        participant_id=row.participant_id,
+        status=InvitationStatus(row.status),
+        message_id=row.message_id,
+        error=row.error,
+        at=at if at.tzinfo else at.replace(tzinfo=UTC),
+    )
+
+
+def read(engine: Engine, meeting_id: str, keys: Sequence[str]) -> dict[str, DeliveryResult]:
+    """The recorded outcome of each of `keys` that has one."""
+    table = OutboxRow.__table__  # type: ignore[attr-defined]
+    found: dict[str, DeliveryResult] = {}
+    with engine.connect() as conn:
+        for start in range(0, len(keys), 500):  # stay below every driver's parameter limit
+            chunk = list(keys[start : start + 500])
+            rows = conn.execute(
+                select(table).where(table.c.meeting_id == meeting_id, table.c.key.in_(chunk))
+            )
+            found.update({r.key: _result(r) for r in rows})
+    return found
+
+
+def read_sequence(
+    engine: Engine, meeting_id: str, kind: str, sequence: int
+) -> dict[str, DeliveryResult]:
+    """Every recorded message of one kind and sequence, by participant."""
+    table = OutboxRow.__table__  # type: ignore[attr-defined]
+    query = select(table).where(
+        table.c.meeting_id == meeting_id,
+        table.c.kind == kind,
+        col(table.c.sequence) == sequence,
+    )
+    with engine.connect() as conn:
+        return {r.participant_id: _result(r) for r in conn.execute(query)}
+
+
+def _upsert(conn: Connection) -> Any:
+    """INSERT that replaces an earlier failure but never a sent message, returning the keys
+    that changed (so that a write retried after a timeout adds no second audit row)."""
+    table = OutboxRow.__table__  # type: ignore[attr-defined]
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    stmt = dialect.insert(table)
+    changed = {c: stmt.excluded[c] for c in ("message_id", "status", "error", "at", "email")}
+    return stmt.on_conflict_do_update(
+        index_elements=["meeting_id", "key"],
+        set_=changed,
+        where=(table.c.status != InvitationStatus.SENT.value)
+        & (stmt.excluded.status != table.c.status),
+    ).returning(table.c.key)
+
+
+def write(engine: Engine, entries: Sequence[OutboxEntry], audit_table: Any) -> int:
+    """Record `entries` and one audit row per new outcome, in one transaction."""
+    if not entries:
+        return 0
+    by_key = {e.key: e for e in entries}
+    rows = [
+        {
+            "meeting_id": e.meeting_id,
+            "key": e.key,
+            "kind": e.kind,
+            "sequence": e.sequence,
+            "participant_id": e.result.participant_id,
+            "email": e.email,
+            "message_id": e.result.message_id,
+            "status": e.result.status.value,
+            "error": e.result.error,
+            "at": e.result.at,
+        }
+        for e in by_key.values()
+    ]
+    with engine.begin() as conn:
+        changed: list[str] = []
+        for row in rows:  # one statement each: RETURNING tells which ones really changed
+            changed += list(conn.execute(_upsert(conn), row).scalars())
+        audits = [_audit(by_key[key]) for key in changed]
+        if audits:
+            conn.execute(insert(audit_table), audits)
+    return len(changed)
+
+
+def _audit(entry: OutboxEntry) -> dict[str, Any]:
+    r = entry.result
+    # an invitation is named by its sequence, every other message by its key
+    named = {"key": entry.key} if entry.sequence is None else {"sequence": entry.sequence}
+    detail: dict[str, Any] = {
+        **named,
+        "participant": r.participant_id,
+        "email": entry.email,
+        "message_id": r.message_id,
+        "error": r.error,
+    }
+    return {
+        "at": r.at,
+        "meeting_id": entry.meeting_id,
+        "actor": "engine",
+        "channel": "smtp",
+        "action": f"{entry.kind}.{r.status.value}",
+        "detail": json.dumps(detail),
+    }
