@@ -13,7 +13,6 @@ left is `failed` with the reason.
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -23,7 +22,7 @@ from email.message import EmailMessage
 import aiosmtplib
 from pydantic import TypeAdapter, ValidationError
 from temporalio import activity
-from temporalio.exceptions import ApplicationError
+from temporalio.exceptions import ApplicationError, ApplicationErrorCategory
 
 from activities.mail.smtp import SmtpConfig, SmtpFailure, classify, close_smtp, open_smtp
 from activities.mail.writer import OutboxWriter
@@ -81,23 +80,16 @@ class _Batch:
             delivery.store.record_entries, delivery.executor, delivery.timeout
         )
         self.smtp: aiosmtplib.SMTP | None = None
-        self._beat_at = 0.0
         self._reported: dict[str, DeliveryResult] = {}
 
-    def beat(self, force: bool = False) -> None:
-        now = time.monotonic()
-        if force or now >= self._beat_at:
-            final = {
-                k: r for k, r in self.results.items() if r.status is not InvitationStatus.PENDING
-            }
-            activity.heartbeat(_MEMORY.dump_python(final, mode="json"))
-            self._beat_at = now + HEARTBEAT_EVERY
+    def beat(self) -> None:
+        """Heartbeat with every final outcome so far: a retry of this activity starts there."""
+        final = {k: r for k, r in self.results.items() if r.status is not InvitationStatus.PENDING}
+        activity.heartbeat(_MEMORY.dump_python(final, mode="json"))
 
-    async def report(self, force: bool = False) -> None:
-        """Tell the workflow what changed since the last report (at most once a second)."""
+    async def report(self) -> None:
+        """Tell the workflow what changed since the last report."""
         if self.progress is None or self.results == self._reported:
-            return
-        if not force and time.monotonic() < self._beat_at - HEARTBEAT_EVERY / 2:
             return
         changed = {k: r for k, r in self.results.items() if self._reported.get(k) != r}
         self._reported = dict(self.results)
@@ -105,6 +97,13 @@ class _Batch:
             await self.progress(changed)
         except Exception as exc:  # the status is a courtesy: never fail the mail for it
             activity.logger.warning("progress report failed: %s", exc)
+
+    async def tick(self) -> None:
+        """Once a second, whatever the relay or the database is doing: heartbeat, report."""
+        while True:
+            self.beat()
+            await self.report()
+            await asyncio.sleep(HEARTBEAT_EVERY)
 
     async def connection(self) -> aiosmtplib.SMTP:
         if self.smtp is None or not self.smtp.is_connected:
@@ -123,8 +122,6 @@ class _Batch:
                 result=result,
             )
             await self.writer.record(entry)
-        self.beat()
-        await self.report()
 
 
 class Delivery:
@@ -170,6 +167,7 @@ class Delivery:
             await self._recorded(meeting_id, [j.key for j in jobs if j.key not in memory])
         )
         todo = [j for j in jobs if j.key not in batch.results]
+        ticker = asyncio.create_task(batch.tick())
         try:
             for index, job in enumerate(todo):
                 try:
@@ -179,11 +177,13 @@ class Delivery:
                     await self._connection_failed(batch, todo[index:], exc.failure)
                     break
                 await batch.done(job, result)
-            await batch.writer.drain(lambda: batch.beat(force=True))
+            await batch.writer.drain()
         finally:
+            ticker.cancel()
             if batch.smtp is not None:
                 await close_smtp(batch.smtp)
             await batch.writer.close()
+        batch.beat()
         return {j.key: batch.results[j.key] for j in jobs}
 
     async def _send(self, smtp: aiosmtplib.SMTP, job: MailJob, alone: bool) -> DeliveryResult:
@@ -256,13 +256,14 @@ class Delivery:
             return
         for job in left:
             batch.results[job.key] = _pending(job, datetime.now(UTC), failure.line())
-        await batch.report(force=True)
-        await batch.writer.drain(lambda: batch.beat(force=True))
-        batch.beat(force=True)
-        raise ApplicationError(
+        await batch.report()
+        await batch.writer.drain()
+        batch.beat()
+        activity.logger.info("SMTP %s, retrying: %s", failure.kind.value, failure.line())
+        raise ApplicationError(  # benign: one log line per attempt, not a traceback
             failure.line(),
             type=f"smtp.{failure.kind.value}",
-            non_retryable=False,
+            category=ApplicationErrorCategory.BENIGN,
         )
 
 

@@ -72,8 +72,9 @@ def classify(exc: BaseException, step: Step) -> Failure:
     if isinstance(exc, SmtpFailure):
         return exc.failure
     if isinstance(exc, ssl.SSLCertVerificationError):
-        text = exc.verify_message or str(exc)
-        return Failure(kind=FailureKind.CERTIFICATE, step=step, text=text)
+        text = f"certificate verify failed: {exc.verify_message or exc.reason}"
+        hint = "; for a private CA set SMTP_CA_FILE"
+        return Failure(kind=FailureKind.CERTIFICATE, step=step, text=text + hint)
     if isinstance(exc, ssl.SSLError):
         return Failure(kind=FailureKind.CERTIFICATE, step=step, text=exc.reason or str(exc))
     if isinstance(exc, aiosmtplib.SMTPRecipientsRefused):
@@ -87,6 +88,9 @@ def classify(exc: BaseException, step: Step) -> Failure:
         else:
             kind = FailureKind.TEMPORARY if exc.code < 500 else FailureKind.REFUSED
         return Failure(kind=kind, step=step, text=_reply(exc))
+    if isinstance(exc, (aiosmtplib.SMTPTimeoutError, aiosmtplib.SMTPServerDisconnected)):
+        text = str(exc) or type(exc).__name__
+        return Failure(kind=FailureKind.CONNECTION, step=step, text=text)
     if isinstance(exc, aiosmtplib.SMTPException) and step is Step.AUTH:
         return Failure(kind=FailureKind.AUTHENTICATION, step=step, text=str(exc))
     if isinstance(exc, aiosmtplib.SMTPException) and step is Step.TLS:

@@ -54,12 +54,9 @@ class OutboxWriter:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._empty.wait(), self._timeout)
 
-    async def drain(self, tick: Callable[[], None], every: float = 1.0) -> None:
-        """Wait until everything is written, calling `tick` (the heartbeat) meanwhile."""
-        while not self._empty.is_set():
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._empty.wait(), every)
-            tick()
+    async def drain(self) -> None:
+        """Wait until everything is written (the batch's ticker keeps the heartbeat going)."""
+        await self._empty.wait()
 
     async def close(self) -> None:
         if self._task is not None:
