@@ -52,7 +52,7 @@ class DeferringHandler(CatcherHandler):
         return await super().handle_RCPT(server, session, envelope, address, rcpt_options)
 
 
-class _LoggingSMTP(SMTP):  # type: ignore[misc]
+class _LoggingSMTP(SMTP):
     def __init__(self, *args: Any, conversations: list[Conversation], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._conversation = Conversation()
