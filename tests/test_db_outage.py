@@ -20,7 +20,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from temporalio.testing import WorkflowEnvironment
 
-from activities.store.db import Store
+from activities.store import Store
 from domain.invitations.batches import InvitationStatus
 from starter.devstack.catcher import SmtpCatcher
 from starter.devstack.stack import free_port

@@ -19,7 +19,7 @@ import pytest
 from temporalio.testing import WorkflowEnvironment
 
 from activities.config import Settings
-from activities.store.db import Store
+from activities.store import Store
 from domain.common.contracts import MeetingStatus, Phase
 from domain.invitations.batches import InvitationStatus
 from tests.factories import meeting

@@ -17,7 +17,6 @@ from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from email.message import EmailMessage
 
 import aiosmtplib
 from pydantic import TypeAdapter, ValidationError
@@ -26,9 +25,10 @@ from temporalio.exceptions import ApplicationError, ApplicationErrorCategory
 
 from activities.mail.smtp import SmtpConfig, SmtpFailure, classify, close_smtp, open_smtp
 from activities.mail.writer import OutboxWriter
-from activities.store.db import Store
+from activities.store import Store
 from domain.directory.models import Participant
 from domain.invitations.batches import DeliveryResult, InvitationStatus
+from domain.mail.builder import Mail
 from domain.outbox.delivery import Failure, FailureKind, OutboxEntry, Step, gives_up
 
 HEARTBEAT_EVERY = 1.0  # seconds; the heartbeat timeout is 10 s
@@ -38,22 +38,13 @@ Progress = Callable[[dict[str, DeliveryResult]], Awaitable[None]]
 
 
 @dataclass(frozen=True)
-class Wire:
-    """A message already rendered to its wire bytes (the invitations' fast path)."""
-
-    message_id: str
-    sender: str
-    data: bytes
-
-
-@dataclass(frozen=True)
 class MailJob:
     """One message to send: its outbox key and kind, recipient, how to build it at send time."""
 
     key: str
     kind: str
     recipient: Participant
-    build: Callable[[datetime], EmailMessage | Wire]
+    build: Callable[[datetime], Mail]
     sequence: int | None = None
 
 
@@ -190,13 +181,9 @@ class Delivery:
         """One message; a failure that concerns only this message is its result, one that
         concerns the connection raises SmtpFailure."""
         now = datetime.now(UTC)
-        message = job.build(now)
-        if isinstance(message, Wire):
-            message_id = message.message_id
-            sending = smtp.sendmail(message.sender, [job.recipient.email], message.data)
-        else:
-            message_id = str(message["Message-ID"]).strip()
-            sending = smtp.send_message(message)
+        mail = job.build(now)
+        message_id = mail.message_id
+        sending = smtp.sendmail(mail.sender, [mail.recipient], mail.data)
 
         def outcome(status: InvitationStatus, error: str | None = None) -> DeliveryResult:
             return DeliveryResult(
@@ -268,8 +255,7 @@ class Delivery:
 
 
 def _message_id(job: MailJob, at: datetime) -> str:
-    message = job.build(at)
-    return message.message_id if isinstance(message, Wire) else str(message["Message-ID"]).strip()
+    return job.build(at).message_id
 
 
 def _pending(job: MailJob, at: datetime, error: str) -> DeliveryResult:
@@ -283,4 +269,4 @@ def _pending(job: MailJob, at: datetime, error: str) -> DeliveryResult:
     )
 
 
-__all__ = ["Delivery", "FailureKind", "MailJob", "Progress", "Wire"]
+__all__ = ["Delivery", "FailureKind", "MailJob", "Progress"]

@@ -1,28 +1,28 @@
 """The mail activities of a meeting: invitations, reminders and notices.
 
-Each builds its messages and hands them to the one send skeleton (`activities.mail.delivery`),
-which owns the connection, the failure rules and the outbox record.
+Each builds its messages (`domain.mail`) and hands them to the one send skeleton
+(`activities.mail.delivery`), which owns the connection, the failure rules and the outbox.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
-from email.message import EmailMessage
 
 from temporalio import activity
 from temporalio.client import Client
 
 from activities.config import Settings
-from activities.mail.delivery import Delivery, MailJob, Progress, Wire
-from activities.store.db import Store
+from activities.mail.delivery import Delivery, MailJob, Progress
+from activities.store import Store
 from domain.common.contracts import SEND_INVITATIONS, SEND_NOTICES, SEND_REMINDERS
 from domain.common.links import join_link, rsvp_links
 from domain.directory.models import Participant
 from domain.invitations.batches import BatchResult, DeliveryResult, InvitationBatch
-from domain.mail.invitation_bytes import InvitationTemplate
-from domain.mail.notices import NoticeBatch, NoticeResult, notice_message
-from domain.mail.reminder import ReminderBatch, ReminderItem, ReminderResult, reminder_message
+from domain.mail.builder import Mail
+from domain.mail.invitation import invitation_mail
+from domain.mail.notices import NoticeBatch, NoticeResult, notice_mail
+from domain.mail.reminder import ReminderBatch, ReminderItem, ReminderResult, reminder_mail
 from domain.outbox.delivery import DELIVERY_PROGRESS, DeliveryProgress, invitation_key
 from domain.registration.answers import Attendance
 from domain.reminders.planning import ReminderKind
@@ -60,18 +60,11 @@ class MailActivities:
     async def send_invitations(self, batch: InvitationBatch) -> BatchResult:
         """Send every not-yet-sent invitation of `batch` over one SMTP connection."""
         meeting, sequence = batch.meeting, batch.sequence
-        # one template per batch: the parts all recipients share are rendered once
-        template = InvitationTemplate(meeting, sequence, datetime.now(UTC), batch.method)
 
-        def build(recipient: Participant) -> Callable[[datetime], Wire]:
+        def build(recipient: Participant) -> Callable[[datetime], Mail]:
             links = self._links(batch, recipient)
             join = join_link(self._key, self.settings.public_url, meeting, recipient.id)
-
-            def wire(_: datetime) -> Wire:
-                message_id, data = template.render(recipient, links, join)
-                return Wire(message_id=message_id, sender=meeting.organiser.email, data=data)
-
-            return wire
+            return lambda now: invitation_mail(batch, recipient, now, links, join)
 
         jobs = [
             MailJob(
@@ -94,7 +87,7 @@ class MailActivities:
         meeting = batch.meeting
         scheduled = activity.info().scheduled_time
 
-        def build(item: ReminderItem) -> Callable[[datetime], EmailMessage]:
+        def build(item: ReminderItem) -> Callable[[datetime], Mail]:
             if item.kind is ReminderKind.CHASER and not item.links:
                 item = item.model_copy(
                     update={
@@ -103,13 +96,8 @@ class MailActivities:
                         )
                     }
                 )
-
-            def message(now: datetime) -> EmailMessage:
-                msg = reminder_message(meeting, item, now)
-                msg["X-RTM-Scheduled"] = scheduled.astimezone(UTC).isoformat()
-                return msg
-
-            return message
+            at = scheduled.astimezone(UTC).isoformat()
+            return lambda now: reminder_mail(meeting, item, now, at)
 
         jobs = [
             MailJob(key=i.key, kind="reminder", recipient=i.recipient, build=build(i))
@@ -121,8 +109,8 @@ class MailActivities:
     async def send_notices(self, batch: NoticeBatch) -> NoticeResult:
         """Send one notice (e.g. the agenda) to each recipient not yet sent."""
 
-        def build(recipient: Participant) -> Callable[[datetime], EmailMessage]:
-            return lambda now: notice_message(batch, recipient, now)
+        def build(recipient: Participant) -> Callable[[datetime], Mail]:
+            return lambda now: notice_mail(batch, recipient, now)
 
         jobs = [
             MailJob(key=f"{batch.key}:{p.id}", kind=batch.kind, recipient=p, build=build(p))

@@ -17,7 +17,7 @@ from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
-from activities.store.db import Store
+from activities.store import Store
 from domain.agenda.items import AgendaItem, DecideCommand, ProposeCommand, PublishCommand
 from domain.agenda.view import AgendaView
 from domain.attendance.register import AttendanceView, CheckInCommand, JoinCommand

@@ -1,4 +1,4 @@
-"""The outbox table: every message of every kind, by (meeting, key), and its audit rows.
+"""What was sent: every message of every kind, by (meeting, key), each with its audit row.
 
 Why one table: invitations, reminders, notices and action mail are all "this message went to
 this person, with this Message-ID, or failed with these words"; a send activity skips what is
@@ -16,12 +16,10 @@ from sqlalchemy import Connection, Engine, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Field, SQLModel, col
 
+from activities.store.audit import AuditRow
+from activities.store.engine import StoreBase, now
 from domain.invitations.batches import DeliveryResult, InvitationStatus
-from domain.outbox.delivery import OutboxEntry
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
+from domain.outbox.delivery import OutboxEntry, invitation_key
 
 
 class OutboxRow(SQLModel, table=True):
@@ -37,7 +35,7 @@ class OutboxRow(SQLModel, table=True):
     message_id: str
     status: str
     error: str | None = None
-    at: datetime = Field(default_factory=_now)
+    at: datetime = Field(default_factory=now)
 
 
 def _result(row: Any) -> DeliveryResult:
@@ -94,7 +92,7 @@ def _upsert(conn: Connection) -> Any:
     ).returning(table.c.key)
 
 
-def write(engine: Engine, entries: Sequence[OutboxEntry], audit_table: Any) -> int:
+def write(engine: Engine, entries: Sequence[OutboxEntry]) -> int:
     """Record `entries` and one audit row per new outcome, in one transaction."""
     if not entries:
         return 0
@@ -120,7 +118,7 @@ def write(engine: Engine, entries: Sequence[OutboxEntry], audit_table: Any) -> i
             changed += list(conn.execute(_upsert(conn), row).scalars())
         audits = [_audit(by_key[key]) for key in changed]
         if audits:
-            conn.execute(insert(audit_table), audits)
+            conn.execute(insert(AuditRow.__table__), audits)  # type: ignore[attr-defined]
     return len(changed)
 
 
@@ -143,3 +141,40 @@ def _audit(entry: OutboxEntry) -> dict[str, Any]:
         "action": f"{entry.kind}.{r.status.value}",
         "detail": json.dumps(detail),
     }
+
+
+class DeliveryStore(StoreBase):
+    """The idempotence records of every send: a retried batch skips what is recorded."""
+
+    def deliveries(self, meeting_id: str, sequence: int) -> dict[str, DeliveryResult]:
+        """Invitations of one (meeting, sequence) already accepted or refused by SMTP."""
+        return read_sequence(self.engine, meeting_id, "invitation", sequence)
+
+    def outbox(self, meeting_id: str, keys: list[str]) -> dict[str, DeliveryResult]:
+        """Messages among `keys` already accepted or refused by SMTP."""
+        return read(self.engine, meeting_id, keys)
+
+    def record_entries(self, entries: Sequence[OutboxEntry]) -> int:
+        """Outbox rows and their audit rows in one transaction; a repeat changes nothing."""
+        return write(self.engine, entries)
+
+    def record_outbox(
+        self, meeting_id: str, key: str, email: str, kind: str, result: DeliveryResult
+    ) -> None:
+        """One message's outcome (reminders, notices, action mail)."""
+        entry = OutboxEntry(meeting_id=meeting_id, key=key, kind=kind, email=email, result=result)
+        self.record_entries([entry])
+
+    def record_delivery(
+        self, meeting_id: str, sequence: int, email: str, result: DeliveryResult
+    ) -> None:
+        """One invitation's outcome, under its outbox key."""
+        entry = OutboxEntry(
+            meeting_id=meeting_id,
+            key=invitation_key(sequence, result.participant_id),
+            kind="invitation",
+            sequence=sequence,
+            email=email,
+            result=result,
+        )
+        self.record_entries([entry])
