@@ -17,7 +17,7 @@ import trustme
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
 
-from starter.devstack.catcher import CatcherHandler, Caught
+from starter.devstack.catcher import CatcherHandler, SmtpCatcher
 from starter.devstack.stack import free_port
 
 USER, PASSWORD = "rtm-relay", "correct horse battery staple"
@@ -105,7 +105,7 @@ class CertificateAuthority:
         return context
 
 
-class Relay:
+class Relay(SmtpCatcher):
     """`with Relay(ca, tls="starttls", auth=True) as relay:` — then relay.port, relay.caught.
 
     tls: "starttls" (offered and required before MAIL/AUTH), "implicit" (TLS from the first
@@ -122,7 +122,7 @@ class Relay:
         defer: set[str] | None = None,
         defer_for: float | None = None,
         refuse: set[str] | None = None,
-    ) -> None:
+    ) -> None:  # the catcher's handler and controller, in the relay's shape
         self.conversations: list[Conversation] = []
         self.handler = DeferringHandler(defer or set(), defer_for, refuse=refuse or set())
         self.auth_reply = auth_reply
@@ -160,15 +160,6 @@ class Relay:
         return AuthResult(success=(user, password) == (USER, PASSWORD), handled=False)
 
     @property
-    def port(self) -> int:
-        return int(self.controller.port)
-
-    @property
-    def caught(self) -> list[Caught]:
-        with self.handler._lock:
-            return list(self.handler.caught)
-
-    @property
     def talks(self) -> list[Conversation]:
         """The conversations that said anything (not the controller's own readiness probe)."""
         return [c for c in self.conversations if c.steps]
@@ -178,8 +169,5 @@ class Relay:
         return all(tls for c in self.conversations for step, tls in c.steps if step == "AUTH")
 
     def __enter__(self) -> Relay:
-        self.controller.start()
+        self.start()
         return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.controller.stop()
