@@ -27,6 +27,7 @@ from activities.config import Settings, SettingsError, load_settings
 from activities.directory.activities import DirectoryActivities
 from activities.followup.actions import ActionActivities
 from activities.mail.sender import MailActivities
+from activities.private_files import restrict_umask
 from activities.store import SchemaNotReady, Store
 from starter.client.connection import connect
 from workflows.common import search_attributes
@@ -82,8 +83,8 @@ def build_worker(
 ) -> Worker:
     """A worker with every workflow and activity, bound to `store` and the SMTP settings."""
     directory = DirectoryActivities(store)
-    mail = MailActivities(store, settings)
-    actions = ActionActivities(store, settings)
+    mail = MailActivities(store, settings, client)
+    actions = ActionActivities(store, settings, mail.delivery)
     return Worker(
         client,
         task_queue=task_queue or settings.task_queue,
@@ -114,6 +115,7 @@ async def run(settings: Settings) -> None:
 
 
 def main() -> None:
+    restrict_umask()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     try:
         with contextlib.suppress(KeyboardInterrupt):

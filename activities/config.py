@@ -6,12 +6,14 @@ variable's name before anything starts; an empty variable counts as unset.
 
 from __future__ import annotations
 
-import secrets
+from datetime import timedelta
 from pathlib import Path
 
-from pydantic import Field, ValidationError
+from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from activities.mail.smtp import SmtpConfig, TlsMode
+from activities.private_files import read_or_create_secret
 from domain.common.contracts import TASK_QUEUE
 
 
@@ -41,6 +43,10 @@ class Settings(BaseSettings):
     smtp_password: str = Field(validation_alias="SMTP_PASSWORD", default="")
     smtp_starttls: bool = Field(validation_alias="SMTP_STARTTLS", default=False)
     smtp_timeout: float = Field(validation_alias="SMTP_TIMEOUT", default=30.0, gt=0)
+    smtp_tls: TlsMode | None = Field(validation_alias="SMTP_TLS", default=None)
+    smtp_ca_file: str = Field(validation_alias="SMTP_CA_FILE", default="")
+    smtp_retry_hours: float = Field(validation_alias="SMTP_RETRY_HOURS", default=24.0, gt=0)
+    db_timeout: float = Field(validation_alias="RTM_DB_TIMEOUT", default=5.0, gt=0)
     cli_user: str = Field(validation_alias="RTM_USER", default="secretariat")
     web_host: str = Field(validation_alias="RTM_WEB_HOST", default="127.0.0.1")
     web_port: int = Field(validation_alias="RTM_WEB_PORT", default=8000, ge=1, le=65535)
@@ -49,12 +55,36 @@ class Settings(BaseSettings):
     inbound_host: str = Field(validation_alias="RTM_INBOUND_HOST", default="127.0.0.1")
     inbound_port: int = Field(validation_alias="RTM_INBOUND_PORT", default=2525, ge=1, le=65535)
 
+    @field_validator("smtp_tls", mode="before")
+    @classmethod
+    def _any_case(cls, value: object) -> object:
+        return value.strip().lower() if isinstance(value, str) else value
+
     @property
     def database_url(self) -> str:
         """DATABASE_URL if set, else a SQLite file under the var directory."""
         if self.database_url_env:
             return self.database_url_env
         return f"sqlite:///{self.var_dir / 'rtm.db'}"
+
+    def smtp(self) -> SmtpConfig:
+        """The relay: SMTP_TLS (starttls|implicit|none; by default implicit on port 465 and
+        starttls whenever credentials are set), SMTP_CA_FILE, the retry window."""
+        return SmtpConfig(
+            host=self.smtp_host,
+            port=self.smtp_port,
+            tls=SmtpConfig.tls_for(
+                self.smtp_tls.value if self.smtp_tls else "",
+                self.smtp_port,
+                self.smtp_username,
+                self.smtp_starttls,
+            ),
+            username=self.smtp_username,
+            password=self.smtp_password,
+            ca_file=self.smtp_ca_file,
+            timeout=self.smtp_timeout,
+            retry_window=timedelta(hours=self.smtp_retry_hours),
+        )
 
     @property
     def mail_dir(self) -> Path:
@@ -69,14 +99,7 @@ class Settings(BaseSettings):
         """RTM_LINK_KEY, else a random key kept in the var directory (embedded stack only)."""
         if self.link_key_env:
             return self.link_key_env.encode()
-        path = self.var_dir / "link.key"
-        if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(".tmp")
-            tmp.write_text(secrets.token_urlsafe(32))
-            tmp.chmod(0o600)
-            tmp.replace(path)
-        return path.read_text().strip().encode()
+        return read_or_create_secret(self.var_dir / "link.key")
 
 
 def load_settings() -> Settings:

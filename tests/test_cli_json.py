@@ -29,18 +29,18 @@ async def test_read_commands_answer_in_json(
     catcher: SmtpCatcher,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    listed = Directory.model_validate(await _json(capsys, "directory", "list", "--json"))
+    shown = Directory.model_validate(await _json(capsys, "directory", "list", "--json"))
     loaded = central_asia()
-    assert listed.regions == loaded.regions
-    assert sorted(listed.countries, key=str) == sorted(loaded.countries, key=str)
-    assert sorted(listed.organisations, key=str) == sorted(loaded.organisations, key=str)
-    assert listed.participants == loaded.participants  # in file order
+    assert shown.regions == loaded.regions
+    assert sorted(shown.countries, key=str) == sorted(loaded.countries, key=str)
+    assert sorted(shown.organisations, key=str) == sorted(loaded.organisations, key=str)
+    assert shown.participants == loaded.participants  # in file order
 
     m = meeting(countries=["KZ"], organisations=[])
     async with running_worker(cli_env.client, store, catcher.port) as queue:
         status = await invited(await plan(cli_env.client, m, queue))
-        shown = await _json(capsys, "meeting", "status", m.id, "--json")
-    assert isinstance(shown, dict) and shown["id"] == m.id
+        status_json = await _json(capsys, "meeting", "status", m.id, "--json")
+    assert isinstance(status_json, dict) and status_json["id"] == m.id
     invited_emails = sorted(p.email for p in status.participants)
 
     mail_dir = catcher.handler.mail_dir

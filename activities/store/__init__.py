@@ -6,8 +6,8 @@ methods, and one base class below.
 
 from activities.store import schema
 from activities.store.actions import ActionRow, ActionStore
-from activities.store.audit import AuditRow, AuditStore
-from activities.store.deliveries import DeliveryStore, InvitationRow, OutboxRow
+from activities.store.audit import AuditRow
+from activities.store.deliveries import DeliveryStore, OutboxRow
 from activities.store.directory import (
     CountryRow,
     DirectoryStore,
@@ -16,11 +16,24 @@ from activities.store.directory import (
     RegionRow,
 )
 from activities.store.engine import StoreBase, make_engine
+from activities.store.ideas import IdeaStore, ProjectIdeaRow
 from activities.store.meetings import MeetingRow, MeetingStore, RtmAllocationRow
+from activities.store.refusals import RefusalRow, RefusalStore
+from activities.store.reports import ReportsStore
 from activities.store.schema import SchemaNotReady
+from activities.store.series import SeriesAllocationRow, SeriesRow, SeriesStore
 
 
-class Store(DirectoryStore, MeetingStore, DeliveryStore, ActionStore, AuditStore):
+class Store(
+    DirectoryStore,
+    MeetingStore,
+    DeliveryStore,
+    ActionStore,
+    RefusalStore,  # the audit log (AuditStore) with its counted refusals
+    ReportsStore,
+    SeriesStore,
+    IdeaStore,
+):
     """All database access of the engine, one method per question or fact."""
 
     def upgrade_schema(self) -> tuple[str | None, str]:
@@ -36,14 +49,17 @@ __all__ = [
     "ActionRow",
     "AuditRow",
     "CountryRow",
-    "InvitationRow",
     "MeetingRow",
     "OrganisationRow",
     "OutboxRow",
     "ParticipantRow",
+    "ProjectIdeaRow",
+    "RefusalRow",
     "RegionRow",
     "RtmAllocationRow",
     "SchemaNotReady",
+    "SeriesAllocationRow",
+    "SeriesRow",
     "Store",
     "StoreBase",
     "make_engine",

@@ -28,6 +28,18 @@ class SchemaNotReady(Exception):
     """The database has no schema yet, or another one: `rtm db upgrade` fixes it."""
 
 
+def import_tables() -> None:
+    """Import every part of the store, so that SQLModel.metadata holds all their tables."""
+    import importlib
+    import pkgutil
+
+    import activities.store
+
+    for part in pkgutil.iter_modules(activities.store.__path__):
+        if part.name != "migrations":
+            importlib.import_module(f"activities.store.{part.name}")
+
+
 def config() -> Config:
     """Alembic's configuration, without an ini file."""
     from alembic.config import Config

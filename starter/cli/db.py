@@ -11,10 +11,15 @@ if TYPE_CHECKING:
     from activities.config import Settings
 
 
-async def cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
-    from activities.store import Store
+UPGRADE_TIMEOUT = 300.0
+"""Seconds a migration's statement may wait or run (a query's limit is RTM_DB_TIMEOUT)."""
 
-    store = Store(settings.database_url)
+
+async def cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
+    from activities.store import Store, make_engine
+
+    url = settings.database_url  # DDL may wait for locks longer than a query should
+    store = Store(url, engine=make_engine(url, timeout=UPGRADE_TIMEOUT))
     before, after = store.upgrade_schema()
     where = store.engine.url.render_as_string()
     if before == after:

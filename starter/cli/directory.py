@@ -27,28 +27,35 @@ async def cmd_directory_load(args: argparse.Namespace, settings: Settings) -> in
 
 async def cmd_directory_list(args: argparse.Namespace, settings: Settings) -> int:
     store = open_store(settings)
+    scope = getattr(args, "scope", None)  # a region's secretariat sees its own region
+    regions = [r for r in store.regions() if scope is None or r.code == scope]
+    countries = store.countries(scope)
+    orgs = [o for o in store.organisations() if scope is None or o.region in (None, scope)]
+    people = store.participants()
+    if scope is not None:
+        mine = {c.code for c in countries} | {o.code for o in orgs}
+        people = [p for p in people if (p.country or p.organisation) in mine]
     if args.json:  # the shape of a directory file: `directory load` reads it back
         print_json(
             {
-                "regions": store.regions(),
-                "countries": store.countries(),
-                "organisations": store.organisations(),
-                "participants": store.participants(),
+                "regions": regions,
+                "countries": countries,
+                "organisations": orgs,
+                "participants": people,
             }
         )
         return 0
-    for region in store.regions():
+    for region in regions:
         print(
             f"{region.code}  {region.name} (secretariat {region.secretariat_city}, {region.zone})"
         )
-        for c in store.countries(region.code):
-            print(f"  {c.code}  {c.name}")
-    orgs = store.organisations()
+        for c in countries:
+            if c.region == region.code:
+                print(f"  {c.code}  {c.name}")
     if orgs:
         print("Organisations:")
         for o in orgs:
             print(f"  {o.code:<10} {o.name}")
-    people = store.participants()
     print(f"Participants ({len(people)}):")
     for p in people:
         print(

@@ -34,7 +34,7 @@ _TITLES = {
     503: "Service unavailable",
 }
 
-_HEADERS = {
+SECURITY_HEADERS = {
     # the URL carries a personal signature: keep it out of caches, Referer and indexes
     "Cache-Control": "no-store",
     "Referrer-Policy": "no-referrer",
@@ -46,7 +46,7 @@ _HEADERS = {
     ),
 }
 
-_STYLE = (
+STYLE = (
     "body{font-family:system-ui,sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem;"
     "line-height:1.5;color:#222}h1{font-size:1.4rem}"
     "button{font-size:1rem;padding:.6rem 1.2rem;cursor:pointer}"
@@ -60,7 +60,7 @@ def page(status: int, title: str, *paragraphs: str, form: str = "") -> web.Respo
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         '<meta name="robots" content="noindex, nofollow">'
-        f"<title>{html.escape(title)}</title><style>{_STYLE}</style></head>"
+        f"<title>{html.escape(title)}</title><style>{STYLE}</style></head>"
         f"<body><main><h1>{html.escape(title)}</h1>{body}{form}</main></body></html>"
     )
     return web.Response(
@@ -68,7 +68,7 @@ def page(status: int, title: str, *paragraphs: str, form: str = "") -> web.Respo
         text=doc,
         content_type="text/html",
         charset="utf-8",
-        headers=_HEADERS,
+        headers=SECURITY_HEADERS,
     )
 
 
@@ -120,13 +120,17 @@ async def refuse_link(
     actor: str | None = None,
     hint: str = RSVP_HINT,
 ) -> web.Response:
-    """Audit a link that failed verification (under the meeting it names), then explain it.
+    """Count a link that failed verification under the meeting it names, then explain it.
 
-    The path's parts are attacker-controlled: each is cut short before it is logged.
+    A meeting the store does not know gets nothing written; for one it knows (or a link that
+    names none), refusals of one kind (route and status) within a minute are one row with a
+    count. The path's parts are attacker-controlled: each is kept as it came, cut short.
     """
     parts = {k: v[:_AUDIT_MAX] for k, v in request.match_info.items()}
     meeting_id = parts.pop("meeting", "") or None
     if store is not None:
+        resource = request.match_info.route.resource
+        route = resource.canonical if resource is not None else "?"
         detail = {
             "reason": str(exc),
             "status": exc.status,
@@ -135,8 +139,9 @@ async def refuse_link(
             "method": request.method,
         }
         await asyncio.to_thread(
-            store.append_audit,
+            store.tally_refusal,
             meeting_id,
+            f"{route} {exc.status}",
             actor or f"unverified:{parts.get('participant', 'desk')}",
             Channel.LINK.value,
             "link.refused",

@@ -34,7 +34,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from domain.agenda.slotting import meeting_days
     from domain.agenda.template import ItemStatus
-    from domain.agenda.view import AgendaView, agenda_lines, view
+    from domain.agenda.view import AgendaView, view
     from domain.attendance.register import (
         ACCEPTED,
         AttendanceView,
@@ -66,7 +66,6 @@ with workflow.unsafe.imports_passed_through():
     from domain.followup.minutes import (
         MinutesCommand,
         followup_ends,
-        minutes_lines,
         minutes_problem,
     )
     from domain.invitations.batches import (
@@ -454,12 +453,12 @@ class MeetingWorkflow:
     async def reschedule(self, command: RescheduleCommand) -> MeetingStatus:
         """New dates (or venue, zone, link): everyone invited gets the update, SEQUENCE+1."""
         async with self._sending:
-            self._meeting = rescheduled(self._meeting, command)
+            previous, self._meeting = self._meeting, rescheduled(self._meeting, command)
             self._sequence += 1
             self._horizon = workflow.now()
             self._wake = True
             await self._record(self._phase, f"rescheduled by {command.actor.id}")
-            await self._send_all("REQUEST")
+            await self._send_all("REQUEST", previous=previous)
         return self.status()
 
     @reschedule.validator
@@ -495,17 +494,6 @@ class MeetingWorkflow:
             meeting=m,
             kind="cycle",
             key="planned",
-            subject=f"Please schedule the {m.title}",
-            lines=[
-                f"The six-monthly cycle has planned the {m.title} ({m.id}).",
-                "",
-                "Please set its dates, host city and format, for example:",
-                f"  rtm meeting schedule {m.id} --start 2027-06-07T09:00 --end 2027-06-08T17:30 "
-                "--zone Asia/Tashkent --format hybrid --venue-name ... --venue-city ... "
-                "--venue-country ... --join-link https://...",
-                "",
-                "Invitations go out to the region's National Focal Points once it is scheduled.",
-            ],
             recipients=[],
         )
         await self._send_notice(batch, [self._secretariat()])
@@ -516,7 +504,7 @@ class MeetingWorkflow:
         async with self._sending:
             self._sequence += 1
             self._phase = Phase.CANCELLED
-            await self._send_all("CANCEL")
+            await self._send_all("CANCEL", reason=command.reason)
             await self._record(Phase.CANCELLED, f"{command.reason} ({command.actor.id})")
         return self.status()
 
@@ -654,13 +642,12 @@ class MeetingWorkflow:
             p for pid, p in self._invitees.items()
             if pid in self._answers and self._answers[pid].attendance in ACCEPTED
         ]  # fmt: skip
-        title = self._meeting.title
         batch = NoticeBatch(
             meeting=self._meeting,
             kind="agenda",
             key=f"agenda-v{version}",
-            subject=f"{'Updated agenda' if updated else 'Agenda'}: {title}",
-            lines=agenda_lines(self._meeting, current, updated),
+            agenda=current,
+            updated=updated,
             recipients=[],
         )
         await self._send_notice(batch, recipients)
@@ -750,8 +737,8 @@ class MeetingWorkflow:
             meeting=self._meeting,
             kind="minutes",
             key="minutes",
-            subject=f"Minutes and actions: {self._meeting.title}",
-            lines=minutes_lines(self._meeting, command.markdown, started),
+            minutes=command.markdown,
+            actions=started,
             recipients=[],
         )
         await self._send_notice(notice, recipients)
@@ -812,7 +799,12 @@ class MeetingWorkflow:
             return "invitations are still going out; try again in a moment"
         return None
 
-    async def _send_all(self, method: Literal["REQUEST", "CANCEL"]) -> None:
+    async def _send_all(
+        self,
+        method: Literal["REQUEST", "CANCEL"],
+        previous: MeetingDefinition | None = None,
+        reason: str | None = None,
+    ) -> None:
         """Send the current sequence to every invitee, a few batches (connections) at a time."""
         sequence, meeting = self._sequence, self._meeting
         for pid, p in self._invitees.items():
@@ -822,7 +814,12 @@ class MeetingWorkflow:
 
         async def send(chunk: list[Participant]) -> None:
             batch = InvitationBatch(
-                meeting=meeting, sequence=sequence, method=method, recipients=chunk
+                meeting=meeting,
+                sequence=sequence,
+                method=method,
+                recipients=chunk,
+                previous=previous,
+                reason=reason,
             )
             result = await send_mail(SEND_INVITATIONS, batch, BatchResult)
             for r in result.results:

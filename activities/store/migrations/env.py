@@ -13,8 +13,8 @@ from sqlalchemy import Connection, text
 from sqlmodel import SQLModel
 from sqlmodel.sql.sqltypes import AutoString, UTCDateTime
 
-import activities.store  # noqa: F401  (every table, for autogenerate)
 from activities.store.engine import make_engine
+from activities.store.schema import import_tables
 
 # One upgrade at a time on PostgreSQL: a second one waits, then finds nothing to do.
 _PG_LOCK = "SELECT pg_advisory_xact_lock(724310001)"
@@ -30,6 +30,7 @@ def _render_item(kind: str, obj: Any, autogen_context: Any) -> str | Literal[Fal
 
 
 def _migrate(connection: Connection) -> None:
+    import_tables()  # every table in SQLModel.metadata, for autogenerate
     context.configure(
         connection=connection,
         target_metadata=SQLModel.metadata,
