@@ -8,13 +8,16 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from activities.mail.smtp import SmtpConfig, TlsMode
 from activities.private_files import read_or_create_secret
 from domain.common.contracts import TASK_QUEUE
+
+if TYPE_CHECKING:  # the SMTP client is imported only by what sends mail
+    from activities.mail.smtp import SmtpConfig
 
 
 class SettingsError(Exception):
@@ -43,7 +46,9 @@ class Settings(BaseSettings):
     smtp_password: str = Field(validation_alias="SMTP_PASSWORD", default="")
     smtp_starttls: bool = Field(validation_alias="SMTP_STARTTLS", default=False)
     smtp_timeout: float = Field(validation_alias="SMTP_TIMEOUT", default=30.0, gt=0)
-    smtp_tls: TlsMode | None = Field(validation_alias="SMTP_TLS", default=None)
+    smtp_tls: Literal["starttls", "implicit", "none"] | None = Field(
+        validation_alias="SMTP_TLS", default=None
+    )
     smtp_ca_file: str = Field(validation_alias="SMTP_CA_FILE", default="")
     smtp_retry_hours: float = Field(validation_alias="SMTP_RETRY_HOURS", default=24.0, gt=0)
     db_timeout: float = Field(validation_alias="RTM_DB_TIMEOUT", default=5.0, gt=0)
@@ -70,11 +75,13 @@ class Settings(BaseSettings):
     def smtp(self) -> SmtpConfig:
         """The relay: SMTP_TLS (starttls|implicit|none; by default implicit on port 465 and
         starttls whenever credentials are set), SMTP_CA_FILE, the retry window."""
+        from activities.mail.smtp import SmtpConfig
+
         return SmtpConfig(
             host=self.smtp_host,
             port=self.smtp_port,
             tls=SmtpConfig.tls_for(
-                self.smtp_tls.value if self.smtp_tls else "",
+                self.smtp_tls or "",
                 self.smtp_port,
                 self.smtp_username,
                 self.smtp_starttls,

@@ -18,7 +18,7 @@ async def cmd_audit(args: argparse.Namespace, settings: Settings) -> int:
     """`rtm audit MEETING [--json]` or `rtm audit export MEETING DIR`."""
     from temporalio.service import RPCError, RPCStatusCode
 
-    from starter.client.audit import export, render_timeline, timeline
+    from starter.client.audit import decode_history, export, render_timeline, timeline
 
     words = list(args.words)
     exporting = words[:1] == ["export"]
@@ -35,7 +35,8 @@ async def cmd_audit(args: argparse.Namespace, settings: Settings) -> int:
             raise InputError([f"meeting: no meeting {meeting_id!r}"]) from exc
         raise
     history_json = history.to_json()
-    entries = timeline(json.loads(history_json), open_store(settings).audit(meeting_id))
+    decoded = await decode_history(json.loads(history_json), client.data_converter)
+    entries = timeline(decoded, open_store(settings).audit(meeting_id))
     if exporting:
         for path in export(meeting_id, history_json, entries, Path(words[1])):
             print(f"wrote {path}")

@@ -14,7 +14,6 @@ from domain.meeting.definition import MeetingFormat
 from starter.cli.common import actor, add, connect, open_store, print_json
 from starter.cli.daysoff import warn_days_off
 from starter.cli.errors import InputError
-from starter.cli.inputs import check_meeting, parse, read_document
 from starter.cli.views import render_status
 
 if TYPE_CHECKING:
@@ -22,6 +21,7 @@ if TYPE_CHECKING:
 
 
 async def cmd_meeting_plan(args: argparse.Namespace, settings: Settings) -> int:
+    from starter.cli.inputs import check_meeting, read_document
     from starter.client import commands
 
     store = open_store(settings)
@@ -60,6 +60,7 @@ async def cmd_meeting_status(args: argparse.Namespace, settings: Settings) -> in
 
 
 async def cmd_meeting_reschedule(args: argparse.Namespace, settings: Settings) -> int:
+    from starter.cli.inputs import parse
     from starter.client import commands
 
     fields = {
@@ -86,6 +87,7 @@ async def cmd_meeting_reschedule(args: argparse.Namespace, settings: Settings) -
 
 
 async def cmd_meeting_schedule(args: argparse.Namespace, settings: Settings) -> int:
+    from starter.cli.inputs import parse
     from starter.client import commands
 
     venue = {"name": args.venue_name, "city": args.venue_city, "country": args.venue_country,
@@ -109,6 +111,7 @@ async def cmd_meeting_schedule(args: argparse.Namespace, settings: Settings) -> 
 
 
 async def cmd_meeting_cancel(args: argparse.Namespace, settings: Settings) -> int:
+    from starter.cli.inputs import parse
     from starter.client import commands
 
     command = parse(CancelCommand, {"reason": args.reason, "actor": actor(settings)})

@@ -1,19 +1,22 @@
 """The auditor's timeline of a meeting: its Temporal history and the audit log, merged.
 
-Works on the history's JSON form, so a live meeting and an exported one read the same.
-Each entry says when, who (actor and channel), what, and for mail: Message-ID, recipient
-and outcome.
+Works on the history's JSON form, so a live meeting and an exported one read the same;
+its payloads are decoded by the client's data converter (codec included, should one be
+added) in `decode_history`. Each entry says when, who (actor and channel), what, and for
+mail: Message-ID, recipient and outcome.
 """
 
 from __future__ import annotations
 
-import base64
 import json
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from google.protobuf.json_format import ParseDict
 from pydantic import Field
+from temporalio.api.common.v1 import Payload
+from temporalio.converter import DataConverter
 
 from activities.store import AuditRow
 from domain.common.base import Frozen
@@ -30,15 +33,34 @@ class TimelineEntry(Frozen):
     detail: dict[str, Any] = Field(default_factory=dict)
 
 
+async def decode_history(history: dict[str, Any], converter: DataConverter) -> dict[str, Any]:
+    """The history's JSON with every payload list decoded by `converter` into plain values
+    (JSON-like, under "values"); a payload it cannot decode becomes None."""
+
+    async def decoded(node: Any) -> Any:
+        if isinstance(node, list):
+            return [await decoded(n) for n in node]
+        if not isinstance(node, dict):
+            return node
+        if isinstance(node.get("payloads"), list):
+            values = []
+            for p in node["payloads"]:
+                try:
+                    (value,) = await converter.decode([ParseDict(p, Payload())])
+                except Exception:
+                    value = None
+                values.append(value)
+            return {"values": values}
+        return {k: await decoded(v) for k, v in node.items()}
+
+    result: dict[str, Any] = await decoded(history)
+    return result
+
+
 def _payloads(attrs: dict[str, Any], field: str) -> list[Any]:
-    """JSON payloads of a history event field, decoded (pydantic data converter: JSON)."""
-    out: list[Any] = []
-    for p in (attrs.get(field) or {}).get("payloads", []):
-        try:
-            out.append(json.loads(base64.b64decode(p.get("data", ""))))
-        except (ValueError, TypeError):
-            out.append(None)
-    return out
+    """The decoded values of a history event field (see `decode_history`)."""
+    values: list[Any] = (attrs.get(field) or {}).get("values", [])
+    return values
 
 
 def _when(event: dict[str, Any]) -> datetime:
@@ -197,6 +219,7 @@ def audit_entries(rows: list[AuditRow]) -> list[TimelineEntry]:
 
 
 def timeline(history: dict[str, Any], rows: list[AuditRow]) -> list[TimelineEntry]:
+    """History (decoded by `decode_history`) and audit log, merged in time order."""
     return sorted(history_entries(history) + audit_entries(rows), key=lambda e: e.at)
 
 

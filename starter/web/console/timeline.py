@@ -8,7 +8,7 @@ import json
 
 from aiohttp import web
 
-from starter.client.audit import TimelineEntry, timeline
+from starter.client.audit import TimelineEntry, decode_history, timeline
 from starter.web.console import reads
 from starter.web.console.context import Console
 from starter.web.console.reads import listed
@@ -38,7 +38,8 @@ def add_timeline_routes(app: web.Application, console: Console) -> None:
         status = await reads.readable(console, viewer, meeting_id)
         history = await console.client.get_workflow_handle(meeting_id).fetch_history()
         rows = await asyncio.to_thread(console.store.audit, meeting_id)
-        entries = timeline(json.loads(history.to_json()), rows)
+        decoded = await decode_history(json.loads(history.to_json()), console.client.data_converter)
+        entries = timeline(decoded, rows)
         want = {k: request.query.get(k, "").strip()[:100] for k in FILTERS}
         chosen = [e for e in entries if matches(e, want)]
         try:
