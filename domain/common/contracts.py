@@ -96,6 +96,9 @@ class ParticipantStatus(Frozen):
     email: str
     affiliation: str
     zone: str = "UTC"
+    languages: list[str] = Field(
+        default_factory=list, description="the participant's, in order; mail uses the first"
+    )
     invitation: Invitation
     attendance: Attendance | None = None
     answered_via: str | None = None

@@ -91,7 +91,7 @@ def notice_mail(batch: NoticeBatch, recipient: Participant, stamp: datetime) -> 
     def context(lang: str) -> dict[str, Any]:
         return {
             "recipient": views.reader(recipient),
-            "organiser": meeting.organiser.name,
+            "organiser": views.organiser(meeting, lang),
             "meeting": views.meeting_view(meeting, lang),
             "days": agenda_days(batch.agenda) if batch.agenda else [],
             "updated": batch.updated,
@@ -102,7 +102,7 @@ def notice_mail(batch: NoticeBatch, recipient: Participant, stamp: datetime) -> 
             "lines": batch.lines,
         }
 
-    rendered = render(_kind(batch), views.languages(recipient), context)
+    rendered = render(_kind(batch), views.languages(recipient, meeting), context)
     return build(
         sender=(meeting.organiser.name, meeting.organiser.email),
         recipient=(recipient.name, recipient.email),

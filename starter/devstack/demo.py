@@ -18,7 +18,13 @@ from domain.common.contracts import MeetingStatus, Phase
 from domain.cycle.next_meeting import ordinal
 from domain.directory.models import Region
 from domain.invitations.batches import InvitationStatus
-from domain.meeting.definition import MeetingDefinition, MeetingFormat, Organiser, Venue
+from domain.meeting.definition import (
+    MeetingDefinition,
+    MeetingFormat,
+    MeetingTexts,
+    Organiser,
+    Venue,
+)
 from starter.cli.inputs import read_directory
 from starter.client import commands
 from starter.devstack.stack import embedded_stack
@@ -54,7 +60,24 @@ def next_rtm(region: Region, today: date) -> MeetingDefinition:
         ),
         countries=PARTNERS_AT_15TH,
         organisations=OBSERVERS,
+        texts={"ru": RUSSIAN[region.code](number)} if region.code in RUSSIAN else {},
     )
+
+
+# The region's words in Russian, as the initiative writes them (Круглый стол, национальные
+# координаторы, Региональный секретариат).
+RUSSIAN = {
+    "CA": lambda number: MeetingTexts(
+        title=f"{number}-й Круглый стол национальных координаторов стран Центральной Азии",
+        venue=Venue(
+            name="Выставочный центр Дубая",
+            city="Дубай",
+            country="Объединённые Арабские Эмираты",
+            address="Expo City Dubai",
+        ),
+        organiser="Региональный секретариат ЦПО ХБРЯ ЕС для Центральной Азии",
+    )
+}
 
 
 async def follow_invitations(

@@ -22,7 +22,15 @@ from domain.attendance.register import CheckInCommand, JoinCommand, Mode
 from domain.common.links import LinkError
 from domain.registration.answers import Actor, Attendance, Channel
 from starter.client import commands
-from starter.web.pages import error_page, page, refuse_link, sentence, verified
+from starter.web.pages import (
+    error_page,
+    page,
+    page_language,
+    reason,
+    refuse_link,
+    translator,
+    verified,
+)
 
 log = logging.getLogger(__name__)
 
@@ -46,13 +54,17 @@ def add_attendance_routes(
             verified(request, key, "join", (meeting_id, pid), now())
         except LinkError as exc:
             return await refuse_link(store, request, exc)
+        lang = page_language(request)
+        _ = translator(lang)
         try:
             status = await commands.status(client, meeting_id)
         except commands.NoSuchMeeting:
-            return error_page(404, f"There is no meeting {meeting_id}.")
+            text = _("There is no meeting %(id)s.") % {"id": meeting_id}
+            return error_page(404, text, lang=lang)
         target = status.meeting.join_link
         if target is None:
-            return error_page(404, f"The {status.title} has no online part.")
+            text = _("The %(title)s has no online part.") % {"title": status.title}
+            return error_page(404, text, lang=lang)
         try:
             command = JoinCommand(participant_id=pid, actor=Actor(id=pid, channel=Channel.LINK))
             await commands.join_online(client, store, meeting_id, command)
@@ -67,6 +79,8 @@ def add_attendance_routes(
             verified(request, key, "desk", (meeting_id,), now())
         except LinkError as exc:
             return await refuse_link(store, request, exc)
+        lang = page_language(request)
+        _ = translator(lang)
         notice = ""
         if request.method == "POST":
             form = await request.post()
@@ -76,16 +90,17 @@ def add_attendance_routes(
                     participant_id=pid, actor=Actor(id="registration-desk", channel=Channel.LINK)
                 )
                 await commands.check_in(client, store, meeting_id, command)
-                notice = f"{pid} checked in."
+                notice = _("%(id)s checked in.") % {"id": pid}
             except commands.CommandRefused as exc:
-                notice = f"Not checked in: {sentence(str(exc))}"
+                notice = _("Not checked in: %(reason)s") % {"reason": reason(exc, lang)}
             except ValueError:
-                notice = "Not checked in: no such participant."
+                notice = _("Not checked in: no such participant.")
         try:
             status = await commands.status(client, meeting_id)
             register = await commands.attendance(client, meeting_id)
         except commands.NoSuchMeeting:
-            return error_page(404, f"There is no meeting {meeting_id}.")
+            text = _("There is no meeting %(id)s.") % {"id": meeting_id}
+            return error_page(404, text, lang=lang)
         venue_today = now().astimezone(ZoneInfo(status.meeting.zone)).date()
         today = {p.participant_id: p.mode for p in register.presences if p.day == venue_today}
         query = urlencode({"exp": request.query["exp"], "sig": request.query["sig"]})
@@ -99,22 +114,25 @@ def add_attendance_routes(
                 f"in ({mode.value})" if mode is not None
                 else f'<form method="post" action="?{html.escape(query)}" style="display:inline">'
                 f'<input type="hidden" name="participant" value="{pid}">'
-                f"<button>Check in</button></form>"
+                f"<button>{html.escape(_('Check in'))}</button></form>"
             )  # fmt: skip
             rows.append(
                 f"<tr><td>{html.escape(row.name)}</td><td>{html.escape(row.affiliation)}</td>"
                 f"<td>{html.escape(row.attendance.value if row.attendance else '')}</td>"
                 f"<td>{action}</td></tr>"
             )
-        table = "<table><tr><th>Name</th><th>From</th><th>Registered</th><th></th></tr>"
+        heads = (_("Name"), _("From"), _("Registered"), "")
+        table = "<table><tr>" + "".join(f"<th>{html.escape(h)}</th>" for h in heads) + "</tr>"
         table += "".join(rows) + "</table>"
         present = sum(1 for m in today.values() if m is Mode.IN_PERSON)
+        today_text = _("%(summary)s; %(present)s in the room today.")
         return page(
             200,
-            f"Registration desk: {status.title}",
+            _("Registration desk: %(title)s") % {"title": status.title},
             *([notice] if notice else []),
-            f"{register.counts.summary}; {present} in the room today.",
+            today_text % {"summary": register.counts.summary, "present": present},
             form=table,
+            lang=lang,
         )
 
     app.router.add_get(JOIN_PATH, join)

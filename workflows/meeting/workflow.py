@@ -414,6 +414,7 @@ class MeetingWorkflow:
             email=p.email,
             affiliation=p.country or p.organisation or "",
             zone=p.zone,
+            languages=p.languages,
             invitation=invitation,
             attendance=answer.attendance if answer else None,
             answered_via=answer.actor.channel.value if answer else None,
