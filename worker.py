@@ -26,6 +26,7 @@ from activities.config import Settings
 from activities.directory.activities import DirectoryActivities
 from activities.followup.actions import ActionActivities
 from activities.mail.sender import MailActivities
+from activities.private_files import restrict_umask
 from activities.store import Store
 from starter.client.connection import connect
 from workflows.common import search_attributes
@@ -113,6 +114,7 @@ async def run(settings: Settings) -> None:
 
 
 def main() -> None:
+    restrict_umask()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(run(Settings()))

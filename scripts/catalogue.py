@@ -17,6 +17,8 @@ ROOT = Path(__file__).resolve().parent.parent
 LOCALE = ROOT / "domain" / "common" / "locale"
 POT = LOCALE / "messages.pot"
 PYBABEL = str(Path(sys.executable).with_name("pybabel"))
+# from Python code: _() and N_() (marks), translate() (the link pages' titles)
+EXTRACT = ["extract", "-F", "babel.cfg", "-k", "N_", "-k", "translate", "--no-location"]
 
 
 def run(*args: str) -> None:
@@ -29,8 +31,7 @@ def run(*args: str) -> None:
 def main(argv: list[str]) -> int:
     command = argv[0] if argv else "compile"
     if command == "extract":
-        run("extract", "-F", "babel.cfg", "-k", "N_", "--no-location", "--sort-output",
-            "--omit-header", "-o", str(POT), ".")  # fmt: skip
+        run(*EXTRACT, "--sort-output", "--omit-header", "-o", str(POT), ".")
     elif command == "update":
         run("update", "-i", str(POT), "-d", str(LOCALE), "--no-fuzzy-matching",
             "--ignore-obsolete")  # fmt: skip

@@ -4,63 +4,36 @@ sessions that expire and end (here or everywhere); forms refused without their t
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import aiohttp
 import pytest_asyncio
-from aiohttp import web
 from temporalio.testing import WorkflowEnvironment
 
 from activities.store import Store
 from starter.devstack.catcher import SmtpCatcher
-from starter.devstack.stack import free_port
-from starter.web.app import make_app, serve
-from tests.console_browser import Checker, chromium, mailed_link, mails_to, person, sign_in
-from tests.harness import LINK_KEY, settings_for
+from tests.console_browser import (
+    Checker,
+    Site,
+    audit_actions,
+    chromium,
+    console_site,
+    mailed_link,
+    mails_to,
+    person,
+    sign_in,
+)
 
 SECRETARIAT = "head.secretariat.ca@example.org"
-
-
-@dataclass
-class Clock:
-    at: datetime
-
-    def __call__(self) -> datetime:
-        return self.at
-
-
-@dataclass
-class Site:
-    base: str
-    clock: Clock
-    catcher: SmtpCatcher
-    store: Store
 
 
 @pytest_asyncio.fixture
 async def site(
     dev_env: WorkflowEnvironment, store: Store, catcher: SmtpCatcher
 ) -> AsyncIterator[Site]:
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    settings = dataclasses.replace(settings_for(catcher.port, store.url), public_url_env=base)
-    clock = Clock(datetime.now(UTC))
-    app = make_app(dev_env.client, store, LINK_KEY, clock, settings=settings)
-    runner: web.AppRunner = await serve(app, "127.0.0.1", port)
-    try:
-        yield Site(base, clock, catcher, store)
-    finally:
-        await runner.cleanup()
-
-
-def audit_actions(store: Store) -> list[str]:
-    with store.engine.connect() as conn:
-        from sqlalchemy import text
-
-        return [r[0] for r in conn.execute(text("select action from audit_log order by id"))]
+    async with console_site(dev_env.client, store, catcher) as s:
+        yield s
 
 
 async def test_sign_in_by_mailed_link_then_sign_out(site: Site) -> None:
@@ -221,3 +194,19 @@ async def test_sign_in_requests_are_rate_limited(site: Site) -> None:
             assert r.status == 200
         await mailed_link(site.catcher, "nfp.mn@example.org", 5)
     assert mails_to(site.catcher, "nfp.mn@example.org") == 6
+
+
+async def test_an_operators_link_signs_in_the_first_browser_only(site: Site) -> None:
+    from activities.store.console import ConsoleStore
+    from starter.web.console.auth import operator_link
+
+    link = operator_link(ConsoleStore(site.store.url, site.store.engine), site.base, "ca-sec-head")
+    async with chromium() as browser:
+        first = await (await person(browser)).new_page()
+        await first.goto(link)
+        await first.get_by_role("button", name="Sign in").click()
+        assert first.url == f"{site.base}/console/"
+        other = await (await person(browser)).new_page()
+        await other.goto(link)
+        await other.get_by_role("button", name="Sign in").click()
+        assert "Link not valid" in await other.inner_text("h1"), "single use"

@@ -24,13 +24,15 @@ from domain.common import i18n
 from domain.directory.models import Participant
 from domain.mail import render
 from domain.mail.builder import Mail
+from scripts.catalogue import EXTRACT
+from starter.web import link_templates
 from tests.mail_kinds import KINDS, builders, people, rtm
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCALE = ROOT / "domain" / "common" / "locale"
 TEMPLATES = [
     *sorted((ROOT / "domain" / "mail" / "templates").glob("*.j2")),
-    *sorted((ROOT / "starter" / "web" / "templates").glob("*.j2")),
+    *sorted((ROOT / "starter" / "web" / "templates").glob("*.html")),
 ]
 PLACEHOLDER = re.compile(r"%\(\w+\)[sd]")
 
@@ -61,7 +63,7 @@ def test_the_template_is_what_the_code_and_templates_say(tmp_path: Path) -> None
     pot = tmp_path / "messages.pot"
     pybabel = str(Path(sys.executable).with_name("pybabel"))
     subprocess.run(
-        [pybabel, "extract", "-F", "babel.cfg", "-k", "N_", "--no-location", "-o", str(pot), "."],
+        [pybabel, *EXTRACT, "-o", str(pot), "."],
         cwd=ROOT,
         check=True,
         capture_output=True,
@@ -122,7 +124,7 @@ class _Text(HTMLParser):
 def test_no_template_carries_english_outside_the_catalogue(path: Path) -> None:
     tree = Environment(extensions=["jinja2.ext.i18n"]).parse(path.read_text("utf-8"))
     literal = "".join(_literal_text(tree))
-    if path.name.endswith(".html.j2"):
+    if path.name.endswith((".html.j2", ".html")):
         reader = _Text()
         reader.feed(literal)
         literal = " ".join(reader.text)
@@ -270,15 +272,19 @@ def pseudo_locale(tmp_path: Path) -> Iterator[str]:
     folder.mkdir(parents=True)
     with (folder / "messages.po").open("wb") as fp:
         write_po(fp, target)
+
+    def forget() -> None:
+        i18n.reset()
+        render.environment.cache_clear()
+        link_templates.environment.cache_clear()
+
     i18n.catalogue_dirs.insert(0, tmp_path)
-    i18n.reset()
-    render.environment.cache_clear()
+    forget()
     try:
         yield PSEUDO
     finally:
         i18n.catalogue_dirs.remove(tmp_path)
-        i18n.reset()
-        render.environment.cache_clear()
+        forget()
 
 
 def _english_words() -> set[str]:

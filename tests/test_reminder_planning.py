@@ -33,7 +33,6 @@ from domain.reminders.planning import (
     plan_reminders,
     remind_problem,
     send_moment,
-    within_working_hours,
 )
 from domain.reminders.policy import ReminderPolicy
 from tests.factories import meeting
@@ -80,17 +79,14 @@ def person(
 
 @st.composite
 def policies(draw: st.DrawFn) -> ReminderPolicy:
-    """Any valid policy: send hour inside working hours, distinct day lists in 1..120."""
-    start = draw(st.integers(0, 23))
-    end = draw(st.integers(start + 1, 24))
+    """Any valid policy: any send hour, distinct day lists in 1..120."""
     days = st.lists(st.integers(1, 120), unique=True, max_size=5)
     return ReminderPolicy(
         chaser_days=draw(days),
         pre_meeting_days=draw(days),
         escalation_days=draw(st.none() | st.integers(1, 120)),
         agenda_days=draw(st.none() | st.integers(1, 120)),
-        send_hour=draw(st.integers(start, end - 1)),
-        working_hours=(start, end),
+        send_hour=draw(st.integers(0, 23)),
     )
 
 
@@ -185,8 +181,7 @@ def test_plan_reminders_properties(scenario: Scenario, data: st.DataObject) -> N
 
     for r in plan:
         zone = scenario.zone_of(r)
-        # in the recipient's working hours, on a weekday of the recipient's calendar
-        assert within_working_hours(r.at, zone, policy), (r, zone)
+        # at the sending hour, on a weekday of the recipient's calendar
         local = r.at.astimezone(ZoneInfo(zone))
         assert local.weekday() not in WEEKEND, (r, zone)
         assert (local.hour, local.minute, local.second) == (policy.send_hour, 0, 0), (r, zone)
@@ -297,7 +292,6 @@ def test_send_moment_is_the_working_day_at_or_before_the_target(
         assert local.date() == target - timedelta(days=target.weekday() - 4)
     else:
         assert local.date() == target
-    assert within_working_hours(at, zone, policy)
     assert at < ref
 
 
@@ -386,13 +380,15 @@ def test_send_moment_examples() -> None:
     assert send_moment(START, 1, "Asia/Kabul", policy) == datetime(2027, 3, 26, 5, 30, tzinfo=UTC)
 
 
-def test_send_moment_in_a_weekday_dst_gap_stays_in_working_hours() -> None:
+def test_send_moment_in_a_weekday_dst_gap_stays_at_the_sending_hour() -> None:
     # Egypt starts summer time on the last Friday of April: 2027-04-30 00:00 -> 01:00.
     # 1 day before Saturday 1 May is Friday 30 April, 00:00 local, which does not exist;
     # zoneinfo reads it as 00:00 EET = 22:00 UTC Thursday = 01:00 EEST: outside (0, 1).
-    policy = ReminderPolicy(send_hour=0, working_hours=(0, 1))
+    policy = ReminderPolicy(send_hour=0)
     at = send_moment(datetime(2027, 5, 1, 12, 0, tzinfo=UTC), 1, "Africa/Cairo", policy)
-    assert within_working_hours(at, "Africa/Cairo", policy)
+    local = at.astimezone(ZoneInfo("Africa/Cairo"))
+    assert (local.hour, local.minute) == (0, 0)
+    assert local.weekday() not in WEEKEND
 
 
 def test_reminders_due_before_the_horizon_are_skipped() -> None:
@@ -527,23 +523,6 @@ def test_countries_without_accepted_nfp() -> None:
     everyone = {pid: Attendance.ONLINE for pid in invitees}
     assert countries_without_accepted_nfp(invitees, everyone) == ["UZ"]
     assert countries_without_accepted_nfp({}, {}) == []
-
-
-def test_within_working_hours() -> None:
-    policy = ReminderPolicy(send_hour=9, working_hours=(9, 17))
-    # Friday 2027-03-26 08:00 UTC = 09:00 CET: inside; 16:00 UTC = 17:00 CET: outside
-    assert within_working_hours(datetime(2027, 3, 26, 8, 0, tzinfo=UTC), "Europe/Brussels", policy)
-    assert not within_working_hours(
-        datetime(2027, 3, 26, 16, 0, tzinfo=UTC), "Europe/Brussels", policy
-    )
-    # same instant, Friday 16:00 UTC = Saturday 05:00 in Auckland: weekend
-    assert not within_working_hours(
-        datetime(2027, 3, 26, 16, 0, tzinfo=UTC), "Pacific/Auckland", policy
-    )
-    # Saturday 2027-03-27 10:00 in Brussels: weekend
-    assert not within_working_hours(
-        datetime(2027, 3, 27, 9, 0, tzinfo=UTC), "Europe/Brussels", policy
-    )
 
 
 def test_remind_problem() -> None:
@@ -764,3 +743,24 @@ def test_every_kind_has_its_own_subject() -> None:
         for kind in ReminderKind
     }
     assert len(subjects) == len(ReminderKind)
+
+
+def test_two_day_counts_merged_onto_one_day_stay_one_reminder_once_sent() -> None:
+    """Chasers 2 and 3 days before a Tuesday both fall on the Friday before: one reminder,
+    and once it is sent the other day count does not come back as a second one."""
+    who = person("jrc", "Asia/Tashkent", country=None, organisation="JRC")
+    policy = ReminderPolicy(chaser_days=[2, 3], pre_meeting_days=[], escalation_days=None,
+                            agenda_days=None, send_hour=0)  # fmt: skip
+    kwargs: dict[str, object] = {
+        "start_utc": datetime(2026, 12, 1, tzinfo=UTC),
+        "agenda_deadline_utc": None,
+        "policy": policy,
+        "invitees": {"jrc": who},
+        "answers": {},
+        "secretariat_zone": "Asia/Tashkent",
+        "sequence": 0,
+        "horizon": datetime(2026, 11, 26, 19, tzinfo=UTC),
+    }
+    first = plan_reminders(**kwargs)  # type: ignore[arg-type]
+    assert [r.key for r in first] == ["s0:chaser:2:jrc"]
+    assert plan_reminders(**kwargs, sent={first[0].key}) == []  # type: ignore[arg-type]

@@ -3,13 +3,16 @@ refused naming the field, with nothing loaded."""
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
+from temporalio.testing import WorkflowEnvironment
 
 from activities.store import Store
 from starter.cli.main import main
 from tests.factories import central_asia
+from tests.report_facts import release_names
 
 HISTORY = Path(__file__).resolve().parent.parent / "starter" / "data" / "history-central-asia.yaml"
 
@@ -56,3 +59,22 @@ def test_bad_history_is_refused_naming_the_field(
     assert "meetings[0].countries: unknown country 'XX'" in capsys.readouterr().err
     assert fresh.past_meetings() == []
     assert fresh.allocate_rtm_number("CA", "cycle-run-1") == 1
+
+
+async def test_report_of_a_loaded_past_meeting_reads_like_its_release(
+    cli_env: WorkflowEnvironment, store: Store, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert await asyncio.to_thread(main, ["history", "load", str(HISTORY)]) == 0
+    capsys.readouterr()
+    assert await asyncio.to_thread(main, ["report", "RTM-CA-15", "-o", "-"]) == 0
+    text = " ".join(capsys.readouterr().out.split())
+    assert "On 21-22 March 2022, the 15th Round-Table Meeting (RTM) for the Central Asia" in text
+    assert "allowing to bring together more than 40 participants, including National Focal " \
+        "Points from six partner countries. These included: " + ", ".join(
+            release_names()[0][:-1]) + " and " + release_names()[0][-1] in text  # fmt: skip
+    assert await asyncio.to_thread(main, ["report", "RTM-CA-14", "-o", "-"]) == 0
+    text = " ".join(capsys.readouterr().out.split())
+    assert "more than 60 participants" in text and "from seven partner countries" in text
+    assert "the Islamic Republic of Afghanistan, the Republic of Kazakhstan" in text
+    assert await asyncio.to_thread(main, ["report", "RTM-CA-99"]) == 2
+    assert "no meeting 'RTM-CA-99'" in capsys.readouterr().err

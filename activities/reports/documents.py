@@ -12,7 +12,7 @@ from domain.followup.actions import ActionItem
 from domain.reports.facts import MeetingFacts
 from domain.reports.register import desk_rows, presence_table, summary_table
 from domain.reports.render import check_language, date_range, render, translations
-from domain.reports.report import draft
+from domain.reports.report import MeetingReport, draft
 from domain.reports.tables import csv_text
 from domain.reports.tracker import TrackerFilter, select, tracker_table
 
@@ -34,16 +34,19 @@ def _only(fmt: Format, allowed: tuple[Format, ...]) -> None:
         raise UnsupportedFormat(f"format: {fmt.value!r} is not one of {names} for this export")
 
 
-def report_markdown(facts: MeetingFacts, language: str) -> str:
-    return render("report.md.j2", check_language(language), r=draft(facts))
+def report_markdown(source: MeetingFacts | MeetingReport, language: str) -> str:
+    """The report's Markdown: of recorded facts, or of a report already drafted."""
+    report = draft(source) if isinstance(source, MeetingFacts) else source
+    return render("report.md.j2", check_language(language), r=report)
 
 
-def report_document(facts: MeetingFacts, fmt: Format, language: str) -> bytes:
+def report_document(source: MeetingFacts | MeetingReport, fmt: Format, language: str) -> bytes:
     _only(fmt, (Format.MD, Format.PDF))
-    text = report_markdown(facts, language)
+    text = report_markdown(source, language)
     if fmt is Format.MD:
         return text.encode()
-    return markdown_pdf(text, facts.meeting.title, language)
+    title = source.meeting.title if isinstance(source, MeetingFacts) else source.title
+    return markdown_pdf(text, title, language)
 
 
 def register_document(facts: MeetingFacts, fmt: Format, language: str) -> bytes:

@@ -5,7 +5,7 @@ methods, and one base class below.
 """
 
 from activities.store.actions import ActionRow, ActionStore
-from activities.store.audit import AuditRow, AuditStore
+from activities.store.audit import AuditRow
 from activities.store.deliveries import DeliveryStore, InvitationRow, OutboxRow
 from activities.store.directory import (
     CountryRow,
@@ -15,12 +15,24 @@ from activities.store.directory import (
     RegionRow,
 )
 from activities.store.engine import StoreBase, make_engine
+from activities.store.ideas import IdeaStore, ProjectIdeaRow
 from activities.store.meetings import MeetingRow, MeetingStore, RtmAllocationRow
+from activities.store.refusals import RefusalRow, RefusalStore
 from activities.store.reports import ReportsStore
 from activities.store.schema import create_schema
+from activities.store.series import SeriesAllocationRow, SeriesRow, SeriesStore
 
 
-class Store(DirectoryStore, MeetingStore, DeliveryStore, ActionStore, AuditStore, ReportsStore):
+class Store(
+    DirectoryStore,
+    MeetingStore,
+    DeliveryStore,
+    ActionStore,
+    RefusalStore,  # the audit log (AuditStore) with its counted refusals
+    ReportsStore,
+    SeriesStore,
+    IdeaStore,
+):
     """All database access of the engine, one method per question or fact."""
 
     def create_schema(self) -> None:
@@ -36,8 +48,12 @@ __all__ = [
     "OrganisationRow",
     "OutboxRow",
     "ParticipantRow",
+    "ProjectIdeaRow",
+    "RefusalRow",
     "RegionRow",
     "RtmAllocationRow",
+    "SeriesAllocationRow",
+    "SeriesRow",
     "Store",
     "StoreBase",
     "make_engine",

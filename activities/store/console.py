@@ -24,6 +24,9 @@ def digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
+UNBOUND = ""  # the nonce hash of a link not bound to a browser
+
+
 def _aware(at: datetime) -> datetime:
     return at if at.tzinfo else at.replace(tzinfo=UTC)
 
@@ -61,7 +64,22 @@ class SignInRequestRow(SQLModel, table=True):
     at: datetime = Field(index=True)
 
 
-_TABLES = [SignInTokenRow.__table__, SessionRow.__table__, SignInRequestRow.__table__]  # type: ignore[attr-defined]
+class DeactivatedRow(SQLModel, table=True):
+    """Someone the secretariat deactivated: no sign-in, no session. (Leaving the engine's
+    invitations too needs a column of the participant table: a migration's job.)"""
+
+    __tablename__ = "console_deactivated"
+    participant_id: str = Field(primary_key=True)
+    at: datetime
+    by: str
+
+
+_TABLES = [
+    SignInTokenRow.__table__,  # type: ignore[attr-defined]
+    SessionRow.__table__,  # type: ignore[attr-defined]
+    SignInRequestRow.__table__,  # type: ignore[attr-defined]
+    DeactivatedRow.__table__,  # type: ignore[attr-defined]
+]
 
 
 class ConsoleStore(StoreBase):
@@ -98,13 +116,17 @@ class ConsoleStore(StoreBase):
             s.add(SignInRequestRow(email=email, client=client, at=at))
             s.commit()
 
-    def add_token(self, token: str, participant_id: str, nonce: str, expires_at: datetime) -> None:
+    def add_token(
+        self, token: str, participant_id: str, nonce: str | None, expires_at: datetime
+    ) -> None:
+        """A sign-in link; `nonce` None: not yet bound (an operator's link, e.g. the demo's),
+        the first browser that presses its button spends it."""
         with self._session() as s:
             s.add(
                 SignInTokenRow(
                     token_hash=digest(token),
                     participant_id=participant_id,
-                    nonce_hash=digest(nonce),
+                    nonce_hash=UNBOUND if nonce is None else digest(nonce),
                     expires_at=expires_at,
                 )
             )
@@ -124,7 +146,7 @@ class ConsoleStore(StoreBase):
                 update(SignInTokenRow)
                 .where(
                     col(SignInTokenRow.token_hash) == digest(token),
-                    col(SignInTokenRow.nonce_hash) == digest(nonce),
+                    col(SignInTokenRow.nonce_hash).in_([digest(nonce), UNBOUND]),
                     col(SignInTokenRow.used_at).is_(None),
                     col(SignInTokenRow.expires_at) > now,
                 )
@@ -199,6 +221,25 @@ class ConsoleStore(StoreBase):
             )
             s.commit()
             return int(done.rowcount)
+
+    # --- deactivated people ------------------------------------------------------------
+
+    def set_active(self, participant_id: str, active: bool, by: str, now: datetime) -> None:
+        with self._session() as s:
+            row = s.get(DeactivatedRow, participant_id)
+            if active and row is not None:
+                s.delete(row)
+            elif not active and row is None:
+                s.add(DeactivatedRow(participant_id=participant_id, at=now, by=by))
+            s.commit()
+
+    def deactivated(self) -> set[str]:
+        with self._session() as s:
+            return set(s.exec(select(DeactivatedRow.participant_id)))
+
+    def is_active(self, participant_id: str) -> bool:
+        with self._session() as s:
+            return s.get(DeactivatedRow, participant_id) is None
 
     # --- what the console reads of the engine's tables --------------------------------
 

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from sqlmodel import Field, SQLModel, col, select
 
 from activities.store.engine import StoreBase
+from activities.store.series import merge_series
 from domain.directory.models import Country, Directory, Organisation, Participant, Region, Role
 
 
@@ -18,6 +19,8 @@ class RegionRow(SQLModel, table=True):
     secretariat_city: str
     secretariat_email: str
     zone: str
+    seat_country: str | None = None
+    coordination: bool = False
     last_rtm_number: int = 0
     reminders: str = "{}"
     agenda_template: str = "null"
@@ -28,12 +31,15 @@ class CountryRow(SQLModel, table=True):
     code: str = Field(primary_key=True)
     name: str
     region: str = Field(foreign_key="region.code", index=True)
+    calendar: str = Field(default="{}", description="weekend and holiday overrides (JSON)")
 
 
 class OrganisationRow(SQLModel, table=True):
     __tablename__ = "organisation"
     code: str = Field(primary_key=True)
     name: str
+    country: str | None = None
+    region: str | None = Field(default=None, index=True)
 
 
 class ParticipantRow(SQLModel, table=True):
@@ -70,9 +76,10 @@ class DirectoryStore(StoreBase):
                     )
                 )
             for c in directory.countries:
-                s.merge(CountryRow(**c.model_dump()))
+                s.merge(_country_row(c))
             for o in directory.organisations:
                 s.merge(OrganisationRow(**o.model_dump()))
+            merge_series(s, directory.series)
             s.flush()
             # keep everyone's place; newcomers go to the end, in file order
             positions = dict(s.exec(select(ParticipantRow.id, ParticipantRow.position)).all())
@@ -85,12 +92,13 @@ class DirectoryStore(StoreBase):
                 row["language"] = ",".join(p.languages)  # in order, e.g. "uz,ru,en"
                 s.merge(ParticipantRow(**row, position=position))
             s.commit()
-        return {
+        counts = {
             "regions": len(directory.regions),
             "countries": len(directory.countries),
             "organisations": len(directory.organisations),
             "participants": len(directory.participants),
         }
+        return counts | ({"series": len(directory.series)} if directory.series else {})
 
     def directory_problems(self, directory: Directory) -> list[str]:
         """References in `directory` to entries that neither it nor the database has."""
@@ -135,7 +143,7 @@ class DirectoryStore(StoreBase):
             q = select(CountryRow).order_by(col(CountryRow.code))
             if region is not None:
                 q = q.where(CountryRow.region == region)
-            return [Country.model_validate(r.model_dump()) for r in s.exec(q)]
+            return [_country(r) for r in s.exec(q)]
 
     def organisations(self) -> list[Organisation]:
         with self.session() as s:
@@ -182,6 +190,22 @@ def _region(row: RegionRow) -> Region:
     if template is not None:
         data["agenda_template"] = template
     return Region.model_validate(data)
+
+
+_CALENDAR_FIELDS = {"weekend", "public_holidays", "holidays", "working_days"}
+
+
+def _country_row(country: Country) -> CountryRow:
+    calendar = country.model_dump(mode="json", include=_CALENDAR_FIELDS, exclude_defaults=True)
+    return CountryRow(
+        code=country.code, name=country.name, region=country.region, calendar=json.dumps(calendar)
+    )
+
+
+def _country(row: CountryRow) -> Country:
+    return Country.model_validate(
+        {"code": row.code, "name": row.name, "region": row.region} | json.loads(row.calendar)
+    )
 
 
 def _participant(row: ParticipantRow) -> Participant:

@@ -18,6 +18,7 @@ from domain.meeting.definition import MeetingDefinition
 from domain.registration.answers import AnswerCounts, Attendance
 from domain.reminders.planning import PlannedReminder
 from domain.reminders.policy import ReminderPolicy
+from domain.workweek.calendar import WorkingCalendars
 
 TASK_QUEUE = "rtm"
 
@@ -72,6 +73,12 @@ class ParticipantList(Frozen):
     country_names: dict[str, str] = Field(default_factory=dict)
     carried_actions: list[str] = Field(
         default_factory=list, description="open actions of the region's previous RTM"
+    )
+    carried_ideas: list[str] = Field(
+        default_factory=list, description="the region's project ideas not decided yet"
+    )
+    calendars: WorkingCalendars = Field(
+        default_factory=WorkingCalendars, description="the invitees' working days"
     )
 
 

@@ -18,10 +18,11 @@ from pydantic import Field
 
 from domain.common.base import Code, Email, Frozen, Text, Zone
 from domain.directory.models import Participant, Role
-from domain.meeting.definition import MeetingDefinition, MeetingId, MeetingKind
+from domain.meeting.definition import MeetingDefinition, MeetingId
 from domain.registration.answers import Actor
 from domain.reminders.planning import WEEKEND, send_moment
 from domain.reminders.policy import ReminderPolicy
+from domain.series.models import MeetingKind
 
 # Stands in the mail text for the signed "mark done" link, which only the send activity
 # can sign (the key never enters workflow history). No Text field can contain NUL.
@@ -271,7 +272,7 @@ def reminder_moment(item: ActionItem, policy: ActionPolicy) -> ActionMoment:
         reference,
         policy.remind_days_before,
         item.zone,
-        ReminderPolicy(send_hour=hour, working_hours=(hour, hour + 1)),
+        ReminderPolicy(send_hour=hour),
     )
     return ActionMoment(key=f"due-{policy.remind_days_before}", kind=MomentKind.REMINDER, at=at)
 

@@ -71,6 +71,7 @@ def invitation_content(
         return {
             "recipient": views.reader(recipient),
             "organiser": views.organiser(meeting, lang),
+            "host": meeting.host_name,
             "meeting": views.meeting_view(meeting, lang, join_url),
             "when": views.when(meeting, recipient.zone),
             "deadline": views.deadline(meeting, recipient.zone),

@@ -146,7 +146,12 @@ def build_feed(
     body: bytes = cal.to_ical()
     stamps = [m.updated_at for m in listed] + [_changed(a) for a in due]
     last = max(stamps, default=datetime(2000, 1, 1, tzinfo=UTC)).astimezone(UTC)
-    etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+    # iCalendar times stop at seconds: the exact stamps go into the tag too, so a change
+    # within the second of the previous poll is not answered 304
+    digest = hashlib.sha256(body)
+    for stamp in stamps:
+        digest.update(stamp.isoformat().encode())
+    etag = '"' + digest.hexdigest()[:32] + '"'
     return Feed(body=body, etag=etag, last_modified=last.replace(microsecond=0))
 
 

@@ -17,6 +17,8 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
 
+from domain.common import i18n
+from domain.reports.charts import Chart, geometry, table
 from domain.reports.wording import more_than, number_word, ordinal, with_article
 
 HERE = Path(__file__).parent
@@ -37,16 +39,20 @@ def check_language(language: str) -> str:
 
 @cache
 def translations(language: str) -> NullTranslations:
-    """The catalogue of `language` (English is the source language: no catalogue)."""
+    """The reports' catalogue of `language`, with the engine's shared one behind it
+    (English is the source language: no catalogue)."""
+    shared = i18n.translations(language)
     po = HERE / "locale" / language / "LC_MESSAGES" / f"{DOMAIN}.po"
     if not po.exists():
-        return NullTranslations()
+        return shared
     with po.open("rb") as f:
         catalog = read_po(f, locale=language, domain=DOMAIN)
     buffer = io.BytesIO()
     write_mo(buffer, catalog)
     buffer.seek(0)
-    return Translations(fp=buffer, domain=DOMAIN)
+    own = Translations(fp=buffer, domain=DOMAIN)
+    own.add_fallback(shared)
+    return own
 
 
 def date_range(start: date, end: date, language: str) -> str:
@@ -109,3 +115,14 @@ def environment(language: str) -> jinja2.Environment:
 
 def render(template: str, language: str, **context: Any) -> str:
     return environment(language).get_template(template).render(**context)
+
+
+def chart_svg(chart: Chart, language: str) -> str:
+    """One chart as a standalone SVG document."""
+    return render("chart.svg.j2", language, c=chart, g=geometry(chart))
+
+
+def charts_page(title: str, charts: list[Chart], language: str) -> str:
+    """An HTML page: each chart's SVG inline, its numbers in a table beside it."""
+    figures = [(c, chart_svg(c, language), *table(c)) for c in charts]
+    return render("charts.html.j2", language, title=title, charts=figures)

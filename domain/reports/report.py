@@ -17,6 +17,7 @@ from domain.followup.actions import ActionStatus
 from domain.meeting.definition import MeetingFormat, MeetingKind
 from domain.registration.answers import Attendance
 from domain.reports.facts import MeetingFacts
+from domain.reports.history import PastMeeting
 
 _DELEGATION_PREFIXES = ("EUDEL", "Delegation of the European Union")
 EU_DELEGATIONS = "EU Delegations in the region"
@@ -28,6 +29,7 @@ class Basis(StrEnum):
 
     REGISTER = "register"
     ANSWERS = "answers"
+    PUBLISHED = "published"
 
 
 class ReportAction(Frozen):
@@ -61,8 +63,12 @@ class MeetingReport(Frozen):
     end: date
     city: str | None
     venue_country: str | None
+    host: str | None = Field(default=None, description="who hosted it, if not the organiser")
     basis: Basis
     participants: int
+    published_more_than: bool = Field(
+        default=False, description="a past meeting's count as published: 'more than N'"
+    )
     in_person: int
     online: int
     nfp_countries: list[str] = Field(description="official names, the meeting's order")
@@ -164,6 +170,7 @@ def draft(facts: MeetingFacts) -> MeetingReport:
         end=m.end.date(),
         city=m.venue.city if m.venue else None,
         venue_country=m.venue.country if m.venue else None,
+        host=m.host_name,
         basis=basis,
         participants=len(modes),
         in_person=sum(1 for v in modes.values() if v is Mode.IN_PERSON),
@@ -194,3 +201,35 @@ def _owner_name(facts: MeetingFacts, kind: str, code: str) -> str:
     if kind == "organisation":
         return facts.organisations.get(code, code)
     return next((p.name for p in facts.participants if p.id == code), code)
+
+
+def draft_past(
+    past: PastMeeting, region_name: str, countries: dict[str, str], organisations: dict[str, str]
+) -> MeetingReport:
+    """The report of a meeting loaded from history: its published counts, countries and
+    organisations (no agenda or actions were recorded for it)."""
+    return MeetingReport(
+        meeting_id=past.id,
+        title=past.title,
+        kind=past.kind,
+        number=past.number,
+        region_name=region_name,
+        format=past.format,
+        start=past.start,
+        end=past.end,
+        city=past.city,
+        venue_country=past.country,
+        basis=Basis.PUBLISHED,
+        participants=past.participants,
+        published_more_than=past.more_than,
+        in_person=0,
+        online=0,
+        nfp_countries=[countries.get(c, c) for c in past.countries],
+        organisations=organisation_names(past.organisations, organisations),
+        opened_by=None,
+        national_updates=[],
+        project_reviews=[],
+        action_plan=[],
+        other_topics=[],
+        actions=[],
+    )

@@ -23,6 +23,7 @@ async def cmd_dev(args: argparse.Namespace, settings: Settings) -> int:
         )
         print(f"Database  {settings.database_url}")
         print(f"Web app   {settings.public_url}  (RSVP, join and desk links)")
+        print(f"Console   {settings.public_url}/console/  (sign in with your directory address)")
         print(
             f"Replies   {settings.inbound_host}:{settings.inbound_port}  (calendar replies, SMTP)"
         )

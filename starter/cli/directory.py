@@ -27,18 +27,25 @@ async def cmd_directory_load(args: argparse.Namespace, settings: Settings) -> in
 
 async def cmd_directory_list(args: argparse.Namespace, settings: Settings) -> int:
     store = open_store(settings)
+    scope = getattr(args, "scope", None)  # a region's secretariat sees its own region
     for region in store.regions():
+        if scope is not None and region.code != scope:
+            continue
         print(
             f"{region.code}  {region.name} (secretariat {region.secretariat_city}, {region.zone})"
         )
         for c in store.countries(region.code):
             print(f"  {c.code}  {c.name}")
-    orgs = store.organisations()
+    orgs = [o for o in store.organisations() if scope is None or o.region in (None, scope)]
     if orgs:
         print("Organisations:")
         for o in orgs:
             print(f"  {o.code:<10} {o.name}")
     people = store.participants()
+    if scope is not None:
+        mine = {c.code for c in store.countries(scope)}
+        mine |= {o.code for o in orgs}
+        people = [p for p in people if (p.country or p.organisation) in mine]
     print(f"Participants ({len(people)}):")
     for p in people:
         print(

@@ -28,6 +28,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "attendance": ("attendance", "who attended, how, which days"),
     "followup": ("followup", "record minutes and action items, mail them"),
     "actions": ("followup", "follow-up actions across meetings"),
+    "ideas": ("ideas", "project ideas carried to the region's next RTMs until decided"),
     "audit": ("audit", "timeline of a meeting; `audit export MEETING DIR`"),
     "mail": ("mail", "the SMTP catcher's mailbox"),
     "report": ("reports", "a meeting's report in the shape of a press release (md, pdf)"),
@@ -36,6 +37,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "tracker": ("reports", "action items across meetings, filtered (csv, xlsx)"),
     "history": ("reports", "past meetings with their published counts"),
     "feed": ("reports", "calendar subscription links: a person's or a region's"),
+    "charts": ("reports", "charts of a meeting or a region (SVG), or a signed link to them"),
 }
 """Top-level command -> (module under starter.cli, help line)."""
 
@@ -63,6 +65,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     settings = Settings()
     try:
+        from starter.cli.scope import enforce
+
+        enforce(args, settings)  # a region's secretariat sees and manages its region only
         code: int = asyncio.run(args.fn(args, settings))
         return code
     except InputError as exc:

@@ -12,6 +12,8 @@ from domain.invitations.batches import InvitationStatus
 from domain.meeting.changes import CancelCommand, RescheduleCommand
 from domain.meeting.definition import MeetingFormat
 from starter.cli.common import actor, add, connect, open_store
+from starter.cli.daysoff import warn_days_off
+from starter.cli.errors import InputError
 from starter.cli.inputs import check_meeting, parse, read_document
 from starter.cli.views import render_status
 
@@ -22,7 +24,12 @@ if TYPE_CHECKING:
 async def cmd_meeting_plan(args: argparse.Namespace, settings: Settings) -> int:
     from starter.client import commands
 
-    meeting = check_meeting(read_document(Path(args.file)), open_store(settings), datetime.now(UTC))
+    store = open_store(settings)
+    meeting = check_meeting(read_document(Path(args.file)), store, datetime.now(UTC))
+    scope = getattr(args, "scope", None)
+    if scope is not None and meeting.region != scope:
+        raise InputError([f"region: {settings.cli_user} manages region {scope} only"])
+    warn_days_off(store, meeting)
     client = await connect(settings)
     await commands.plan(client, meeting, settings.task_queue, reuse=False)
     print(f"Planned {meeting.id}: {meeting.title}; invitations are going out")
@@ -63,10 +70,10 @@ async def cmd_meeting_reschedule(args: argparse.Namespace, settings: Settings) -
         RescheduleCommand,
         {k: v for k, v in fields.items() if v is not None} | {"actor": actor(settings)},
     )
-    status = await commands.reschedule(
-        await connect(settings), open_store(settings), args.id, command
-    )
+    store = open_store(settings)
+    status = await commands.reschedule(await connect(settings), store, args.id, command)
     m = status.meeting
+    warn_days_off(store, m)
     print(
         f"{status.id} rescheduled to {m.start:%Y-%m-%d %H:%M} - {m.end:%Y-%m-%d %H:%M} {m.zone}; "
         f"{status.count(InvitationStatus.SENT)} updated invitations sent "
@@ -89,8 +96,10 @@ async def cmd_meeting_schedule(args: argparse.Namespace, settings: Settings) -> 
         {k: v for k, v in fields.items() if v is not None} | {"actor": actor(settings)},
     )
     client = await connect(settings)
-    status = await commands.schedule(client, open_store(settings), args.id, command)
+    store = open_store(settings)
+    status = await commands.schedule(client, store, args.id, command)
     m = status.meeting
+    warn_days_off(store, m)
     print(f"{status.id} scheduled: {m.start:%Y-%m-%d %H:%M} - {m.end:%Y-%m-%d %H:%M} {m.zone}, "
           f"{m.format.value}; invitations are going out")  # fmt: skip
     return 0

@@ -44,9 +44,11 @@ async def _facts(args: argparse.Namespace, settings: Settings) -> MeetingFacts:
 
 async def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
     from activities.reports.documents import Format, report_document
+    from starter.client.reports import meeting_report
 
-    facts = await _facts(args, settings)
-    data = report_document(facts, Format(args.format), args.language)
+    client, store = await connect(settings), open_store(settings)
+    report = await meeting_report(client, store, args.meeting)
+    data = report_document(report, Format(args.format), args.language)
     _write(data, args, settings, f"{args.meeting}-report-{args.language}")
     return 0
 
@@ -137,6 +139,37 @@ async def cmd_feed(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+async def cmd_charts(args: argparse.Namespace, settings: Settings) -> int:
+    """The charts page and each SVG into a directory, or (--url) a signed link to them."""
+    from domain.reports.links import charts_link
+    from domain.reports.render import chart_svg, charts_page
+    from starter.client.reports import meeting_charts, region_charts
+
+    if bool(args.meeting) == bool(args.region):
+        raise InputError(["charts: give exactly one of --meeting or --region"])
+    kind, subject = ("meeting", args.meeting) if args.meeting else ("region", args.region)
+    now = datetime.now(UTC)
+    if args.url:
+        link = charts_link(settings.link_key(), settings.public_url, kind, subject, now, args.days)
+        print(link + ("&language=ru" if args.language == "ru" else ""))
+        return 0
+    client, store = await connect(settings), open_store(settings)
+    if kind == "meeting":
+        title, charts = await meeting_charts(client, store, subject, args.language)
+    else:
+        title, charts = await region_charts(client, store, subject, args.language, now.date())
+    out = Path(args.output) if args.output else settings.var_dir / "charts" / subject
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "index.html").write_text(charts_page(title, charts, args.language), "utf-8")
+        for chart in charts:
+            (out / f"{chart.id}.svg").write_text(chart_svg(chart, args.language), "utf-8")
+    except OSError as exc:
+        raise InputError([f"output: cannot write {out} ({exc.strerror})"]) from exc
+    print(f"{out}/index.html and {', '.join(c.id + '.svg' for c in charts)}")
+    return 0
+
+
 def _output(cmd: argparse.ArgumentParser) -> None:
     cmd.add_argument("--output", "-o", help="file to write; '-' for standard output")
 
@@ -189,7 +222,18 @@ def register_feed(cmd: argparse.ArgumentParser) -> None:
     cmd.add_argument("--region", help="region code: its meetings and actions")
 
 
+def register_charts(cmd: argparse.ArgumentParser) -> None:
+    cmd.set_defaults(fn=cmd_charts)
+    cmd.add_argument("--meeting", help="answers over time and attendance per day")
+    cmd.add_argument("--region", help="actions by state over time and RTMs over the years")
+    cmd.add_argument("--language", choices=LANGUAGES, default="en")
+    cmd.add_argument("--output", "-o", help="directory for index.html and the SVG files")
+    cmd.add_argument("--url", action="store_true", help="print a signed link to the page")
+    cmd.add_argument("--days", type=int, default=30, help="how long the link is valid")
+
+
 PARSERS = {
+    "charts": register_charts,
     "report": register_report,
     "register": register_register,
     "participants": register_participants,

@@ -7,7 +7,6 @@ starter.client.commands, like every other channel. Refused links are written to 
 
 from __future__ import annotations
 
-import html
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -24,13 +23,14 @@ from domain.common.links import LinkError
 from domain.mail.views import answer_label
 from domain.registration.answers import Actor, Attendance, Channel, RsvpCommand
 from starter.client import commands
+from starter.web import log_redaction
 from starter.web.actions import add_action_routes
 from starter.web.attendance import add_attendance_routes
 from starter.web.console import add_console_routes
+from starter.web.link_templates import meeting_facts, render_page, translate
 from starter.web.pages import (
     error_page,
     html_errors,
-    page,
     page_language,
     reason,
     refuse_link,
@@ -48,14 +48,6 @@ RSVP_PATH = "/rsvp/{meeting}/{participant}/{choice}"
 def choice_text(choice: Attendance, lang: str = "en") -> str:
     """The words the invitation uses for a choice."""
     return answer_label(choice, lang)
-
-
-def _confirm_form(exp: str, sig: str, choice: Attendance, lang: str = "en") -> str:
-    """A POST form back to this very link (query-only action: keeps any proxy prefix)."""
-    action = html.escape("?" + urlencode({"exp": exp, "sig": sig}), quote=True)
-    _ = translator(lang)
-    label = html.escape(_("Confirm: %(answer)s") % {"answer": choice_text(choice, lang)})
-    return f'<form method="post" action="{action}"><button type="submit">{label}</button></form>'
 
 
 def no_meeting(meeting_id: str, lang: str) -> str:
@@ -128,15 +120,14 @@ def make_app(
         _ = translator(lang)
         if status.phase in (Phase.CANCELLED, Phase.CLOSED):
             return error_page(409, no_longer(status, lang), lang=lang)
-        return page(
-            200,
-            _("Confirm your answer"),
-            _("Dear %(name)s,") % {"name": row.name},
-            _("Please confirm your answer to the invitation to the %(title)s: “%(answer)s”.")
-            % {"title": status.title, "answer": choice_text(choice, lang)},
-            _("Nothing is recorded until you press the button."),
-            form=_confirm_form(exp, sig, choice, lang),
+        return render_page(
+            "rsvp_confirm.html",
             lang=lang,
+            title=translate("Confirm your answer", lang),
+            name=row.name,
+            choice=choice_text(choice, lang),
+            facts=meeting_facts(status.meeting, lang),
+            action="?" + urlencode({"exp": exp, "sig": sig}),
         )
 
     async def reader_language(request: web.Request, meeting_id: str, pid: str) -> str:
@@ -190,18 +181,13 @@ def make_app(
         row = _row(status, pid)
         name = row.name if row is not None else pid
         lang = page_language(request, row.languages if row is not None else ())
-        _ = translator(lang)
-        return page(
-            200,
-            _("Thank you"),
-            _("Thank you, %(name)s.") % {"name": name},
-            _("Your answer to the invitation to the %(title)s is recorded: “%(answer)s”.")
-            % {"title": status.title, "answer": choice_text(choice, lang)},
-            _(
-                "You can change it with another link from your invitation "
-                "until registration closes."
-            ),
+        return render_page(
+            "rsvp_done.html",
             lang=lang,
+            title=translate("Thank you", lang),
+            name=name,
+            choice=choice_text(choice, lang),
+            facts=meeting_facts(status.meeting, lang),
         )
 
     async def healthz(_: web.Request) -> web.Response:
@@ -229,6 +215,7 @@ def _row(status: MeetingStatus, participant_id: str) -> ParticipantStatus | None
 
 async def serve(app: web.Application, host: str, port: int) -> web.AppRunner:
     """Start `app` on host:port; the caller stops it with `await runner.cleanup()`."""
+    log_redaction.install()
     runner = web.AppRunner(app)
     await runner.setup()
     try:

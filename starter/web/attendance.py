@@ -1,8 +1,9 @@
 """Attendance routes of the web app: personal join links and the registration desk.
 
-/join/{meeting}/{participant}: records the online join (on a meeting day) and redirects
-to the real meeting URL. /desk/{meeting}: the desk's page, from a signed desk link, with
-a check-in button per registered participant.
+/join/{meeting}/{participant}: GET shows the meeting's link and a "Join now" button; the
+button's POST records the online join (on a meeting day) and goes on to the meeting URL.
+/desk/{meeting}: the desk's page, from a signed desk link, with a check-in button per
+registered participant.
 """
 
 from __future__ import annotations
@@ -19,9 +20,11 @@ from temporalio.client import Client
 
 from activities.store import Store
 from domain.attendance.register import CheckInCommand, JoinCommand, Mode
+from domain.common.contracts import MeetingStatus
 from domain.common.links import LinkError
 from domain.registration.answers import Actor, Attendance, Channel
 from starter.client import commands
+from starter.web.link_templates import meeting_facts, render_page, translate
 from starter.web.pages import (
     error_page,
     page,
@@ -46,8 +49,8 @@ def add_attendance_routes(
     key: bytes,
     now: Callable[[], datetime],
 ) -> None:
-    async def join(request: web.Request) -> web.StreamResponse:
-        """Count the join (refusals such as 'not a meeting day' do not block), then redirect."""
+    async def joinable(request: web.Request) -> tuple[str, str, MeetingStatus] | web.Response:
+        """The verified link's meeting, participant and status, or the page refusing it."""
         meeting_id = request.match_info["meeting"]
         pid = request.match_info["participant"]
         try:
@@ -61,16 +64,45 @@ def add_attendance_routes(
         except commands.NoSuchMeeting:
             text = _("There is no meeting %(id)s.") % {"id": meeting_id}
             return error_page(404, text, lang=lang)
-        target = status.meeting.join_link
-        if target is None:
+        if status.meeting.join_link is None:
             text = _("The %(title)s has no online part.") % {"title": status.title}
             return error_page(404, text, lang=lang)
+        return meeting_id, pid, status
+
+    async def join_page(request: web.Request) -> web.Response:
+        """GET and HEAD: the meeting's link and a "Join now" button; records nothing, since
+        mail scanners open every link of a message before its reader does."""
+        found = await joinable(request)
+        if isinstance(found, web.Response):
+            return found
+        _, pid, status = found
+        row = next((p for p in status.participants if p.participant_id == pid), None)
+        lang = page_language(request, row.languages if row is not None else ())
+        return render_page(
+            "join.html",
+            lang=lang,
+            title=translate("Join the meeting", lang),
+            name=row.name if row is not None else pid,
+            facts=meeting_facts(status.meeting, lang),
+            target=status.meeting.join_link,
+            action="?" + urlencode({"exp": request.query["exp"], "sig": request.query["sig"]}),
+        )
+
+    async def join(request: web.Request) -> web.StreamResponse:
+        """POST, the button: count the join (a refusal such as 'not a meeting day' does not
+        block), then on to the meeting."""
+        found = await joinable(request)
+        if isinstance(found, web.Response):
+            return found
+        meeting_id, pid, status = found
+        target = status.meeting.join_link
+        assert target is not None
         try:
             command = JoinCommand(participant_id=pid, actor=Actor(id=pid, channel=Channel.LINK))
             await commands.join_online(client, store, meeting_id, command)
         except commands.CommandRefused as exc:
             log.info("join of %s to %s not counted: %s", pid, meeting_id, exc)
-        raise web.HTTPFound(target)
+        raise web.HTTPSeeOther(target)
 
     async def desk(request: web.Request) -> web.Response:
         """The desk's page: who is registered, who is in today; POST checks one in."""
@@ -135,6 +167,7 @@ def add_attendance_routes(
             lang=lang,
         )
 
-    app.router.add_get(JOIN_PATH, join)
+    app.router.add_get(JOIN_PATH, join_page)  # HEAD too
+    app.router.add_post(JOIN_PATH, join)
     app.router.add_get(DESK_PATH, desk)
     app.router.add_post(DESK_PATH, desk)

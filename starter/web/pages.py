@@ -7,11 +7,9 @@ import logging
 import re
 from collections.abc import Callable, Iterable
 from datetime import datetime
-from functools import cache
 
 from aiohttp import web
 from aiohttp.typedefs import Handler
-from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 from temporalio.service import RPCError
 
@@ -26,7 +24,6 @@ log = logging.getLogger(__name__)
 # before it reaches hmac.compare_digest, which raises TypeError on non-ASCII text.
 _SIG = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
 _AUDIT_MAX = 200  # path parts are attacker-controlled: keep what is logged short
-
 
 
 def N_(message: str) -> str:
@@ -71,16 +68,6 @@ def page_language(request: web.Request, languages: Iterable[str] = ()) -> str:
     return i18n.pick(preferred)
 
 
-@cache
-def _environment() -> Environment:
-    return Environment(
-        loader=PackageLoader("starter.web", "templates"),
-        autoescape=True,
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-
 SECURITY_HEADERS = {
     # the URL carries a personal signature: keep it out of caches, Referer and indexes
     "Cache-Control": "no-store",
@@ -93,7 +80,7 @@ SECURITY_HEADERS = {
     ),
 }
 
-_STYLE = (
+STYLE = (
     "body{font-family:system-ui,sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem;"
     "line-height:1.5;color:#222}h1{font-size:1.4rem}"
     "button{font-size:1rem;padding:.6rem 1.2rem;cursor:pointer}"
@@ -103,25 +90,13 @@ _STYLE = (
 def page(
     status: int, title: str, *paragraphs: str, form: str = "", lang: str = "en"
 ) -> web.Response:
-    """A minimal self-contained HTML page in `lang`; every text argument is escaped, `form`
-    is markup built by the caller (its texts escaped there)."""
-    doc = (
-        _environment()
-        .get_template("page.html.j2")
-        .render(
-            lang=lang,
-            title=title,
-            paragraphs=paragraphs,
-            form=Markup(form),
-            style=Markup(_STYLE),
-        )
-    )
-    return web.Response(
-        status=status,
-        text=doc,
-        content_type="text/html",
-        charset="utf-8",
-        headers=SECURITY_HEADERS,
+    """A minimal self-contained HTML page in `lang` (templates/page.html); every text
+    argument is escaped, `form` is markup built by the caller (its texts escaped there)."""
+    from starter.web.link_templates import render_page  # it builds on this module
+
+    form_markup = Markup(form)  # noqa: RUF100 - the caller's escaped form
+    return render_page(
+        "page.html", status, lang, title=title, paragraphs=paragraphs, form=form_markup
     )
 
 
@@ -188,13 +163,17 @@ async def refuse_link(
     actor: str | None = None,
     hint: str = RSVP_HINT,
 ) -> web.Response:
-    """Audit a link that failed verification (under the meeting it names), then explain it.
+    """Count a link that failed verification under the meeting it names, then explain it.
 
-    The path's parts are attacker-controlled: each is cut short before it is logged.
+    A meeting the store does not know gets nothing written; for one it knows (or a link that
+    names none), refusals of one kind (route and status) within a minute are one row with a
+    count. The path's parts are attacker-controlled: each is kept as it came, cut short.
     """
     parts = {k: v[:_AUDIT_MAX] for k, v in request.match_info.items()}
     meeting_id = parts.pop("meeting", "") or None
     if store is not None:
+        resource = request.match_info.route.resource
+        route = resource.canonical if resource is not None else "?"
         detail = {
             "reason": str(exc),
             "status": exc.status,
@@ -203,8 +182,9 @@ async def refuse_link(
             "method": request.method,
         }
         await asyncio.to_thread(
-            store.append_audit,
+            store.tally_refusal,
             meeting_id,
+            f"{route} {exc.status}",
             actor or f"unverified:{parts.get('participant', 'desk')}",
             Channel.LINK.value,
             "link.refused",

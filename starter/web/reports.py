@@ -9,6 +9,7 @@ from aiohttp import web
 from temporalio.client import Client
 
 from activities.store import Store
+from starter.web.charts import add_chart_routes
 from starter.web.feeds import add_feed_routes
 
 
@@ -23,3 +24,4 @@ def add_report_routes(
     if store is None:
         return
     add_feed_routes(app, store, key, now)
+    add_chart_routes(app, client, store, key, now)

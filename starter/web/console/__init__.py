@@ -11,11 +11,19 @@ from temporalio.client import Client
 from activities.config import Settings
 from activities.store import Store
 from activities.store.console import ConsoleStore
+from starter.web.console.agenda import add_agenda_routes
+from starter.web.console.attendance import add_attendance_routes
 from starter.web.console.auth import add_auth_routes, smtp_mailer
 from starter.web.console.context import Console, Mailer
+from starter.web.console.cycle import add_cycle_routes
 from starter.web.console.dashboard import add_dashboard_routes
+from starter.web.console.directory import add_directory_routes
+from starter.web.console.followup import add_followup_routes
+from starter.web.console.meeting import add_meeting_routes
 from starter.web.console.mine import add_mine_routes
+from starter.web.console.plan import add_plan_routes
 from starter.web.console.render import stylesheet
+from starter.web.console.timeline import add_timeline_routes
 
 CONSOLE = web.AppKey("console", Console)
 
@@ -47,6 +55,14 @@ def add_console_routes(
     add_auth_routes(app, console)
     add_dashboard_routes(app, console)
     add_mine_routes(app, console)
+    add_meeting_routes(app, console)
+    add_agenda_routes(app, console)
+    add_attendance_routes(app, console)
+    add_followup_routes(app, console)
+    add_timeline_routes(app, console)
+    add_plan_routes(app, console)
+    add_directory_routes(app, console)
+    add_cycle_routes(app, console)
     app[CONSOLE] = console
     return console
 

@@ -24,6 +24,7 @@ import aiosmtplib
 from aiohttp import web
 
 from activities.config import Settings
+from activities.store.console import UNBOUND, ConsoleStore
 from domain.directory.models import Participant
 from domain.mail.signin import signin_mail
 from starter.web.console.context import (
@@ -145,6 +146,10 @@ def add_auth_routes(app: web.Application, console: Console) -> None:
             return resp
         await asyncio.to_thread(console.sessions.record_request, email, client, now)
         person = await asyncio.to_thread(console.sessions.person_by_email, email)
+        if person is not None and not await asyncio.to_thread(
+            console.sessions.is_active, person.id
+        ):
+            person = None  # deactivated: the same answer as for an unknown address
         if person is not None:
             token = secrets.token_urlsafe(32)
             await asyncio.to_thread(
@@ -163,8 +168,16 @@ def add_auth_routes(app: web.Application, console: Console) -> None:
         """The mailed link: a button to finish signing in; changes nothing by itself."""
         token = request.query.get("token", "")[:100]
         nonce = _browser(request)
+        fresh = ""
+        if not nonce:  # an operator's link works in any browser: give this one a nonce
+            row = await asyncio.to_thread(console.sessions.token, token) if token else None
+            if row is not None and row.nonce_hash == UNBOUND:
+                nonce = fresh = secrets.token_urlsafe(24)
         request[CSRF] = console.mac("pre", nonce) if nonce else ""
-        return render(request, "signin_link.html", token=token, bound=bool(nonce))
+        resp = render(request, "signin_link.html", token=token, bound=bool(nonce))
+        if fresh:
+            console.set_cookie(request, resp, BROWSER_COOKIE, fresh, max_age=None)
+        return resp
 
     async def spend(request: web.Request) -> web.StreamResponse:
         form = {k: str(v) for k, v in (await request.post()).items()}
@@ -234,6 +247,14 @@ def add_auth_routes(app: web.Application, console: Console) -> None:
     app.router.add_post("/console/signin/link", spend)
     app.router.add_post("/console/signout", console.page(signout))
     app.router.add_post("/console/signout/everywhere", console.page(signout))
+
+
+def operator_link(sessions: ConsoleStore, public_url: str, participant_id: str) -> str:
+    """A sign-in link for the operator to hand over (the demo prints one): single use and
+    15 minutes like a mailed one, bound to the first browser that presses its button."""
+    token = secrets.token_urlsafe(32)
+    sessions.add_token(token, participant_id, None, datetime.now(UTC) + LINK_TTL)
+    return f"{public_url}/console/signin/link?" + urlencode({"token": token})
 
 
 async def _send(console: Console, person: Participant, link: str) -> None:

@@ -10,6 +10,7 @@ from typing import Any
 from aiohttp import web
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from domain.common.display import printable
 from starter.web.console.roles import CSRF, VIEWER
 from starter.web.pages import SECURITY_HEADERS
 
@@ -48,23 +49,28 @@ def _make_env() -> Environment:
     env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
     env.filters["day"] = _day
     env.filters["clock"] = _clock
+    env.filters["printable"] = printable  # outside text: control characters escaped
     return env
 
 
 ENV = _make_env()
 
 
-def render(request: web.Request, template: str, status: int = 200, **context: Any) -> web.Response:
+def render(request: web.Request, template: str, code: int = 200, /, **context: Any) -> web.Response:
     """A page from `template` with the request's viewer, CSRF token and language."""
     base = {
         "viewer": request.get(VIEWER),
         "csrf": request.get(CSRF, ""),
         "lang": "en",
         "path": request.path,
+        "done": request.query.get("done", "")[:40],
+        "who": request.query.get("who", "")[:100],
+        "problem": "",
+        "section": "",
     }
     text = ENV.get_template(template).render(base | context)
     return web.Response(
-        status=status, text=text, content_type="text/html", charset="utf-8", headers=HEADERS
+        status=code, text=text, content_type="text/html", charset="utf-8", headers=HEADERS
     )
 
 
