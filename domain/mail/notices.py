@@ -20,7 +20,7 @@ from domain.directory.models import Participant
 from domain.followup.actions import ActionItem
 from domain.invitations.batches import DeliveryResult
 from domain.mail import views
-from domain.mail.builder import Mail, build, message_id
+from domain.mail.builder import Mail, MailIdentity, build, message_id
 from domain.mail.render import render
 from domain.meeting.definition import MeetingDefinition
 
@@ -44,8 +44,13 @@ class NoticeResult(Frozen):
     results: dict[str, DeliveryResult] = Field(default_factory=dict)
 
 
-def notice_message_id(meeting: MeetingDefinition, key: str, participant_id: str) -> str:
-    return message_id(meeting.organiser.email, meeting.id, key, participant_id)
+def notice_message_id(
+    meeting: MeetingDefinition,
+    key: str,
+    participant_id: str,
+    identity: MailIdentity | None = None,
+) -> str:
+    return message_id(meeting.organiser.email, meeting.id, key, participant_id, identity=identity)
 
 
 def agenda_days(agenda: AgendaView) -> list[dict[str, Any]]:
@@ -85,7 +90,12 @@ def _kind(batch: NoticeBatch) -> str:
     return TEMPLATES[batch.kind]
 
 
-def notice_mail(batch: NoticeBatch, recipient: Participant, stamp: datetime) -> Mail:
+def notice_mail(
+    batch: NoticeBatch,
+    recipient: Participant,
+    stamp: datetime,
+    identity: MailIdentity | None = None,
+) -> Mail:
     meeting = batch.meeting
 
     def context(lang: str) -> dict[str, Any]:
@@ -108,7 +118,7 @@ def notice_mail(batch: NoticeBatch, recipient: Participant, stamp: datetime) -> 
         recipient=(recipient.name, recipient.email),
         subject=rendered.subject,
         stamp=stamp,
-        mid=notice_message_id(meeting, batch.key, recipient.id),
+        mid=notice_message_id(meeting, batch.key, recipient.id, identity),
         text=rendered.text,
         html=rendered.html,
         headers={"X-RTM-Meeting": meeting.id, "X-RTM-Notice": batch.kind},
