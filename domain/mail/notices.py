@@ -23,8 +23,14 @@ from domain.mail import views
 from domain.mail.builder import Mail, MailIdentity, build, message_id
 from domain.mail.render import render
 from domain.meeting.definition import MeetingDefinition
+from domain.outbox.delivery import FailedMessage
 
-TEMPLATES = {"agenda": "agenda", "minutes": "minutes", "cycle": "cycle-schedule"}
+TEMPLATES = {
+    "agenda": "agenda",
+    "minutes": "minutes",
+    "cycle": "cycle-schedule",
+    "delivery-failed": "delivery-failed",
+}
 
 
 class NoticeBatch(Frozen):
@@ -37,6 +43,9 @@ class NoticeBatch(Frozen):
     actions: list[ActionItem] = Field(default_factory=list, description="minutes: the actions")
     subject: Text | None = Field(default=None, description="legacy: text of older workflows")
     lines: list[str] = Field(default_factory=list, description="legacy: text of older workflows")
+    failed: list[FailedMessage] = Field(
+        default_factory=list, description="delivery-failed: the messages that will not go out"
+    )
     recipients: list[Participant]
 
 
@@ -110,6 +119,7 @@ def notice_mail(
             "command": schedule_example(meeting),
             "subject": batch.subject or "",
             "lines": batch.lines,
+            "failed": [f.model_dump() for f in batch.failed],
         }
 
     rendered = render(_kind(batch), views.languages(recipient), context)
