@@ -35,6 +35,9 @@ def test_series_numbers_once_per_key_and_a_reload_never_lowers_them(any_store: S
     heads = any_store.series("HRS")
     assert heads is not None and heads.last_number == 11
     assert any_store.allocate_series_number("HRS", "run-3") == 12
+    any_store.note_series_number("HRS", 20)  # a meeting numbered by hand was recorded
+    any_store.note_series_number("HRS", 15)  # an older one: never lowers it
+    assert any_store.allocate_series_number("HRS", "run-4") == 21
     assert any_store.series("NOPE") is None
 
 

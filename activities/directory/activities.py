@@ -84,6 +84,8 @@ class DirectoryActivities:
             meeting.model_dump_json(),
             number=meeting.number if meeting.kind is MeetingKind.RTM else None,
         )
+        if meeting.series is not None and meeting.number is not None:
+            self.store.note_series_number(meeting.series, meeting.number)
         self.store.append_audit(
             meeting.id,
             record.actor,
