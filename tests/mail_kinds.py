@@ -49,6 +49,7 @@ KINDS = (
     "action-overdue",
     "action-escalation",
     "console-signin",
+    "delivery-failed",
 )
 
 
@@ -201,6 +202,11 @@ def builders(m: MeetingDefinition) -> dict[str, Callable[[Participant], Mail]]:
         "action-reminder": action("action-reminder", -5),
         "action-overdue": action("action-reminder", 3),
         "action-escalation": action("action-escalation", 21),
+        "delivery-failed": notice(
+            "delivery-failed",
+            "failed-1",
+            failed=[{"name": "Bakyt Asanov", "email": "nfp.kg@example.org", "error": "550 5.1.1"}],
+        ),
         "console-signin": lambda p: signin_mail(
             p, ("", m.organiser.email), "https://rtm.example.org/console/signin/t0k3n", 15, STAMP
         ),

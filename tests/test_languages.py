@@ -332,6 +332,7 @@ def _data(m: object) -> list[str]:
     values += ["rtm meeting schedule", "--venue-name", "--venue-city", "--venue-country"]
     values += ["--join-link", "--start", "--end", "--zone", "--format hybrid"]
     values += ["the host city cannot receive us", "Expo City Dubai"]
+    values += ["rtm meeting resend", "--failed", "550 5.1.1"]
     meeting = rtm()
     assert meeting.venue is not None
     values += [meeting.title, meeting.organiser.name, meeting.venue.name, meeting.venue.city]

@@ -120,6 +120,7 @@ def notice_mail(
             "subject": batch.subject or "",
             "lines": batch.lines,
             "failed": [f.model_dump() for f in batch.failed],
+            "resend": f"rtm meeting resend {meeting.id} --failed",
         }
 
     rendered = render(_kind(batch), views.languages(recipient, meeting), context)
