@@ -43,6 +43,12 @@ class Settings:
     link_key_env: str = field(default_factory=lambda: os.environ.get("RTM_LINK_KEY", ""))
     inbound_host: str = field(default_factory=lambda: _env("RTM_INBOUND_HOST", "127.0.0.1"))
     inbound_port: int = field(default_factory=lambda: int(_env("RTM_INBOUND_PORT", "2525")))
+    # single sign-on to the console (OpenID Connect); off while the issuer is empty
+    oidc_issuer: str = field(default_factory=lambda: os.environ.get("RTM_OIDC_ISSUER", ""))
+    oidc_client_id: str = field(default_factory=lambda: os.environ.get("RTM_OIDC_CLIENT_ID", ""))
+    oidc_client_secret: str = field(
+        default_factory=lambda: os.environ.get("RTM_OIDC_CLIENT_SECRET", "")
+    )
 
     @property
     def database_url(self) -> str:
