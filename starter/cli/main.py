@@ -29,6 +29,7 @@ from domain.followup.minutes import MinutesCommand
 from domain.invitations.batches import InvitationStatus
 from domain.meeting.changes import CancelCommand, RescheduleCommand
 from domain.meeting.definition import MeetingFormat
+from domain.meeting.status import StatusPage
 from domain.registration.answers import Actor, Attendance, Channel, RsvpCommand
 from domain.reminders.planning import RemindCommand
 from starter.cli.inputs import InputError, check_meeting, parse, read_directory, read_document
@@ -150,9 +151,8 @@ async def cmd_rsvp(args: argparse.Namespace, settings: Settings) -> int:
         RsvpCommand,
         {"participant_id": args.participant, "attendance": args.attend, "actor": _actor(settings)},
     )
-    status = await commands.rsvp(await connect(settings), _store(settings), args.meeting, command)
-    row = status.participant(args.participant)
-    print(f"{status.id}: {row.name} ({row.participant_id}) answered {args.attend}")
+    row = await commands.rsvp(await connect(settings), _store(settings), args.meeting, command)
+    print(f"{args.meeting}: {row.name} ({row.participant_id}) answered {args.attend}")
     return 0
 
 
@@ -168,22 +168,19 @@ async def cmd_meeting_reschedule(args: argparse.Namespace, settings: Settings) -
         RescheduleCommand,
         {k: v for k, v in fields.items() if v is not None} | {"actor": _actor(settings)},
     )
-    status = await commands.reschedule(await connect(settings), _store(settings), args.id, command)
-    m = status.meeting
+    m = await commands.reschedule(await connect(settings), _store(settings), args.id, command)
     print(
-        f"{status.id} rescheduled to {m.start:%Y-%m-%d %H:%M} - {m.end:%Y-%m-%d %H:%M} {m.zone}; "
-        f"{status.count(InvitationStatus.SENT)} updated invitations sent "
-        f"(sequence {status.sequence})"
+        f"{m.id} rescheduled to {m.start:%Y-%m-%d %H:%M} - {m.end:%Y-%m-%d %H:%M} {m.zone}; "
+        f"{m.count(InvitationStatus.SENT)} updated invitations sent "
+        f"(sequence {m.sequence})"
     )
     return 0
 
 
 async def cmd_remind(args: argparse.Namespace, settings: Settings) -> int:
-    before = await commands.status(await connect(settings), args.meeting)
-    unanswered = sum(1 for p in before.participants if p.attendance is None)
     command = RemindCommand(actor=_actor(settings))
-    status = await commands.remind(await connect(settings), _store(settings), args.meeting, command)
-    print(f"{status.id}: reminder sent now to {unanswered} participants who have not answered")
+    ack = await commands.remind(await connect(settings), _store(settings), args.meeting, command)
+    print(f"{ack.id}: reminder sent now to {ack.chased} participants who have not answered")
     return 0
 
 
@@ -199,9 +196,8 @@ async def cmd_meeting_schedule(args: argparse.Namespace, settings: Settings) -> 
         {k: v for k, v in fields.items() if v is not None} | {"actor": _actor(settings)},
     )
     client = await connect(settings)
-    status = await commands.schedule(client, _store(settings), args.id, command)
-    m = status.meeting
-    print(f"{status.id} scheduled: {m.start:%Y-%m-%d %H:%M} - {m.end:%Y-%m-%d %H:%M} {m.zone}, "
+    m = await commands.schedule(client, _store(settings), args.id, command)
+    print(f"{m.id} scheduled: {m.start:%Y-%m-%d %H:%M} - {m.end:%Y-%m-%d %H:%M} {m.zone}, "
           f"{m.format.value}; invitations are going out")  # fmt: skip
     return 0
 
@@ -247,10 +243,10 @@ async def cmd_cycle(args: argparse.Namespace, settings: Settings) -> int:
 
 async def cmd_meeting_cancel(args: argparse.Namespace, settings: Settings) -> int:
     command = parse(CancelCommand, {"reason": args.reason, "actor": _actor(settings)})
-    status = await commands.cancel(await connect(settings), _store(settings), args.id, command)
+    ack = await commands.cancel(await connect(settings), _store(settings), args.id, command)
     print(
-        f"{status.id} cancelled; {status.count(InvitationStatus.SENT)} cancellations sent "
-        f"(sequence {status.sequence})"
+        f"{ack.id} cancelled; {ack.count(InvitationStatus.SENT)} cancellations sent "
+        f"(sequence {ack.sequence})"
     )
     return 0
 
@@ -295,7 +291,8 @@ async def cmd_agenda_publish(args: argparse.Namespace, settings: Settings) -> in
 async def cmd_attendance_check_in(args: argparse.Namespace, settings: Settings) -> int:
     command = parse(CheckInCommand, {"participant_id": args.participant, "actor": _actor(settings)})
     client = await connect(settings)
-    view = await commands.check_in(client, _store(settings), args.meeting, command)
+    await commands.check_in(client, _store(settings), args.meeting, command)
+    view = await commands.attendance(client, args.meeting)
     print(f"{args.meeting}: {args.participant} checked in; {view.counts.summary}")
     return 0
 
@@ -348,8 +345,9 @@ async def cmd_followup(args: argparse.Namespace, settings: Settings) -> int:
         MinutesCommand, {"markdown": markdown, "actions": actions, "actor": _actor(settings)}
     )
     client = await connect(settings)
-    status = await commands.record_minutes(client, _store(settings), args.meeting, command)
-    print(f"{status.id}: minutes recorded and mailed; {len(status.actions)} action items:")
+    recorded = await commands.record_minutes(client, _store(settings), args.meeting, command)
+    status = await commands.status(client, args.meeting, StatusPage(limit=0))
+    print(f"{status.id}: minutes recorded and mailed; {len(recorded.actions)} action items:")
     for a in status.actions:
         print(f"  {a.id}  {a.what}  -- {a.owner.label()}, due {a.due}")
     return 0

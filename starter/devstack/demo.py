@@ -14,11 +14,12 @@ from pathlib import Path
 from temporalio.client import Client
 
 from activities.config import Settings
-from domain.common.contracts import MeetingStatus, Phase
+from domain.common.contracts import Phase
 from domain.cycle.next_meeting import ordinal
 from domain.directory.models import Region
 from domain.invitations.batches import InvitationStatus
 from domain.meeting.definition import MeetingDefinition, MeetingFormat, Organiser, Venue
+from domain.meeting.status import MAX_PAGE, MeetingStatus, StatusPage
 from starter.cli.inputs import read_directory
 from starter.client import commands
 from starter.devstack.stack import embedded_stack
@@ -66,7 +67,7 @@ async def follow_invitations(
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     while True:
-        status = await handle.query(MeetingWorkflow.status)
+        status = await handle.query(MeetingWorkflow.status, StatusPage(limit=MAX_PAGE))
         for inv in status.invitations:
             if inv.status is not InvitationStatus.PENDING and inv.participant_id not in shown:
                 shown.add(inv.participant_id)

@@ -20,6 +20,7 @@ from temporalio.client import Client
 from activities.store.db import Store
 from domain.attendance.register import CheckInCommand, JoinCommand, Mode
 from domain.common.links import LinkError
+from domain.meeting.status import StatusPage
 from domain.registration.answers import Actor, Attendance, Channel
 from starter.client import commands
 from starter.web.pages import error_page, page, refuse_link, sentence, verified
@@ -47,7 +48,7 @@ def add_attendance_routes(
         except LinkError as exc:
             return await refuse_link(store, request, exc)
         try:
-            status = await commands.status(client, meeting_id)
+            status = await commands.status(client, meeting_id, StatusPage(limit=0))
         except commands.NoSuchMeeting:
             return error_page(404, f"There is no meeting {meeting_id}.")
         target = status.meeting.join_link
@@ -82,17 +83,20 @@ def add_attendance_routes(
             except ValueError:
                 notice = "Not checked in: no such participant."
         try:
-            status = await commands.status(client, meeting_id)
+            status = await commands.status(client, meeting_id, StatusPage(limit=0))
             register = await commands.attendance(client, meeting_id)
+            registered = [
+                row
+                async for row in commands.all_participants(client, meeting_id)
+                if row.attendance in ACCEPTED
+            ]
         except commands.NoSuchMeeting:
             return error_page(404, f"There is no meeting {meeting_id}.")
         venue_today = now().astimezone(ZoneInfo(status.meeting.zone)).date()
         today = {p.participant_id: p.mode for p in register.presences if p.day == venue_today}
         query = urlencode({"exp": request.query["exp"], "sig": request.query["sig"]})
         rows = []
-        for row in status.participants:
-            if row.attendance not in ACCEPTED:
-                continue
+        for row in registered:
             mode = today.get(row.participant_id)
             pid = html.escape(row.participant_id)
             action = (
