@@ -19,7 +19,6 @@ from temporalio.api.operatorservice.v1 import (
 )
 from temporalio.client import Client
 from temporalio.common import SearchAttributeIndexedValueType
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.service import RPCError, RPCStatusCode
 from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
@@ -28,7 +27,9 @@ from activities.config import Settings
 from activities.directory.activities import DirectoryActivities
 from activities.followup.actions import ActionActivities
 from activities.mail.sender import MailActivities
-from activities.store.db import Store
+from activities.private_files import restrict_umask
+from activities.store import Store
+from starter.client.connection import connect
 from workflows.common import search_attributes
 from workflows.cycle.workflow import RtmCycleWorkflow
 from workflows.followup.action_item import ActionItemWorkflow
@@ -77,14 +78,6 @@ async def ensure_search_attributes(client: Client, namespace: str) -> None:
                 raise
 
 
-async def connect(settings: Settings) -> Client:
-    return await Client.connect(
-        settings.temporal_address,
-        namespace=settings.temporal_namespace,
-        data_converter=pydantic_data_converter,
-    )
-
-
 def build_worker(
     client: Client,
     settings: Settings,
@@ -126,6 +119,7 @@ async def run(settings: Settings) -> None:
 
 
 def main() -> None:
+    restrict_umask()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(run(Settings()))

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import os
-import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from activities.private_files import read_or_create_secret
 from domain.common.contracts import TASK_QUEUE
 
 
@@ -64,11 +64,4 @@ class Settings:
         """RTM_LINK_KEY, else a random key kept in the var directory (embedded stack only)."""
         if self.link_key_env:
             return self.link_key_env.encode()
-        path = self.var_dir / "link.key"
-        if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(".tmp")
-            tmp.write_text(secrets.token_urlsafe(32))
-            tmp.chmod(0o600)
-            tmp.replace(path)
-        return path.read_text().strip().encode()
+        return read_or_create_secret(self.var_dir / "link.key")

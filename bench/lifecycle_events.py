@@ -22,7 +22,7 @@ from pathlib import Path
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
-from activities.store.db import Store
+from activities.store import Store
 from domain.agenda.items import PublishCommand
 from domain.attendance.register import CheckInCommand, JoinCommand
 from domain.registration.answers import Actor, Attendance, Channel, RsvpCommand

@@ -13,3 +13,25 @@ if [ ! -f "$stamp" ]; then
   rm -f .venv/.installed-*
   touch "$stamp"
 fi
+# Debian packages for PDF exports (a Unicode font) and their tests (pdftoppm), when missing
+# and apt-get can install them; without them the PDF tests skip and say why.
+missing=()
+[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
+command -v pdftoppm >/dev/null || missing+=(poppler-utils)
+if [ ${#missing[@]} -gt 0 ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+  apt-get install -y -q "${missing[@]}" >/dev/null 2>&1 \
+    || { apt-get update -q >/dev/null 2>&1 && apt-get install -y -q "${missing[@]}" >/dev/null 2>&1; } \
+    || echo "note: could not install ${missing[*]} (PDF exports or their tests need them)" >&2
+fi
+# The browser tests drive Debian's Chromium (never a browser download) and inject axe-core;
+# the single sign-on test runs the oidc-provider package on Node.js. Both from their registries.
+if [ ! -x /usr/bin/chromium ] && command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
+  (apt-get install -y --no-install-recommends chromium >/dev/null 2>&1 \
+    || { apt-get update >/dev/null 2>&1 && apt-get install -y --no-install-recommends chromium >/dev/null; }) \
+    || echo "bootstrap: could not install chromium; the browser tests will skip" >&2
+fi
+if command -v npm >/dev/null && [ ! -f var/node/node_modules/axe-core/axe.min.js -o ! -d var/node/node_modules/oidc-provider ]; then
+  mkdir -p var/node
+  (cd var/node && npm install --no-audit --no-fund --silent axe-core@4 oidc-provider@9 >/dev/null) \
+    || echo "bootstrap: npm could not install axe-core/oidc-provider; the browser tests will skip" >&2
+fi

@@ -16,7 +16,7 @@ from pathlib import Path
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
-from activities.store.db import Store
+from activities.store import Store
 from domain.cycle.next_meeting import CycleInput
 from starter.devstack.binaries import temporal_test_server
 from starter.devstack.catcher import SmtpCatcher

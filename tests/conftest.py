@@ -15,7 +15,7 @@ from sqlalchemy.engine import make_url
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
-from activities.store.db import Store, make_engine
+from activities.store import Store, make_engine
 from starter.devstack.binaries import temporal_cli, temporal_test_server
 from starter.devstack.catcher import SmtpCatcher
 from starter.devstack.stack import free_port

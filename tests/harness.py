@@ -12,7 +12,7 @@ from temporalio.client import Client, WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 
 from activities.config import Settings
-from activities.store.db import Store
+from activities.store import Store
 from domain.common.contracts import MeetingSummary, Phase
 from domain.meeting.definition import MeetingDefinition
 from domain.meeting.status import MAX_PAGE, MeetingStatus, StatusPage

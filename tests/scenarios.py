@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from temporalio.testing import WorkflowEnvironment
 
-from activities.store.db import Store
+from activities.store import Store
 from domain.agenda.items import DecideCommand, Decision, ProposeCommand, PublishCommand
 from domain.attendance.register import CheckInCommand
 from domain.followup.actions import ActionSpec, DoneCommand, Owner, OwnerKind

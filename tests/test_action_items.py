@@ -23,7 +23,7 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Replayer
 
-from activities.store.db import Store
+from activities.store import Store
 from domain.common.links import DONE_PURPOSE, LinkError, done_link, signature, verify
 from domain.directory.models import Participant, Role
 from domain.followup.actions import (

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from temporalio.testing import WorkflowEnvironment
 
-from activities.store.db import Store
+from activities.store import Store
 from domain.agenda.items import DecideCommand, Decision, ProposeCommand, PublishCommand
 from domain.agenda.template import ItemKind, ItemStatus
 from domain.attendance.register import CheckInCommand, JoinCommand

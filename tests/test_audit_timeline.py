@@ -13,7 +13,7 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Replayer
 
-from activities.store.db import Store
+from activities.store import Store
 from starter.cli.main import main
 from starter.devstack.catcher import SmtpCatcher
 from starter.devstack.stack import free_port

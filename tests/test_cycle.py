@@ -11,7 +11,7 @@ import pytest
 from temporalio.client import ScheduleIntervalSpec, ScheduleSpec
 from temporalio.testing import WorkflowEnvironment
 
-from activities.store.db import Store
+from activities.store import Store
 from domain.common.contracts import Phase
 from domain.meeting.changes import RescheduleCommand
 from domain.registration.answers import Actor, Channel

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -39,12 +40,25 @@ def test_demo_invites_everyone_once_and_reuses_the_meeting(tmp_path: Path) -> No
     assert first.returncode == 0, first.stderr
     assert "Planned RTM-CA-16" in first.stdout
     assert "21 invitations sent, 0 failed" in first.stdout
+    console = f"http://127.0.0.1:{env['RTM_WEB_PORT']}/console/"
+    assert f"Console: {console}" in first.stdout
+    assert "Sign in as Dilnoza Rakhimova (one click" in first.stdout
+    assert f"{console}signin/link?token=" in first.stdout
     mail_dir = tmp_path / "var" / "mail"
     assert f"Mail: {mail_dir}" in first.stdout
     messages = read_mailbox(mail_dir)
     assert len(messages) == 21
     assert len({str(m["To"]) for m in messages}) == 21
     assert (tmp_path / "var" / "temporal" / "temporal.db").exists()
+    var = tmp_path / "var"
+    assert stat.S_IMODE(var.stat().st_mode) == 0o700
+    shared = [
+        f"{p.relative_to(var)} {oct(stat.S_IMODE(p.stat().st_mode))}"
+        for p in [var, *var.rglob("*")]
+        if stat.S_IMODE(p.stat().st_mode) & 0o077
+    ]
+    assert shared == [], "mail, database, Temporal state and link key are private"
+    assert (var / "link.key").exists() and (var / "rtm.db").exists()
 
     second = _demo(env)
     assert second.returncode == 0, second.stderr

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from temporalio.testing import WorkflowEnvironment
 
-from activities.store.db import Store
+from activities.store import Store
 from domain.agenda.template import ItemKind
 from domain.common.contracts import Phase
 from domain.followup.actions import ActionSpec, DoneCommand, Owner, OwnerKind

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from sqlmodel import col, select
 from temporalio.testing import WorkflowEnvironment
 
-from activities.store.db import AuditRow, Store
+from activities.store import AuditRow, Store
 from domain.meeting.changes import RescheduleCommand
 from domain.meeting.status import MeetingStatus
 from domain.registration.answers import Actor, Attendance, Channel, RsvpCommand

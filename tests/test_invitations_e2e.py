@@ -5,7 +5,7 @@ from __future__ import annotations
 import icalendar
 from temporalio.testing import WorkflowEnvironment
 
-from activities.store.db import Store
+from activities.store import Store
 from domain.invitations.batches import InvitationStatus
 from starter.devstack.catcher import SmtpCatcher
 from starter.devstack.stack import free_port

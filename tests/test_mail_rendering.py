@@ -20,7 +20,7 @@ from email import policy
 from email.message import EmailMessage, MIMEPart
 from functools import cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, cast
 from urllib.parse import parse_qs, unquote, urlsplit
 from zoneinfo import ZoneInfo
 
@@ -31,9 +31,9 @@ from pydantic import ValidationError
 
 from domain.common.links import LinkError, rsvp_links, verify
 from domain.directory.models import Participant
-from domain.invitations.batches import message_id
+from domain.invitations.batches import InvitationBatch, message_id
 from domain.invitations.calendar import invitation_ics
-from domain.mail.invitation import invitation_message
+from domain.mail.invitation import invitation_mail
 from domain.meeting.definition import MeetingDefinition, Organiser, Venue
 from domain.registration.answers import Attendance
 from tests.factories import central_asia, meeting, meeting_data
@@ -115,14 +115,37 @@ def links_for(m: MeetingDefinition, p: Participant, method: str) -> dict[Attenda
     return rsvp_links(KEY, BASE_URL, m, p.id) if method == "REQUEST" else None
 
 
-def received(msg: EmailMessage) -> EmailMessage:
-    """The message as a client reads it: serialised for SMTP and parsed back."""
-    return email.message_from_bytes(msg.as_bytes(), policy=policy.default)
+def invitation_bytes(
+    m: MeetingDefinition,
+    p: Participant,
+    sequence: int,
+    stamp: datetime,
+    method: str = "REQUEST",
+    links: dict[Attendance, str] | None = None,
+    join_url: str | None = None,
+) -> bytes:
+    """What the send activity puts on the wire for `p` (the one mail builder)."""
+    batch = InvitationBatch.model_construct(
+        meeting=m,
+        sequence=sequence,
+        method=cast(Any, method),
+        recipients=[p],
+        previous=None,
+        reason=None,
+    )
+    return invitation_mail(batch, p, stamp, links, join_url).data
+
+
+def received(data: bytes) -> EmailMessage:
+    """The message as a client reads it: the bytes sent, parsed back."""
+    msg = email.message_from_bytes(data, policy=policy.default)
+    assert isinstance(msg, EmailMessage)
+    return msg
 
 
 def send(m: MeetingDefinition, p: Participant, kind: Kind) -> EmailMessage:
     sequence, method = SENDS[kind]
-    return received(invitation_message(m, p, sequence, STAMP, method, links_for(m, p, method)))
+    return received(invitation_bytes(m, p, sequence, STAMP, method, links_for(m, p, method)))
 
 
 def leaf(msg: EmailMessage, content_type: str) -> EmailMessage:
@@ -223,7 +246,7 @@ def test_subject_ids_and_addresses(kind: Kind) -> None:
     assert msg["Subject"] == f"{SUBJECT_PREFIX[kind]}{m.title} (Dubai, 11 Jan 2027)"
 
     assert msg["Message-ID"] == message_id(m, sequence, p.id)
-    later = received(invitation_message(m, p, sequence, NOW, SENDS[kind][1]))
+    later = received(invitation_bytes(m, p, sequence, NOW, SENDS[kind][1]))
     assert later["Message-ID"] == msg["Message-ID"], "a re-send must keep its Message-ID"
     others = {message_id(m, s, pid) for s in (0, 1, 2) for pid in (ALMATY, BRUSSELS)}
     assert len(others) == 6, "Message-IDs differ per sequence and recipient"
@@ -475,7 +498,7 @@ def test_body_shows_venue_time_and_recipient_time(
 ) -> None:
     msg = send(rtm("hybrid", **dates), person(pid), kind)
     assert when_lines(text_of(msg)) == expected
-    page = html.unescape(text_of(msg, "html"))
+    page = html.unescape(re.sub(r"<[^>]+>", " ", text_of(msg, "html")))
     for line in expected:
         head, _, rest = line.partition(": ")
         assert re.search(re.escape(head) + r":\s+" + re.escape(rest), page), line
@@ -509,7 +532,9 @@ def test_to_header_display_name_round_trips(kind: Kind, pid: str, name: str) -> 
     assert to.display_name == name
     assert to.addr_spec == p.email
     assert f"Dear {name}," in text_of(msg)
-    assert f"Dear {html.escape(name)}," in text_of(msg, "html")
+    # escaped (MarkupSafe writes ' and " as &#39; and &#34;, html.escape as &#x27; &quot;)
+    page = text_of(msg, "html").replace("&#39;", "&#x27;").replace("&#34;", "&quot;")
+    assert f"Dear {html.escape(name)}," in page
 
 
 @pytest.mark.parametrize(("pid", "name"), AWKWARD_NAMES.items())
@@ -647,14 +672,13 @@ def test_email_validation_strips_surrounding_whitespace() -> None:
     assert p.email == "nfp.kz@example.org"
 
 
-def assert_no_injection(msg: EmailMessage) -> None:
+def assert_no_injection(raw: bytes) -> None:
     """No Bcc header in any part, no Bcc header line, no Bcc or broken line in the ics."""
-    raw = msg.as_bytes()
-    for part in received(msg).walk():
+    for part in received(raw).walk():
         assert "Bcc" not in part
     header_block = raw.split(b"\r\n\r\n", 1)[0]
     assert not any(line.lower().startswith(b"bcc") for line in header_block.split(b"\r\n"))
-    for ics in calendar_parts(received(msg)):
+    for ics in calendar_parts(received(raw)):
         assert_clean_ics(ics)
 
 
@@ -670,7 +694,7 @@ def test_bypassed_validation_crlf_name_raises() -> None:
         **{**people()[ALMATY].model_dump(), "name": EVIL.format("\r\n")}
     )
     with pytest.raises(ValueError, match="CR or LF"):
-        invitation_message(rtm(), evil, 0, STAMP, "REQUEST", links_for(rtm(), evil, "REQUEST"))
+        invitation_bytes(rtm(), evil, 0, STAMP, "REQUEST", links_for(rtm(), evil, "REQUEST"))
     # The calendar, built first, escapes the newline (RFC 6868 ^n) inside the CN.
     ics = invitation_ics(rtm(), evil, 0, STAMP)
     assert_clean_ics(ics)
@@ -718,10 +742,10 @@ def test_bypassed_validation_never_injects(path: str, char: str) -> None:
     else:
         assert_clean_ics(ics)
     try:
-        msg = invitation_message(m, p, 0, STAMP, "REQUEST", links_for(m, p, "REQUEST"))
+        data = invitation_bytes(m, p, 0, STAMP, "REQUEST", links_for(m, p, "REQUEST"))
     except ValueError:
         return
-    assert_no_injection(msg)
+    assert_no_injection(data)
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -801,7 +825,7 @@ def test_one_signed_link_per_allowed_choice(fmt: Format, kind: Kind) -> None:
 def test_cancel_has_no_links(fmt: Format, given_links: bool) -> None:
     m, p = rtm(fmt), person(ALMATY)
     links = rsvp_links(KEY, BASE_URL, m, p.id) if given_links else None
-    msg = received(invitation_message(m, p, 2, STAMP, "CANCEL", links))
+    msg = received(invitation_bytes(m, p, 2, STAMP, "CANCEL", links))
     for subtype in ("plain", "html"):
         body = text_of(msg, subtype)
         assert "/rsvp/" not in body

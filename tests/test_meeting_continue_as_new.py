@@ -10,7 +10,7 @@ from pathlib import Path
 from temporalio.api.enums.v1 import EventType
 from temporalio.testing import WorkflowEnvironment
 
-from activities.store.db import Store
+from activities.store import Store
 from domain.attendance.register import CheckInCommand, JoinCommand
 from domain.common.contracts import MeetingSummary, Phase
 from domain.followup.actions import ActionSpec, DoneCommand, Owner, OwnerKind

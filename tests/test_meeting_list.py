@@ -8,7 +8,7 @@ import asyncio
 import pytest
 from temporalio.testing import WorkflowEnvironment
 
-from activities.store.db import Store
+from activities.store import Store
 from domain.common.contracts import Phase
 from domain.meeting.changes import CancelCommand
 from domain.registration.answers import Actor, Channel

@@ -7,7 +7,7 @@ import asyncio
 import pytest
 from temporalio.testing import WorkflowEnvironment
 
-from activities.store.db import Store
+from activities.store import Store
 from starter.cli.main import main
 from starter.client import commands
 from starter.devstack.catcher import SmtpCatcher

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from temporalio.testing import WorkflowEnvironment
 
-from activities.store.db import Store
+from activities.store import Store
 from domain.directory.models import Country, Directory, Organisation, Participant, Region, Role
 from domain.meeting.changes import RescheduleCommand
 from domain.registration.answers import Actor, Attendance, Channel, RsvpCommand

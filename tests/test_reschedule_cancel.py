@@ -11,7 +11,7 @@ import icalendar
 import pytest
 from temporalio.testing import WorkflowEnvironment
 
-from activities.store.db import Store
+from activities.store import Store
 from domain.common.contracts import Phase
 from domain.invitations.batches import InvitationStatus
 from domain.meeting.status import MeetingStatus

@@ -14,7 +14,7 @@ import icalendar
 import pytest
 from temporalio.testing import WorkflowEnvironment
 
-from activities.store.db import Store
+from activities.store import Store
 from domain.common.contracts import MeetingSummary, Phase
 from domain.meeting.changes import CancelCommand, RescheduleCommand
 from starter.cli.main import main

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from sqlmodel import select
 
-from activities.store.db import AuditRow, MeetingRow, ParticipantRow, Store
+from activities.store import AuditRow, MeetingRow, ParticipantRow, Store
 from domain.common.contracts import Phase
 from domain.directory.models import Country, Directory, Organisation, Participant, Region, Role
 from domain.invitations.batches import DeliveryResult, InvitationStatus, message_id

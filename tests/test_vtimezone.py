@@ -16,7 +16,8 @@ import icalendar
 import pytest
 import vobject
 
-from domain.invitations.vtimezone import offset_at, vtimezone
+from domain.invitations.vtimezone import vtimezone
+from tests.oracles.vtimezone import offset_at
 
 ZONES = [
     "Asia/Tashkent",

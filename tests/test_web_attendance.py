@@ -9,7 +9,7 @@ from pathlib import Path
 import aiohttp
 from temporalio.testing import WorkflowEnvironment
 
-from activities.store.db import Store
+from activities.store import Store
 from domain.common.links import desk_link
 from domain.registration.answers import Actor, Attendance, Channel, RsvpCommand
 from starter.client import commands
@@ -49,18 +49,29 @@ async def test_join_link_counts_and_redirects_and_desk_checks_in(
             runner = await serve(make_app(env.client, store, LINK_KEY), "127.0.0.1", port)
             try:
                 async with aiohttp.ClientSession() as http:
-                    # before the meeting day: redirected, not counted
-                    async with http.get(join, allow_redirects=False) as r:
-                        assert r.status == 302 and r.headers["Location"] == m.join_link
+                    # before the meeting day: the button goes on to the meeting, nothing counted
+                    async with http.post(join, allow_redirects=False) as r:
+                        assert r.status == 303 and r.headers["Location"] == m.join_link
                     assert (await commands.attendance(env.client, m.id)).presences == []
 
                     await advance_to(env, m.start_utc())
                     async with http.get(join.replace("sig=", "sig=x"), allow_redirects=False) as r:
                         assert r.status == 403
+                    async with http.post(join.replace("sig=", "sig=x"), allow_redirects=False) as r:
+                        assert r.status == 403
                     assert (await commands.attendance(env.client, m.id)).presences == []
-                    for _ in range(2):  # a second click is not a second count
-                        async with http.get(join, allow_redirects=False) as r:
-                            assert r.status == 302 and r.headers["Location"] == m.join_link
+
+                    # on the day, a mail scanner opens the link (GET, HEAD): a page, no count
+                    for method in ("GET", "HEAD", "GET"):
+                        async with http.request(method, join, allow_redirects=False) as r:
+                            assert r.status == 200, method
+                            page = await r.text()
+                    assert "Join now" in page and m.join_link in page and m.title in page
+                    assert (await commands.attendance(env.client, m.id)).presences == []
+
+                    for _ in range(2):  # the button; a second press is not a second count
+                        async with http.post(join, allow_redirects=False) as r:
+                            assert r.status == 303 and r.headers["Location"] == m.join_link
                     register = await commands.attendance(env.client, m.id)
                     assert [(p.participant_id, p.mode.value) for p in register.presences] == [
                         ("kz-nfp", "online")
@@ -75,6 +86,11 @@ async def test_join_link_counts_and_redirects_and_desk_checks_in(
                         assert r.status == 200 and "kg-nfp checked in" in await r.text()
                     async with http.post(desk, data={"participant": "kg-nfp"}) as r:
                         assert "already counted today" in await r.text()
+                    # kz-nfp was counted online, then comes to the desk: the room wins
+                    async with http.post(desk, data={"participant": "kz-nfp"}) as r:
+                        assert r.status == 200 and "kz-nfp checked in" in await r.text()
+                    async with http.post(join, allow_redirects=False) as r:
+                        assert r.status == 303  # still goes on to the meeting, counts nothing
                     async with http.post(desk, data={"participant": "uz-nfp"}) as r:
                         assert "not registered" in await r.text()
                     async with http.get(desk.replace("sig=", "sig=y")) as r:
@@ -85,8 +101,8 @@ async def test_join_link_counts_and_redirects_and_desk_checks_in(
 
     assert sorted((p.participant_id, p.mode.value) for p in register.presences) == [
         ("kg-nfp", "in-person"),
-        ("kz-nfp", "online"),
+        ("kz-nfp", "in-person"),
     ]
-    assert register.counts.by_mode == {"in-person": 1, "online": 1}
+    assert register.counts.by_mode == {"in-person": 2}
     refused = [a for a in store.audit(m.id) if a.action == "link.refused"]
-    assert len(refused) == 2
+    assert len(refused) == 3

@@ -19,7 +19,7 @@ from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 from yarl import URL
 
-from activities.store.db import AuditRow, Store
+from activities.store import AuditRow, Store
 from domain.common.links import signature
 from domain.meeting.changes import CancelCommand
 from domain.meeting.definition import MeetingDefinition
@@ -103,6 +103,17 @@ async def live(
             await runner.cleanup()
 
 
+def when_where_until(m: MeetingDefinition) -> str:
+    """The facts every link page gives: dates and times, the venue, the deadline."""
+    assert m.venue is not None
+    deadline = m.registration_deadline or m.start
+    return (
+        f"When (venue time) {m.start:%A %d %B %Y, %H:%M} – {m.end:%A %d %B %Y, %H:%M} ({m.zone}) "
+        f"Where {m.venue.name}, {m.venue.city}, {m.venue.country}, and online "
+        f"Answers accepted until {deadline:%A %d %B %Y, %H:%M} ({m.zone})"
+    )
+
+
 def text_of(page: str) -> str:
     """The visible text of a page, unescaped, whitespace collapsed."""
     page = re.sub(r"<(style|title)>.*?</\1>", " ", page, flags=re.S)
@@ -164,6 +175,7 @@ async def test_get_confirms_and_post_records_the_answer(live: Live) -> None:
         assert "Ерлан Сейткали" in text
         assert "Confirm: I will attend online" in text
         assert "Nothing is recorded until you press the button" in text
+        assert when_where_until(live.meeting) in text
     async with live.http.head(links[Attendance.ONLINE]) as resp:
         assert resp.status == 200
     assert await live.participants() == before
@@ -180,6 +192,10 @@ async def test_get_confirms_and_post_records_the_answer(live: Live) -> None:
     assert status == 200, text
     assert "Thank you, Ерлан Сейткали" in text
     assert "recorded: “I will attend online”" in text
+    assert when_where_until(live.meeting) in text
+    deadline = live.meeting.registration_deadline or live.meeting.start
+    assert f"until {deadline:%A %d %B %Y, %H:%M} ({live.meeting.zone})." in text
+    assert "until registration closes" not in text
     row = (await live.state()).participant(WHO)
     assert (row.attendance, row.answered_via) == ("online", "link")
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from temporalio.testing import WorkflowEnvironment
 
-from activities.store.db import Store
+from activities.store import Store
 from domain.invitations.batches import MAX_PARALLEL_BATCHES, InvitationStatus
 from starter.devstack.catcher import SmtpCatcher
 from starter.devstack.stack import free_port

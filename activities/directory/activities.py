@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from activities.store.db import Store
+from activities.directory.calendars import invitee_calendars, partner_calendars
+from activities.store import Store
 from domain.common.contracts import (
     ALLOCATE_RTM,
     LOAD_PARTICIPANTS,
@@ -18,7 +19,9 @@ from domain.common.contracts import (
 )
 from domain.cycle.next_meeting import Allocation, provisional_rtm
 from domain.followup.minutes import carried_lines
-from domain.meeting.definition import MeetingDefinition, MeetingKind
+from domain.ideas.models import idea_lines
+from domain.meeting.definition import MeetingDefinition
+from domain.series.models import MeetingKind
 
 
 class DirectoryActivities:
@@ -38,8 +41,10 @@ class DirectoryActivities:
                 "; ".join(problems), type="UnknownParticipant", non_retryable=True
             )
         region = self.store.region(query.region) if query.region else None
+        calendars = invitee_calendars(self.store, chosen, region)
         if region is None:
-            return ParticipantList(participants=chosen)
+            return ParticipantList(participants=chosen, calendars=calendars)
+        ideas = self.store.ideas(region.code, open_only=True) if query.number is not None else []
         return ParticipantList(
             participants=chosen,
             secretariat_zone=region.zone,
@@ -49,6 +54,8 @@ class DirectoryActivities:
             carried_actions=carried_lines(self.store.open_actions_before(region.code, query.number))
             if query.number is not None
             else [],
+            carried_ideas=idea_lines(ideas),
+            calendars=calendars,
         )
 
     @activity.defn(name=ALLOCATE_RTM)
@@ -62,7 +69,9 @@ class DirectoryActivities:
         number = self.store.allocate_rtm_number(region.code, allocation.key)
         countries = [c.code for c in self.store.countries(region.code)]
         organisations = [o.code for o in self.store.organisations()]
-        return provisional_rtm(region, number, countries, organisations, datetime.now(UTC).date())
+        today = datetime.now(UTC).date()
+        calendars = partner_calendars(self.store, countries, today, today + timedelta(days=240))
+        return provisional_rtm(region, number, countries, organisations, today, calendars)
 
     @activity.defn(name=RECORD_MEETING)
     def record_meeting(self, record: MeetingRecord) -> None:

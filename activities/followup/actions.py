@@ -9,18 +9,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
-from email.message import EmailMessage
 
 from temporalio import activity
 
 from activities.config import Settings
 from activities.mail.sender import MailActivities, MailJob
-from activities.store.db import Store
+from activities.store import Store
 from domain.common.contracts import RECORD_ACTION, SEND_ACTION_MAIL
 from domain.common.links import done_link
 from domain.directory.models import Participant
-from domain.followup.actions import ActionMail, ActionRecord, action_message, done_link_expiry
+from domain.followup.actions import ActionMail, ActionRecord, done_link_expiry
 from domain.invitations.batches import DeliveryResult
+from domain.mail.action import action_mail_message
+from domain.mail.builder import Mail
 from domain.mail.notices import NoticeResult
 
 
@@ -54,15 +55,11 @@ class ActionActivities:
             done_link_expiry(item, mail.at),
         )
 
-        def build(recipient: Participant) -> Callable[[datetime], EmailMessage]:
-            link = url if mail.kind == "action-reminder" else None
+        at = scheduled.astimezone(UTC).isoformat()
+        link = url if mail.kind == "action-reminder" else None
 
-            def message(now: datetime) -> EmailMessage:
-                msg = action_message(mail, recipient, now, link)
-                msg["X-RTM-Scheduled"] = scheduled.astimezone(UTC).isoformat()
-                return msg
-
-            return message
+        def build(recipient: Participant) -> Callable[[datetime], Mail]:
+            return lambda now: action_mail_message(mail, recipient, now, link, at)
 
         jobs = [
             MailJob(key=keys[p.id], recipient=p, build=build(p))
@@ -75,5 +72,5 @@ class ActionActivities:
                 item.meeting_id, job.key, job.recipient.email, mail.kind, result
             )
 
-        done |= await self._mail._deliver(jobs, record)
+        done |= await self._mail.deliver(jobs, record)
         return NoticeResult(results={k: done[k] for k in keys.values()})

@@ -13,13 +13,12 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from email.message import EmailMessage
 
 import aiosmtplib
 from temporalio import activity
 
 from activities.config import Settings
-from activities.store.db import Store
+from activities.store import Store
 from domain.common.contracts import SEND_INVITATIONS, SEND_NOTICES, SEND_REMINDERS
 from domain.common.links import join_link, rsvp_links
 from domain.directory.models import Participant
@@ -29,9 +28,10 @@ from domain.invitations.batches import (
     InvitationBatch,
     InvitationStatus,
 )
-from domain.mail.invitation_bytes import InvitationTemplate
-from domain.mail.notices import NoticeBatch, NoticeResult, notice_message
-from domain.mail.reminder import ReminderBatch, ReminderItem, ReminderResult, reminder_message
+from domain.mail.builder import Mail
+from domain.mail.invitation import invitation_mail
+from domain.mail.notices import NoticeBatch, NoticeResult, notice_mail
+from domain.mail.reminder import ReminderBatch, ReminderItem, ReminderResult, reminder_mail
 from domain.registration.answers import Attendance
 from domain.reminders.planning import ReminderKind
 
@@ -52,21 +52,12 @@ HEARTBEAT_EVERY = 1.0  # seconds; the heartbeat timeout is 10 s
 
 
 @dataclass(frozen=True)
-class Wire:
-    """A message already rendered to its wire bytes (the invitations' fast path)."""
-
-    message_id: str
-    sender: str
-    data: bytes
-
-
-@dataclass(frozen=True)
 class MailJob:
     """One message to send: its outbox key, recipient, and how to build it at send time."""
 
     key: str
     recipient: Participant
-    build: Callable[[datetime], EmailMessage | Wire]
+    build: Callable[[datetime], Mail]
 
 
 class MailActivities:
@@ -102,18 +93,10 @@ class MailActivities:
         meeting, sequence = batch.meeting, batch.sequence
         done = self.store.deliveries(meeting.id, sequence)
 
-        # one template per batch: the parts all recipients share are rendered once
-        template = InvitationTemplate(meeting, sequence, datetime.now(UTC), batch.method)
-
-        def build(recipient: Participant) -> Callable[[datetime], Wire]:
+        def build(recipient: Participant) -> Callable[[datetime], Mail]:
             links = self._links(batch, recipient)
             join = join_link(self._key, self.settings.public_url, meeting, recipient.id)
-
-            def wire(_: datetime) -> Wire:
-                message_id, data = template.render(recipient, links, join)
-                return Wire(message_id=message_id, sender=meeting.organiser.email, data=data)
-
-            return wire
+            return lambda now: invitation_mail(batch, recipient, now, links, join)
 
         jobs = [
             MailJob(key=p.id, recipient=p, build=build(p))
@@ -124,7 +107,7 @@ class MailActivities:
         def record(job: MailJob, result: DeliveryResult) -> None:
             self.store.record_delivery(meeting.id, sequence, job.recipient.email, result)
 
-        done |= await self._deliver(jobs, record)
+        done |= await self.deliver(jobs, record)
         return BatchResult(results=[done[p.id] for p in batch.recipients])
 
     @activity.defn(name=SEND_REMINDERS)
@@ -134,7 +117,7 @@ class MailActivities:
         done = self.store.outbox(meeting.id, [item.key for item in batch.items])
         scheduled = activity.info().scheduled_time
 
-        def build(item: ReminderItem) -> Callable[[datetime], EmailMessage]:
+        def build(item: ReminderItem) -> Callable[[datetime], Mail]:
             if item.kind is ReminderKind.CHASER and not item.links:
                 item = item.model_copy(
                     update={
@@ -144,12 +127,8 @@ class MailActivities:
                     }
                 )
 
-            def message(now: datetime) -> EmailMessage:
-                msg = reminder_message(meeting, item, now)
-                msg["X-RTM-Scheduled"] = scheduled.astimezone(UTC).isoformat()
-                return msg
-
-            return message
+            at = scheduled.astimezone(UTC).isoformat()
+            return lambda now: reminder_mail(meeting, item, now, at)
 
         jobs = [
             MailJob(key=i.key, recipient=i.recipient, build=build(i))
@@ -160,7 +139,7 @@ class MailActivities:
         def record(job: MailJob, result: DeliveryResult) -> None:
             self.store.record_outbox(meeting.id, job.key, job.recipient.email, "reminder", result)
 
-        done |= await self._deliver(jobs, record)
+        done |= await self.deliver(jobs, record)
         return ReminderResult(results={i.key: done[i.key] for i in batch.items})
 
     @activity.defn(name=SEND_NOTICES)
@@ -169,8 +148,8 @@ class MailActivities:
         keys = {p.id: f"{batch.key}:{p.id}" for p in batch.recipients}
         done = self.store.outbox(batch.meeting.id, list(keys.values()))
 
-        def build(recipient: Participant) -> Callable[[datetime], EmailMessage]:
-            return lambda now: notice_message(batch, recipient, now)
+        def build(recipient: Participant) -> Callable[[datetime], Mail]:
+            return lambda now: notice_mail(batch, recipient, now)
 
         jobs = [
             MailJob(key=keys[p.id], recipient=p, build=build(p))
@@ -183,10 +162,10 @@ class MailActivities:
                 batch.meeting.id, job.key, job.recipient.email, batch.kind, result
             )
 
-        done |= await self._deliver(jobs, record)
+        done |= await self.deliver(jobs, record)
         return NoticeResult(results={k: done[k] for k in keys.values()})
 
-    async def _deliver(
+    async def deliver(
         self, jobs: list[MailJob], record: Callable[[MailJob, DeliveryResult], None]
     ) -> dict[str, DeliveryResult]:
         """Send each job over one connection, recording each outcome before the next send.
@@ -203,15 +182,10 @@ class MailActivities:
         try:
             for job in jobs:
                 now = datetime.now(UTC)
-                message = job.build(now)
-                if isinstance(message, Wire):
-                    message_id = message.message_id
-                    sending = smtp.sendmail(message.sender, [job.recipient.email], message.data)
-                else:
-                    message_id = str(message["Message-ID"]).strip()
-                    sending = smtp.send_message(message)
+                mail = job.build(now)
+                message_id = mail.message_id
                 try:
-                    await sending
+                    await smtp.sendmail(mail.sender, [mail.recipient], mail.data)
                     result = DeliveryResult(
                         participant_id=job.recipient.id,
                         status=InvitationStatus.SENT,

@@ -1,1 +1,58 @@
-"""The database: tables and the store that reads and writes them."""
+"""The database: one part per feature (its tables and its methods), one `Store` over them.
+
+A feature that needs tables adds a module here with its rows and a `StoreBase` subclass of
+methods, and one base class below.
+"""
+
+from activities.store.actions import ActionRow, ActionStore
+from activities.store.audit import AuditRow, AuditStore
+from activities.store.deliveries import DeliveryStore, InvitationRow, OutboxRow
+from activities.store.directory import (
+    CountryRow,
+    DirectoryStore,
+    OrganisationRow,
+    ParticipantRow,
+    RegionRow,
+)
+from activities.store.engine import StoreBase, make_engine
+from activities.store.ideas import IdeaStore, ProjectIdeaRow
+from activities.store.meetings import MeetingRow, MeetingStore, RtmAllocationRow
+from activities.store.reports import ReportsStore
+from activities.store.schema import create_schema
+from activities.store.series import SeriesAllocationRow, SeriesRow, SeriesStore
+
+
+class Store(
+    DirectoryStore,
+    MeetingStore,
+    DeliveryStore,
+    ActionStore,
+    AuditStore,
+    ReportsStore,
+    SeriesStore,
+    IdeaStore,
+):
+    """All database access of the engine, one method per question or fact."""
+
+    def create_schema(self) -> None:
+        create_schema(self.engine)
+
+
+__all__ = [
+    "ActionRow",
+    "AuditRow",
+    "CountryRow",
+    "InvitationRow",
+    "MeetingRow",
+    "OrganisationRow",
+    "OutboxRow",
+    "ParticipantRow",
+    "ProjectIdeaRow",
+    "RegionRow",
+    "RtmAllocationRow",
+    "SeriesAllocationRow",
+    "SeriesRow",
+    "Store",
+    "StoreBase",
+    "make_engine",
+]

@@ -64,9 +64,17 @@ def standing_items(
     template: list[TemplateItem],
     countries: list[tuple[str, str]],
     carried: list[str] | None = None,
+    ideas: list[str] | None = None,
 ) -> list[AgendaItem]:
     """The template expanded for the meeting's countries (code, name), ids S1, S2, ...;
-    the open actions of the previous RTM (`carried`) are listed under the action review."""
+    the open actions of the previous RTM (`carried`) are listed under the action review,
+    the region's undecided project ideas (`ideas`) under the project review (a standing
+    item of its own when the template has none)."""
+    if ideas and not any(t.kind is ItemKind.PROJECT_REVIEW for t in template):
+        template = [*template, TemplateItem(
+            title="Project ideas to decide", kind=ItemKind.PROJECT_REVIEW, minutes=30
+        )]  # fmt: skip
+    details = {ItemKind.ACTION_REVIEW: carried or [], ItemKind.PROJECT_REVIEW: ideas or []}
     items: list[AgendaItem] = []
     for t in template:
         for code, name in countries if t.per_country else [(None, None)]:
@@ -78,7 +86,7 @@ def standing_items(
                     minutes=t.minutes,
                     status=ItemStatus.STANDING,
                     country=code,
-                    details=(carried or []) if t.kind is ItemKind.ACTION_REVIEW else [],
+                    details=details.get(t.kind, []),
                 )
             )
     return items

@@ -1,4 +1,4 @@
-"""The agenda as a whole: items in running order with their slots, and its mail text."""
+"""The agenda as a whole: items in running order with their slots."""
 
 from __future__ import annotations
 
@@ -57,22 +57,3 @@ def view(
         published_version=published,
         version=version,
     )
-
-
-def agenda_lines(meeting: MeetingDefinition, agenda: AgendaView, updated: bool) -> list[str]:
-    """The agenda in venue time, day by day, as mailed to the participants."""
-    by_id = {i.id: i for i in agenda.items}
-    lines = [
-        ("The agenda has changed; this is the updated agenda of the " if updated
-         else "Here is the agenda of the ") + f"{meeting.title} (times are {meeting.zone}).",
-    ]  # fmt: skip
-    day = None
-    for slot in agenda.slots:
-        if slot.day != day:
-            day = slot.day
-            lines += ["", f"{day:%A %d %B %Y}"]
-        item = by_id[slot.item_id]
-        who = f" ({item.presenter})" if item.presenter else ""
-        lines.append(f"  {slot.start:%H:%M}-{slot.end:%H:%M}  {item.title}{who}")
-        lines += [f"               - {detail}" for detail in item.details]
-    return lines

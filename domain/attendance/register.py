@@ -67,9 +67,15 @@ def presence_problem(
         return f"{participant_id} is not registered (no accepted answer)"
     if today is None:
         return "today is not a day of the meeting (venue time)"
-    if seen is not None:
-        return f"{participant_id} is already counted today ({seen.mode.value})"
-    return None
+    if seen is None or wins_over(mode, seen.mode):
+        return None
+    return f"{participant_id} is already counted today ({seen.mode.value})"
+
+
+def wins_over(mode: Mode, seen: Mode) -> bool:
+    """A check-in at the desk replaces an online mark of the same day: the person is in the
+    room, whatever opened their join link before (a mail scanner, a colleague's click)."""
+    return mode is Mode.IN_PERSON and seen is Mode.ONLINE
 
 
 class AttendanceView(Frozen):

@@ -14,6 +14,7 @@ from domain.agenda.template import TemplateItem, default_template
 from domain.directory.models import Frozen, Participant
 from domain.meeting.definition import MeetingDefinition
 from domain.reminders.policy import ReminderPolicy
+from domain.workweek.calendar import WorkingCalendars
 
 TASK_QUEUE = "rtm"
 
@@ -68,6 +69,12 @@ class ParticipantList(Frozen):
     country_names: dict[str, str] = Field(default_factory=dict)
     carried_actions: list[str] = Field(
         default_factory=list, description="open actions of the region's previous RTM"
+    )
+    carried_ideas: list[str] = Field(
+        default_factory=list, description="the region's project ideas not decided yet"
+    )
+    calendars: WorkingCalendars = Field(
+        default_factory=WorkingCalendars, description="the invitees' working days"
     )
 
 

@@ -9,11 +9,17 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import re
 from datetime import UTC, datetime, timedelta
 from urllib.parse import quote
 
 from domain.meeting.definition import MeetingDefinition, MeetingFormat
 from domain.registration.answers import Attendance
+
+# The only spelling of an expiry that links carry: ASCII digits, no sign, no leading zero.
+# int() also reads "+1799038800", " 1799038800", "1_799_038_800" and non-ASCII digits; a
+# link must have exactly one form, or the same signature covers many URLs.
+_EXPIRES = re.compile(r"[1-9][0-9]{0,11}")
 
 
 class LinkError(ValueError):
@@ -34,10 +40,9 @@ def verify(
     key: bytes, purpose: str, parts: tuple[str, ...], expires: str, sig: str, now: datetime
 ) -> None:
     """Raise LinkError unless `sig` signs exactly these parts and the link has not expired."""
-    try:
-        exp = int(expires)
-    except ValueError as exc:
-        raise LinkError("this link is malformed", 400) from exc
+    if not _EXPIRES.fullmatch(expires):
+        raise LinkError("this link is malformed", 400)
+    exp = int(expires)
     expected = signature(key, purpose, parts, exp)
     if not sig.isascii():
         raise LinkError("this link is malformed", 400)

@@ -9,6 +9,8 @@ from pydantic import Field
 from domain.common.base import Code, Frozen
 from domain.directory.models import Region
 from domain.meeting.definition import MeetingDefinition, MeetingFormat, Organiser
+from domain.workweek.calendar import WorkCalendar
+from domain.workweek.conflicts import first_common_working_days
 
 
 class CycleInput(Frozen):
@@ -34,12 +36,25 @@ def ordinal(n: int) -> str:
     return f"{n}{suffix}"
 
 
-def provisional_rtm(
-    region: Region, number: int, countries: list[str], organisations: list[str], today: date
-) -> MeetingDefinition:
-    """The next RTM, planned: provisional dates three months ahead (a Monday and Tuesday in
-    the secretariat's zone), online; the secretariat sets the real ones with `schedule`."""
+def provisional_start(today: date, calendars: dict[str, WorkCalendar]) -> date:
+    """Three months ahead: the first Monday then, or the first two days after it on which
+    every partner country works (no weekend, no public holiday)."""
     monday = today + timedelta(days=91 + (7 - today.weekday()) % 7)
+    return first_common_working_days(monday, 2, calendars) or monday
+
+
+def provisional_rtm(
+    region: Region,
+    number: int,
+    countries: list[str],
+    organisations: list[str],
+    today: date,
+    calendars: dict[str, WorkCalendar] | None = None,
+) -> MeetingDefinition:
+    """The next RTM, planned: provisional dates three months ahead (two days every partner
+    country works, in the secretariat's zone), online; the secretariat sets the real ones
+    with `schedule`."""
+    monday = provisional_start(today, calendars or {})
     return MeetingDefinition(
         id=f"RTM-{region.code}-{number}",
         region=region.code,

@@ -6,6 +6,7 @@ The database holds the directory; these models are what crosses every boundary
 
 from __future__ import annotations
 
+from datetime import date
 from enum import StrEnum
 from typing import Annotated, Self
 
@@ -14,6 +15,8 @@ from pydantic import Field, model_validator
 from domain.agenda.template import TemplateItem, default_template
 from domain.common.base import Code, Email, Frozen, Text, Zone
 from domain.reminders.policy import ReminderPolicy
+from domain.series.models import Series
+from domain.workweek.calendar import DayOff, WeekendRule
 
 __all__ = ["Code", "Email", "Frozen", "Text", "Zone"]
 
@@ -26,14 +29,22 @@ class Role(StrEnum):
     EXPERT = "expert"
     OBSERVER = "observer"
     SECRETARIAT = "secretariat"
+    AUDITOR = "auditor"  # reads every region in the console, changes nothing; never invited
 
 
 class Region(Frozen):
+    """A region and its secretariat; `coordination` marks the initiative's own coordination,
+    which organises interregional meetings and oversees every region."""
+
     code: Code
     name: Text
     secretariat_city: Text
     secretariat_email: Email
     zone: Zone
+    seat_country: Code | None = Field(
+        default=None, description="country of the secretariat's seat: its working calendar"
+    )
+    coordination: bool = False
     last_rtm_number: int = Field(default=0, ge=0)
     reminders: ReminderPolicy = Field(default_factory=ReminderPolicy)
     agenda_template: list[TemplateItem] = Field(default_factory=default_template)
@@ -43,11 +54,26 @@ class Country(Frozen):
     code: Code  # ISO 3166-1 alpha-2, e.g. KZ
     name: Text
     region: Code
+    weekend: list[WeekendRule] = Field(
+        default_factory=list, description="weekend days, dated when they changed; none: Sat+Sun"
+    )
+    public_holidays: bool = Field(
+        default=True, description="take the public holidays of the `holidays` package"
+    )
+    holidays: list[DayOff] = Field(default_factory=list, description="added or renamed holidays")
+    working_days: list[date] = Field(
+        default_factory=list, description="worked although the public calendar names a holiday"
+    )
 
 
 class Organisation(Frozen):
+    """An organisation; a regional secretariat names its `region` (its staff manage that
+    region), and `country` is where its office is (its staff's working calendar)."""
+
     code: Code
     name: Text
+    country: Code | None = None
+    region: Code | None = None
 
 
 class Participant(Frozen):
@@ -76,6 +102,7 @@ class Directory(Frozen):
     countries: list[Country] = Field(default_factory=list)
     organisations: list[Organisation] = Field(default_factory=list)
     participants: list[Participant] = Field(default_factory=list)
+    series: list[Series] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
@@ -85,6 +112,7 @@ class Directory(Frozen):
             ("country", [c.code for c in self.countries]),
             ("organisation", [o.code for o in self.organisations]),
             ("participant", [p.id for p in self.participants]),
+            ("series", [s.code for s in self.series]),
         ):
             dupes = sorted({c for c in codes if codes.count(c) > 1})
             if dupes:
@@ -104,6 +132,12 @@ class Directory(Frozen):
                 problems.append(f"participant {p.id}: unknown country {p.country!r}")
             if p.organisation is not None and orgs and p.organisation not in orgs:
                 problems.append(f"participant {p.id}: unknown organisation {p.organisation!r}")
+        for o in self.organisations:
+            if o.region is not None and regions and o.region not in regions:
+                problems.append(f"organisation {o.code}: unknown region {o.region!r}")
+        for s in self.series:
+            if s.region is not None and regions and s.region not in regions:
+                problems.append(f"series {s.code}: unknown region {s.region!r}")
         if problems:
             raise ValueError("; ".join(problems))
         return self

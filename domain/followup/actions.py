@@ -9,12 +9,7 @@ Moments are instants in UTC computed from the due date's local day in the venue 
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, date, datetime, time, timedelta
-from email.headerregistry import Address
-from email.message import EmailMessage
-from email.policy import SMTP
-from email.utils import format_datetime
 from enum import StrEnum
 from typing import Literal
 from zoneinfo import ZoneInfo
@@ -23,19 +18,17 @@ from pydantic import Field
 
 from domain.common.base import Code, Email, Frozen, Text, Zone
 from domain.directory.models import Participant, Role
-from domain.mail.invitation import html_body
-from domain.meeting.definition import MeetingDefinition, MeetingId, MeetingKind
+from domain.meeting.definition import MeetingDefinition, MeetingId
 from domain.registration.answers import Actor
 from domain.reminders.planning import WEEKEND, send_moment
 from domain.reminders.policy import ReminderPolicy
+from domain.series.models import MeetingKind
 
 # Stands in the mail text for the signed "mark done" link, which only the send activity
 # can sign (the key never enters workflow history). No Text field can contain NUL.
 DONE_LINK = "\x00done-link\x00"
 DONE_LINK_DAYS = 365  # a link stays valid this long after the due date (or its mail)
 NEXT_FEW = 3  # the overdue series never ends: plan this many future moments at a time
-
-_UNSAFE = re.compile(r"[^A-Za-z0-9.-]")
 
 
 class OwnerKind(StrEnum):
@@ -279,7 +272,7 @@ def reminder_moment(item: ActionItem, policy: ActionPolicy) -> ActionMoment:
         reference,
         policy.remind_days_before,
         item.zone,
-        ReminderPolicy(send_hour=hour, working_hours=(hour, hour + 1)),
+        ReminderPolicy(send_hour=hour),
     )
     return ActionMoment(key=f"due-{policy.remind_days_before}", kind=MomentKind.REMINDER, at=at)
 
@@ -368,7 +361,8 @@ NoticeKind = Literal["action-reminder", "action-escalation"]
 
 
 class ActionMail(Frozen):
-    """One chasing mail of an action (one text, each recipient greeted by name)."""
+    """One chasing mail of an action: what it is about; the text is the templates' job
+    (domain.mail.action), in each recipient's language."""
 
     item: ActionItem
     organiser_name: Text
@@ -376,16 +370,18 @@ class ActionMail(Frozen):
     key: str = Field(description="the moment's key; with the recipient, the outbox key")
     kind: NoticeKind
     at: datetime = Field(description="the planned moment")
-    subject: Text
-    lines: list[str]
+    days_late: int | None = Field(
+        default=None, description="days past the due day when decided (negative: days left)"
+    )
+    owners: list[Participant] = Field(
+        default_factory=list, description="an escalation: who was reminded"
+    )
+    subject: Text | None = Field(default=None, description="legacy: text of older workflows")
+    lines: list[str] = Field(default_factory=list, description="legacy: text of older workflows")
     recipients: list[Participant]
 
     def outbox_key(self, participant_id: str) -> str:
         return f"action:{self.item.id}:{self.key}:{participant_id}"
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
 
 
 def days_overdue(item: ActionItem, now: datetime) -> int:
@@ -393,75 +389,19 @@ def days_overdue(item: ActionItem, now: datetime) -> int:
     return (local_day(now, item.zone) - item.due).days
 
 
-def _action_lines(item: ActionItem) -> list[str]:
-    return [
-        f"  {item.id}: {item.what}",
-        f"Owner: {item.owner.label()}",
-        f"Due: {item.due:%d %B %Y}",
-    ]
-
-
-def owner_lines(item: ActionItem, now: datetime) -> list[str]:
-    """A reminder or overdue reminder to the owners, with the mark-done link placeholder."""
-    late = days_overdue(item, now)
-    if late < 0:
-        intro = f"This action from the {item.meeting_title} is due in {_plural(-late, 'day')}:"
-    elif late == 0:
-        intro = f"This action from the {item.meeting_title} is due today:"
-    else:
-        intro = f"This action from the {item.meeting_title} is overdue by {_plural(late, 'day')}:"
-    return [
-        intro,
-        "",
-        *_action_lines(item),
-        "",
-        f"When it is done, please say so here: {DONE_LINK}",
-        "(or tell the secretariat, who can mark it done for you).",
-    ]
-
-
-def escalation_lines(item: ActionItem, owners: list[Participant], now: datetime) -> list[str]:
-    """The secretariat's alert: the action, its owner and who was reminded, days overdue."""
-    late = days_overdue(item, now)
-    reminded = ", ".join(f"{p.name} <{p.email}>" for p in owners)
-    return [
-        f"This action from the {item.meeting_title} is {_plural(late, 'day')} overdue "
-        "and not marked done:",
-        "",
-        *_action_lines(item),
-        f"Reminded: {reminded}",
-        "",
-        "Please follow it up with the owner, or mark it done on their behalf "
-        f"(action {item.id} of {item.meeting_id}).",
-    ]
-
-
 def action_mail(inp: ActionInput, moment: ActionMoment, now: datetime) -> ActionMail:
     """The mail for `moment`: reminders to the owners, the escalation to the secretariat."""
-    item = inp.item
-    if moment.kind is MomentKind.ESCALATION:
-        late = days_overdue(item, now)
-        kind: NoticeKind = "action-escalation"
-        subject = f"Escalation: action {item.id} is {_plural(late, 'day')} overdue"
-        lines = escalation_lines(item, inp.owners, now)
-        recipients = [inp.secretariat]
-    else:
-        kind = "action-reminder"
-        late = days_overdue(item, now)
-        state = "overdue" if late > 0 else f"due {item.due:%d %B %Y}"
-        subject = f"Reminder: action {item.id} {state}: {item.what}"
-        lines = owner_lines(item, now)
-        recipients = list(inp.owners)
+    escalation = moment.kind is MomentKind.ESCALATION
     return ActionMail(
-        item=item,
+        item=inp.item,
         organiser_name=inp.organiser_name,
         organiser_email=inp.organiser_email,
         key=moment.key,
-        kind=kind,
+        kind="action-escalation" if escalation else "action-reminder",
         at=moment.at,
-        subject=subject[:300],
-        lines=lines,
-        recipients=recipients,
+        days_late=days_overdue(inp.item, now),
+        owners=list(inp.owners) if escalation else [],
+        recipients=[inp.secretariat] if escalation else list(inp.owners),
     )
 
 
@@ -469,30 +409,3 @@ def done_link_expiry(item: ActionItem, at: datetime) -> datetime:
     """A mark-done link lasts a year past the due day, or past the mail that carries it."""
     last = max(datetime.combine(item.due, time(0), tzinfo=UTC), at)
     return last + timedelta(days=DONE_LINK_DAYS)
-
-
-def action_message_id(mail: ActionMail, participant_id: str) -> str:
-    domain = mail.organiser_email.rpartition("@")[2]
-    local = f"{mail.item.meeting_id}.{mail.item.id}.{mail.key}.{participant_id}"
-    return f"<{_UNSAFE.sub('_', local)}@{domain}>"
-
-
-def action_message(
-    mail: ActionMail, recipient: Participant, stamp: datetime, done_url: str | None
-) -> EmailMessage:
-    """The message to one recipient; `done_url` replaces the mark-done link placeholder."""
-    body = [line.replace(DONE_LINK, done_url or "(link unavailable)") for line in mail.lines]
-    lines = [f"Dear {recipient.name},", "", *body, "", mail.organiser_name]
-    msg = EmailMessage(policy=SMTP)
-    msg["From"] = Address(mail.organiser_name, addr_spec=mail.organiser_email)
-    msg["To"] = Address(recipient.name, addr_spec=recipient.email)
-    msg["Subject"] = mail.subject
-    msg["Date"] = format_datetime(stamp)
-    msg["Message-ID"] = action_message_id(mail, recipient.id)
-    msg["X-RTM-Meeting"] = mail.item.meeting_id
-    msg["X-RTM-Action"] = mail.item.id
-    msg["X-RTM-Action-Key"] = mail.key
-    msg["X-RTM-Notice"] = mail.kind
-    msg.set_content("\n".join(lines), subtype="plain", charset="utf-8")
-    msg.add_alternative(html_body(lines), subtype="html", charset="utf-8")
-    return msg

@@ -45,18 +45,6 @@ def minutes_problem(
     return None
 
 
-def minutes_lines(meeting: MeetingDefinition, markdown: str, items: list[ActionItem]) -> list[str]:
-    """The minutes mail: the markdown as written, then the action list."""
-    lines = [f"The minutes of the {meeting.title}:", "", *markdown.splitlines(), ""]
-    if items:
-        lines.append(f"Action items ({len(items)}):")
-        for item in items:
-            lines.append(f"  {item.id}  {item.what}  -- {item.owner.label()}, due {item.due}")
-    else:
-        lines.append("No action items were recorded.")
-    return lines
-
-
 def followup_ends(meeting: MeetingDefinition) -> datetime:
     """When the follow-up is over even with actions still open (they go on by themselves)."""
     return meeting.end_utc() + timedelta(days=meeting.followup_days)

@@ -7,7 +7,6 @@ meeting far below Temporal's 10,240-event warning and close to the plain rate.
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from enum import StrEnum
 from typing import Literal, TypeVar
@@ -15,6 +14,7 @@ from typing import Literal, TypeVar
 from pydantic import Field
 
 from domain.directory.models import Frozen, Participant
+from domain.mail.builder import message_id as _message_id
 from domain.meeting.definition import MeetingDefinition
 
 T = TypeVar("T")
@@ -58,20 +58,19 @@ class InvitationBatch(Frozen):
     sequence: int
     method: Literal["REQUEST", "CANCEL"] = "REQUEST"
     recipients: list[Participant]
+    previous: MeetingDefinition | None = Field(
+        default=None, description="an update: the definition before it, to say what changed"
+    )
+    reason: str | None = Field(default=None, description="a cancellation: the reason given")
 
 
 class BatchResult(Frozen):
     results: list[DeliveryResult] = Field(default_factory=list)
 
 
-_UNSAFE = re.compile(r"[^A-Za-z0-9.-]")
-
-
 def message_id(meeting: MeetingDefinition, sequence: int, participant_id: str) -> str:
     """Deterministic Message-ID per (meeting, sequence, recipient): a resend keeps it."""
-    domain = meeting.organiser.email.rpartition("@")[2]
-    local = _UNSAFE.sub("_", f"{meeting.id}.{sequence}.{participant_id}")
-    return f"<{local}@{domain}>"
+    return _message_id(meeting.organiser.email, meeting.id, sequence, participant_id)
 
 
 def batches(

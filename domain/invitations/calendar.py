@@ -11,6 +11,7 @@ import icalendar
 
 from domain.directory.models import Participant, Role
 from domain.invitations.vtimezone import vtimezone
+from domain.mail.render import render_text
 from domain.meeting.definition import MeetingDefinition, MeetingFormat
 
 PRODID = "-//Round-Table Meeting engine//RTM//EN"
@@ -21,6 +22,7 @@ _ATTENDEE_ROLE = {
     Role.EXPERT: "OPT-PARTICIPANT",
     Role.OBSERVER: "OPT-PARTICIPANT",
     Role.SECRETARIAT: "CHAIR",
+    Role.AUDITOR: "NON-PARTICIPANT",
 }
 
 
@@ -42,17 +44,21 @@ def location(meeting: MeetingDefinition, join_url: str | None = None) -> str | N
     return ", ".join(p for p in parts if p)
 
 
-def description(meeting: MeetingDefinition, join_url: str | None = None) -> str:
+def description(meeting: MeetingDefinition, join_url: str | None = None, lang: str = "en") -> str:
     """DESCRIPTION text; the join link comes first so clients that show one line show it."""
-    lines: list[str] = []
-    if meeting.join_link and meeting.format is not MeetingFormat.IN_PERSON:
-        lines.append(f"Join online: {join_url or meeting.join_link}")
-    lines.append(meeting.title)
-    if meeting.venue is not None:
-        lines.append(f"Venue: {location(meeting)}")
-    lines.append(f"Times are {meeting.zone} (venue time).")
-    lines.append(f"Organiser: {meeting.organiser.name} <{meeting.organiser.email}>")
-    return "\n".join(lines)
+    online = bool(meeting.join_link) and meeting.format is not MeetingFormat.IN_PERSON
+    context = {
+        "meeting": {
+            "title": meeting.title,
+            "zone": meeting.zone,
+            "join_url": (join_url or meeting.join_link) if online else None,
+            "where": location(meeting) if meeting.venue is not None else None,
+            "notes": None,
+        },
+        "organiser": meeting.organiser.name,
+        "organiser_email": meeting.organiser.email,
+    }
+    return render_text("calendar-description", lang, context)
 
 
 def invitation_ics(
@@ -62,6 +68,7 @@ def invitation_ics(
     stamp: datetime,
     method: str = "REQUEST",
     join_url: str | None = None,
+    lang: str = "en",
 ) -> bytes:
     """A whole VCALENDAR for one recipient: METHOD REQUEST (or CANCEL), them as ATTENDEE."""
     cal = icalendar.Calendar()
@@ -84,7 +91,7 @@ def invitation_ics(
         event.add("location", loc)
     if meeting.join_link and meeting.format is not MeetingFormat.IN_PERSON:
         event.add("url", join_url or meeting.join_link)
-    event.add("description", description(meeting, join_url))
+    event.add("description", description(meeting, join_url, lang))
     event.add("status", "CANCELLED" if method == "CANCEL" else "CONFIRMED")
     event.add("transp", "OPAQUE")
 

@@ -1,35 +1,42 @@
-"""Notices: one text to many recipients (the published agenda and its updates, ...).
+"""Notices: one message to many recipients (the agenda and its updates, the minutes and
+their actions, the cycle's request to schedule), from the `<kind>` templates.
 
-The workflow decides the text once (a pure function of its state); the send activity
-greets each recipient by name, so the history carries the text once per batch.
+The workflow says what the notice is about (the agenda, the minutes); the send activity
+writes it to each recipient in their language, so the history carries the facts once per
+batch and no text at all. `subject` and `lines` are what older workflows decided; such a
+notice is still sent as it was written.
 """
 
 from __future__ import annotations
 
-import re
-from datetime import datetime
-from email.headerregistry import Address
-from email.message import EmailMessage
-from email.policy import SMTP
-from email.utils import format_datetime
+from datetime import datetime, timedelta
+from typing import Any
 
 from pydantic import Field
 
+from domain.agenda.view import AgendaView
 from domain.common.base import Frozen, Text
 from domain.directory.models import Participant
+from domain.followup.actions import ActionItem
 from domain.invitations.batches import DeliveryResult
-from domain.mail.invitation import html_body
+from domain.mail import views
+from domain.mail.builder import Mail, build, message_id
+from domain.mail.render import render
 from domain.meeting.definition import MeetingDefinition
 
-_UNSAFE = re.compile(r"[^A-Za-z0-9.-]")
+TEMPLATES = {"agenda": "agenda", "minutes": "minutes", "cycle": "cycle-schedule"}
 
 
 class NoticeBatch(Frozen):
     meeting: MeetingDefinition
     kind: str = Field(pattern=r"^[a-z][a-z-]{0,30}$")
     key: str = Field(description="unique per notice; with the participant id, the outbox key")
-    subject: Text
-    lines: list[str]
+    agenda: AgendaView | None = Field(default=None, description="agenda: what is published")
+    updated: bool = Field(default=False, description="agenda: an update of a published one")
+    minutes: str | None = Field(default=None, description="minutes: the markdown as written")
+    actions: list[ActionItem] = Field(default_factory=list, description="minutes: the actions")
+    subject: Text | None = Field(default=None, description="legacy: text of older workflows")
+    lines: list[str] = Field(default_factory=list, description="legacy: text of older workflows")
     recipients: list[Participant]
 
 
@@ -38,21 +45,71 @@ class NoticeResult(Frozen):
 
 
 def notice_message_id(meeting: MeetingDefinition, key: str, participant_id: str) -> str:
-    domain = meeting.organiser.email.rpartition("@")[2]
-    return f"<{_UNSAFE.sub('_', f'{meeting.id}.{key}.{participant_id}')}@{domain}>"
+    return message_id(meeting.organiser.email, meeting.id, key, participant_id)
 
 
-def notice_message(batch: NoticeBatch, recipient: Participant, stamp: datetime) -> EmailMessage:
+def agenda_days(agenda: AgendaView) -> list[dict[str, Any]]:
+    """The timetable day by day, each slot with its item's title, presenter and details."""
+    by_id = {i.id: i for i in agenda.items}
+    days: list[dict[str, Any]] = []
+    for slot in agenda.slots:
+        if not days or days[-1]["day"] != slot.day:
+            days.append({"day": slot.day, "slots": []})
+        item = by_id[slot.item_id]
+        days[-1]["slots"].append(
+            {
+                "start": slot.start,
+                "end": slot.end,
+                "title": item.title,
+                "presenter": item.presenter,
+                "details": item.details,
+            }
+        )
+    return days
+
+
+def schedule_example(meeting: MeetingDefinition) -> str:
+    """The `rtm meeting schedule` line the secretariat can start from: the provisional dates
+    and the region's zone the cycle planned with."""
+    end = meeting.end if meeting.end > meeting.start else meeting.start + timedelta(days=1)
+    return (
+        f"rtm meeting schedule {meeting.id} --start {meeting.start:%Y-%m-%dT%H:%M} "
+        f"--end {end:%Y-%m-%dT%H:%M} --zone {meeting.zone} --format hybrid "
+        "--venue-name ... --venue-city ... --venue-country ... --join-link https://..."
+    )
+
+
+def _kind(batch: NoticeBatch) -> str:
+    if batch.subject is not None or batch.kind not in TEMPLATES:
+        return "notice-legacy"
+    return TEMPLATES[batch.kind]
+
+
+def notice_mail(batch: NoticeBatch, recipient: Participant, stamp: datetime) -> Mail:
     meeting = batch.meeting
-    lines = [f"Dear {recipient.name},", "", *batch.lines, "", meeting.organiser.name]
-    msg = EmailMessage(policy=SMTP)
-    msg["From"] = Address(meeting.organiser.name, addr_spec=meeting.organiser.email)
-    msg["To"] = Address(recipient.name, addr_spec=recipient.email)
-    msg["Subject"] = batch.subject
-    msg["Date"] = format_datetime(stamp)
-    msg["Message-ID"] = notice_message_id(meeting, batch.key, recipient.id)
-    msg["X-RTM-Meeting"] = meeting.id
-    msg["X-RTM-Notice"] = batch.kind
-    msg.set_content("\n".join(lines), subtype="plain", charset="utf-8")
-    msg.add_alternative(html_body(lines), subtype="html", charset="utf-8")
-    return msg
+
+    def context(lang: str) -> dict[str, Any]:
+        return {
+            "recipient": views.reader(recipient),
+            "organiser": meeting.organiser.name,
+            "meeting": views.meeting_view(meeting, lang),
+            "days": agenda_days(batch.agenda) if batch.agenda else [],
+            "updated": batch.updated,
+            "minutes": batch.minutes or "",
+            "actions": [a.model_dump() for a in batch.actions],
+            "command": schedule_example(meeting),
+            "subject": batch.subject or "",
+            "lines": batch.lines,
+        }
+
+    rendered = render(_kind(batch), views.languages(recipient), context)
+    return build(
+        sender=(meeting.organiser.name, meeting.organiser.email),
+        recipient=(recipient.name, recipient.email),
+        subject=rendered.subject,
+        stamp=stamp,
+        mid=notice_message_id(meeting, batch.key, recipient.id),
+        text=rendered.text,
+        html=rendered.html,
+        headers={"X-RTM-Meeting": meeting.id, "X-RTM-Notice": batch.kind},
+    )

@@ -6,6 +6,7 @@ pydantic aware datetime keeps only an offset and loses the zone across Temporal.
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Annotated, Self
@@ -15,8 +16,10 @@ from pydantic import AfterValidator, Field, model_validator
 
 from domain.agenda.slotting import Session
 from domain.common.validation import no_control_chars
+from domain.common.wall_clock import wall_clock_problem
 from domain.directory.models import Code, Email, Frozen, Text, Zone
 from domain.reminders.policy import ReminderPolicy
+from domain.series.models import MeetingKind as MeetingKind  # re-exported: its old home
 
 MeetingId = Annotated[str, Field(pattern=r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)+$", max_length=64)]
 
@@ -29,12 +32,6 @@ def _https_link(value: str) -> str:
 
 
 Link = Annotated[str, Field(max_length=2000), AfterValidator(_https_link)]
-
-
-class MeetingKind(StrEnum):
-    RTM = "rtm"
-    TECHNICAL = "technical"
-    HEADS_OF_SECRETARIATS = "heads"
 
 
 class MeetingFormat(StrEnum):
@@ -53,6 +50,14 @@ class Venue(Frozen):
 class Organiser(Frozen):
     name: Text
     email: Email
+
+
+class Host(Frozen):
+    """Who hosts the meeting when it is not the organiser (the GCC secretariat hosting the
+    15th Central Asia RTM in Dubai): named in the invitation and the report."""
+
+    name: Text
+    organisation: Code | None = None
 
 
 class MeetingDefinition(Frozen):
@@ -98,6 +103,8 @@ class MeetingDefinition(Frozen):
     venue: Venue | None = None
     join_link: Link | None = None
     organiser: Organiser
+    host: Host | None = None
+    series: Code | None = Field(default=None, description="the series it is numbered in")
     participants: list[Code] = Field(default_factory=list, description="participant ids")
     countries: list[Code] = Field(
         default_factory=list, description="invite every directory participant of these countries"
@@ -134,7 +141,7 @@ class MeetingDefinition(Frozen):
             ("countries", self.countries),
             ("organisations", self.organisations),
         ):
-            dupes = sorted({v for v in values if values.count(v) > 1})
+            dupes = sorted(v for v, n in Counter(values).items() if n > 1)  # linear in len
             if dupes:
                 raise ValueError(f"{name}: listed twice: {', '.join(dupes)}")
         if not (self.participants or self.countries or self.organisations):
@@ -142,6 +149,13 @@ class MeetingDefinition(Frozen):
                 "participants: invite at least one participant, country or organisation"
             )
         return self
+
+    @property
+    def host_name(self) -> str | None:
+        """The host to name beside the organiser; None when the organiser hosts."""
+        if self.host is None or self.host.name == self.organiser.name:
+            return None
+        return self.host.name
 
     @property
     def uid(self) -> str:
@@ -181,7 +195,16 @@ def to_utc(local: datetime, zone: str) -> datetime:
 
 
 def schedule_problems(meeting: MeetingDefinition, now: datetime) -> list[str]:
-    """Rules that depend on the clock, kept out of the model so replays stay stable."""
+    """Rules that depend on the clock or the zone's rules, kept out of the model so that
+    replays of running meetings stay stable."""
+    times = {"start": meeting.start, "end": meeting.end,
+             "registration_deadline": meeting.registration_deadline,
+             "agenda_deadline": meeting.agenda_deadline}  # fmt: skip
+    problems = [
+        problem
+        for name, local in times.items()
+        if local is not None and (problem := wall_clock_problem(name, local, meeting.zone))
+    ]
     if meeting.start_utc() <= now:
-        return [f"start: {meeting.start:%Y-%m-%d %H:%M} {meeting.zone} is in the past"]
-    return []
+        problems.append(f"start: {meeting.start:%Y-%m-%d %H:%M} {meeting.zone} is in the past")
+    return problems

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from domain.agenda.view import AgendaView, agenda_lines
+from domain.agenda.view import AgendaView
 from domain.attendance.register import ACCEPTED
 from domain.directory.models import Participant, Role
 from domain.followup.actions import ActionItem
-from domain.followup.minutes import minutes_lines
 from domain.mail.notices import NoticeBatch
 from domain.meeting.definition import MeetingDefinition
 from domain.registration.answers import Answer, Attendance
@@ -29,28 +28,9 @@ def secretariat(meeting: MeetingDefinition, zone: str) -> Participant:
 
 
 def schedule_request(meeting: MeetingDefinition) -> NoticeBatch:
-    """The cycle planned `meeting`: ask the secretariat to set its dates, host and format.
-    The example command carries the meeting's own provisional dates and zone."""
-    example = (
-        f"  rtm meeting schedule {meeting.id} --start {meeting.start:%Y-%m-%dT%H:%M} "
-        f"--end {meeting.end:%Y-%m-%dT%H:%M} --zone {meeting.zone} --format hybrid "
-        "--venue-name ... --venue-city ... --venue-country ... --join-link https://..."
-    )
-    return NoticeBatch(
-        meeting=meeting,
-        kind="cycle",
-        key="planned",
-        subject=f"Please schedule the {meeting.title}",
-        lines=[
-            f"The six-monthly cycle has planned the {meeting.title} ({meeting.id}).",
-            "",
-            "Please set its dates, host city and format, for example:",
-            example,
-            "",
-            "Invitations go out to the region's National Focal Points once it is scheduled.",
-        ],
-        recipients=[],
-    )
+    """The cycle planned `meeting`: ask the secretariat to set its dates, host and format
+    (the template shows the command with the meeting's own provisional dates)."""
+    return NoticeBatch(meeting=meeting, kind="cycle", key="planned", recipients=[])
 
 
 def agenda_notice(meeting: MeetingDefinition, agenda: AgendaView, updated: bool) -> NoticeBatch:
@@ -59,8 +39,8 @@ def agenda_notice(meeting: MeetingDefinition, agenda: AgendaView, updated: bool)
         meeting=meeting,
         kind="agenda",
         key=f"agenda-v{agenda.version}",
-        subject=f"{'Updated agenda' if updated else 'Agenda'}: {meeting.title}",
-        lines=agenda_lines(meeting, agenda, updated),
+        agenda=agenda,
+        updated=updated,
         recipients=[],
     )
 
@@ -81,8 +61,8 @@ def minutes_notice(
         meeting=meeting,
         kind="minutes",
         key="minutes",
-        subject=f"Minutes and actions: {meeting.title}",
-        lines=minutes_lines(meeting, markdown, actions),
+        minutes=markdown,
+        actions=actions,
         recipients=[],
     )
 

@@ -28,6 +28,7 @@ class Channel(StrEnum):
     LINK = "link"
     CALENDAR = "calendar-reply"
     WORKFLOW = "workflow"
+    WEB = "web"  # the console, as the signed-in person
 
 
 class Actor(Frozen):

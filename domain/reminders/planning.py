@@ -1,13 +1,14 @@
 """Reminder policy and the pure planning function that decides who is reminded when.
 
-Reminders go out on a working day, at a fixed local hour in the recipient's own zone
-(no mail at 3 a.m. in Ulaanbaatar), never after the meeting starts, and never for a
-moment that had already passed when the plan was made (no burst for late planning).
+Reminders go out on the recipient's working day (their country's weekend and public
+holidays), at a fixed local hour in their own zone (no mail at 3 a.m. in Ulaanbaatar),
+never after the meeting starts, and never for a moment that had already passed when the
+plan was made (no burst for late planning).
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
@@ -15,6 +16,7 @@ from domain.directory.models import Frozen, Participant, Role
 from domain.meeting.definition import MeetingDefinition
 from domain.registration.answers import Actor, Attendance
 from domain.reminders.policy import ReminderPolicy
+from domain.workweek.calendar import SATURDAY_SUNDAY_ONLY, WorkCalendar, WorkingCalendars
 
 WEEKEND = (5, 6)  # Saturday, Sunday
 ACCEPTED = (Attendance.IN_PERSON, Attendance.ONLINE)
@@ -38,20 +40,35 @@ class PlannedReminder(Frozen):
 
 
 def send_moment(
-    reference_utc: datetime, days_before: int, zone: str, policy: ReminderPolicy
+    reference_utc: datetime,
+    days_before: int,
+    zone: str,
+    policy: ReminderPolicy,
+    calendar: WorkCalendar = SATURDAY_SUNDAY_ONLY,
 ) -> datetime:
-    """`days_before` the reference's local date in `zone`, at the policy's local hour,
-    moved back a day while that falls on a weekend or in a DST gap. Returns UTC."""
+    """`days_before` the reference's local date in `zone`, at the policy's local hour, on a
+    working day of `calendar`: moved back to the previous one (at most the policy's
+    `max_days_earlier`), else forward to the next one; a DST gap counts as a day off.
+    Returns UTC."""
     tz = ZoneInfo(zone)
-    local_day = reference_utc.astimezone(tz).date() - timedelta(days=days_before)
-    while True:
-        local = datetime.combine(local_day, time(policy.send_hour), tzinfo=tz)
+    target = reference_utc.astimezone(tz).date() - timedelta(days=days_before)
+
+    def moment(day: date) -> datetime | None:
+        local = datetime.combine(day, time(policy.send_hour), tzinfo=tz)
         exists = local.astimezone(UTC).astimezone(tz).replace(tzinfo=None) == local.replace(
             tzinfo=None
         )
-        if local_day.weekday() not in WEEKEND and exists:
-            return local.astimezone(UTC)
-        local_day -= timedelta(days=1)
+        return local.astimezone(UTC) if exists and calendar.works(day) else None
+
+    for back in range(policy.max_days_earlier + 1):
+        found = moment(target - timedelta(days=back))
+        if found is not None:
+            return found
+    for ahead in range(1, 367):  # a calendar always has working days within a year
+        found = moment(target + timedelta(days=ahead))
+        if found is not None:
+            return found
+    raise ValueError(f"no working day within a year of {target}")
 
 
 def plan_reminders(
@@ -65,23 +82,28 @@ def plan_reminders(
     sequence: int,
     horizon: datetime,
     sent: frozenset[str] | set[str] = frozenset(),
+    calendars: WorkingCalendars | None = None,
 ) -> list[PlannedReminder]:
     """Every reminder still to send for the current sequence, earliest first.
 
     `horizon` is when the current dates were set: reminders due before it are skipped.
+    `calendars` say each recipient's working days (none: Saturday and Sunday off).
     """
+    calendars = calendars or WorkingCalendars()
     planned: list[PlannedReminder] = []
     seen: set[tuple[ReminderKind, str | None, datetime]] = set()
 
     def add(kind: ReminderKind, days: int, pid: str | None, zone: str, ref: datetime) -> None:
-        at = send_moment(ref, days, zone, policy)
+        country = invitees[pid].country if pid is not None else None
+        at = send_moment(ref, days, zone, policy, calendars.of(pid or "secretariat", country))
         key = f"s{sequence}:{kind.value}:{days}:{pid or 'secretariat'}"
-        moment = (kind, pid, at)  # two day counts moved onto the same Friday: one is enough
-        if horizon <= at < start_utc and key not in sent and moment not in seen:
+        moment = (kind, pid, at)  # two day counts moved onto the same Friday: one is enough,
+        if horizon <= at < start_utc and moment not in seen:  # also once it has been sent
             seen.add(moment)
-            planned.append(
-                PlannedReminder(key=key, kind=kind, days_before=days, participant_id=pid, at=at)
-            )
+            if key not in sent:
+                planned.append(
+                    PlannedReminder(key=key, kind=kind, days_before=days, participant_id=pid, at=at)
+                )
 
     for pid, p in invitees.items():
         answer = answers.get(pid)
@@ -114,12 +136,6 @@ def countries_without_accepted_nfp(
         if p.country and p.role in (Role.NFP, Role.DEPUTY_NFP) and answers.get(pid) in ACCEPTED
     }
     return [c for c in countries if c not in covered]
-
-
-def within_working_hours(moment: datetime, zone: str, policy: ReminderPolicy) -> bool:
-    local = moment.astimezone(ZoneInfo(zone))
-    start, end = policy.working_hours
-    return local.weekday() not in WEEKEND and start <= local.hour < end
 
 
 class RemindCommand(Frozen):

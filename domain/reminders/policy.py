@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Self
+from typing import Any, Self
 
 from pydantic import Field, model_validator
 
@@ -18,16 +18,27 @@ class ReminderPolicy(Frozen):
     agenda_days: int | None = Field(
         default=7, ge=1, le=365, description="days before the agenda proposal deadline"
     )
-    send_hour: int = Field(default=10, ge=0, le=23, description="local hour of sending")
-    working_hours: tuple[int, int] = (9, 17)
+    send_hour: int = Field(
+        default=10, ge=0, le=23, description="local hour of sending, on a working day"
+    )
+    max_days_earlier: int = Field(
+        default=7,
+        ge=0,
+        le=30,
+        description="a reminder due on a day off moves back to a working day at most this many "
+        "days; past that, to the next working day after",
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _legacy(cls, data: Any) -> Any:
+        """`working_hours` decided nothing but a check; recorded histories still carry it."""
+        if isinstance(data, dict) and "working_hours" in data:
+            data = {k: v for k, v in data.items() if k != "working_hours"}
+        return data
 
     @model_validator(mode="after")
     def _sane(self) -> Self:
-        start, end = self.working_hours
-        if not 0 <= start < end <= 24:
-            raise ValueError("working_hours: (start, end) with 0 <= start < end <= 24")
-        if not start <= self.send_hour < end:
-            raise ValueError("send_hour: must lie within working_hours")
         for name in ("chaser_days", "pre_meeting_days"):
             days = getattr(self, name)
             if any(d < 1 or d > 365 for d in days) or len(set(days)) != len(days):

@@ -8,38 +8,82 @@ from __future__ import annotations
 import json
 from datetime import datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import yaml
 from pydantic import BaseModel, ValidationError
+from yaml.constructor import ConstructorError
+from yaml.nodes import MappingNode
 
-from activities.store.db import Store
 from domain.directory.models import Directory
 from domain.meeting.definition import MeetingDefinition, schedule_problems
+from starter.cli.errors import InputError
+
+if TYPE_CHECKING:
+    from activities.store import Store
+
+__all__ = ["InputError", "check_meeting", "parse", "read_directory", "read_document"]
 
 M = TypeVar("M", bound=BaseModel)
 
 
-class InputError(Exception):
-    """Bad input from the secretariat: a list of problems, each naming its field."""
-
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__("\n".join(problems))
-        self.problems = problems
+# A meeting definition or an action list is a few KB, a region's directory a few hundred:
+# anything far larger is a mistake, refused before it is read rather than after minutes.
+MAX_DOCUMENT_BYTES = 1024 * 1024
 
 
-def read_document(path: Path) -> Any:
-    """A YAML or JSON file's content (JSON is YAML, but JSON errors read better from json)."""
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """SafeLoader that refuses a mapping naming the same key twice (PyYAML keeps the last)."""
+
+    def construct_mapping(self, node: MappingNode, deep: bool = False) -> dict[Any, Any]:
+        self.flatten_mapping(node)
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if isinstance(key, str | int | float | bool) and key in seen:
+                raise ConstructorError(
+                    None, None, f"key {key!r} appears twice in one mapping", key_node.start_mark
+                )
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """json.loads hook: the same refusal of a repeated key as for YAML."""
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise ValueError(f"key {key!r} appears twice in one object")
+        out[key] = value
+    return out
+
+
+def read_document(path: Path, max_bytes: int = MAX_DOCUMENT_BYTES) -> Any:
+    """A YAML or JSON file's content (JSON is YAML, but JSON errors read better from json).
+
+    Refused with an InputError: a file over `max_bytes`, one not in UTF-8, one that is not
+    valid YAML/JSON, or one whose mapping names a key twice.
+    """
+    kind = "JSON" if path.suffix.lower() == ".json" else "YAML"
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as handle:
+            raw = handle.read(max_bytes + 1)
     except OSError as exc:
         raise InputError([f"{path}: cannot read ({exc.strerror})"]) from exc
+    if len(raw) > max_bytes:
+        raise InputError([f"{path}: larger than {max_bytes // 1024} KB; is it the right file?"])
     try:
-        if path.suffix.lower() == ".json":
-            return json.loads(text)
-        return yaml.safe_load(text)
-    except (json.JSONDecodeError, yaml.YAMLError) as exc:
-        kind = "JSON" if path.suffix.lower() == ".json" else "YAML"
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            [f"{path}: not UTF-8 text (byte {exc.object[exc.start]:#04x} at offset {exc.start});"
+             " save it as UTF-8"]
+        ) from exc  # fmt: skip
+    try:
+        if kind == "JSON":
+            return json.loads(text, object_pairs_hook=_unique_pairs)
+        return yaml.load(text, Loader=_UniqueKeyLoader)  # a SafeLoader: no objects built
+    except (ValueError, yaml.YAMLError) as exc:
         raise InputError([f"{path}: not valid {kind}: {exc}"]) from exc
 
 
@@ -60,8 +104,11 @@ def parse(model: type[M], data: Any) -> M:
         raise InputError(validation_problems(exc)) from exc
 
 
+MAX_DIRECTORY_BYTES = 8 * 1024 * 1024  # thousands of participants fit in far less
+
+
 def read_directory(path: Path) -> Directory:
-    return parse(Directory, read_document(path))
+    return parse(Directory, read_document(path, MAX_DIRECTORY_BYTES))
 
 
 def check_meeting(data: Any, store: Store, now: datetime) -> MeetingDefinition:

@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import Field
 
-from activities.store.db import AuditRow
+from activities.store import AuditRow
 from domain.common.base import Frozen
 
 

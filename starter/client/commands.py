@@ -17,7 +17,7 @@ from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 from temporalio.workflow import UpdateMethodMultiParam
 
-from activities.store.db import Store
+from activities.store import Store
 from domain.agenda.items import AgendaItem, DecideCommand, ProposeCommand, PublishCommand
 from domain.agenda.view import AgendaView
 from domain.attendance.register import AttendanceView, CheckInCommand, JoinCommand, Presence
@@ -111,6 +111,19 @@ async def participant(
     """One participant's row, or None if they are not invited."""
     found = await status(client, meeting_id, StatusPage(participant_id=participant_id, limit=1))
     return found.participants[0] if found.participants else None
+
+
+async def full_status(client: Client, meeting_id: str) -> MeetingStatus:
+    """The status with every participant's row, read a page at a time (for reports and
+    pages that list the whole meeting; a large meeting pays for its size here only)."""
+    first = await status(client, meeting_id, StatusPage(limit=MAX_PAGE))
+    rows = list(first.participants)
+    current = first.next_page
+    while current is not None:
+        found = await status(client, meeting_id, current)
+        rows += found.participants
+        current = found.next_page
+    return first.model_copy(update={"participants": rows})
 
 
 async def all_participants(

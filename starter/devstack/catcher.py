@@ -19,6 +19,8 @@ from typing import Any
 
 from aiosmtpd.controller import Controller
 
+from activities.private_files import private_dir, write_private
+
 _SAFE = re.compile(r"[^A-Za-z0-9._-]")
 
 
@@ -74,9 +76,7 @@ class CatcherHandler:
             first = envelope.rcpt_tos[0] if envelope.rcpt_tos else "unknown"
             name = f"{time.strftime('%Y%m%dT%H%M%S')}-{n:06d}-{_SAFE.sub('_', first)}.eml"
             path = self.mail_dir / name
-            tmp = path.with_suffix(".tmp")
-            tmp.write_bytes(data)
-            tmp.replace(path)
+            write_private(path, data, sync=False)
         with self._lock:
             self.caught.append(
                 Caught(
@@ -102,7 +102,7 @@ class SmtpCatcher:
         delay: float = 0.0,
     ) -> None:
         if mail_dir is not None:
-            mail_dir.mkdir(parents=True, exist_ok=True)
+            private_dir(mail_dir)
         self.handler = CatcherHandler(
             mail_dir=mail_dir, refuse={a.lower() for a in refuse}, delay=delay
         )

@@ -1,5 +1,6 @@
-"""The README's first command: the embedded stack, the Central Asia directory, and the
-region's next RTM (modelled on the 15th: two days in Dubai, hybrid) with its invitations.
+"""The README's first command: the embedded stack, the directory of the whole network, and
+the Central Asia region's next RTM (modelled on the 15th: two days in Dubai, hybrid) with
+its invitations, and a warning when its days are a partner country's holiday.
 
 Running it again reuses the meeting: no second workflow, no second invitation.
 """
@@ -7,6 +8,7 @@ Running it again reuses the meeting: no second workflow, no second invitation.
 from __future__ import annotations
 
 import asyncio
+import sys
 from datetime import UTC, date, datetime, time, timedelta
 from importlib.resources import files
 from pathlib import Path
@@ -14,18 +16,23 @@ from pathlib import Path
 from temporalio.client import Client
 
 from activities.config import Settings
+from activities.store.console import ConsoleStore
 from domain.common.contracts import Phase
 from domain.cycle.next_meeting import ordinal
-from domain.directory.models import Region
+from domain.directory.models import Region, Role
 from domain.invitations.batches import InvitationStatus
 from domain.meeting.definition import MeetingDefinition, MeetingFormat, Organiser, Venue
 from domain.meeting.status import MAX_PAGE, MeetingStatus, StatusPage
+from starter.cli.daysoff import warn_days_off
 from starter.cli.inputs import read_directory
 from starter.client import commands
 from starter.devstack.stack import embedded_stack
+from starter.web.console.auth import operator_link
 from workflows.meeting.workflow import MeetingWorkflow
 
 CENTRAL_ASIA = Path(str(files("starter") / "data" / "central_asia.yaml"))
+NETWORK = Path(str(files("starter") / "data" / "network.yaml"))
+AUDITORS = Path(str(files("starter") / "data" / "auditors.yaml"))
 PARTNERS_AT_15TH = ["KZ", "KG", "MN", "PK", "TJ", "UZ"]
 OBSERVERS = ["EUDEL-KZ", "EUDEL-UZ", "JRC", "UNICRI", "ISTC", "EEAS", "SEC-CA"]
 
@@ -82,11 +89,13 @@ async def follow_invitations(
 
 async def demo(settings: Settings) -> int:
     async with embedded_stack(settings) as stack:
-        directory = read_directory(CENTRAL_ASIA)
+        directory = read_directory(NETWORK)
         counts = stack.store.load_directory(directory)
+        stack.store.load_directory(read_directory(AUDITORS))
         print(
-            f"Directory: {counts['regions']} region, {counts['countries']} countries, "
-            f"{counts['organisations']} organisations, {counts['participants']} participants"
+            f"Directory: {counts['regions']} regions, {counts['countries']} countries, "
+            f"{counts['organisations']} organisations, {counts['participants']} participants, "
+            f"{counts.get('series', 0)} meeting series"
         )
         region = stack.store.region("CA")
         assert region is not None
@@ -105,6 +114,7 @@ async def demo(settings: Settings) -> int:
             )
         else:
             print(f"{meeting.id} already planned: reusing it, no invitation is sent twice")
+        warn_days_off(stack.store, meeting, sys.stdout)
         print("Invitations:")
         status = await follow_invitations(stack.client, meeting.id)
         sent = status.count(InvitationStatus.SENT)
@@ -115,6 +125,15 @@ async def demo(settings: Settings) -> int:
         )
         files_now = len(list(settings.mail_dir.glob("*.eml")))
         print(f"Mail: {settings.mail_dir.resolve()} ({files_now} .eml files)")
+        secretariat = next(
+            p
+            for p in stack.store.participants()
+            if p.role is Role.SECRETARIAT and p.organisation == f"SEC-{region.code}"
+        )
+        sessions = ConsoleStore(stack.store.url, stack.store.engine)
+        link = operator_link(sessions, settings.public_url, secretariat.id)
+        print(f"Console: {settings.public_url}/console/ (sign-in links are mailed to var/mail)")
+        print(f"  Sign in as {secretariat.name} (one click, once, within 15 minutes): {link}")
         print(
             "Bring the stack back up with `rtm dev`; the Temporal Web UI is then at "
             f"{stack.ui_url}/namespaces/{settings.temporal_namespace}/workflows/{meeting.id}"

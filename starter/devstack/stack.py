@@ -19,12 +19,14 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 
 from activities.config import Settings
-from activities.store.db import Store
+from activities.private_files import private_dir, restrict_umask
+from activities.store import Store
+from starter.client.connection import connect
 from starter.devstack.binaries import temporal_cli
 from starter.devstack.catcher import SmtpCatcher
 from starter.inbound.endpoint import InboundReplies
 from starter.web.app import make_app, serve
-from worker import build_worker, connect, ensure_search_attributes
+from worker import build_worker, ensure_search_attributes
 
 
 def port_open(host: str, port: int) -> bool:
@@ -57,8 +59,7 @@ class DevServer:
         host, port = _host_port(self.settings.temporal_address)
         if port_open(host, port):
             return False
-        state = self.settings.var_dir / "temporal"
-        state.mkdir(parents=True, exist_ok=True)
+        state = private_dir(self.settings.var_dir / "temporal")
         log = (state / "server.log").open("ab")
         self.process = subprocess.Popen(
             [
@@ -137,8 +138,13 @@ async def _client(settings: Settings, timeout: float = 60.0) -> Client:
 
 @contextlib.asynccontextmanager
 async def embedded_stack(settings: Settings) -> AsyncIterator[Stack]:
-    """Bring up server, catcher and an in-process worker; tear down what this call started."""
-    settings.var_dir.mkdir(parents=True, exist_ok=True)
+    """Bring up server, catcher and an in-process worker; tear down what this call started.
+
+    Everything under the var directory (mail, database, Temporal's state, the link key) is
+    readable by this user only: the umask covers files the dev server and SQLite create.
+    """
+    restrict_umask()
+    private_dir(settings.var_dir)
     store = Store(settings.database_url)
     store.create_schema()
     server = DevServer(settings)
@@ -165,7 +171,9 @@ async def _web(settings: Settings, client: Client, store: Store) -> AsyncIterato
         yield
         return
     runner = await serve(
-        make_app(client, store, settings.link_key()), settings.web_host, settings.web_port
+        make_app(client, store, settings.link_key(), settings=settings),
+        settings.web_host,
+        settings.web_port,
     )
     try:
         yield

@@ -20,7 +20,7 @@ from typing import Any, Literal
 from aiosmtpd.controller import Controller
 from temporalio.client import Client
 
-from activities.store.db import Store
+from activities.store import Store
 from domain.meeting.status import MeetingStatus, ParticipantStatus, StatusPage
 from domain.registration.answers import Actor, Attendance, Channel, RsvpCommand, calendar_attendance
 from domain.registration.replies import CalendarReply, ReplyError, meeting_id_from_uid, parse_reply

@@ -17,7 +17,7 @@ from aiohttp import web
 from pydantic import ValidationError
 from temporalio.client import Client
 
-from activities.store.db import Store
+from activities.store import Store
 from domain.common.links import DONE_PURPOSE, LinkError
 from domain.followup.actions import ActionItem, ActionStatus, DoneCommand, action_workflow_id
 from domain.registration.answers import Actor, Channel

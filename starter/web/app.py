@@ -7,7 +7,6 @@ starter.client.commands, like every other channel. Refused links are written to 
 
 from __future__ import annotations
 
-import html
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -17,16 +16,21 @@ from aiohttp import web
 from pydantic import ValidationError
 from temporalio.client import Client
 
-from activities.store.db import Store
+from activities.config import Settings
+from activities.store import Store
 from domain.common.contracts import Phase
 from domain.common.links import LinkError
-from domain.mail.invitation import CHOICE_TEXT
+from domain.mail.views import answer_label
 from domain.meeting.status import MeetingStatus, ParticipantStatus, StatusPage
 from domain.registration.answers import Actor, Attendance, Channel, RsvpCommand
 from starter.client import commands
+from starter.web import log_redaction
 from starter.web.actions import add_action_routes
 from starter.web.attendance import add_attendance_routes
-from starter.web.pages import error_page, html_errors, page, refuse_link, sentence, verified
+from starter.web.console import add_console_routes
+from starter.web.link_templates import meeting_facts, render_page, translate
+from starter.web.pages import error_page, html_errors, refuse_link, sentence, verified
+from starter.web.reports import add_report_routes
 
 log = logging.getLogger(__name__)
 
@@ -36,14 +40,7 @@ RSVP_PATH = "/rsvp/{meeting}/{participant}/{choice}"
 
 def choice_text(choice: Attendance) -> str:
     """The words the invitation uses for a choice."""
-    return CHOICE_TEXT.get(choice, choice.value)
-
-
-def _confirm_form(exp: str, sig: str, choice: Attendance) -> str:
-    """A POST form back to this very link (query-only action: keeps any proxy prefix)."""
-    action = html.escape("?" + urlencode({"exp": exp, "sig": sig}), quote=True)
-    label = html.escape(f"Confirm: {choice_text(choice)}")
-    return f'<form method="post" action="{action}"><button type="submit">{label}</button></form>'
+    return answer_label(choice, "en")
 
 
 def make_app(
@@ -51,6 +48,7 @@ def make_app(
     store: Store | None,
     key: bytes,
     now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    settings: Settings | None = None,
 ) -> web.Application:
     """The RSVP app: GET shows the confirmation, POST records the answer, /healthz."""
 
@@ -93,14 +91,13 @@ def make_app(
             return error_page(
                 409, f"{status.title} is {status.phase.value}: answers are no longer accepted."
             )
-        return page(
-            200,
-            "Confirm your answer",
-            f"Dear {row.name},",
-            f"Please confirm your answer to the invitation to the {status.title}: "
-            f"“{choice_text(choice)}”.",
-            "Nothing is recorded until you press the button.",
-            form=_confirm_form(exp, sig, choice),
+        return render_page(
+            "rsvp_confirm.html",
+            title=translate("Confirm your answer"),
+            name=row.name,
+            choice=choice_text(choice),
+            facts=meeting_facts(status.meeting),
+            action="?" + urlencode({"exp": exp, "sig": sig}),
         )
 
     async def missing_or_ended(meeting_id: str) -> web.Response:
@@ -137,13 +134,12 @@ def make_app(
         except commands.CommandRefused as exc:
             return error_page(409, "Your answer was not recorded.", sentence(str(exc)))
         name = row.name
-        return page(
-            200,
-            "Thank you",
-            f"Thank you, {name}.",
-            f"Your answer to the invitation to the {status.title} is recorded: "
-            f"“{choice_text(choice)}”.",
-            "You can change it with another link from your invitation until registration closes.",
+        return render_page(
+            "rsvp_done.html",
+            title=translate("Thank you"),
+            name=name,
+            choice=choice_text(choice),
+            facts=meeting_facts(status.meeting),
         )
 
     async def healthz(_: web.Request) -> web.Response:
@@ -156,6 +152,8 @@ def make_app(
     app.router.add_get("/healthz", healthz)
     add_attendance_routes(app, client, store, key, now)
     add_action_routes(app, client, store, key, now)
+    add_report_routes(app, client, store, key, now)
+    add_console_routes(app, client, store, key, now, settings)
     return app
 
 
@@ -173,6 +171,7 @@ def _row(status: MeetingStatus, participant_id: str) -> ParticipantStatus | None
 
 async def serve(app: web.Application, host: str, port: int) -> web.AppRunner:
     """Start `app` on host:port; the caller stops it with `await runner.cleanup()`."""
+    log_redaction.install()
     runner = web.AppRunner(app)
     await runner.setup()
     try:

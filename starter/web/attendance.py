@@ -1,8 +1,9 @@
 """Attendance routes of the web app: personal join links and the registration desk.
 
-/join/{meeting}/{participant}: records the online join (on a meeting day) and redirects
-to the real meeting URL. /desk/{meeting}: the desk's page, from a signed desk link, with
-a check-in button per registered participant.
+/join/{meeting}/{participant}: GET shows the meeting's link and a "Join now" button; the
+button's POST records the online join (on a meeting day) and goes on to the meeting URL.
+/desk/{meeting}: the desk's page, from a signed desk link, with a check-in button per
+registered participant.
 """
 
 from __future__ import annotations
@@ -17,12 +18,13 @@ from zoneinfo import ZoneInfo
 from aiohttp import web
 from temporalio.client import Client
 
-from activities.store.db import Store
+from activities.store import Store
 from domain.attendance.register import CheckInCommand, JoinCommand, Mode
 from domain.common.links import LinkError
-from domain.meeting.status import StatusPage
+from domain.meeting.status import MeetingStatus, StatusPage
 from domain.registration.answers import Actor, Attendance, Channel
 from starter.client import commands
+from starter.web.link_templates import meeting_facts, render_page, translate
 from starter.web.pages import error_page, page, refuse_link, sentence, verified
 
 log = logging.getLogger(__name__)
@@ -39,8 +41,8 @@ def add_attendance_routes(
     key: bytes,
     now: Callable[[], datetime],
 ) -> None:
-    async def join(request: web.Request) -> web.StreamResponse:
-        """Count the join (refusals such as 'not a meeting day' do not block), then redirect."""
+    async def joinable(request: web.Request) -> tuple[str, str, MeetingStatus] | web.Response:
+        """The verified link's meeting, participant and status, or the page refusing it."""
         meeting_id = request.match_info["meeting"]
         pid = request.match_info["participant"]
         try:
@@ -51,15 +53,42 @@ def add_attendance_routes(
             status = await commands.status(client, meeting_id, StatusPage(limit=0))
         except commands.NoSuchMeeting:
             return error_page(404, f"There is no meeting {meeting_id}.")
-        target = status.meeting.join_link
-        if target is None:
+        if status.meeting.join_link is None:
             return error_page(404, f"The {status.title} has no online part.")
+        return meeting_id, pid, status
+
+    async def join_page(request: web.Request) -> web.Response:
+        """GET and HEAD: the meeting's link and a "Join now" button; records nothing, since
+        mail scanners open every link of a message before its reader does."""
+        found = await joinable(request)
+        if isinstance(found, web.Response):
+            return found
+        _, pid, status = found
+        row = next((p for p in status.participants if p.participant_id == pid), None)
+        return render_page(
+            "join.html",
+            title=translate("Join the meeting"),
+            name=row.name if row is not None else pid,
+            facts=meeting_facts(status.meeting),
+            target=status.meeting.join_link,
+            action="?" + urlencode({"exp": request.query["exp"], "sig": request.query["sig"]}),
+        )
+
+    async def join(request: web.Request) -> web.StreamResponse:
+        """POST, the button: count the join (a refusal such as 'not a meeting day' does not
+        block), then on to the meeting."""
+        found = await joinable(request)
+        if isinstance(found, web.Response):
+            return found
+        meeting_id, pid, status = found
+        target = status.meeting.join_link
+        assert target is not None
         try:
             command = JoinCommand(participant_id=pid, actor=Actor(id=pid, channel=Channel.LINK))
             await commands.join_online(client, store, meeting_id, command)
         except commands.CommandRefused as exc:
             log.info("join of %s to %s not counted: %s", pid, meeting_id, exc)
-        raise web.HTTPFound(target)
+        raise web.HTTPSeeOther(target)
 
     async def desk(request: web.Request) -> web.Response:
         """The desk's page: who is registered, who is in today; POST checks one in."""
@@ -121,6 +150,7 @@ def add_attendance_routes(
             form=table,
         )
 
-    app.router.add_get(JOIN_PATH, join)
+    app.router.add_get(JOIN_PATH, join_page)  # HEAD too
+    app.router.add_post(JOIN_PATH, join)
     app.router.add_get(DESK_PATH, desk)
     app.router.add_post(DESK_PATH, desk)

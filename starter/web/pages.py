@@ -12,7 +12,7 @@ from aiohttp import web
 from aiohttp.typedefs import Handler
 from temporalio.service import RPCError
 
-from activities.store.db import Store
+from activities.store import Store
 from domain.common.links import LinkError, verify
 from domain.registration.answers import Channel
 
@@ -34,7 +34,7 @@ _TITLES = {
     503: "Service unavailable",
 }
 
-_HEADERS = {
+SECURITY_HEADERS = {
     # the URL carries a personal signature: keep it out of caches, Referer and indexes
     "Cache-Control": "no-store",
     "Referrer-Policy": "no-referrer",
@@ -46,7 +46,7 @@ _HEADERS = {
     ),
 }
 
-_STYLE = (
+STYLE = (
     "body{font-family:system-ui,sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem;"
     "line-height:1.5;color:#222}h1{font-size:1.4rem}"
     "button{font-size:1rem;padding:.6rem 1.2rem;cursor:pointer}"
@@ -60,7 +60,7 @@ def page(status: int, title: str, *paragraphs: str, form: str = "") -> web.Respo
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         '<meta name="robots" content="noindex, nofollow">'
-        f"<title>{html.escape(title)}</title><style>{_STYLE}</style></head>"
+        f"<title>{html.escape(title)}</title><style>{STYLE}</style></head>"
         f"<body><main><h1>{html.escape(title)}</h1>{body}{form}</main></body></html>"
     )
     return web.Response(
@@ -68,7 +68,7 @@ def page(status: int, title: str, *paragraphs: str, form: str = "") -> web.Respo
         text=doc,
         content_type="text/html",
         charset="utf-8",
-        headers=_HEADERS,
+        headers=SECURITY_HEADERS,
     )
 
 

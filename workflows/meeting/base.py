@@ -24,6 +24,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.directory.models import Participant
     from domain.invitations.batches import BatchResult, Invitation, InvitationBatch
     from domain.mail.notices import NoticeBatch, NoticeResult
+    from domain.meeting.definition import MeetingDefinition
     from domain.meeting.notices import secretariat
     from domain.meeting.state import MeetingState
     from domain.meeting.timeline import next_moment
@@ -120,8 +121,14 @@ class MeetingBase:
 
         await in_batches(recipients, send)
 
-    async def _send_all(self, method: Literal["REQUEST", "CANCEL"]) -> None:
-        """Send the current sequence to every invitee, a few batches (connections) at a time."""
+    async def _send_all(
+        self,
+        method: Literal["REQUEST", "CANCEL"],
+        previous: MeetingDefinition | None = None,
+        reason: str | None = None,
+    ) -> None:
+        """Send the current sequence to every invitee, a few batches (connections) at a time;
+        an update says what changed since `previous`, a cancellation gives its `reason`."""
         s = self.s
         sequence, meeting = s.sequence, s.meeting
         for pid, p in s.invitees.items():
@@ -130,7 +137,12 @@ class MeetingBase:
 
         async def send(chunk: list[Participant]) -> None:
             batch = InvitationBatch(
-                meeting=meeting, sequence=sequence, method=method, recipients=chunk
+                meeting=meeting,
+                sequence=sequence,
+                method=method,
+                recipients=chunk,
+                previous=previous,
+                reason=reason,
             )
             result = await send_mail(SEND_INVITATIONS, batch, BatchResult)
             for r in result.results:

@@ -52,12 +52,12 @@ class ChangeHandlers(MeetingBase):
         """New dates (or venue, zone, link): everyone invited gets the update, SEQUENCE+1."""
         s = self.s
         async with self._sending:
-            s.meeting = rescheduled(s.meeting, command)
+            previous, s.meeting = s.meeting, rescheduled(s.meeting, command)
             s.sequence += 1
             s.horizon = workflow.now()
             self._wake = True
             await self._record(s.phase, f"rescheduled by {command.actor.id}")
-            await self._send_all("REQUEST")
+            await self._send_all("REQUEST", previous=previous)
         return self._ack()
 
     @reschedule.validator
@@ -81,7 +81,7 @@ class ChangeHandlers(MeetingBase):
                 self._cancelling = True
             else:  # meetings started before: the phase was set before it was recorded
                 s.phase = Phase.CANCELLED
-            await self._send_all("CANCEL")
+            await self._send_all("CANCEL", reason=command.reason)
             await self._record(Phase.CANCELLED, f"{command.reason} ({command.actor.id})")
         return self._ack()
 

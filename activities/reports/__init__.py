@@ -1,0 +1,1 @@
+"""The reports' side effects: PDF and XLSX files, past meetings and feed revocations."""

@@ -1,0 +1,249 @@
+"""The console's own tables: one-time sign-in links, sessions, and sign-in requests.
+
+Only hashes of the secrets are kept (a leaked database opens no session). The tables are
+created on first use, so the console works before and after the schema is migrated.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import Engine, func
+from sqlmodel import Field, Session, SQLModel, col, select, update
+
+from activities.store.deliveries import InvitationRow
+from activities.store.directory import CountryRow, ParticipantRow, _participant
+from activities.store.engine import StoreBase
+from activities.store.meetings import MeetingRow
+from domain.directory.models import Participant
+
+
+def digest(secret: str) -> str:
+    """What the database keeps of a secret token."""
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+UNBOUND = ""  # the nonce hash of a link not bound to a browser
+
+
+def _aware(at: datetime) -> datetime:
+    return at if at.tzinfo else at.replace(tzinfo=UTC)
+
+
+class SignInTokenRow(SQLModel, table=True):
+    """A mailed one-time link: single use, short-lived, bound to the asking browser."""
+
+    __tablename__ = "console_signin_token"
+    token_hash: str = Field(primary_key=True)
+    participant_id: str = Field(index=True)
+    nonce_hash: str
+    expires_at: datetime
+    used_at: datetime | None = None
+
+
+class SessionRow(SQLModel, table=True):
+    """A signed-in browser; the cookie holds the secret whose hash is the key."""
+
+    __tablename__ = "console_session"
+    token_hash: str = Field(primary_key=True)
+    participant_id: str = Field(index=True)
+    created_at: datetime
+    last_seen: datetime
+    via: str = "link"
+    revoked_at: datetime | None = None
+
+
+class SignInRequestRow(SQLModel, table=True):
+    """One sign-in request, kept to rate-limit by address and by client."""
+
+    __tablename__ = "console_signin_request"
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(index=True)
+    client: str = Field(index=True)
+    at: datetime = Field(index=True)
+
+
+_TABLES = [SignInTokenRow.__table__, SessionRow.__table__, SignInRequestRow.__table__]  # type: ignore[attr-defined]
+
+
+class ConsoleStore(StoreBase):
+    """Reads and writes of the console's tables; every method is one short transaction.
+
+    Kept apart from `Store`: only the web app needs it, and it creates its own tables."""
+
+    def __init__(self, url: str, engine: Engine | None = None) -> None:
+        super().__init__(url, engine)
+        SQLModel.metadata.create_all(self.engine, tables=_TABLES)
+
+    def _session(self) -> Session:
+        return Session(self.engine, expire_on_commit=False)
+
+    # --- sign-in requests and links ---------------------------------------------------
+
+    def count_requests(self, email: str, client: str, since: datetime) -> tuple[int, int]:
+        """How many sign-in requests this address and this client made since `since`."""
+        with self._session() as s:
+            by_email = s.exec(
+                select(func.count())
+                .select_from(SignInRequestRow)
+                .where(SignInRequestRow.email == email, col(SignInRequestRow.at) >= since)
+            ).one()
+            by_client = s.exec(
+                select(func.count())
+                .select_from(SignInRequestRow)
+                .where(SignInRequestRow.client == client, col(SignInRequestRow.at) >= since)
+            ).one()
+        return int(by_email), int(by_client)
+
+    def record_request(self, email: str, client: str, at: datetime) -> None:
+        with self._session() as s:
+            s.add(SignInRequestRow(email=email, client=client, at=at))
+            s.commit()
+
+    def add_token(
+        self, token: str, participant_id: str, nonce: str | None, expires_at: datetime
+    ) -> None:
+        """A sign-in link; `nonce` None: not yet bound (an operator's link, e.g. the demo's),
+        the first browser that presses its button spends it."""
+        with self._session() as s:
+            s.add(
+                SignInTokenRow(
+                    token_hash=digest(token),
+                    participant_id=participant_id,
+                    nonce_hash=UNBOUND if nonce is None else digest(nonce),
+                    expires_at=expires_at,
+                )
+            )
+            s.commit()
+
+    def token(self, token: str) -> SignInTokenRow | None:
+        with self._session() as s:
+            return s.get(SignInTokenRow, digest(token))
+
+    def use_token(self, token: str, nonce: str, now: datetime) -> str | None:
+        """Spend the link once: its participant, or None (unknown, used, expired, other browser).
+
+        One conditional UPDATE, so two clicks racing each other cannot both win.
+        """
+        with self._session() as s:
+            done = s.exec(
+                update(SignInTokenRow)
+                .where(
+                    col(SignInTokenRow.token_hash) == digest(token),
+                    col(SignInTokenRow.nonce_hash).in_([digest(nonce), UNBOUND]),
+                    col(SignInTokenRow.used_at).is_(None),
+                    col(SignInTokenRow.expires_at) > now,
+                )
+                .values(used_at=now)
+            )
+            s.commit()
+            if done.rowcount != 1:
+                return None
+            row = s.get(SignInTokenRow, digest(token))
+            return row.participant_id if row is not None else None
+
+    # --- sessions ---------------------------------------------------------------------
+
+    def open_session(self, token: str, participant_id: str, now: datetime, via: str) -> None:
+        with self._session() as s:
+            s.add(
+                SessionRow(
+                    token_hash=digest(token),
+                    participant_id=participant_id,
+                    created_at=now,
+                    last_seen=now,
+                    via=via,
+                )
+            )
+            s.commit()
+
+    def live_session(
+        self,
+        token: str,
+        now: datetime,
+        idle: timedelta,
+        absolute: timedelta,
+        touch_after: timedelta,
+    ) -> SessionRow | None:
+        """The session if it is neither revoked nor expired; refreshes its idle clock."""
+        key = digest(token)
+        with self._session() as s:
+            row = s.get(SessionRow, key)
+            if row is None or row.revoked_at is not None:
+                return None
+            created, seen = _aware(row.created_at), _aware(row.last_seen)
+            if now - created >= absolute or now - seen >= idle:
+                return None
+            if now - seen >= touch_after:  # one write a minute per browser, not per request
+                s.exec(
+                    update(SessionRow)
+                    .where(col(SessionRow.token_hash) == key)
+                    .values(last_seen=now)
+                )
+                s.commit()
+            return row
+
+    def revoke(self, token: str, now: datetime) -> None:
+        with self._session() as s:
+            s.exec(
+                update(SessionRow)
+                .where(col(SessionRow.token_hash) == digest(token))
+                .values(revoked_at=now)
+            )
+            s.commit()
+
+    def revoke_all(self, participant_id: str, now: datetime) -> int:
+        """Sign out everywhere: every open session of the person."""
+        with self._session() as s:
+            done = s.exec(
+                update(SessionRow)
+                .where(
+                    col(SessionRow.participant_id) == participant_id,
+                    col(SessionRow.revoked_at).is_(None),
+                )
+                .values(revoked_at=now)
+            )
+            s.commit()
+            return int(done.rowcount)
+
+    # --- what the console reads of the engine's tables --------------------------------
+
+    def person(self, participant_id: str) -> tuple[Participant, str | None] | None:
+        """A directory entry and its country's region (None for organisations' people)."""
+        with self._session() as s:
+            row = s.get(ParticipantRow, participant_id)
+            if row is None:
+                return None
+            region = None
+            if row.country is not None:
+                country = s.get(CountryRow, row.country)
+                region = country.region if country is not None else None
+            return _participant(row), region
+
+    def person_by_email(self, email: str) -> Participant | None:
+        """The directory entry with this address (compared case-insensitively)."""
+        with self._session() as s:
+            q = select(ParticipantRow).where(func.lower(ParticipantRow.email) == email.lower())
+            row = s.exec(q).first()
+            return None if row is None else _participant(row)
+
+    def meetings(self, region: str | None = None) -> list[MeetingRow]:
+        """The meeting projections of a region (or all), newest first."""
+        with self._session() as s:
+            q = select(MeetingRow)
+            if region is not None:
+                q = q.where(MeetingRow.region == region)
+            return list(s.exec(q.order_by(col(MeetingRow.updated_at).desc())))
+
+    def meeting(self, meeting_id: str) -> MeetingRow | None:
+        with self._session() as s:
+            return s.get(MeetingRow, meeting_id)
+
+    def invited_to(self, participant_id: str) -> list[str]:
+        """The meetings this person was ever sent an invitation for."""
+        with self._session() as s:
+            q = select(InvitationRow.meeting_id).where(
+                InvitationRow.participant_id == participant_id
+            )
+            return sorted(set(s.exec(q)))

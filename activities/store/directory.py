@@ -1,0 +1,212 @@
+"""The participant directory: regions, countries, organisations and people."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+
+from sqlmodel import Field, SQLModel, col, select
+
+from activities.store.engine import StoreBase
+from activities.store.series import merge_series
+from domain.directory.models import Country, Directory, Organisation, Participant, Region, Role
+
+
+class RegionRow(SQLModel, table=True):
+    __tablename__ = "region"
+    code: str = Field(primary_key=True)
+    name: str
+    secretariat_city: str
+    secretariat_email: str
+    zone: str
+    seat_country: str | None = None
+    coordination: bool = False
+    last_rtm_number: int = 0
+    reminders: str = "{}"
+    agenda_template: str = "null"
+
+
+class CountryRow(SQLModel, table=True):
+    __tablename__ = "country"
+    code: str = Field(primary_key=True)
+    name: str
+    region: str = Field(foreign_key="region.code", index=True)
+    calendar: str = Field(default="{}", description="weekend and holiday overrides (JSON)")
+
+
+class OrganisationRow(SQLModel, table=True):
+    __tablename__ = "organisation"
+    code: str = Field(primary_key=True)
+    name: str
+    country: str | None = None
+    region: str | None = Field(default=None, index=True)
+
+
+class ParticipantRow(SQLModel, table=True):
+    __tablename__ = "participant"
+    id: str = Field(primary_key=True)
+    name: str
+    email: str = Field(index=True)
+    role: str
+    country: str | None = Field(default=None, foreign_key="country.code", index=True)
+    organisation: str | None = Field(default=None, foreign_key="organisation.code", index=True)
+    language: str = "en"
+    zone: str = "UTC"
+    position: int = 0
+
+
+class DirectoryStore(StoreBase):
+    """Loading the directory and answering who is who."""
+
+    def load_directory(self, directory: Directory) -> dict[str, int]:
+        """Insert or update every entry of `directory` in one transaction; returns counts."""
+        problems = self.directory_problems(directory)
+        if problems:
+            raise ValueError("; ".join(problems))
+        with self.session() as s:
+            for r in directory.regions:
+                data = r.model_dump(exclude={"reminders", "agenda_template"})
+                stored = s.get(RegionRow, r.code)
+                if stored is not None:  # a reload never hands out an RTM number again
+                    data["last_rtm_number"] = max(stored.last_rtm_number, r.last_rtm_number)
+                template = json.dumps([t.model_dump(mode="json") for t in r.agenda_template])
+                s.merge(
+                    RegionRow(
+                        **data, reminders=r.reminders.model_dump_json(), agenda_template=template
+                    )
+                )
+            for c in directory.countries:
+                s.merge(_country_row(c))
+            for o in directory.organisations:
+                s.merge(OrganisationRow(**o.model_dump()))
+            merge_series(s, directory.series)
+            s.flush()
+            # keep everyone's place; newcomers go to the end, in file order
+            positions = dict(s.exec(select(ParticipantRow.id, ParticipantRow.position)).all())
+            next_position = max(positions.values(), default=-1) + 1
+            for p in directory.participants:
+                position = positions.get(p.id)
+                if position is None:
+                    position, next_position = next_position, next_position + 1
+                s.merge(ParticipantRow(**p.model_dump(mode="json"), position=position))
+            s.commit()
+        counts = {
+            "regions": len(directory.regions),
+            "countries": len(directory.countries),
+            "organisations": len(directory.organisations),
+            "participants": len(directory.participants),
+        }
+        return counts | ({"series": len(directory.series)} if directory.series else {})
+
+    def directory_problems(self, directory: Directory) -> list[str]:
+        """References in `directory` to entries that neither it nor the database has."""
+        with self.session() as s:
+            regions = {r.code for r in directory.regions} | set(s.exec(select(RegionRow.code)))
+            countries = {c.code for c in directory.countries} | set(s.exec(select(CountryRow.code)))
+            orgs = {o.code for o in directory.organisations} | set(
+                s.exec(select(OrganisationRow.code))
+            )
+            incoming = {p.id for p in directory.participants}
+            taken = {
+                row.email.lower(): row.id
+                for row in s.exec(select(ParticipantRow))
+                if row.id not in incoming  # a mailbox may change hands within one file
+            }
+        problems = [
+            f"country {c.code}: unknown region {c.region!r}"
+            for c in directory.countries
+            if c.region not in regions
+        ]
+        for p in directory.participants:
+            if p.country is not None and p.country not in countries:
+                problems.append(f"participant {p.id}: unknown country {p.country!r}")
+            if p.organisation is not None and p.organisation not in orgs:
+                problems.append(f"participant {p.id}: unknown organisation {p.organisation!r}")
+            owner = taken.get(p.email.lower())
+            if owner is not None and owner != p.id:
+                problems.append(f"participant {p.id}: email {p.email} already belongs to {owner}")
+        return problems
+
+    def regions(self) -> list[Region]:
+        with self.session() as s:
+            return [_region(r) for r in s.exec(select(RegionRow).order_by(col(RegionRow.code)))]
+
+    def region(self, code: str) -> Region | None:
+        with self.session() as s:
+            row = s.get(RegionRow, code)
+            return None if row is None else _region(row)
+
+    def countries(self, region: str | None = None) -> list[Country]:
+        with self.session() as s:
+            q = select(CountryRow).order_by(col(CountryRow.code))
+            if region is not None:
+                q = q.where(CountryRow.region == region)
+            return [_country(r) for r in s.exec(q)]
+
+    def organisations(self) -> list[Organisation]:
+        with self.session() as s:
+            q = select(OrganisationRow).order_by(col(OrganisationRow.code))
+            return [Organisation.model_validate(r.model_dump()) for r in s.exec(q)]
+
+    def participants(self) -> list[Participant]:
+        with self.session() as s:
+            q = select(ParticipantRow).order_by(
+                col(ParticipantRow.position), col(ParticipantRow.id)
+            )
+            return [_participant(r) for r in s.exec(q)]
+
+    def resolve_participants(
+        self, ids: Iterable[str], countries: Iterable[str], organisations: Iterable[str]
+    ) -> tuple[list[Participant], list[str]]:
+        """Everyone named by id, country or organisation, once, in directory order; and problems."""
+        ids, countries, organisations = list(ids), list(countries), list(organisations)
+        everyone = self.participants()
+        by_id = {p.id: p for p in everyone}
+        known_countries = {c.code for c in self.countries()}
+        known_orgs = {o.code for o in self.organisations()}
+        problems = [f"participants: unknown participant {i!r}" for i in ids if i not in by_id]
+        problems += [
+            f"countries: unknown country {c!r}" for c in countries if c not in known_countries
+        ]
+        problems += [
+            f"organisations: unknown organisation {o!r}"
+            for o in organisations
+            if o not in known_orgs
+        ]
+        chosen = [
+            p
+            for p in everyone
+            if p.id in ids or p.country in countries or p.organisation in organisations
+        ]
+        return chosen, problems
+
+
+def _region(row: RegionRow) -> Region:
+    data = row.model_dump(exclude={"reminders", "agenda_template"})
+    data["reminders"] = json.loads(row.reminders or "{}")
+    template = json.loads(row.agenda_template or "null")
+    if template is not None:
+        data["agenda_template"] = template
+    return Region.model_validate(data)
+
+
+_CALENDAR_FIELDS = {"weekend", "public_holidays", "holidays", "working_days"}
+
+
+def _country_row(country: Country) -> CountryRow:
+    calendar = country.model_dump(mode="json", include=_CALENDAR_FIELDS, exclude_defaults=True)
+    return CountryRow(
+        code=country.code, name=country.name, region=country.region, calendar=json.dumps(calendar)
+    )
+
+
+def _country(row: CountryRow) -> Country:
+    return Country.model_validate(
+        {"code": row.code, "name": row.name, "region": row.region} | json.loads(row.calendar)
+    )
+
+
+def _participant(row: ParticipantRow) -> Participant:
+    data = row.model_dump(exclude={"position"})
+    data["role"] = Role(data["role"])
+    return Participant.model_validate(data)

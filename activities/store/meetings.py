@@ -1,0 +1,103 @@
+"""The meeting projection and the RTM numbers handed out per region."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import text
+from sqlmodel import Field, SQLModel, col, select
+
+from activities.store.engine import StoreBase, now
+
+
+class MeetingRow(SQLModel, table=True):
+    """Projection of one meeting workflow, for listing and cross-meeting questions."""
+
+    __tablename__ = "meeting"
+    id: str = Field(primary_key=True)
+    region: str = Field(index=True)
+    title: str
+    phase: str
+    definition: str
+    updated_at: datetime = Field(default_factory=now)
+
+
+class RtmAllocationRow(SQLModel, table=True):
+    """Which cycle run got which RTM number: a retried allocation returns the same one."""
+
+    __tablename__ = "rtm_allocation"
+    key: str = Field(primary_key=True)
+    region: str = Field(index=True)
+    number: int
+    at: datetime = Field(default_factory=now)
+
+
+class MeetingStore(StoreBase):
+    """Which meetings exist, in which phase, and each region's RTM numbering."""
+
+    def allocate_rtm_number(self, region: str, key: str) -> int:
+        """The region's next RTM number, once per `key`; two runs never get the same one.
+
+        The UPDATE takes the write lock (SQLite) or the row lock (PostgreSQL) before reading,
+        so concurrent allocations queue up instead of both reading the same last number.
+        """
+        with self.session() as s:
+            existing = s.get(RtmAllocationRow, key)
+            if existing is not None:
+                return existing.number
+            number = s.execute(
+                text(
+                    "UPDATE region SET last_rtm_number = last_rtm_number + 1 "
+                    "WHERE code = :code RETURNING last_rtm_number"
+                ),
+                {"code": region},
+            ).scalar_one_or_none()
+            if number is None:
+                raise ValueError(f"unknown region {region!r}")
+            s.add(RtmAllocationRow(key=key, region=region, number=int(number)))
+            s.commit()
+            return int(number)
+
+    def latest_meeting(self, region: str) -> str | None:
+        """The id of the region's most recently recorded meeting, if any."""
+        with self.session() as s:
+            q = select(MeetingRow).where(MeetingRow.region == region)
+            rows = list(s.exec(q.order_by(col(MeetingRow.updated_at).desc())))
+            return rows[0].id if rows else None
+
+    def record_meeting(
+        self,
+        meeting_id: str,
+        region: str,
+        title: str,
+        phase: str,
+        definition: str,
+        number: int | None = None,
+    ) -> None:
+        """The meeting's projection; an RTM's number also becomes the region's last one."""
+        with self.session() as s:
+            s.merge(
+                MeetingRow(
+                    id=meeting_id, region=region, title=title, phase=phase, definition=definition
+                )
+            )
+            if number is not None:
+                s.execute(
+                    text(
+                        "UPDATE region SET last_rtm_number = :n "
+                        "WHERE code = :code AND last_rtm_number < :n"
+                    ),
+                    {"n": number, "code": region},
+                )
+            s.commit()
+
+    def meeting_phase(self, meeting_id: str) -> str | None:
+        with self.session() as s:
+            row = s.get(MeetingRow, meeting_id)
+            return None if row is None else row.phase
+
+    def meeting_region(self, meeting_id: str) -> str | None:
+        """The region a meeting belongs to (its projection), for scoping who may see it."""
+        with self.session() as s:
+            row = s.get(MeetingRow, meeting_id)
+            return None if row is None else row.region

@@ -1,0 +1,150 @@
+"""Languages: which one a person is written to, its catalogue, and dates and plurals in it.
+
+One gettext domain ("messages") for every text a person reads (mail, calendar, pages), kept
+as Babel catalogues under `domain/common/locale/<lang>/LC_MESSAGES/`. Adding a language is
+adding a catalogue: `available()` lists every directory there. English is the source
+language and needs none. Dates, weekdays and months come from CLDR through Babel.
+"""
+
+from __future__ import annotations
+
+import gettext as _gettext
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from functools import cache
+from io import BytesIO
+from pathlib import Path
+from typing import Literal
+
+from babel import Locale, UnknownLocaleError
+from babel.dates import format_date as _babel_date
+from babel.dates import format_skeleton, format_time
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import Translations
+
+__all__ = [
+    "DEFAULT",
+    "LOCALE_DIR",
+    "DateForm",
+    "available",
+    "catalogue_dirs",
+    "format_date",
+    "format_hm",
+    "gettext",
+    "ngettext",
+    "pick",
+    "translations",
+]
+
+DEFAULT = "en"
+DOMAIN = "messages"
+LOCALE_DIR = Path(__file__).parent / "locale"
+# Where catalogues are looked for, first wins; tests may add a directory (then `reset()`).
+catalogue_dirs: list[Path] = [LOCALE_DIR]
+
+DateForm = Literal["day", "weekday", "date", "long"]
+# English keeps the engine's own short forms ("Mon 11 Jan 2027"); every other language
+# takes CLDR's (ru: "пн, 11 янв. 2027 г."), so that a new catalogue needs nothing else.
+_ENGLISH: dict[DateForm, str] = {
+    "day": "EEE dd MMM y",
+    "weekday": "EEEE dd MMMM y",
+    "date": "dd MMM y",
+    "long": "dd MMMM y",
+}
+
+
+def _catalogue(lang: str) -> Path | None:
+    for root in catalogue_dirs:
+        po = root / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+        if po.exists():
+            return po
+    return None
+
+
+def available() -> tuple[str, ...]:
+    """English and every language that has a catalogue, English first."""
+    found = {DEFAULT}
+    for root in catalogue_dirs:
+        if root.is_dir():
+            found |= {d.name for d in root.iterdir() if (d / "LC_MESSAGES").is_dir()}
+    return (DEFAULT, *sorted(found - {DEFAULT}))
+
+
+def pick(preferred: Iterable[str]) -> str:
+    """The first of a person's languages (in their order) that has a catalogue, else English."""
+    have = set(available())
+    for lang in preferred:
+        if lang in have:
+            return lang
+    return DEFAULT
+
+
+@cache
+def translations(lang: str) -> _gettext.NullTranslations:
+    """The language's catalogue: the compiled .mo when it is current, else the .po compiled
+    in memory (a fresh checkout works before `scripts/bootstrap.sh` compiled anything)."""
+    po = _catalogue(lang) if lang != DEFAULT else None
+    if po is None:
+        return _gettext.NullTranslations()
+    mo = po.with_suffix(".mo")
+    if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
+        with mo.open("rb") as fp:
+            return Translations(fp, domain=DOMAIN)
+    with po.open("rb") as fp:
+        catalog = read_po(fp, locale=_locale(lang) or DEFAULT)
+    buffer = BytesIO()
+    write_mo(buffer, catalog)
+    buffer.seek(0)
+    return Translations(buffer, domain=DOMAIN)
+
+
+def reset() -> None:
+    """Forget loaded catalogues (after `catalogue_dirs` changed)."""
+    translations.cache_clear()
+    _locale.cache_clear()
+
+
+def gettext(lang: str, message: str) -> str:
+    return translations(lang).gettext(message)
+
+
+def ngettext(lang: str, singular: str, plural: str, n: int) -> str:
+    """The plural form for `n` that the language needs (Russian has three)."""
+    return translations(lang).ngettext(singular, plural, n)
+
+
+@cache
+def _locale(lang: str) -> Locale | None:
+    try:
+        return Locale.parse(lang.replace("-", "_"))
+    except (UnknownLocaleError, ValueError):
+        return None  # a pseudo or private-use language: English dates
+
+
+def format_date(value: date | datetime, lang: str, form: DateForm = "day") -> str:
+    """A date as the language writes it: day (short weekday), weekday (long), date, long."""
+    locale = _locale(lang)
+    if locale is None or locale.language == DEFAULT:
+        return _babel_date(value, _ENGLISH[form], locale="en")
+    if form == "day":
+        return format_skeleton("yMMMEd", value, locale=locale)
+    if form == "date":
+        return format_skeleton("yMMMd", value, locale=locale)
+    return _babel_date(value, "full" if form == "weekday" else "long", locale=locale)
+
+
+def format_hm(value: datetime, lang: str) -> str:
+    """A 24-hour wall-clock time, as the venue shows it."""
+    return format_time(value, "HH:mm", locale=_locale(lang) or "en")
+
+
+def ordered(languages: Sequence[str]) -> list[str]:
+    """A person's languages without repeats, English last unless they placed it."""
+    seen: list[str] = []
+    for lang in languages:
+        if lang not in seen:
+            seen.append(lang)
+    if DEFAULT not in seen:
+        seen.append(DEFAULT)
+    return seen

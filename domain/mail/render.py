@@ -1,0 +1,99 @@
+"""Mail text from templates: one text and one HTML template per kind, in the reader's language.
+
+Templates live in `domain/mail/templates/` (`<kind>.txt.j2`, `<kind>.html.j2`); every word in
+them goes through the gettext catalogue of the language (Jinja2's i18n extension), HTML is
+autoescaped, and an undefined name is an error, never an empty string. A message in two
+languages is both sections, one after the other, in one document.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import cache
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, Template, select_autoescape
+from markupsafe import Markup
+
+from domain.common import i18n
+
+__all__ = ["Rendered", "environment", "render", "render_text"]
+
+
+@dataclass(frozen=True)
+class Rendered:
+    subject: str
+    text: str
+    html: str
+
+
+def _filters(lang: str) -> dict[str, Callable[..., str]]:
+    def dated(form: i18n.DateForm) -> Callable[[date | datetime], str]:
+        return lambda value: i18n.format_date(value, lang, form)
+
+    return {
+        "day": dated("day"),
+        "weekday": dated("weekday"),
+        "date": dated("date"),
+        "longdate": dated("long"),
+        "hm": lambda value: i18n.format_hm(value, lang),
+        "stamp": lambda value: f"{value:%Y-%m-%d %H:%M}",
+    }
+
+
+@cache
+def environment(lang: str) -> Environment:
+    """The template environment of one language (its catalogue and date formats)."""
+    env = Environment(
+        loader=PackageLoader("domain.mail", "templates"),
+        autoescape=select_autoescape(enabled_extensions=("html.j2",), default=False),
+        undefined=StrictUndefined,
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=False,
+    )
+    env.install_gettext_translations(i18n.translations(lang), newstyle=True)  # type: ignore[attr-defined]
+    env.filters.update(_filters(lang))
+    env.globals["lang"] = lang
+    return env
+
+
+def _block(template: Template, name: str, context: Mapping[str, Any]) -> str:
+    return "".join(template.blocks[name](template.new_context(dict(context)))).strip()
+
+
+def render_text(name: str, lang: str, context: Mapping[str, Any]) -> str:
+    """A text-only template (e.g. the calendar's DESCRIPTION) in `lang`."""
+    return environment(lang).get_template(f"{name}.txt.j2").render(context).strip()
+
+
+def render(
+    kind: str, languages: Sequence[str], context: Callable[[str], Mapping[str, Any]]
+) -> Rendered:
+    """Subject, text and HTML of `kind`, one section per language (usually one).
+
+    `context(lang)` gives the template's values for that language (titles and venues may
+    differ per language; dates are formatted by the templates' filters).
+    """
+    subjects: list[str] = []
+    texts: list[str] = []
+    sections: list[Markup] = []
+    for lang in languages:
+        env = environment(lang)
+        values = context(lang)
+        text_template = env.get_template(f"{kind}.txt.j2")
+        subject = _block(text_template, "subject", values)
+        subjects.append(subject)
+        texts.append(text_template.render(values).strip())
+        html = env.get_template(f"{kind}.html.j2").render({**values, "subject": subject})
+        sections.append(Markup(html))
+    document = environment(languages[0]).get_template("_document.html.j2")
+    html = document.render(sections=sections, subject=" / ".join(subjects))
+    return Rendered(
+        subject=" / ".join(subjects),
+        text="\n\n\n".join(texts) + "\n",
+        html=html.strip() + "\n",
+    )

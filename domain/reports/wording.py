@@ -1,0 +1,50 @@
+"""Small rules of English and Russian press-release wording that templates cannot hold:
+articles before official names, ordinals, "more than N", number words."""
+
+from __future__ import annotations
+
+import re
+
+# Official names that read with "the": the Republic of Kazakhstan, the Kyrgyz Republic,
+# the United Arab Emirates; but Mongolia, Georgia, Ukraine.
+_THE = re.compile(
+    r"\b(Republic|Kingdom|Federation|Emirates|States|Union|Principality|Sultanate|Duchy|"
+    r"Commonwealth|Islands|Netherlands|Philippines|Gambia|Bahamas|Maldives|Comoros|"
+    r"Seychelles|Centre|Center|Institute|Service|Commission|Delegation|Delegations|"
+    r"Secretariat|Office|Organisation|Organization|Agency|Programme|Bank|Council)\b"
+)
+
+# The number words of press releases ("six partner countries"); past twelve, digits.
+NUMBER_WORDS = ["no", "one", "two", "three", "four", "five", "six", "seven", "eight",
+                "nine", "ten", "eleven", "twelve"]  # fmt: skip
+
+
+def with_article(name: str) -> str:
+    """`name` as it stands in an English sentence: "the Kyrgyz Republic", "Mongolia"."""
+    if name.startswith(("the ", "The ")) or not _THE.search(name):
+        return name
+    return f"the {name}"
+
+
+def ordinal(number: int, language: str) -> str:
+    """15th, 21st, 12th; in Russian 15-е (совещание)."""
+    if language == "ru":
+        return f"{number}-е"
+    if 10 <= number % 100 <= 20:
+        suffix = "th"
+    else:
+        suffix = {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    return f"{number}{suffix}"
+
+
+def more_than(count: int) -> int | None:
+    """The round figure a release says "more than" of (45 -> 40, 61 -> 60); None below 20,
+    where the exact count reads better."""
+    if count < 20:
+        return None
+    return (count - 1) // 10 * 10
+
+
+def number_word(count: int) -> str:
+    """The English word of a small count (the catalogue translates it), else digits."""
+    return NUMBER_WORDS[count] if count < len(NUMBER_WORDS) else str(count)

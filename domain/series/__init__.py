@@ -1,0 +1,1 @@
+"""Meeting series: each kind of meeting with its own cadence and numbering."""

@@ -1,0 +1,89 @@
+"""`rtm agenda show|propose|decide|publish`: proposals, decisions, timetable, publishing."""
+
+from __future__ import annotations
+
+import argparse
+from typing import TYPE_CHECKING
+
+from domain.agenda.items import DecideCommand, Decision, ProposeCommand, PublishCommand
+from domain.agenda.template import ItemKind
+from starter.cli.common import actor, add, connect, open_store
+from starter.cli.inputs import parse
+from starter.cli.views import render_agenda
+
+if TYPE_CHECKING:
+    from activities.config import Settings
+
+
+async def cmd_agenda_show(args: argparse.Namespace, settings: Settings) -> int:
+    from starter.client import commands
+
+    agenda = await commands.agenda(await connect(settings), args.meeting)
+    print(agenda.model_dump_json(indent=2) if args.json else render_agenda(agenda))
+    return 0
+
+
+async def cmd_agenda_propose(args: argparse.Namespace, settings: Settings) -> int:
+    from starter.client import commands
+
+    fields = {"title": args.title, "presenter": args.presenter, "minutes": args.minutes,
+              "kind": args.kind, "project": args.project, "actor": actor(settings)}  # fmt: skip
+    command = parse(ProposeCommand, {k: v for k, v in fields.items() if v is not None})
+    client = await connect(settings)
+    item = await commands.propose_item(client, open_store(settings), args.meeting, command)
+    print(
+        f"{args.meeting}: proposed {item.id} '{item.title}' ({item.minutes} min), awaiting decision"
+    )
+    return 0
+
+
+async def cmd_agenda_decide(args: argparse.Namespace, settings: Settings) -> int:
+    from starter.client import commands
+
+    fields = {"item_id": args.item, "decision": args.decision, "reason": args.reason,
+              "title": args.title, "minutes": args.minutes, "kind": args.kind,
+              "presenter": args.presenter, "actor": actor(settings)}  # fmt: skip
+    command = parse(DecideCommand, {k: v for k, v in fields.items() if v is not None})
+    client = await connect(settings)
+    item = await commands.decide_item(client, open_store(settings), args.meeting, command)
+    print(f"{args.meeting}: {item.id} is {item.status.value}: {item.title} ({item.minutes} min)")
+    return 0
+
+
+async def cmd_agenda_publish(args: argparse.Namespace, settings: Settings) -> int:
+    from starter.client import commands
+
+    command = PublishCommand(actor=actor(settings))
+    client = await connect(settings)
+    agenda = await commands.publish_agenda(client, open_store(settings), args.meeting, command)
+    print(f"{args.meeting}: agenda version {agenda.published_version} published and mailed")
+    return 0
+
+
+def register(agenda: argparse.ArgumentParser) -> None:
+    asub = agenda.add_subparsers(dest="action", required=True)
+    show = add(asub, "show", cmd_agenda_show, "items, decisions and the timetable")
+    show.add_argument("meeting")
+    show.add_argument("--json", action="store_true")
+    kinds = [k.value for k in ItemKind]
+    propose = add(asub, "propose", cmd_agenda_propose, "propose an item (until the deadline)")
+    propose.add_argument("meeting")
+    propose.add_argument("--title", required=True)
+    propose.add_argument("--presenter", required=True, help="participant id")
+    propose.add_argument("--minutes", required=True, type=int)
+    propose.add_argument("--kind", choices=kinds)
+    propose.add_argument("--project")
+    decide = add(asub, "decide", cmd_agenda_decide, "accept, reject (with a reason) or edit")
+    decide.add_argument("meeting")
+    decide.add_argument("item")
+    decide.add_argument("decision", choices=[d.value for d in Decision])
+    decide.add_argument("--reason")
+    decide.add_argument("--title")
+    decide.add_argument("--minutes", type=int)
+    decide.add_argument("--kind", choices=kinds)
+    decide.add_argument("--presenter", help="participant id")
+    publish = add(asub, "publish", cmd_agenda_publish, "mail the agenda to those who accepted")
+    publish.add_argument("meeting")
+
+
+PARSERS = {"agenda": register}

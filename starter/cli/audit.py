@@ -1,0 +1,56 @@
+"""`rtm audit MEETING [--json]` and `rtm audit export MEETING DIR`: the auditor's view."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from starter.cli.common import connect, open_store
+from starter.cli.errors import InputError
+
+if TYPE_CHECKING:
+    from activities.config import Settings
+
+
+async def cmd_audit(args: argparse.Namespace, settings: Settings) -> int:
+    """`rtm audit MEETING [--json]` or `rtm audit export MEETING DIR`."""
+    from temporalio.service import RPCError, RPCStatusCode
+
+    from starter.client.audit import export, render_timeline, timeline
+
+    words = list(args.words)
+    exporting = words[:1] == ["export"]
+    if exporting:
+        words = words[1:]
+    if len(words) != (2 if exporting else 1):
+        raise InputError(["usage: rtm audit MEETING [--json] | rtm audit export MEETING DIR"])
+    meeting_id = words[0]
+    client = await connect(settings)
+    try:
+        history = await client.get_workflow_handle(meeting_id).fetch_history()
+    except RPCError as exc:
+        if exc.status is RPCStatusCode.NOT_FOUND:
+            raise InputError([f"meeting: no meeting {meeting_id!r}"]) from exc
+        raise
+    history_json = history.to_json()
+    entries = timeline(json.loads(history_json), open_store(settings).audit(meeting_id))
+    if exporting:
+        for path in export(meeting_id, history_json, entries, Path(words[1])):
+            print(f"wrote {path}")
+    elif args.json:
+        print(json.dumps([e.model_dump(mode="json") for e in entries], indent=2,
+                         ensure_ascii=False))  # fmt: skip
+    else:
+        print(render_timeline(meeting_id, entries))
+    return 0
+
+
+def register(audit: argparse.ArgumentParser) -> None:
+    audit.set_defaults(fn=cmd_audit)
+    audit.add_argument("words", nargs="+", metavar="MEETING | export MEETING DIR")
+    audit.add_argument("--json", action="store_true")
+
+
+PARSERS = {"audit": register}

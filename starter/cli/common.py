@@ -1,0 +1,52 @@
+"""What every command module shares: the handler type, the actor, the store, the client.
+
+Heavy imports (the ORM, the Temporal client) happen inside these helpers, on first use,
+so that `rtm --help` and commands that need neither stay fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable, Coroutine
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from temporalio.client import Client
+
+    from activities.config import Settings
+    from activities.store import Store
+    from domain.registration.answers import Actor
+
+Handler = Callable[[argparse.Namespace, "Settings"], Coroutine[Any, Any, int]]
+"""A command: parsed arguments and settings in, exit code out."""
+
+Register = Callable[[argparse.ArgumentParser], None]
+"""Adds a top-level command's arguments and sub-commands to its parser."""
+
+
+def add(parent: Any, name: str, fn: Handler, help: str) -> argparse.ArgumentParser:
+    """A sub-command `name` of `parent` (a subparsers action) that runs `fn`."""
+    cmd: argparse.ArgumentParser = parent.add_parser(name, help=help)
+    cmd.set_defaults(fn=fn)
+    return cmd
+
+
+def actor(settings: Settings) -> Actor:
+    """Who the CLI acts as (RTM_USER), on the CLI channel."""
+    from domain.registration.answers import Actor, Channel
+
+    return Actor(id=settings.cli_user, channel=Channel.CLI)
+
+
+def open_store(settings: Settings) -> Store:
+    from activities.store import Store
+
+    store = Store(settings.database_url)
+    store.create_schema()
+    return store
+
+
+async def connect(settings: Settings) -> Client:
+    from starter.client import connection
+
+    return await connection.connect(settings)

@@ -1,0 +1,65 @@
+"""`rtm cycle create|show|pause|resume|trigger|delete --region R`: the six-monthly Schedule."""
+
+from __future__ import annotations
+
+import argparse
+from typing import TYPE_CHECKING
+
+from starter.cli.common import connect, open_store
+from starter.cli.errors import InputError
+
+if TYPE_CHECKING:
+    from activities.config import Settings
+
+
+async def cmd_cycle(args: argparse.Namespace, settings: Settings) -> int:
+    """`rtm cycle create|show|pause|resume|trigger|delete --region R`."""
+    from starter.client import cycle
+
+    store = open_store(settings)
+    region = store.region(args.region)
+    if region is None:
+        raise InputError([f"region: unknown region {args.region!r}"])
+    client = await connect(settings)
+    try:
+        if args.action == "create":
+            months = cycle.months_of(args.months)
+            await cycle.create(client, region.code, region.zone, settings.task_queue, months,
+                               args.day, args.hour)  # fmt: skip
+            print(f"{region.code}: cycle created, months {list(months)}, day {args.day}, "
+                  f"{args.hour:02d}:00 {region.zone}")  # fmt: skip
+        elif args.action == "show":
+            view = await cycle.show(client, region.code)
+            print(f"{region.code}: months {view.months}, day {view.day}, {view.hour:02d}:00 "
+                  f"{view.zone}, {'PAUSED' if view.paused else 'active'} {view.note}")  # fmt: skip
+            for when in view.next_runs:
+                print(f"  next run {when:%Y-%m-%d %H:%M} UTC")
+            for run in view.recent_runs:
+                print(f"  recent   {run}")
+        elif args.action == "pause":
+            await cycle.pause(client, region.code, f"paused by {settings.cli_user}")
+            print(f"{region.code}: cycle paused; nothing starts until it is resumed")
+        elif args.action == "resume":
+            await cycle.resume(client, region.code, f"resumed by {settings.cli_user}")
+            print(f"{region.code}: cycle resumed")
+        elif args.action == "trigger":
+            await cycle.trigger(client, region.code)
+            print(f"{region.code}: cycle triggered; the next RTM is being planned")
+        else:
+            await cycle.delete(client, region.code)
+            print(f"{region.code}: cycle deleted")
+    except cycle.CycleError as exc:
+        raise InputError([str(exc)]) from exc
+    return 0
+
+
+def register(cyc: argparse.ArgumentParser) -> None:
+    cyc.set_defaults(fn=cmd_cycle)
+    cyc.add_argument("action", choices=["create", "show", "pause", "resume", "trigger", "delete"])
+    cyc.add_argument("--region", required=True)
+    cyc.add_argument("--months", help="months of the year, default 1,7")
+    cyc.add_argument("--day", type=int, default=1, help="day of the month (1-28)")
+    cyc.add_argument("--hour", type=int, default=9, help="hour in the region's zone")
+
+
+PARSERS = {"cycle": register}

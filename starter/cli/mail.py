@@ -1,0 +1,31 @@
+"""`rtm mail list`: what the SMTP catcher holds."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from starter.cli.common import add
+
+if TYPE_CHECKING:
+    from activities.config import Settings
+
+
+async def cmd_mail_list(args: argparse.Namespace, settings: Settings) -> int:
+    from starter.devstack.catcher import read_mailbox
+
+    mail_dir = Path(args.dir) if args.dir else settings.mail_dir
+    messages = read_mailbox(mail_dir) if mail_dir.exists() else []
+    for msg in messages:
+        print(f"{msg['Date']}  {msg['To']}  {msg['Subject']}  {msg['Message-ID']}")
+    print(f"{len(messages)} messages in {mail_dir.resolve()}")
+    return 0
+
+
+def register(mail: argparse.ArgumentParser) -> None:
+    msub = mail.add_subparsers(dest="action", required=True)
+    add(msub, "list", cmd_mail_list, "list caught messages").add_argument("--dir")
+
+
+PARSERS = {"mail": register}

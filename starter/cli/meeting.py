@@ -1,0 +1,157 @@
+"""`rtm meeting plan|list|status|schedule|reschedule|cancel`: one meeting's life."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from domain.common.contracts import Phase
+from domain.invitations.batches import InvitationStatus
+from domain.meeting.changes import CancelCommand, RescheduleCommand
+from domain.meeting.definition import MeetingFormat
+from domain.meeting.status import StatusPage
+from starter.cli.common import actor, add, connect, open_store
+from starter.cli.daysoff import warn_days_off
+from starter.cli.errors import InputError
+from starter.cli.inputs import check_meeting, parse, read_document
+from starter.cli.views import render_status
+
+if TYPE_CHECKING:
+    from activities.config import Settings
+
+
+async def cmd_meeting_plan(args: argparse.Namespace, settings: Settings) -> int:
+    from starter.client import commands
+
+    store = open_store(settings)
+    meeting = check_meeting(read_document(Path(args.file)), store, datetime.now(UTC))
+    scope = getattr(args, "scope", None)
+    if scope is not None and meeting.region != scope:
+        raise InputError([f"region: {settings.cli_user} manages region {scope} only"])
+    warn_days_off(store, meeting)
+    client = await connect(settings)
+    await commands.plan(client, meeting, settings.task_queue, reuse=False)
+    print(f"Planned {meeting.id}: {meeting.title}; invitations are going out")
+    return 0
+
+
+async def cmd_meeting_list(args: argparse.Namespace, settings: Settings) -> int:
+    from starter.client import commands
+
+    phase = Phase(args.phase) if args.phase else None
+    meetings = await commands.list_meetings(await connect(settings), args.region, phase)
+    for m in meetings:
+        print(f"{m.id:<24} {m.region or '-':<4} {m.number or '-':>4}  {m.phase or '-':<12} "
+              f"{m.status:<10} started {m.started:%Y-%m-%d %H:%M}")  # fmt: skip
+    print(f"{len(meetings)} meetings")
+    return 0
+
+
+async def cmd_meeting_status(args: argparse.Namespace, settings: Settings) -> int:
+    from starter.client import commands
+
+    status = await commands.status(await connect(settings), args.id)
+    print(status.model_dump_json(indent=2) if args.json else render_status(status))
+    return 0
+
+
+async def cmd_meeting_reschedule(args: argparse.Namespace, settings: Settings) -> int:
+    from starter.client import commands
+
+    fields = {
+        "start": args.start,
+        "end": args.end,
+        "zone": args.zone,
+        "registration_deadline": args.deadline,
+        "join_link": args.join_link,
+    }
+    command = parse(
+        RescheduleCommand,
+        {k: v for k, v in fields.items() if v is not None} | {"actor": actor(settings)},
+    )
+    store = open_store(settings)
+    client = await connect(settings)
+    status = await commands.reschedule(client, store, args.id, command)
+    m = (await commands.status(client, args.id, StatusPage(limit=0))).meeting
+    warn_days_off(store, m)
+    print(
+        f"{status.id} rescheduled to {m.start:%Y-%m-%d %H:%M} - {m.end:%Y-%m-%d %H:%M} {m.zone}; "
+        f"{status.count(InvitationStatus.SENT)} updated invitations sent "
+        f"(sequence {status.sequence})"
+    )
+    return 0
+
+
+async def cmd_meeting_schedule(args: argparse.Namespace, settings: Settings) -> int:
+    from starter.client import commands
+
+    venue = {"name": args.venue_name, "city": args.venue_city, "country": args.venue_country,
+             "address": args.venue_address}  # fmt: skip
+    host = {k: v for k, v in venue.items() if v} if args.venue_name else None
+    fields = {"start": args.start, "end": args.end, "zone": args.zone, "format": args.format,
+              "join_link": args.join_link, "registration_deadline": args.deadline,
+              "venue": host}  # fmt: skip
+    command = parse(
+        RescheduleCommand,
+        {k: v for k, v in fields.items() if v is not None} | {"actor": actor(settings)},
+    )
+    client = await connect(settings)
+    store = open_store(settings)
+    status = await commands.schedule(client, store, args.id, command)
+    m = (await commands.status(client, args.id, StatusPage(limit=0))).meeting
+    warn_days_off(store, m)
+    print(f"{status.id} scheduled: {m.start:%Y-%m-%d %H:%M} - {m.end:%Y-%m-%d %H:%M} {m.zone}, "
+          f"{m.format.value}; invitations are going out")  # fmt: skip
+    return 0
+
+
+async def cmd_meeting_cancel(args: argparse.Namespace, settings: Settings) -> int:
+    from starter.client import commands
+
+    command = parse(CancelCommand, {"reason": args.reason, "actor": actor(settings)})
+    status = await commands.cancel(await connect(settings), open_store(settings), args.id, command)
+    print(
+        f"{status.id} cancelled; {status.count(InvitationStatus.SENT)} cancellations sent "
+        f"(sequence {status.sequence})"
+    )
+    return 0
+
+
+def register(meeting: argparse.ArgumentParser) -> None:
+    msub = meeting.add_subparsers(dest="action", required=True)
+    add(
+        msub, "plan", cmd_meeting_plan, "validate a YAML/JSON meeting definition and start it"
+    ).add_argument("file")
+    listing = add(msub, "list", cmd_meeting_list, "meetings by region and phase (visibility)")
+    listing.add_argument("--region")
+    listing.add_argument("--phase", choices=[p.value for p in Phase])
+    status = add(msub, "status", cmd_meeting_status, "phase and each participant's invitation")
+    status.add_argument("id")
+    status.add_argument("--json", action="store_true")
+    move = add(msub, "reschedule", cmd_meeting_reschedule, "new dates; everyone gets an update")
+    move.add_argument("id")
+    move.add_argument("--start", required=True, help="venue time, e.g. 2027-01-11T09:00")
+    move.add_argument("--end", required=True, help="venue time, e.g. 2027-01-12T17:30")
+    move.add_argument("--zone", help="new venue zone (IANA)")
+    move.add_argument("--deadline", help="new registration deadline, venue time")
+    move.add_argument("--join-link", dest="join_link")
+    sched = add(msub, "schedule", cmd_meeting_schedule, "dates, host and format of a planned RTM")
+    sched.add_argument("id")
+    sched.add_argument("--start", required=True, help="venue time, e.g. 2027-06-07T09:00")
+    sched.add_argument("--end", required=True, help="venue time, e.g. 2027-06-08T17:30")
+    sched.add_argument("--zone", help="venue zone (IANA), e.g. Asia/Almaty")
+    sched.add_argument("--format", choices=[f.value for f in MeetingFormat])
+    sched.add_argument("--venue-name", dest="venue_name")
+    sched.add_argument("--venue-city", dest="venue_city")
+    sched.add_argument("--venue-country", dest="venue_country")
+    sched.add_argument("--venue-address", dest="venue_address")
+    sched.add_argument("--join-link", dest="join_link")
+    sched.add_argument("--deadline", help="registration deadline, venue time")
+    stop = add(msub, "cancel", cmd_meeting_cancel, "cancel; everyone gets a cancellation")
+    stop.add_argument("id")
+    stop.add_argument("--reason", default="cancelled by the secretariat")
+
+
+PARSERS = {"meeting": register}

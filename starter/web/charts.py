@@ -1,0 +1,69 @@
+"""Chart routes: GET /charts/{kind}/{subject} (an HTML page, each chart's SVG with its
+numbers in a table beside it) and /charts/{kind}/{subject}/{chart}.svg; kind is meeting
+or region. Links are signed and expire; ?language=ru answers in Russian."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from aiohttp import web
+from temporalio.client import Client
+
+from activities.store import Store
+from domain.common.links import LinkError
+from domain.reports.charts import Chart
+from domain.reports.links import KINDS, PURPOSE
+from domain.reports.render import LANGUAGES, chart_svg, charts_page
+from starter.client import commands
+from starter.client.reports import meeting_charts, region_charts
+from starter.web.pages import error_page, refuse_link, verified
+
+HINT = "Ask the secretariat for a new link to the charts."
+
+
+def add_chart_routes(app: web.Application, client: Client, store: Store, key: bytes,
+                     now: Callable[[], datetime]) -> None:  # fmt: skip
+    async def charts(request: web.Request) -> tuple[str, list[Chart], str] | web.Response:
+        kind, subject = request.match_info["kind"], request.match_info["subject"]
+        if kind not in KINDS:
+            return error_page(404, "There are no such charts.")
+        try:
+            verified(request, key, PURPOSE, (kind, subject), now())
+        except LinkError as exc:
+            return await refuse_link(store, request, exc, actor=f"unverified:charts:{subject}",
+                                     hint=HINT)  # fmt: skip
+        language = request.query.get("language", "en")
+        if language not in LANGUAGES:
+            return error_page(400, f"language: {language[:20]!r} is not one of en, ru.")
+        try:
+            if kind == "meeting":
+                title, found = await meeting_charts(client, store, subject, language)
+            else:
+                today = now().date()
+                title, found = await region_charts(client, store, subject, language, today)
+        except commands.NoSuchMeeting:
+            return error_page(404, f"There is no {kind} {subject[:64]}.")
+        return title, found, language
+
+    async def page(request: web.Request) -> web.Response:
+        got = await charts(request)
+        if isinstance(got, web.Response):
+            return got
+        title, found, language = got
+        return web.Response(text=charts_page(title, found, language), content_type="text/html",
+                            charset="utf-8")  # fmt: skip
+
+    async def svg(request: web.Request) -> web.Response:
+        got = await charts(request)
+        if isinstance(got, web.Response):
+            return got
+        _, found, language = got
+        chart = next((c for c in found if c.id == request.match_info["chart"]), None)
+        if chart is None:
+            return error_page(404, "There is no such chart.")
+        return web.Response(text=chart_svg(chart, language), content_type="image/svg+xml",
+                            charset="utf-8")  # fmt: skip
+
+    app.router.add_get("/charts/{kind}/{subject}", page)
+    app.router.add_get("/charts/{kind}/{subject}/{chart}.svg", svg)

@@ -1,0 +1,97 @@
+"""The agenda as the secretariat builds it: proposals to accept or reject with a reason,
+edits, the slotted timetable by day, and publishing."""
+
+from __future__ import annotations
+
+from itertools import groupby
+
+from aiohttp import web
+from pydantic import ValidationError
+
+from domain.agenda.items import AgendaItem, DecideCommand, Decision, PublishCommand
+from domain.agenda.template import ItemStatus
+from domain.agenda.view import AgendaView
+from starter.client import commands
+from starter.web.console import reads
+from starter.web.console.context import Console
+from starter.web.console.forms import done, fields
+from starter.web.console.render import render
+from starter.web.console.roles import Viewer
+
+
+def days(agenda: AgendaView) -> list[tuple[object, list[tuple[object, AgendaItem]]]]:
+    """The timetable by day: (day, [(slot, item), ...])."""
+    by_id = {i.id: i for i in agenda.items}
+    return [
+        (day, [(s, by_id[s.item_id]) for s in slots])
+        for day, slots in groupby(agenda.slots, key=lambda s: s.day)
+    ]
+
+
+def _minutes(value: str) -> int | None:
+    value = value.strip()
+    return int(value) if value.isdigit() else None
+
+
+def add_agenda_routes(app: web.Application, console: Console) -> None:
+    async def page(
+        request: web.Request, viewer: Viewer, problem: str = "", code: int = 200
+    ) -> web.Response:
+        meeting_id = request.match_info["meeting"]
+        status = await reads.readable(console, viewer, meeting_id)
+        agenda = await commands.agenda(console.client, meeting_id)
+        return render(
+            request,
+            "agenda.html",
+            code,
+            title=f"Agenda: {status.title}",
+            status=status,
+            agenda=agenda,
+            days=days(agenda),
+            manage=viewer.manages(status.meeting.region),
+            proposed=[i for i in agenda.items if i.status is ItemStatus.PROPOSED],
+            problem=problem,
+            section="agenda",
+        )
+
+    async def show(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+        return await page(request, viewer)
+
+    async def decide(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+        meeting_id = request.match_info["meeting"]
+        await reads.managed(console, viewer, meeting_id)
+        form = await fields(request)
+        try:
+            command = DecideCommand(
+                item_id=form.get("item", ""),
+                decision=Decision(form.get("decision", "")),
+                reason=form.get("reason") or None,
+                title=form.get("title") or None,
+                minutes=_minutes(form.get("minutes", "")),
+                actor=console.actor(viewer),
+            )
+            await commands.decide_item(console.client, console.store, meeting_id, command)
+        except (ValueError, ValidationError) as exc:
+            return await page(request, viewer, f"Not recorded: {exc}", 400)
+        except commands.CommandRefused as exc:
+            return await page(request, viewer, f"Not recorded: {exc}", 409)
+        return done(f"/console/meetings/{meeting_id}/agenda", "decided")
+
+    async def publish(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+        meeting_id = request.match_info["meeting"]
+        await reads.managed(console, viewer, meeting_id)
+        try:
+            await commands.publish_agenda(
+                console.client,
+                console.store,
+                meeting_id,
+                PublishCommand(actor=console.actor(viewer)),
+            )
+        except commands.CommandRefused as exc:
+            return await page(request, viewer, f"Not published: {exc}", 409)
+        return done(f"/console/meetings/{meeting_id}/agenda", "published")
+
+    base = "/console/meetings/{meeting}/agenda"
+    app.router.add_get(base, console.page(show))
+    app.router.add_post(base + "/decide", console.page(decide))
+    app.router.add_post(base + "/publish", console.page(publish))

@@ -1,0 +1,154 @@
+"""What every console page needs: the engine's client and store, the session behind the
+request's cookie, the CSRF check of every form, and the audited 403 for a wrong role."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+from typing import Any
+from urllib.parse import quote
+
+from aiohttp import web
+from temporalio.client import Client
+
+from activities.config import Settings
+from activities.store import Store
+from activities.store.console import ConsoleStore
+from domain.registration.answers import Actor, Channel
+from starter.web.console.render import render
+from starter.web.console.roles import CSRF, VIEWER, Forbidden, Viewer, viewer_of
+
+log = logging.getLogger(__name__)
+
+SESSION_COOKIE = "rtm_session"
+BROWSER_COOKIE = "rtm_browser"  # the nonce that binds a sign-in link to the browser that asked
+IDLE = timedelta(hours=8)
+ABSOLUTE = timedelta(days=7)
+TOUCH_AFTER = timedelta(minutes=1)
+
+Mailer = Callable[[EmailMessage], Awaitable[None]]
+
+PageHandler = Callable[[web.Request, Viewer], Awaitable[web.StreamResponse]]
+
+
+@dataclass
+class Console:
+    """The console's dependencies, shared by every page module."""
+
+    client: Client
+    store: Store
+    sessions: ConsoleStore
+    key: bytes
+    settings: Settings
+    now: Callable[[], datetime]
+    mailer: Mailer
+    oidc: Any = None  # starter.web.console.oidc.OidcProvider when single sign-on is set
+    _viewers: dict[str, tuple[float, Viewer]] = field(default_factory=dict)
+
+    def actor(self, viewer: Viewer) -> Actor:
+        """Who a page's command comes from: the signed-in person, through the web."""
+        return Actor(id=viewer.id, channel=Channel.WEB)
+
+    def mac(self, purpose: str, value: str) -> str:
+        return hmac.new(self.key, f"{purpose}:{value}".encode(), hashlib.sha256).hexdigest()[:43]
+
+    def secure(self, request: web.Request) -> bool:
+        return request.secure or self.settings.public_url.startswith("https://")
+
+    def set_cookie(
+        self,
+        request: web.Request,
+        resp: web.StreamResponse,
+        name: str,
+        value: str,
+        max_age: int | None,
+    ) -> None:
+        resp.set_cookie(
+            name,
+            value,
+            max_age=max_age,
+            path="/",
+            httponly=True,
+            secure=self.secure(request),
+            samesite="Lax",
+        )
+
+    async def audit(
+        self, meeting_id: str | None, actor: str, action: str, detail: dict[str, Any]
+    ) -> None:
+        await asyncio.to_thread(
+            self.store.append_audit, meeting_id, actor, Channel.WEB.value, action, detail
+        )
+
+    async def viewer(self, request: web.Request) -> Viewer | None:
+        """The person whose live session the request's cookie holds, else None."""
+        token = request.cookies.get(SESSION_COOKIE, "")
+        if not token or len(token) > 100:
+            return None
+        row = await asyncio.to_thread(
+            self.sessions.live_session, token, self.now(), IDLE, ABSOLUTE, TOUCH_AFTER
+        )
+        if row is None:
+            return None
+        found = await asyncio.to_thread(self.sessions.person, row.participant_id)
+        if found is None:
+            return None
+        return viewer_of(*found)
+
+    def page(self, handler: PageHandler) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+        """A page for signed-in people: sign-in first, CSRF on every POST, 403 audited."""
+
+        async def wrapped(request: web.Request) -> web.StreamResponse:
+            viewer = await self.viewer(request)
+            if viewer is None:
+                if request.method == "GET":
+                    raise web.HTTPSeeOther(f"/console/signin?next={quote(request.path_qs)}")
+                return render(
+                    request,
+                    "error.html",
+                    401,
+                    title="Signed out",
+                    message="Your session has ended. Please sign in again.",
+                )
+            token = request.cookies[SESSION_COOKIE]
+            request[VIEWER] = viewer
+            request[CSRF] = self.mac("csrf", token)
+            if request.method == "POST":
+                form = await request.post()
+                sent = str(form.get("csrf", ""))
+                if not hmac.compare_digest(sent.encode(), request[CSRF].encode()):
+                    await self.audit(
+                        None, viewer.id, "console.csrf_refused", {"path": request.path[:200]}
+                    )
+                    return render(
+                        request,
+                        "error.html",
+                        403,
+                        title="Form expired",
+                        message="This form was not accepted (its security token is "
+                        "missing or stale). Nothing was changed; please try again.",
+                    )
+            try:
+                return await handler(request, viewer)
+            except Forbidden as exc:
+                await self.audit(
+                    exc.meeting_id,
+                    viewer.id,
+                    "console.forbidden",
+                    {"path": request.path[:200], "method": request.method, "why": str(exc)},
+                )
+                return render(
+                    request,
+                    "error.html",
+                    403,
+                    title="Not allowed",
+                    message="This page is not yours to see or change.",
+                )
+
+        return wrapped

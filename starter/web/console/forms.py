@@ -1,0 +1,34 @@
+"""Reading posted forms and answering them: Post/Redirect/Get with a notice code, or the
+page again with the problem next to its field."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from aiohttp import web
+
+_MAX = 200_000
+
+
+async def fields(request: web.Request) -> dict[str, str]:
+    """The posted fields as text (the CSRF token already checked by the page guard)."""
+    return {k: str(v)[:_MAX] for k, v in (await request.post()).items() if k != "csrf"}
+
+
+def done(to: str, code: str, **extra: str) -> web.Response:
+    """Back to a page after a change, which then shows the notice `code` (no free text in
+    URLs: a notice is one of the page's own sentences)."""
+    return web.Response(
+        status=303, headers={"Location": f"{to}?{urlencode({'done': code} | extra)}"}
+    )
+
+
+def problems_by_field(problems: list[str]) -> dict[str, str]:
+    """`field: message` lines by field ('' for those naming none)."""
+    found: dict[str, str] = {}
+    for line in problems:
+        where, sep, message = line.partition(": ")
+        key = where if sep and " " not in where else ""
+        text = message if key else line
+        found[key] = f"{found[key]} {text}" if key in found else text
+    return found

@@ -1,0 +1,82 @@
+"""Reading a meeting for a page, with the role check first: the region's secretariat and
+auditors read any of the region's meetings; participants only the ones they are invited to."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+
+from aiohttp import web
+
+from activities.store import MeetingRow
+from domain.meeting.definition import MeetingDefinition
+from domain.meeting.status import MeetingStatus, StatusPage
+from starter.client import commands
+from starter.web.console.context import Console
+from starter.web.console.roles import Forbidden, Viewer
+
+
+@dataclass(frozen=True)
+class Listed:
+    """A meeting as the projection lists it, with its definition parsed."""
+
+    id: str
+    region: str
+    title: str
+    phase: str
+    meeting: MeetingDefinition
+
+
+def listed(row: MeetingRow) -> Listed:
+    return Listed(
+        id=row.id,
+        region=row.region,
+        title=row.title,
+        phase=row.phase,
+        meeting=MeetingDefinition.model_validate_json(row.definition),
+    )
+
+
+async def region_of(console: Console, meeting_id: str) -> str:
+    """The meeting's region from the projection (404 when the engine does not know it)."""
+    row = await asyncio.to_thread(console.sessions.meeting, meeting_id)
+    if row is not None:
+        return row.region
+    try:
+        return (
+            await commands.status(console.client, meeting_id, StatusPage(limit=0))
+        ).meeting.region
+    except commands.NoSuchMeeting:
+        raise web.HTTPNotFound(reason=f"There is no meeting {meeting_id}") from None
+
+
+async def managed(console: Console, viewer: Viewer, meeting_id: str) -> str:
+    """Only the meeting's own secretariat gets past (others: Forbidden, audited)."""
+    region = await region_of(console, meeting_id)
+    viewer.require_manage(region, meeting_id)
+    return region
+
+
+async def readable(console: Console, viewer: Viewer, meeting_id: str) -> MeetingStatus:
+    """The meeting's status if the viewer may read it all (secretariat, auditor)."""
+    region = await region_of(console, meeting_id)
+    viewer.require_read(region, meeting_id)
+    return await status(console, meeting_id)
+
+
+async def status(console: Console, meeting_id: str) -> MeetingStatus:
+    try:
+        return await commands.full_status(console.client, meeting_id)
+    except commands.NoSuchMeeting:
+        raise web.HTTPNotFound(reason=f"There is no meeting {meeting_id}") from None
+
+
+async def as_invitee(console: Console, viewer: Viewer, meeting_id: str) -> MeetingStatus:
+    """The meeting's status if the viewer is invited to it (their own pages)."""
+    await region_of(console, meeting_id)
+    found = await status(console, meeting_id)
+    try:
+        found.participant(viewer.id)
+    except KeyError:
+        raise Forbidden(f"{viewer.id} is not invited to {meeting_id}", meeting_id) from None
+    return found

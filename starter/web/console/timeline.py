@@ -1,0 +1,77 @@
+"""The auditor's timeline of a meeting (history and audit log merged) with filters, and the
+auditors' read-only view of every region's meetings."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+from aiohttp import web
+
+from starter.client.audit import TimelineEntry, timeline
+from starter.web.console import reads
+from starter.web.console.context import Console
+from starter.web.console.reads import listed
+from starter.web.console.render import render
+from starter.web.console.roles import Forbidden, Viewer
+
+PAGE = 100
+FILTERS = ("kind", "actor", "channel", "participant")
+
+
+def matches(entry: TimelineEntry, want: dict[str, str]) -> bool:
+    """The entry passes every filter given (kind: its action's prefix; participant: any
+    mention of the id in its detail)."""
+    if want.get("kind") and not entry.action.startswith(want["kind"]):
+        return False
+    if want.get("actor") and want["actor"] != entry.actor:
+        return False
+    if want.get("channel") and want["channel"] != entry.channel:
+        return False
+    pid = want.get("participant")
+    return not pid or pid in json.dumps(entry.detail, default=str) or pid in entry.summary
+
+
+def add_timeline_routes(app: web.Application, console: Console) -> None:
+    async def show(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+        meeting_id = request.match_info["meeting"]
+        status = await reads.readable(console, viewer, meeting_id)
+        history = await console.client.get_workflow_handle(meeting_id).fetch_history()
+        rows = await asyncio.to_thread(console.store.audit, meeting_id)
+        entries = timeline(json.loads(history.to_json()), rows)
+        want = {k: request.query.get(k, "").strip()[:100] for k in FILTERS}
+        chosen = [e for e in entries if matches(e, want)]
+        try:
+            number = max(1, int(request.query.get("page", "1")))
+        except ValueError:
+            number = 1
+        shown = chosen[(number - 1) * PAGE : number * PAGE]
+        return render(
+            request,
+            "timeline.html",
+            title=f"Timeline: {status.title}",
+            status=status,
+            entries=shown,
+            total=len(chosen),
+            want=want,
+            kinds=sorted({e.action.split(".")[0] for e in entries}),
+            channels=sorted({e.channel for e in entries}),
+            number=number,
+            pages=max(1, -(-len(chosen) // PAGE)),
+            section="timeline",
+        )
+
+    async def overview(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+        if not viewer.is_auditor:
+            raise Forbidden("the overview of every region is the auditors'")
+        rows = [listed(r) for r in await asyncio.to_thread(console.sessions.meetings, None)]
+        regions = sorted({r.region for r in rows})
+        return render(
+            request,
+            "audit_overview.html",
+            title="All regions",
+            by_region={g: [r for r in rows if r.region == g] for g in regions},
+        )
+
+    app.router.add_get("/console/meetings/{meeting}/timeline", console.page(show))
+    app.router.add_get("/console/audit", console.page(overview))

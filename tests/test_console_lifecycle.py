@@ -1,0 +1,212 @@
+"""A whole meeting through the console's pages in a real browser, on the time-skipping
+server: the secretariat plans and watches the invitations go out; an NFP answers and
+proposes; the secretariat accepts, publishes, checks the NFP in on a phone-sized page,
+records minutes and an action; the NFP marks it done; the auditor reads the timeline.
+Every page is checked (axe-core, labels, lang, headings, 390 px and 1280 px) and left as a
+screenshot under var/screenshots/."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from playwright.async_api import Page
+from temporalio.testing import WorkflowEnvironment
+
+from activities.store import Store
+from domain.agenda.template import ItemStatus
+from domain.attendance.register import Mode
+from domain.followup.actions import ActionStatus
+from domain.registration.answers import Attendance
+from starter.cli.inputs import read_directory
+from starter.client import commands
+from starter.devstack.catcher import SmtpCatcher
+from starter.devstack.demo import AUDITORS
+from starter.devstack.stack import free_port
+from tests.console_browser import Checker, chromium, console_site, person, sign_in
+from tests.factories import central_asia, unique_id
+from tests.harness import advance_to, running_worker
+
+SECRETARIAT = "head.secretariat.ca@example.org"
+NFP_KZ = "nfp.kz@example.org"
+AUDITOR = "auditor@example.org"
+
+
+async def reload_until(page: Page, text: str, tries: int = 100) -> None:
+    for _ in range(tries):
+        if text in await page.inner_text("main"):
+            return
+        await page.wait_for_timeout(200)
+        await page.reload()
+    raise AssertionError(f"{text!r} never showed on {page.url}")
+
+
+async def test_a_meeting_from_plan_to_audit_through_the_pages(
+    skipping_env: WorkflowEnvironment, tmp_path: Path
+) -> None:
+    env = skipping_env
+    store = Store(f"sqlite:///{tmp_path / 'rtm.db'}")
+    store.create_schema()
+    store.load_directory(central_asia())
+    store.load_directory(read_directory(AUDITORS))
+    checker = Checker()
+    meeting_id = unique_id()
+    start = (datetime.now(UTC) + timedelta(days=42)).replace(tzinfo=None, second=0, microsecond=0)
+    start = start.replace(hour=9, minute=0)
+    with SmtpCatcher(port=free_port()) as catcher:
+        async with (
+            running_worker(env.client, store, catcher.port) as queue,
+            console_site(env.client, store, catcher, queue) as site,
+            chromium() as browser,
+        ):
+            base = site.base
+            sec = await (await person(browser)).new_page()
+            await sign_in(sec, base, catcher, SECRETARIAT)
+            await checker.check(sec, "dashboard")
+
+            # plan from the form: a mistake first, shown next to its field, nothing started
+            await sec.goto(f"{base}/console/plan")
+            await checker.check(sec, "plan")
+            await sec.get_by_label("Meeting id").fill(meeting_id)
+            await sec.get_by_label("Title").fill("16th RTM of National Focal Points")
+            await sec.get_by_label("Venue time zone").fill("Asia/Dubai")
+            await sec.get_by_label("Start (venue time)").fill(f"{start:%Y-%m-%dT%H:%M}")
+            end = start + timedelta(days=1, hours=8)
+            await sec.get_by_label("End (venue time)").fill(f"{end:%Y-%m-%dT%H:%M}")
+            await sec.get_by_label("Venue name").fill("Dubai Exhibition Centre")
+            await sec.get_by_label("City").fill("Dubai")
+            await sec.get_by_label("Country", exact=True).fill("United Arab Emirates")
+            await sec.get_by_role("button", name="Plan the meeting").click()
+            error = sec.locator("#e-join_link")
+            assert "join_link" in await error.inner_text() or "required" in await error.inner_text()
+            await checker.check(sec, "plan-errors")
+            try:
+                await commands.status(env.client, meeting_id)
+                raise AssertionError("a refused plan started a workflow")
+            except commands.NoSuchMeeting:
+                pass
+            await sec.get_by_label("Join link").fill("https://meet.example.org/rtm-ca-16")
+            await sec.get_by_role("button", name="Plan the meeting").click()
+            await sec.wait_for_url(f"{base}/console/meetings/{meeting_id}?done=planned")
+            await reload_until(sec, "registration")
+            await reload_until(sec, "sent")
+            assert "Aigerim Nurlanovna Bekova" in await sec.inner_text("main")
+            await checker.check(sec, "meeting")
+
+            # the NFP signs in, answers, proposes an item
+            nfp = await (await person(browser)).new_page()
+            await sign_in(nfp, base, catcher, NFP_KZ)
+            await checker.check(nfp, "my-meetings")
+            await nfp.get_by_role("link", name=re.compile("16th RTM")).click()
+            await checker.check(nfp, "my-meeting")
+            await nfp.get_by_label("I will attend in person").check()
+            await nfp.get_by_role("button", name="Save my answer").click()
+            await nfp.wait_for_url(re.compile(r"done=answer"))
+            status = await commands.status(env.client, meeting_id)
+            row = status.participant("kz-nfp")
+            assert row.attendance is Attendance.IN_PERSON and row.answered_via == "web"
+            await nfp.get_by_label("Title").fill("Kazakhstan: national CBRN action plan")
+            await nfp.get_by_label("Minutes needed").fill("20")
+            await nfp.get_by_role("button", name="Send the proposal").click()
+            await nfp.wait_for_url(re.compile(r"done=proposed"))
+            async with nfp.expect_download() as dl:
+                await nfp.get_by_role("link", name=re.compile(r"\.ics")).click()
+            ics = Path(await (await dl.value).path()).read_text()
+            assert "BEGIN:VEVENT" in ics and "nfp.kz@example.org" in ics.replace("\r\n ", "")
+
+            # the secretariat accepts and publishes
+            await sec.goto(f"{base}/console/meetings/{meeting_id}/agenda")
+            await checker.check(sec, "agenda")
+            await sec.get_by_role(
+                "button", name="Accept “Kazakhstan: national CBRN action plan”"
+            ).click()
+            await sec.wait_for_url(re.compile(r"done=decided"))
+            await sec.get_by_role("button", name="Publish the agenda").click()
+            await sec.wait_for_url(re.compile(r"done=published"))
+            agenda = await commands.agenda(env.client, meeting_id)
+            item = next(i for i in agenda.items if i.title.startswith("Kazakhstan"))
+            assert item.status is ItemStatus.ACCEPTED and agenda.published_version >= 1
+            await nfp.reload()
+            assert "Kazakhstan: national CBRN action plan" in await nfp.inner_text("main")
+
+            # the meeting day: check-in at the desk on a phone
+            m = status.meeting
+            await advance_to(env, m.start_utc() + timedelta(hours=1))
+            site.clock.at = await env.get_current_time()
+            phone = await (await person(browser, "phone")).new_page()
+            await sign_in(phone, base, catcher, SECRETARIAT)
+            await phone.goto(f"{base}/console/meetings/{meeting_id}/desk")
+            await checker.check(phone, "desk")
+            await phone.get_by_role("button", name="Check in Aigerim Nurlanovna Bekova").click()
+            await phone.wait_for_url(re.compile(r"done=checked-in"))
+            assert "Aigerim Nurlanovna Bekova is checked in" in await phone.inner_text("main")
+            register = await commands.attendance(env.client, meeting_id)
+            assert [
+                (p.participant_id, p.mode, p.actor.channel.value) for p in register.presences
+            ] == [("kz-nfp", Mode.IN_PERSON, "web")]
+            await phone.goto(f"{base}/console/meetings/{meeting_id}/attendance")
+            await checker.check(phone, "attendance")
+
+            # after the meeting: minutes with a preview, and an action for Kazakhstan
+            await advance_to(env, m.end_utc() + timedelta(hours=2))
+            site.clock.at = await env.get_current_time()
+            sec = await (await person(browser)).new_page()
+            await sign_in(sec, base, catcher, SECRETARIAT)
+            await sec.goto(f"{base}/console/meetings/{meeting_id}/followup")
+            await sec.get_by_label("Minutes (Markdown)").fill(
+                "# Minutes\n\n**Decided**: <script>alert(1)</script> an action plan review."
+            )
+            await sec.get_by_role("button", name="Preview the minutes").click()
+            preview = sec.locator(".preview")
+            assert await preview.locator("strong").inner_text() == "Decided"
+            assert await preview.locator("script").count() == 0
+            await checker.check(sec, "followup-preview")
+            await sec.locator("#what-1").fill("Send the updated national action plan")
+            await sec.locator("#kind-1").select_option("country")
+            await sec.locator("#owner-1").fill("KZ")
+            due = m.end.date() + timedelta(days=60)
+            await sec.locator("#due-1").fill(f"{due:%Y-%m-%d}")
+            await sec.get_by_role("button", name="Record the minutes and actions").click()
+            await sec.wait_for_url(re.compile(r"done=minutes"))
+            await reload_until(sec, "Send the updated national action plan")
+            await checker.check(sec, "followup")
+            await sec.goto(f"{base}/console/")
+            await checker.check(sec, "dashboard-after")
+
+            # the NFP marks it done with a note
+            nfp = await (await person(browser)).new_page()
+            await sign_in(nfp, base, catcher, NFP_KZ)
+            await nfp.goto(f"{base}/console/my/actions")
+            await reload_until(nfp, "Send the updated national action plan")
+            await checker.check(nfp, "my-actions")
+            await nfp.get_by_label("Note for A1 (optional)").fill("Sent on paper and by mail")
+            await nfp.get_by_role("button", name="Mark A1 done").click()
+            await nfp.wait_for_url(re.compile(r"done=action-done"))
+            done = await commands.action_status(env.client, f"{meeting_id}-A1")
+            assert done.status is ActionStatus.DONE and done.note == "Sent on paper and by mail"
+
+            # the auditor reads everything, with the timeline
+            aud = await (await person(browser)).new_page()
+            await sign_in(aud, base, catcher, AUDITOR)
+            assert aud.url.endswith("/console/audit")
+            await checker.check(aud, "audit-overview")
+            await aud.get_by_role("link", name=f"Timeline of {meeting_id}").click()
+            await checker.check(aud, "timeline")
+            await aud.get_by_label("Channel").select_option("web")
+            await aud.get_by_role("button", name="Filter").click()
+            shown = await aud.inner_text("main")
+            assert "kz-nfp" in shown and "ca-sec-head" in shown
+            assert "check-in" in shown and "agenda.publish" in shown
+            await aud.goto(f"{base}/console/meetings/{meeting_id}")
+            await checker.check(aud, "meeting-auditor")
+            assert await aud.get_by_role("button", name="Chase now").count() == 0
+    assert {
+        "dashboard",
+        "plan",
+        "meeting",
+        "agenda",
+        "desk",
+        "followup",
+        "timeline",
+    } <= checker.seen
