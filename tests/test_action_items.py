@@ -239,6 +239,8 @@ async def test_the_signed_link_shows_then_marks_the_action_done(
     item = inp.item
     port = free_port()
     base = f"http://127.0.0.1:{port}"
+    # the meeting is known to the store (refused links of unknown meetings write nothing)
+    store.record_meeting(m.id, m.region, m.title, "followup", m.model_dump_json())
     async with running_worker(env.client, store, catcher.port) as queue:
         handle = await _start(env.client, inp, queue)
         opened = await handle.query(ActionItemWorkflow.status)
@@ -294,8 +296,10 @@ async def test_the_signed_link_shows_then_marks_the_action_done(
     (row,) = store.actions(country="UZ")
     assert row.status is ActionStatus.DONE and row.done_by == result.done_by
     refused = [r for r in store.audit(m.id) if r.action == "link.refused"]
-    assert len(refused) == 3
-    assert {r.actor for r in refused} == {"unverified:action/A2", "unverified:action/A1"}
+    # three refusals of one kind (403 on the done route): one row a minute, with a count
+    assert 1 <= len(refused) <= 2
+    assert sum(json.loads(r.detail)["count"] for r in refused) == 3
+    assert refused[0].actor == "unverified:action/A2"
     assert all(r.channel == "link" for r in refused)
     applied = [r.action for r in store.audit(item.workflow_id)]
     assert applied == ["action.done", "action.done.refused"]

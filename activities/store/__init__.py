@@ -5,7 +5,7 @@ methods, and one base class below.
 """
 
 from activities.store.actions import ActionRow, ActionStore
-from activities.store.audit import AuditRow, AuditStore
+from activities.store.audit import AuditRow
 from activities.store.deliveries import DeliveryStore, InvitationRow, OutboxRow
 from activities.store.directory import (
     CountryRow,
@@ -17,6 +17,7 @@ from activities.store.directory import (
 from activities.store.engine import StoreBase, make_engine
 from activities.store.ideas import IdeaStore, ProjectIdeaRow
 from activities.store.meetings import MeetingRow, MeetingStore, RtmAllocationRow
+from activities.store.refusals import RefusalRow, RefusalStore
 from activities.store.reports import ReportsStore
 from activities.store.schema import create_schema
 from activities.store.series import SeriesAllocationRow, SeriesRow, SeriesStore
@@ -27,7 +28,7 @@ class Store(
     MeetingStore,
     DeliveryStore,
     ActionStore,
-    AuditStore,
+    RefusalStore,  # the audit log (AuditStore) with its counted refusals
     ReportsStore,
     SeriesStore,
     IdeaStore,
@@ -48,6 +49,7 @@ __all__ = [
     "OutboxRow",
     "ParticipantRow",
     "ProjectIdeaRow",
+    "RefusalRow",
     "RegionRow",
     "RtmAllocationRow",
     "SeriesAllocationRow",

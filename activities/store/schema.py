@@ -7,6 +7,8 @@ from pathlib import Path
 from sqlalchemy import Engine, text
 from sqlmodel import SQLModel
 
+from activities.store import refusals
+
 # The audit log is append-only in the database itself, not only by convention: any UPDATE,
 # DELETE (or TRUNCATE) of its rows fails, whoever issues it.
 _SQLITE_APPEND_ONLY = (
@@ -31,6 +33,11 @@ def create_schema(engine: Engine) -> None:
         Path(engine.url.database).parent.mkdir(parents=True, exist_ok=True)
     SQLModel.metadata.create_all(engine)
     sqlite = engine.url.get_backend_name() == "sqlite"
+    statements = (
+        _SQLITE_APPEND_ONLY + refusals.SQLITE_TRIGGERS
+        if sqlite
+        else _POSTGRES_APPEND_ONLY + refusals.POSTGRES_TRIGGERS
+    )
     with engine.begin() as conn:
-        for statement in _SQLITE_APPEND_ONLY if sqlite else _POSTGRES_APPEND_ONLY:
+        for statement in statements:
             conn.execute(text(statement))

@@ -17,6 +17,7 @@ from pydantic import Field
 
 from activities.store import AuditRow
 from domain.common.base import Frozen
+from domain.common.display import printable
 
 
 class TimelineEntry(Frozen):
@@ -175,6 +176,9 @@ def audit_entries(rows: list[AuditRow]) -> list[TimelineEntry]:
                 summary += f" ({detail['error']})"
         elif "reason" in detail:
             summary = f"refused: {detail['reason']}"
+            if detail.get("count", 1) > 1:
+                summary = f"refused {detail['count']} times until {detail.get('last_at')}: "
+                summary += str(detail["reason"])
         else:
             summary = json.dumps(detail, ensure_ascii=False)[:300]
         at = row.at if row.at.tzinfo else row.at.replace(tzinfo=datetime.now().astimezone().tzinfo)
@@ -197,11 +201,14 @@ def timeline(history: dict[str, Any], rows: list[AuditRow]) -> list[TimelineEntr
 
 
 def render_timeline(meeting_id: str, entries: list[TimelineEntry]) -> str:
-    lines = [f"Timeline of {meeting_id} ({len(entries)} entries)"]
+    """One line per entry; outside text (actors, reasons, paths) with its control characters
+    escaped, so that no entry can start a line of its own or drive the terminal."""
+    lines = [f"Timeline of {printable(meeting_id)} ({len(entries)} entries)"]
     for e in entries:
-        who = f"{e.actor}/{e.channel}"
+        who = printable(f"{e.actor}/{e.channel}")
         lines.append(
-            f"{e.at:%Y-%m-%d %H:%M:%S}Z  {e.source:<9} {who:<32} {e.action:<32} {e.summary}"
+            f"{e.at:%Y-%m-%d %H:%M:%S}Z  {e.source:<9} {who:<32} {printable(e.action):<32} "
+            f"{printable(e.summary)}"
         )
     return "\n".join(lines)
 

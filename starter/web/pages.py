@@ -120,13 +120,17 @@ async def refuse_link(
     actor: str | None = None,
     hint: str = RSVP_HINT,
 ) -> web.Response:
-    """Audit a link that failed verification (under the meeting it names), then explain it.
+    """Count a link that failed verification under the meeting it names, then explain it.
 
-    The path's parts are attacker-controlled: each is cut short before it is logged.
+    A meeting the store does not know gets nothing written; for one it knows (or a link that
+    names none), refusals of one kind (route and status) within a minute are one row with a
+    count. The path's parts are attacker-controlled: each is kept as it came, cut short.
     """
     parts = {k: v[:_AUDIT_MAX] for k, v in request.match_info.items()}
     meeting_id = parts.pop("meeting", "") or None
     if store is not None:
+        resource = request.match_info.route.resource
+        route = resource.canonical if resource is not None else "?"
         detail = {
             "reason": str(exc),
             "status": exc.status,
@@ -135,8 +139,9 @@ async def refuse_link(
             "method": request.method,
         }
         await asyncio.to_thread(
-            store.append_audit,
+            store.tally_refusal,
             meeting_id,
+            f"{route} {exc.status}",
             actor or f"unverified:{parts.get('participant', 'desk')}",
             Channel.LINK.value,
             "link.refused",

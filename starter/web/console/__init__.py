@@ -15,7 +15,9 @@ from starter.web.console.agenda import add_agenda_routes
 from starter.web.console.attendance import add_attendance_routes
 from starter.web.console.auth import add_auth_routes, smtp_mailer
 from starter.web.console.context import Console, Mailer
+from starter.web.console.cycle import add_cycle_routes
 from starter.web.console.dashboard import add_dashboard_routes
+from starter.web.console.directory import add_directory_routes
 from starter.web.console.followup import add_followup_routes
 from starter.web.console.meeting import add_meeting_routes
 from starter.web.console.mine import add_mine_routes
@@ -59,6 +61,8 @@ def add_console_routes(
     add_followup_routes(app, console)
     add_timeline_routes(app, console)
     add_plan_routes(app, console)
+    add_directory_routes(app, console)
+    add_cycle_routes(app, console)
     app[CONSOLE] = console
     return console
 

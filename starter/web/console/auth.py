@@ -150,6 +150,10 @@ def add_auth_routes(app: web.Application, console: Console) -> None:
             return resp
         await asyncio.to_thread(console.sessions.record_request, email, client, now)
         person = await asyncio.to_thread(console.sessions.person_by_email, email)
+        if person is not None and not await asyncio.to_thread(
+            console.sessions.is_active, person.id
+        ):
+            person = None  # deactivated: the same answer as for an unknown address
         if person is not None:
             token = secrets.token_urlsafe(32)
             await asyncio.to_thread(

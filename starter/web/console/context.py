@@ -97,7 +97,7 @@ class Console:
         if row is None:
             return None
         found = await asyncio.to_thread(self.sessions.person, row.participant_id)
-        if found is None:
+        if found is None or not await asyncio.to_thread(self.sessions.is_active, found[0].id):
             return None
         return viewer_of(*found)
 

@@ -10,6 +10,7 @@ from typing import Any
 from aiohttp import web
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from domain.common.display import printable
 from starter.web.console.roles import CSRF, VIEWER
 from starter.web.pages import SECURITY_HEADERS
 
@@ -48,6 +49,7 @@ def _make_env() -> Environment:
     env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
     env.filters["day"] = _day
     env.filters["clock"] = _clock
+    env.filters["printable"] = printable  # outside text: control characters escaped
     return env
 
 

@@ -1,0 +1,136 @@
+"""Refused links, counted: one row per meeting, kind of refusal and minute, with a count.
+
+Anyone can send a bad link, thousands a second. One audit row each would let them grow a
+table that can never be cleaned, so a refusal for a meeting the store does not know writes
+nothing, and repeated refusals of one kind within a minute raise one row's count. The row
+keeps the first request's detail as it came; its count and last time can only grow (the
+database refuses any other change, and every delete).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import Field, SQLModel, col, select
+
+from activities.store.audit import AuditRow, AuditStore
+from activities.store.engine import aware, now
+from activities.store.meetings import MeetingRow
+
+
+class RefusalRow(SQLModel, table=True):
+    """The refusals of one kind for one meeting within one minute (UTC)."""
+
+    __tablename__ = "refusal_tally"
+    meeting_id: str = Field(primary_key=True)
+    kind: str = Field(primary_key=True, description="route and HTTP status, e.g. rsvp 403")
+    minute: datetime = Field(primary_key=True)
+    count: int = 1
+    first_at: datetime
+    last_at: datetime
+    actor: str
+    channel: str
+    action: str
+    detail: str = "{}"
+
+
+_FIXED = ("meeting_id", "kind", "minute", "first_at", "actor", "channel", "action", "detail")
+_NEW = ", ".join(f"NEW.{c}" for c in _FIXED)
+_OLD = ", ".join(f"OLD.{c}" for c in _FIXED)
+SQLITE_TRIGGERS = (
+    f"""CREATE TRIGGER IF NOT EXISTS refusal_tally_grows_only BEFORE UPDATE ON refusal_tally
+       WHEN NEW.count < OLD.count OR ({_NEW}) IS NOT ({_OLD})
+       BEGIN SELECT RAISE(ABORT, 'refusal_tally counts only grow'); END""",
+    """CREATE TRIGGER IF NOT EXISTS refusal_tally_no_delete BEFORE DELETE ON refusal_tally
+       BEGIN SELECT RAISE(ABORT, 'refusal_tally counts only grow'); END""",
+)
+POSTGRES_TRIGGERS = (
+    f"""CREATE OR REPLACE FUNCTION rtm_refusal_tally_grows_only() RETURNS trigger
+       LANGUAGE plpgsql AS $$ BEGIN
+         IF TG_OP <> 'UPDATE' OR NEW.count < OLD.count
+            OR ROW({_NEW}) IS DISTINCT FROM ROW({_OLD}) THEN
+           RAISE EXCEPTION 'refusal_tally counts only grow';
+         END IF;
+         RETURN NEW;
+       END $$""",
+    """CREATE OR REPLACE TRIGGER refusal_tally_grows_only BEFORE UPDATE OR DELETE
+       ON refusal_tally FOR EACH ROW EXECUTE FUNCTION rtm_refusal_tally_grows_only()""",
+    """CREATE OR REPLACE TRIGGER refusal_tally_no_truncate BEFORE TRUNCATE ON refusal_tally
+       FOR EACH STATEMENT EXECUTE FUNCTION rtm_refusal_tally_grows_only()""",
+)
+
+
+NO_MEETING = ""  # the key of refusals of links that name no meeting
+
+
+def _insert(engine: Engine) -> Any:
+    return sqlite_insert if engine.url.get_backend_name() == "sqlite" else pg_insert
+
+
+class RefusalStore(AuditStore):
+    """Counting refused links, and reading the counts back with the audit log."""
+
+    def audit(self, meeting_id: str) -> list[AuditRow]:
+        """The meeting's audit log rows in order, then its counted refusals."""
+        return super().audit(meeting_id) + self.refusals(meeting_id)
+
+    def tally_refusal(
+        self,
+        meeting_id: str | None,
+        kind: str,
+        actor: str,
+        channel: str,
+        action: str,
+        detail: dict[str, Any],
+        at: datetime | None = None,
+    ) -> bool:
+        """Count one refusal; False (and nothing written) when the meeting is unknown.
+
+        A link that names no meeting (a calendar feed's) is counted under NO_MEETING.
+        """
+        at = at or now()
+        minute = at.replace(second=0, microsecond=0)
+        with self.session() as s:
+            if meeting_id is not None and s.get(MeetingRow, meeting_id) is None:
+                return False
+            table = RefusalRow.__table__  # type: ignore[attr-defined]
+            stmt = _insert(self.engine)(table).values(
+                meeting_id=meeting_id or NO_MEETING, kind=kind, minute=minute, count=1, first_at=at,
+                last_at=at, actor=actor, channel=channel, action=action,
+                detail=json.dumps(detail, default=str, ensure_ascii=False),
+            )  # fmt: skip
+            stmt = stmt.on_conflict_do_update(
+                index_elements=["meeting_id", "kind", "minute"],
+                set_={"count": table.c.count + 1, "last_at": stmt.excluded.last_at},
+            )
+            s.execute(stmt)
+            s.commit()
+        return True
+
+    def refusals(self, meeting_id: str | None) -> list[AuditRow]:
+        """The meeting's counted refusals (None: those naming no meeting) as audit rows
+        (detail: the first request's, plus `kind`, `count` and `last_at`), oldest first."""
+        with self.session() as s:
+            q = select(RefusalRow).where(RefusalRow.meeting_id == (meeting_id or NO_MEETING))
+            rows = list(s.exec(q.order_by(col(RefusalRow.minute), col(RefusalRow.kind))))
+        return [
+            AuditRow(
+                at=aware(r.first_at) or r.first_at,
+                meeting_id=r.meeting_id or None,
+                actor=r.actor,
+                channel=r.channel,
+                action=r.action,
+                detail=json.dumps(
+                    json.loads(r.detail)
+                    | {"kind": r.kind, "count": r.count, "last_at": aware(r.last_at)},
+                    default=str,
+                    ensure_ascii=False,
+                ),
+            )
+            for r in rows
+        ]

@@ -1,0 +1,254 @@
+"""The region's directory: its people (add, edit, deactivate) and a CSV import that shows
+what it will change before it changes anything."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+from dataclasses import dataclass, field
+
+from aiohttp import web
+from pydantic import ValidationError
+
+from domain.directory.models import Directory, Participant, Role
+from starter.cli.inputs import validation_problems
+from starter.web.console.context import Console
+from starter.web.console.forms import done, problems_by_field
+from starter.web.console.render import render
+from starter.web.console.roles import Forbidden, Viewer
+
+COLUMNS = ("id", "name", "email", "role", "country", "organisation", "language", "zone")
+ROLES = [r for r in Role if r is not Role.AUDITOR]  # auditors are not a region's to name
+_CSV_MAX = 2_000_000
+
+
+@dataclass
+class Change:
+    """One CSV row: what it would do (add, change, same) or why it cannot."""
+
+    line: int
+    person: Participant | None
+    kind: str
+    fields: list[str] = field(default_factory=list)
+    problem: str = ""
+
+
+def region_people(people: list[Participant], region: str, countries: set[str]) -> list[Participant]:
+    """The people a region's secretariat manages: its countries' and its secretariat's."""
+    return [p for p in people if p.country in countries or p.organisation == f"SEC-{region}"]
+
+
+def allowed(person: Participant, region: str, countries: set[str]) -> str:
+    """Why this entry is not the region's to write ('' when it is)."""
+    if person.role is Role.AUDITOR:
+        return "role: auditors are named by the initiative, not by a region"
+    if person.country is not None and person.country not in countries:
+        return f"country: {person.country} is not a country of region {region}"
+    if person.organisation is not None and person.organisation != f"SEC-{region}":
+        return f"organisation: only the region's secretariat (SEC-{region}) is yours to edit"
+    return ""
+
+
+def plan_import(
+    text: str, existing: dict[str, Participant], region: str, countries: set[str]
+) -> list[Change]:
+    """Every row of the CSV and what loading it would change; nothing is written here."""
+    rows = csv.DictReader(io.StringIO(text))
+    missing = [c for c in ("id", "name", "email", "role") if c not in (rows.fieldnames or [])]
+    if missing:
+        return [Change(1, None, "refused", problem=f"columns missing: {', '.join(missing)}")]
+    changes: list[Change] = []
+    for n, row in enumerate(rows, start=2):
+        data = {k: (row.get(k) or "").strip() for k in COLUMNS if (row.get(k) or "").strip()}
+        try:
+            person = Participant.model_validate(data)
+        except ValidationError as exc:
+            changes.append(Change(n, None, "refused", problem="; ".join(validation_problems(exc))))
+            continue
+        why = allowed(person, region, countries)
+        if why:
+            changes.append(Change(n, person, "refused", problem=why))
+            continue
+        old = existing.get(person.id)
+        if old is None:
+            changes.append(Change(n, person, "add"))
+        else:
+            diff = [k for k in COLUMNS if getattr(old, k) != getattr(person, k)]
+            changes.append(Change(n, person, "change" if diff else "same", diff))
+    emails = [c.person.email.lower() for c in changes if c.person and c.kind != "refused"]
+    for c in changes:
+        if c.person and c.kind != "refused" and emails.count(c.person.email.lower()) > 1:
+            c.kind, c.problem = "refused", f"email {c.person.email} is listed twice"
+    return changes
+
+
+def add_directory_routes(app: web.Application, console: Console) -> None:
+    def region_of(viewer: Viewer) -> str:
+        if not viewer.is_secretariat or viewer.region is None:
+            raise Forbidden("the directory is the secretariat's")
+        return viewer.region
+
+    async def scope(region: str) -> tuple[set[str], dict[str, Participant]]:
+        countries = {c.code for c in await asyncio.to_thread(console.store.countries, region)}
+        people = await asyncio.to_thread(console.store.participants)
+        return countries, {p.id: p for p in people}
+
+    async def listing(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+        region = region_of(viewer)
+        countries, people = await scope(region)
+        inactive = await asyncio.to_thread(console.sessions.deactivated)
+        return render(
+            request,
+            "directory.html",
+            title="Directory",
+            region=region,
+            people=region_people(list(people.values()), region, countries),
+            inactive=inactive,
+        )
+
+    async def form_page(
+        request: web.Request,
+        viewer: Viewer,
+        form: dict[str, str],
+        problems: dict[str, str],
+        editing: bool,
+        code: int = 200,
+    ) -> web.Response:
+        region = region_of(viewer)
+        countries = sorted((await scope(region))[0])
+        return render(
+            request,
+            "person.html",
+            code,
+            title="Edit" if editing else "Add",
+            form=form,
+            problems=problems,
+            editing=editing,
+            roles=ROLES,
+            countries=countries,
+            region=region,
+            problem=problems.get("", ""),
+        )
+
+    async def new(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+        return await form_page(
+            request, viewer, {"role": "nfp", "language": "en", "zone": "UTC"}, {}, editing=False
+        )
+
+    async def edit(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+        region = region_of(viewer)
+        countries, people = await scope(region)
+        person = people.get(request.match_info["person"])
+        if person is None or allowed(person, region, countries):
+            raise Forbidden("this entry is not in your region's directory")
+        form = {k: str(getattr(person, k) or "") for k in COLUMNS}
+        return await form_page(request, viewer, form, {}, editing=True)
+
+    async def save(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+        region = region_of(viewer)
+        countries, people = await scope(region)
+        form = {k: str(v).strip() for k, v in (await request.post()).items() if k != "csrf"}
+        editing = "person" in request.match_info
+        if editing:
+            form["id"] = request.match_info["person"]
+            old = people.get(form["id"])
+            if old is None or allowed(old, region, countries):
+                raise Forbidden("this entry is not in your region's directory")
+        data = {k: v for k, v in form.items() if k in COLUMNS and v}
+        try:
+            person = Participant.model_validate(data)
+        except ValidationError as exc:
+            problems = problems_by_field(validation_problems(exc))
+            return await form_page(request, viewer, form, problems, editing, 400)
+        why = allowed(person, region, countries)
+        if not editing and person.id in people:
+            why = f"id: {person.id} is already in the directory"
+        if why:
+            return await form_page(request, viewer, form, problems_by_field([why]), editing, 400)
+        try:
+            await asyncio.to_thread(console.store.load_directory, Directory(participants=[person]))
+        except ValueError as exc:
+            return await form_page(request, viewer, form, {"email": str(exc)}, editing, 400)
+        await console.audit(
+            None, viewer.id, "directory.save", person.model_dump(mode="json") | {"new": not editing}
+        )
+        return done("/console/directory", "saved")
+
+    async def deactivate(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+        region = region_of(viewer)
+        countries, people = await scope(region)
+        pid = request.match_info["person"]
+        person = people.get(pid)
+        if person is None or allowed(person, region, countries) or pid == viewer.id:
+            raise Forbidden("this entry is not yours to deactivate")
+        back = request.path.endswith("/reactivate")
+        await asyncio.to_thread(console.sessions.set_active, pid, back, viewer.id, console.now())
+        if not back:
+            await asyncio.to_thread(console.sessions.revoke_all, pid, console.now())
+        await console.audit(
+            None,
+            viewer.id,
+            "directory.reactivate" if back else "directory.deactivate",
+            {"participant": pid},
+        )
+        return done("/console/directory", "saved")
+
+    async def import_page(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+        region_of(viewer)
+        return render(
+            request, "directory_import.html", title="Import", changes=None, text="", columns=COLUMNS
+        )
+
+    async def import_post(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+        """Preview (nothing written) unless 'apply' is pressed on a preview with no refusal."""
+        region = region_of(viewer)
+        post = await request.post()
+        upload = post.get("file")
+        text = str(post.get("text", ""))
+        if isinstance(upload, web.FileField) and upload.filename:
+            text = upload.file.read(_CSV_MAX).decode("utf-8-sig", errors="replace")
+        countries, people = await scope(region)
+        changes = plan_import(text[:_CSV_MAX], people, region, countries)
+        refused = [c for c in changes if c.kind == "refused"]
+        if post.get("apply") and changes and not refused:
+            chosen = [c.person for c in changes if c.person and c.kind in ("add", "change")]
+            try:
+                await asyncio.to_thread(
+                    console.store.load_directory, Directory(participants=chosen)
+                )
+            except ValueError as exc:
+                return render(
+                    request,
+                    "directory_import.html",
+                    400,
+                    title="Import",
+                    changes=changes,
+                    text=text,
+                    columns=COLUMNS,
+                    problem=str(exc),
+                )
+            await console.audit(
+                None, viewer.id, "directory.import", {"participants": [p.id for p in chosen]}
+            )
+            return done("/console/directory", "imported")
+        return render(
+            request,
+            "directory_import.html",
+            400 if refused else 200,
+            title="Import",
+            changes=changes,
+            text=text,
+            columns=COLUMNS,
+            problem="Nothing was changed: correct the refused rows first." if refused else "",
+        )
+
+    app.router.add_get("/console/directory", console.page(listing))
+    app.router.add_get("/console/directory/new", console.page(new))
+    app.router.add_post("/console/directory/new", console.page(save))
+    app.router.add_get("/console/directory/import", console.page(import_page))
+    app.router.add_post("/console/directory/import", console.page(import_post))
+    app.router.add_get("/console/directory/{person}", console.page(edit))
+    app.router.add_post("/console/directory/{person}", console.page(save))
+    app.router.add_post("/console/directory/{person}/deactivate", console.page(deactivate))
+    app.router.add_post("/console/directory/{person}/reactivate", console.page(deactivate))
