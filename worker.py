@@ -87,8 +87,8 @@ def build_worker(
 ) -> Worker:
     """A worker with every workflow and activity, bound to `store` and the SMTP settings."""
     directory = DirectoryActivities(store)
-    mail = MailActivities(store, settings)
-    actions = ActionActivities(store, settings)
+    mail = MailActivities(store, settings, client)
+    actions = ActionActivities(store, settings, mail.delivery)
     return Worker(
         client,
         task_queue=task_queue or settings.task_queue,

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 
+from activities.mail.smtp import SmtpConfig
 from activities.private_files import read_or_create_secret
 from domain.common.contracts import TASK_QUEUE
 
@@ -36,6 +38,10 @@ class Settings:
     smtp_password: str = field(default_factory=lambda: os.environ.get("SMTP_PASSWORD", ""))
     smtp_starttls: bool = field(default_factory=lambda: _flag("SMTP_STARTTLS"))
     smtp_timeout: float = field(default_factory=lambda: float(_env("SMTP_TIMEOUT", "30")))
+    smtp_tls: str = field(default_factory=lambda: _env("SMTP_TLS", "").strip().lower())
+    smtp_ca_file: str = field(default_factory=lambda: os.environ.get("SMTP_CA_FILE", ""))
+    smtp_retry_hours: float = field(default_factory=lambda: float(_env("SMTP_RETRY_HOURS", "24")))
+    db_timeout: float = field(default_factory=lambda: float(_env("RTM_DB_TIMEOUT", "5")))
     cli_user: str = field(default_factory=lambda: _env("RTM_USER", "secretariat"))
     web_host: str = field(default_factory=lambda: _env("RTM_WEB_HOST", "127.0.0.1"))
     web_port: int = field(default_factory=lambda: int(_env("RTM_WEB_PORT", "8000")))
@@ -50,6 +56,22 @@ class Settings:
         if self.database_url_env:
             return self.database_url_env
         return f"sqlite:///{self.var_dir / 'rtm.db'}"
+
+    def smtp(self) -> SmtpConfig:
+        """The relay: SMTP_TLS (starttls|implicit|none; by default implicit on port 465 and
+        starttls whenever credentials are set), SMTP_CA_FILE, the retry window."""
+        return SmtpConfig(
+            host=self.smtp_host,
+            port=self.smtp_port,
+            tls=SmtpConfig.tls_for(
+                self.smtp_tls, self.smtp_port, self.smtp_username, self.smtp_starttls
+            ),
+            username=self.smtp_username,
+            password=self.smtp_password,
+            ca_file=self.smtp_ca_file,
+            timeout=self.smtp_timeout,
+            retry_window=timedelta(hours=self.smtp_retry_hours),
+        )
 
     @property
     def mail_dir(self) -> Path:

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from sqlalchemy import func
 from sqlmodel import Field, SQLModel, col, select
 
-from activities.store.deliveries import InvitationRow
+from activities.store.deliveries import OutboxRow
 from activities.store.engine import StoreBase, aware, now
 from activities.store.meetings import MeetingRow, raise_last_rtm_number
 from domain.meeting.definition import MeetingDefinition
@@ -123,8 +123,8 @@ class ReportsStore(StoreBase):
             if region is not None:
                 q = q.where(MeetingRow.region == region)
             if participant is not None:
-                invited = select(InvitationRow.meeting_id).where(
-                    InvitationRow.participant_id == participant
+                invited = select(OutboxRow.meeting_id).where(
+                    OutboxRow.participant_id == participant, OutboxRow.kind == "invitation"
                 )
                 q = q.where(col(MeetingRow.id).in_(invited))
             rows = list(s.exec(q.order_by(col(MeetingRow.id))))

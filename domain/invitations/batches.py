@@ -62,6 +62,10 @@ class InvitationBatch(Frozen):
         default=None, description="an update: the definition before it, to say what changed"
     )
     reason: str | None = Field(default=None, description="a cancellation: the reason given")
+    alone: bool = Field(
+        default=False,
+        description="recipients an earlier batch deferred (4xx): now a 4xx retries, with backoff",
+    )
 
 
 class BatchResult(Frozen):
