@@ -10,7 +10,7 @@ from aiohttp import web
 
 from activities.store import MeetingRow
 from domain.meeting.definition import MeetingDefinition
-from domain.meeting.status import MeetingStatus, StatusPage
+from domain.meeting.status import MeetingStatus
 from starter.client import commands
 from starter.web.console.context import Console
 from starter.web.console.roles import Forbidden, Viewer
@@ -43,9 +43,7 @@ async def region_of(console: Console, meeting_id: str) -> str:
     if row is not None:
         return row.region
     try:
-        return (
-            await commands.status(console.client, meeting_id, StatusPage(limit=0))
-        ).meeting.region
+        return (await console.status(meeting_id)).meeting.region
     except commands.NoSuchMeeting:
         raise web.HTTPNotFound(reason=f"There is no meeting {meeting_id}") from None
 
@@ -66,7 +64,7 @@ async def readable(console: Console, viewer: Viewer, meeting_id: str) -> Meeting
 
 async def status(console: Console, meeting_id: str) -> MeetingStatus:
     try:
-        return await commands.full_status(console.client, meeting_id)
+        return await console.status(meeting_id)
     except commands.NoSuchMeeting:
         raise web.HTTPNotFound(reason=f"There is no meeting {meeting_id}") from None
 
