@@ -21,11 +21,12 @@ from aiohttp.test_utils import TestServer
 from temporalio.client import Client
 
 from domain.common import i18n
-from domain.common.contracts import MeetingStatus, ParticipantStatus, Phase
+from domain.common.contracts import Phase
 from domain.common.links import done_link, rsvp_links
 from domain.followup.actions import ActionItem, ActionStatus, Owner, OwnerKind
 from domain.invitations.batches import Invitation
 from domain.mail import render
+from domain.meeting.status import MeetingStatus, ParticipantStatus
 from domain.registration.answers import Attendance
 from starter.client import commands
 from starter.web.app import make_app
@@ -82,11 +83,11 @@ def _action(done: bool) -> ActionItem:
 def fake_reads(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Any]]:
     state: dict[str, Any] = {"phase": Phase.REGISTRATION, "languages": ["ru", "en"]}
 
-    async def status(client: Client, meeting_id: str) -> MeetingStatus:
+    async def status(client: Client, meeting_id: str, *page: object) -> MeetingStatus:
         return _status(state["phase"], state["languages"])
 
-    async def rsvp(*args: object) -> MeetingStatus:
-        return _status(state["phase"], state["languages"])
+    async def rsvp(*args: object) -> ParticipantStatus:
+        return _status(state["phase"], state["languages"]).participants[0]
 
     async def action_status(client: Client, workflow_id: str) -> ActionItem:
         return _action(state.get("done", False))

@@ -21,11 +21,11 @@ from yarl import URL
 
 from activities.store import AuditRow, Store
 from domain.common import i18n
-from domain.common.contracts import MeetingStatus
 from domain.common.links import signature
 from domain.mail.views import answer_label
 from domain.meeting.changes import CancelCommand
 from domain.meeting.definition import MeetingDefinition, localized
+from domain.meeting.status import MeetingStatus
 from domain.registration.answers import Actor, Attendance, Channel
 from starter.client import commands
 from starter.devstack.catcher import SmtpCatcher

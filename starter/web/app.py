@@ -18,9 +18,10 @@ from temporalio.client import Client
 
 from activities.config import Settings
 from activities.store import Store
-from domain.common.contracts import MeetingStatus, ParticipantStatus, Phase
+from domain.common.contracts import Phase
 from domain.common.links import LinkError
 from domain.mail.views import answer_label
+from domain.meeting.status import MeetingStatus, ParticipantStatus, StatusPage
 from domain.registration.answers import Actor, Attendance, Channel, RsvpCommand
 from starter.client import commands
 from starter.web import log_redaction
@@ -109,7 +110,7 @@ def make_app(
         lang = page_language(request)
         _ = translator(lang)
         try:
-            status = await commands.status(client, meeting_id)
+            status = await commands.status(client, meeting_id, _only(pid))
         except commands.NoSuchMeeting:
             return error_page(404, no_meeting(meeting_id, lang), lang=lang)
         row = _row(status, pid)
@@ -133,7 +134,7 @@ def make_app(
     async def reader_language(request: web.Request, meeting_id: str, pid: str) -> str:
         """The language of the link's participant (a refusal is written to them too)."""
         try:
-            row = _row(await commands.status(client, meeting_id), pid)
+            row = _row(await commands.status(client, meeting_id, _only(pid)), pid)
         except commands.NoSuchMeeting:
             row = None
         return page_language(request, row.languages if row is not None else ())
@@ -143,7 +144,7 @@ def make_app(
         lang = page_language(request)
         _ = translator(lang)
         try:
-            status = await commands.status(client, meeting_id)
+            status = await commands.status(client, meeting_id, _only(pid))
         except commands.NoSuchMeeting:
             return error_page(404, no_meeting(meeting_id, lang), lang=lang)
         row = _row(status, pid)
@@ -170,7 +171,8 @@ def make_app(
             text = _("This link does not name a valid participant.")
             return error_page(400, text, lang=lang)
         try:
-            status = await commands.rsvp(client, store, meeting_id, command)
+            row = await commands.rsvp(client, store, meeting_id, command)
+            status = await commands.status(client, meeting_id, _only(pid))
         except commands.NoSuchMeeting:
             return await missing_or_ended(request, meeting_id, pid)
         except commands.CommandRefused as exc:
@@ -178,9 +180,8 @@ def make_app(
             _ = translator(lang)
             text = _("Your answer was not recorded.")
             return error_page(409, text, reason(exc, lang), lang=lang)
-        row = _row(status, pid)
-        name = row.name if row is not None else pid
-        lang = page_language(request, row.languages if row is not None else ())
+        name = row.name
+        lang = page_language(request, row.languages)
         return render_page(
             "rsvp_done.html",
             lang=lang,
@@ -203,6 +204,10 @@ def make_app(
     add_report_routes(app, client, store, key, now)
     add_console_routes(app, client, store, key, now, settings)
     return app
+
+
+def _only(participant_id: str) -> StatusPage:
+    return StatusPage(participant_id=participant_id, limit=1)
 
 
 def _row(status: MeetingStatus, participant_id: str) -> ParticipantStatus | None:
