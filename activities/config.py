@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -10,6 +12,7 @@ from pathlib import Path
 from activities.mail.smtp import SmtpConfig
 from activities.private_files import read_or_create_secret
 from domain.common.contracts import TASK_QUEUE
+from domain.mail.builder import MailIdentity
 
 
 def _env(name: str, default: str) -> str:
@@ -49,6 +52,8 @@ class Settings:
     link_key_env: str = field(default_factory=lambda: os.environ.get("RTM_LINK_KEY", ""))
     inbound_host: str = field(default_factory=lambda: _env("RTM_INBOUND_HOST", "127.0.0.1"))
     inbound_port: int = field(default_factory=lambda: int(_env("RTM_INBOUND_PORT", "2525")))
+    mail_domain: str = field(default_factory=lambda: os.environ.get("RTM_MAIL_DOMAIN", ""))
+    installation_id: str = field(default_factory=lambda: os.environ.get("RTM_INSTALLATION_ID", ""))
 
     @property
     def database_url(self) -> str:
@@ -81,6 +86,16 @@ class Settings:
     def public_url(self) -> str:
         """Base of the personal links in mail: RTM_PUBLIC_URL, else the local web app."""
         return self.public_url_env or f"http://{self.web_host}:{self.web_port}"
+
+    def mail_identity(self) -> MailIdentity:
+        """RTM_MAIL_DOMAIN and this installation's tag: RTM_INSTALLATION_ID, else derived
+        from the link key (kept with it, so it survives restarts and differs between
+        installations)."""
+        tag = (
+            self.installation_id
+            or hmac.new(self.link_key(), b"rtm message-id", hashlib.sha256).hexdigest()[:10]
+        )
+        return MailIdentity(domain=self.mail_domain, tag=tag)
 
     def link_key(self) -> bytes:
         """RTM_LINK_KEY, else a random key kept in the var directory (embedded stack only)."""

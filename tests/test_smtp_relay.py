@@ -78,10 +78,13 @@ async def test_implicit_tls_on_its_own_port(
             smtp_username=USER,
             smtp_password=PASSWORD,
             smtp_ca_file=str(ca.ca_file),
+            mail_domain="rtm.example.net",
         )
         status = await fan_out(skipping_env, settings, store)
     assert status.count(InvitationStatus.SENT) == 17
     assert len(relay.caught) == 17
+    tag = settings.mail_identity().tag
+    assert all(c.message_id.endswith(f".{tag}@rtm.example.net>") for c in relay.caught)
     assert relay.talks and relay.tls_before_auth()
     assert all(tls for c in relay.talks for _, tls in c.steps), "TLS from the first byte"
 
