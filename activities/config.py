@@ -54,6 +54,12 @@ class Settings:
     inbound_port: int = field(default_factory=lambda: int(_env("RTM_INBOUND_PORT", "2525")))
     mail_domain: str = field(default_factory=lambda: os.environ.get("RTM_MAIL_DOMAIN", ""))
     installation_id: str = field(default_factory=lambda: os.environ.get("RTM_INSTALLATION_ID", ""))
+    # single sign-on to the console (OpenID Connect); off while the issuer is empty
+    oidc_issuer: str = field(default_factory=lambda: os.environ.get("RTM_OIDC_ISSUER", ""))
+    oidc_client_id: str = field(default_factory=lambda: os.environ.get("RTM_OIDC_CLIENT_ID", ""))
+    oidc_client_secret: str = field(
+        default_factory=lambda: os.environ.get("RTM_OIDC_CLIENT_SECRET", "")
+    )
 
     @property
     def database_url(self) -> str:

@@ -52,8 +52,8 @@ def rates(status: MeetingStatus) -> list[tuple[str, int, int]]:
 
 async def _live(console: Console, row: Listed) -> Live | None:
     try:
-        found = await commands.status(console.client, row.id)
-        agenda = await commands.agenda(console.client, row.id)
+        found = await console.status(row.id)
+        agenda = await console.agenda(row.id)
     except commands.NoSuchMeeting:
         return None
     pending = sum(1 for i in agenda.items if i.status is ItemStatus.PROPOSED)
