@@ -22,7 +22,7 @@ from activities.store import Store
 from activities.store.console import ConsoleStore
 from domain.agenda.view import AgendaView
 from domain.attendance.register import AttendanceView
-from domain.common.contracts import MeetingStatus
+from domain.meeting.status import MeetingStatus
 from domain.registration.answers import Actor, Channel
 from starter.client import commands
 from starter.web.console.recent import Recent
@@ -60,7 +60,7 @@ class Console:
     async def status(self, meeting_id: str) -> MeetingStatus:
         """The meeting's status (NoSuchMeeting when there is none), shared for a moment."""
         return await self.recent.get(
-            meeting_id, "status", lambda: commands.status(self.client, meeting_id)
+            meeting_id, "status", lambda: commands.full_status(self.client, meeting_id)
         )
 
     async def agenda(self, meeting_id: str) -> AgendaView:

@@ -9,8 +9,9 @@ from dataclasses import dataclass, field
 from aiohttp import web
 
 from domain.agenda.template import ItemStatus
-from domain.common.contracts import MeetingStatus, Phase
+from domain.common.contracts import Phase
 from domain.invitations.batches import InvitationStatus
+from domain.meeting.status import MeetingStatus
 from domain.registration.answers import Attendance
 from starter.client import commands
 from starter.web.console.context import Console

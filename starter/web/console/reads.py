@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from aiohttp import web
 
 from activities.store import MeetingRow
-from domain.common.contracts import MeetingStatus
 from domain.meeting.definition import MeetingDefinition
+from domain.meeting.status import MeetingStatus
 from starter.client import commands
 from starter.web.console.context import Console
 from starter.web.console.roles import Forbidden, Viewer
