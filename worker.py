@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import logging
 import sys
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 
 from temporalio.api.enums.v1 import IndexedValueType
@@ -79,16 +80,23 @@ async def ensure_search_attributes(client: Client, namespace: str) -> None:
 
 
 def build_worker(
-    client: Client, settings: Settings, store: Store, task_queue: str | None = None
+    client: Client,
+    settings: Settings,
+    store: Store,
+    task_queue: str | None = None,
+    workflows: Sequence[type] = WORKFLOWS,
+    max_cached_workflows: int = 1000,
 ) -> Worker:
-    """A worker with every workflow and activity, bound to `store` and the SMTP settings."""
+    """A worker with every workflow and activity, bound to `store` and the SMTP settings.
+    `max_cached_workflows=0` keeps no workflow in memory (no sticky queue to wait out when
+    the worker goes away)."""
     directory = DirectoryActivities(store)
     mail = MailActivities(store, settings, client)
     actions = ActionActivities(store, settings, mail.delivery)
     return Worker(
         client,
         task_queue=task_queue or settings.task_queue,
-        workflows=WORKFLOWS,
+        workflows=workflows,
         activities=[
             directory.load_participants,
             directory.record_meeting,
@@ -101,6 +109,7 @@ def build_worker(
         ],
         activity_executor=ThreadPoolExecutor(max_workers=8),
         workflow_runner=sandbox_runner(),
+        max_cached_workflows=max_cached_workflows,
     )
 
 

@@ -6,6 +6,8 @@ variable's name before anything starts; an empty variable counts as unset.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -16,8 +18,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from activities.private_files import read_or_create_secret
 from domain.common.contracts import TASK_QUEUE
 
-if TYPE_CHECKING:  # the SMTP client is imported only by what sends mail
+if TYPE_CHECKING:  # the SMTP client and the mail builder: imported only by what sends mail
     from activities.mail.smtp import SmtpConfig
+    from domain.mail.builder import MailIdentity
 
 
 class SettingsError(Exception):
@@ -59,6 +62,12 @@ class Settings(BaseSettings):
     link_key_env: str = Field(validation_alias="RTM_LINK_KEY", default="")
     inbound_host: str = Field(validation_alias="RTM_INBOUND_HOST", default="127.0.0.1")
     inbound_port: int = Field(validation_alias="RTM_INBOUND_PORT", default=2525, ge=1, le=65535)
+    mail_domain: str = Field(validation_alias="RTM_MAIL_DOMAIN", default="")
+    installation_id: str = Field(validation_alias="RTM_INSTALLATION_ID", default="")
+    # single sign-on to the console (OpenID Connect); off while the issuer is empty
+    oidc_issuer: str = Field(validation_alias="RTM_OIDC_ISSUER", default="")
+    oidc_client_id: str = Field(validation_alias="RTM_OIDC_CLIENT_ID", default="")
+    oidc_client_secret: str = Field(validation_alias="RTM_OIDC_CLIENT_SECRET", default="")
 
     @field_validator("smtp_tls", mode="before")
     @classmethod
@@ -101,6 +110,18 @@ class Settings(BaseSettings):
     def public_url(self) -> str:
         """Base of the personal links in mail: RTM_PUBLIC_URL, else the local web app."""
         return self.public_url_env or f"http://{self.web_host}:{self.web_port}"
+
+    def mail_identity(self) -> MailIdentity:
+        """RTM_MAIL_DOMAIN and this installation's tag: RTM_INSTALLATION_ID, else derived
+        from the link key (kept with it, so it survives restarts and differs between
+        installations)."""
+        from domain.mail.builder import MailIdentity
+
+        tag = (
+            self.installation_id
+            or hmac.new(self.link_key(), b"rtm message-id", hashlib.sha256).hexdigest()[:10]
+        )
+        return MailIdentity(domain=self.mail_domain, tag=tag)
 
     def link_key(self) -> bytes:
         """RTM_LINK_KEY, else a random key kept in the var directory (embedded stack only)."""

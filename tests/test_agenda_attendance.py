@@ -13,6 +13,7 @@ from activities.store import Store
 from domain.agenda.items import DecideCommand, Decision, ProposeCommand, PublishCommand
 from domain.agenda.template import ItemKind, ItemStatus
 from domain.attendance.register import CheckInCommand, JoinCommand
+from domain.common import i18n
 from domain.registration.answers import Actor, Attendance, Channel, RsvpCommand
 from starter.client import commands
 from starter.devstack.catcher import Caught, SmtpCatcher
@@ -90,9 +91,11 @@ async def test_agenda_and_attendance_of_a_two_day_hybrid_rtm(
                     await commands.decide_item(env.client, store, m.id, bad)
             assert await commands.agenda(env.client, m.id) == before
 
-            published = await commands.publish_agenda(
+            ack = await commands.publish_agenda(
                 env.client, store, m.id, PublishCommand(actor=SECRETARIAT)
             )
+            published = await commands.agenda(env.client, m.id)
+            assert ack.published_version == before.version
             assert published.problem is None and published.published_version == before.version
             tj = [i for i in published.running_order if i in {"S6", "P5"}]
             assert tj == ["S6", "P5"], "Tajikistan's proposal follows its national update"
@@ -114,7 +117,14 @@ async def test_agenda_and_attendance_of_a_two_day_hybrid_rtm(
             await env.sleep(timedelta(minutes=30))
             updates = _agenda_mails(catcher.caught)[len(first) :]
             assert sorted(c.rcpt_tos[0] for c in updates) == sorted(c.rcpt_tos[0] for c in first)
-            assert all(str(c.message()["Subject"]).startswith("Updated agenda") for c in updates)
+            # in each reader's language (the Russian-speaking NFPs get Russian)
+            updated = {lang: i18n.gettext(lang, "Updated agenda: %(title)s") % {"title": m.title}
+                       for lang in i18n.available()}  # fmt: skip
+            assert all(str(c.message()["Subject"]).strip() in updated.values() for c in updates)
+            assert {str(c.message()["Subject"]).strip() for c in updates} == {
+                updated["en"],
+                updated["ru"],
+            }
             body = updates[0].message().get_body(preferencelist=("plain",))
             assert body is not None and "Project 87 PRECA" in body.get_content()
 
@@ -202,9 +212,11 @@ async def test_the_standing_agenda_can_be_published_as_it_is(
                 participant_id="kz-nfp", attendance=Attendance.ONLINE, actor=SECRETARIAT
             )
             await commands.rsvp(env.client, store, m.id, online)
-            view = await commands.publish_agenda(env.client, store, m.id,
-                                                 PublishCommand(actor=SECRETARIAT))  # fmt: skip
-            assert view.published_version == view.version == 1
+            ack = await commands.publish_agenda(env.client, store, m.id,
+                                                PublishCommand(actor=SECRETARIAT))  # fmt: skip
+            view = await commands.agenda(env.client, m.id)
+            assert ack.published_version == view.published_version == view.version == 1
+            assert ack.recipients == 1
             with pytest.raises(commands.CommandRefused, match="already published"):
                 await commands.publish_agenda(env.client, store, m.id,
                                               PublishCommand(actor=SECRETARIAT))  # fmt: skip

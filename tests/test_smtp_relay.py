@@ -19,8 +19,9 @@ from temporalio.testing import WorkflowEnvironment
 
 from activities.config import Settings
 from activities.store import Store
-from domain.common.contracts import MeetingStatus, Phase
+from domain.common.contracts import Phase
 from domain.invitations.batches import InvitationStatus
+from domain.meeting.status import MeetingStatus
 from tests.factories import meeting
 from tests.harness import invited, plan, settings_for
 from tests.relay import PASSWORD, USER, CertificateAuthority, Relay
@@ -77,10 +78,13 @@ async def test_implicit_tls_on_its_own_port(
             smtp_username=USER,
             smtp_password=PASSWORD,
             smtp_ca_file=str(ca.ca_file),
+            mail_domain="rtm.example.net",
         )
         status = await fan_out(skipping_env, settings, store)
     assert status.count(InvitationStatus.SENT) == 17
     assert len(relay.caught) == 17
+    tag = settings.mail_identity().tag
+    assert all(c.message_id.endswith(f".{tag}@rtm.example.net>") for c in relay.caught)
     assert relay.talks and relay.tls_before_auth()
     assert all(tls for c in relay.talks for _, tls in c.steps), "TLS from the first byte"
 

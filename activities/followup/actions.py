@@ -32,6 +32,7 @@ class ActionActivities:
         self.settings = settings
         self._delivery = delivery or Delivery(store, settings.smtp(), settings.db_timeout)
         self._key = settings.link_key()
+        self._identity = settings.mail_identity()
 
     @activity.defn(name=RECORD_ACTION)
     def record_action(self, record: ActionRecord) -> None:
@@ -56,7 +57,7 @@ class ActionActivities:
         link = url if mail.kind == "action-reminder" else None
 
         def build(recipient: Participant) -> Callable[[datetime], Mail]:
-            return lambda now: action_mail_message(mail, recipient, now, link, at)
+            return lambda now: action_mail_message(mail, recipient, now, link, at, self._identity)
 
         jobs = [
             MailJob(key=mail.outbox_key(p.id), kind=mail.kind, recipient=p, build=build(p))

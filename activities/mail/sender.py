@@ -36,6 +36,7 @@ class MailActivities:
         self.delivery = Delivery(store, settings.smtp(), settings.db_timeout)
         self._client = client
         self._key = settings.link_key()
+        self._identity = settings.mail_identity()
 
     def _links(
         self, batch: InvitationBatch, recipient: Participant
@@ -64,7 +65,7 @@ class MailActivities:
         def build(recipient: Participant) -> Callable[[datetime], Mail]:
             links = self._links(batch, recipient)
             join = join_link(self._key, self.settings.public_url, meeting, recipient.id)
-            return lambda now: invitation_mail(batch, recipient, now, links, join)
+            return lambda now: invitation_mail(batch, recipient, now, links, join, self._identity)
 
         jobs = [
             MailJob(
@@ -97,7 +98,7 @@ class MailActivities:
                     }
                 )
             at = scheduled.astimezone(UTC).isoformat()
-            return lambda now: reminder_mail(meeting, item, now, at)
+            return lambda now: reminder_mail(meeting, item, now, at, self._identity)
 
         jobs = [
             MailJob(key=i.key, kind="reminder", recipient=i.recipient, build=build(i))
@@ -110,7 +111,7 @@ class MailActivities:
         """Send one notice (e.g. the agenda) to each recipient not yet sent."""
 
         def build(recipient: Participant) -> Callable[[datetime], Mail]:
-            return lambda now: notice_mail(batch, recipient, now)
+            return lambda now: notice_mail(batch, recipient, now, self._identity)
 
         jobs = [
             MailJob(key=f"{batch.key}:{p.id}", kind=batch.kind, recipient=p, build=build(p))

@@ -188,6 +188,20 @@ class ConsoleStore(StoreBase):
                 s.commit()
             return row
 
+    def signed_in(
+        self,
+        token: str,
+        now: datetime,
+        idle: timedelta,
+        absolute: timedelta,
+        touch_after: timedelta,
+    ) -> tuple[Participant, str | None] | None:
+        """The person behind a live session and their country's region, in one trip."""
+        row = self.live_session(token, now, idle, absolute, touch_after)
+        if row is None or not self.is_active(row.participant_id):
+            return None
+        return self.person(row.participant_id)
+
     def revoke(self, token: str, now: datetime) -> None:
         with self._session() as s:
             s.exec(

@@ -14,7 +14,7 @@ from pydantic import Field
 from domain.directory.models import Frozen, Participant
 from domain.invitations.batches import DeliveryResult
 from domain.mail import views
-from domain.mail.builder import Mail, build, message_id
+from domain.mail.builder import Mail, MailIdentity, build, message_id
 from domain.mail.render import render
 from domain.meeting.definition import MeetingDefinition
 from domain.registration.answers import Attendance
@@ -41,12 +41,18 @@ class ReminderResult(Frozen):
     results: dict[str, DeliveryResult] = Field(default_factory=dict)
 
 
-def reminder_message_id(meeting: MeetingDefinition, key: str) -> str:
-    return message_id(meeting.organiser.email, meeting.id, key)
+def reminder_message_id(
+    meeting: MeetingDefinition, key: str, identity: MailIdentity | None = None
+) -> str:
+    return message_id(meeting.organiser.email, meeting.id, key, identity=identity)
 
 
 def reminder_mail(
-    meeting: MeetingDefinition, item: ReminderItem, stamp: datetime, scheduled: str | None = None
+    meeting: MeetingDefinition,
+    item: ReminderItem,
+    stamp: datetime,
+    scheduled: str | None = None,
+    identity: MailIdentity | None = None,
 ) -> Mail:
     """The reminder for one recipient, with its deterministic Message-ID."""
     r = item.recipient
@@ -54,7 +60,7 @@ def reminder_mail(
     def context(lang: str) -> dict[str, Any]:
         return {
             "recipient": views.reader(r),
-            "organiser": meeting.organiser.name,
+            "organiser": views.organiser(meeting, lang),
             "meeting": views.meeting_view(meeting, lang),
             "when": views.when(meeting, r.zone),
             "deadline": views.deadline(meeting, r.zone),
@@ -66,7 +72,7 @@ def reminder_mail(
             "agenda_deadline": meeting.agenda_deadline_local(),
         }
 
-    rendered = render(f"reminder-{item.kind.value}", views.languages(r), context)
+    rendered = render(f"reminder-{item.kind.value}", views.languages(r, meeting), context)
     headers = {
         "X-RTM-Meeting": meeting.id,
         "X-RTM-Reminder": item.kind.value,
@@ -79,7 +85,7 @@ def reminder_mail(
         recipient=(r.name, r.email),
         subject=rendered.subject,
         stamp=stamp,
-        mid=reminder_message_id(meeting, item.key),
+        mid=reminder_message_id(meeting, item.key, identity),
         text=rendered.text,
         html=rendered.html,
         headers=headers,

@@ -94,6 +94,14 @@ def invitation_key(sequence: int, participant_id: str) -> str:
     return f"s{sequence}:invitation:{participant_id}"
 
 
+class FailedMessage(Frozen):
+    """One message that will not go out, as the secretariat's notice names it."""
+
+    name: str
+    email: str
+    error: str
+
+
 DELIVERY_PROGRESS = "delivery_progress"  # signal: a running batch's outcomes so far
 
 

@@ -32,6 +32,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "ideas": ("ideas", "project ideas carried to the region's next RTMs until decided"),
     "audit": ("audit", "timeline of a meeting; `audit export MEETING DIR`"),
     "mail": ("mail", "the SMTP catcher's mailbox"),
+    "smtp": ("smtp", "check the SMTP relay: connect, TLS, AUTH, a test message"),
     "report": ("reports", "a meeting's report in the shape of a press release (md, pdf)"),
     "register": ("reports", "a meeting's attendance register per day and mode (csv, xlsx)"),
     "participants": ("reports", "the participant list for the registration desk (pdf)"),

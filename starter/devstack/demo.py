@@ -17,11 +17,18 @@ from temporalio.client import Client
 
 from activities.config import Settings
 from activities.store.console import ConsoleStore
-from domain.common.contracts import MeetingStatus, Phase
+from domain.common.contracts import Phase
 from domain.cycle.next_meeting import ordinal
 from domain.directory.models import Region, Role
 from domain.invitations.batches import InvitationStatus
-from domain.meeting.definition import MeetingDefinition, MeetingFormat, Organiser, Venue
+from domain.meeting.definition import (
+    MeetingDefinition,
+    MeetingFormat,
+    MeetingTexts,
+    Organiser,
+    Venue,
+)
+from domain.meeting.status import MAX_PAGE, MeetingStatus, StatusPage
 from domain.reports.feeds import FeedKind, feed_path
 from domain.reports.history import History
 from domain.reports.links import charts_link
@@ -65,7 +72,24 @@ def next_rtm(region: Region, today: date) -> MeetingDefinition:
         ),
         countries=PARTNERS_AT_15TH,
         organisations=OBSERVERS,
+        texts={"ru": RUSSIAN[region.code](number)} if region.code in RUSSIAN else {},
     )
+
+
+# The region's words in Russian, as the initiative writes them (Круглый стол, национальные
+# координаторы, Региональный секретариат).
+RUSSIAN = {
+    "CA": lambda number: MeetingTexts(
+        title=f"{number}-й Круглый стол национальных координаторов стран Центральной Азии",
+        venue=Venue(
+            name="Выставочный центр Дубая",
+            city="Дубай",
+            country="Объединённые Арабские Эмираты",
+            address="Expo City Dubai",
+        ),
+        organiser="Региональный секретариат ЦПО ХБРЯ ЕС для Центральной Азии",
+    )
+}
 
 
 async def follow_invitations(
@@ -77,7 +101,7 @@ async def follow_invitations(
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     while True:
-        status = await handle.query(MeetingWorkflow.status)
+        status = await handle.query(MeetingWorkflow.status, StatusPage(limit=MAX_PAGE))
         for inv in status.invitations:
             if inv.status is not InvitationStatus.PENDING and inv.participant_id not in shown:
                 shown.add(inv.participant_id)

@@ -33,13 +33,16 @@ def matches(entry: TimelineEntry, want: dict[str, str]) -> bool:
 
 
 def add_timeline_routes(app: web.Application, console: Console) -> None:
-    async def show(request: web.Request, viewer: Viewer) -> web.StreamResponse:
-        meeting_id = request.match_info["meeting"]
-        status = await reads.readable(console, viewer, meeting_id)
+    async def entries_of(meeting_id: str) -> list[TimelineEntry]:
         history = await console.client.get_workflow_handle(meeting_id).fetch_history()
         rows = await asyncio.to_thread(console.store.audit, meeting_id)
         decoded = await decode_history(json.loads(history.to_json()), console.client.data_converter)
-        entries = timeline(decoded, rows)
+        return await asyncio.to_thread(timeline, decoded, rows)
+
+    async def show(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+        meeting_id = request.match_info["meeting"]
+        status = await reads.readable(console, viewer, meeting_id)
+        entries = await console.recent.get(meeting_id, "timeline", lambda: entries_of(meeting_id))
         want = {k: request.query.get(k, "").strip()[:100] for k in FILTERS}
         chosen = [e for e in entries if matches(e, want)]
         try:
