@@ -42,9 +42,7 @@ async def test_answers_before_the_invitations_are_out(
         settings = settings_for(catcher.port, store.url)
         handle = await plan(env.client, m, settings.task_queue)  # no worker yet: nothing loaded
         early = asyncio.create_task(commands.rsvp(env.client, store, m.id, _answer(LAST)))
-        stranger = asyncio.create_task(
-            commands.rsvp(env.client, store, m.id, _answer(f"p{N:04d}"))
-        )
+        stranger = asyncio.create_task(commands.rsvp(env.client, store, m.id, _answer(f"p{N:04d}")))
         await asyncio.sleep(0.5)
         assert not early.done(), "the answer waits for the invitees"
         async with build_worker(env.client, settings, store):
