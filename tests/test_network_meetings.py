@@ -105,7 +105,7 @@ async def test_interregional_heads_meeting_planned_invited_and_held(
                 actor=COORDINATION))  # fmt: skip
             final = await commands.status(env.client, m.id)
             register = await commands.attendance(env.client, m.id)
-        invitations = [c for c in catcher.caught if "Invitation" in str(c.message()["Subject"])]
+        invitations = [c for c in catcher.caught if c.message()["X-RTM-Participant"]]
 
     directory = {p.id: p for p in store.participants()}
     organisations = {o.code: o for o in store.organisations()}
@@ -170,9 +170,9 @@ async def test_a_technical_round_tables_project_proposal_reaches_the_next_rtms(
             first = rtm(16, _monday_in(60))
             await invited(await plan(env.client, first, queue))
             first_agenda = await commands.agenda(env.client, first.id)
-            decided = await cli("ideas", "decide", "PI-CA-1", "--status", "accepted",
+            outcome = await cli("ideas", "decide", "PI-CA-1", "--status", "accepted",
                                 "--at", first.id, "--note", "becomes a project")  # fmt: skip
-            assert decided == 0
+            assert outcome == 0
             second = rtm(17, _monday_in(240))
             await invited(await plan(env.client, second, queue))
             second_agenda = await commands.agenda(env.client, second.id)
