@@ -25,6 +25,7 @@ from domain.common.contracts import MeetingStatus, ParticipantStatus
 from domain.registration.answers import Actor, Attendance, Channel, RsvpCommand, calendar_attendance
 from domain.registration.replies import CalendarReply, ReplyError, meeting_id_from_uid, parse_reply
 from starter.client import commands
+from starter.inbound.authentication import TrustPolicy
 
 log = logging.getLogger(__name__)
 
@@ -100,9 +101,11 @@ class InboundReplies:
         loop: asyncio.AbstractEventLoop | None = None,
         timeout: float = 60.0,
         data_size_limit: int = 10 * 1024 * 1024,
+        trust: TrustPolicy | None = None,
     ) -> None:
         self.client = client
         self.store = store
+        self.trust = trust or TrustPolicy()
         self.timeout = timeout
         self._loop = loop
         self._lock = threading.Lock()
