@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import logging
 import signal
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -82,16 +83,20 @@ async def ensure_search_attributes(client: Client, namespace: str) -> None:
 
 
 def build_worker(
-    client: Client, settings: Settings, store: Store, task_queue: str | None = None
+    client: Client,
+    settings: Settings,
+    store: Store,
+    task_queue: str | None = None,
+    workflows: Sequence[type] = WORKFLOWS,
 ) -> Worker:
     """A worker with every workflow and activity, bound to `store` and the SMTP settings."""
     directory = DirectoryActivities(store)
-    mail = MailActivities(store, settings)
-    actions = ActionActivities(store, settings)
+    mail = MailActivities(store, settings, client)
+    actions = ActionActivities(store, settings, mail.delivery)
     return Worker(
         client,
         task_queue=task_queue or settings.task_queue,
-        workflows=WORKFLOWS,
+        workflows=workflows,
         activities=[
             directory.load_participants,
             directory.record_meeting,

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 
+from activities.mail.smtp import SmtpConfig
 from activities.private_files import read_or_create_secret
 from domain.common.contracts import TASK_QUEUE
+from domain.mail.builder import MailIdentity
 
 
 def _env(name: str, default: str) -> str:
@@ -49,6 +54,10 @@ class Settings:
     smtp_password: str = field(default_factory=lambda: _secret("SMTP_PASSWORD"))
     smtp_starttls: bool = field(default_factory=lambda: _flag("SMTP_STARTTLS"))
     smtp_timeout: float = field(default_factory=lambda: float(_env("SMTP_TIMEOUT", "30")))
+    smtp_tls: str = field(default_factory=lambda: _env("SMTP_TLS", "").strip().lower())
+    smtp_ca_file: str = field(default_factory=lambda: os.environ.get("SMTP_CA_FILE", ""))
+    smtp_retry_hours: float = field(default_factory=lambda: float(_env("SMTP_RETRY_HOURS", "24")))
+    db_timeout: float = field(default_factory=lambda: float(_env("RTM_DB_TIMEOUT", "5")))
     cli_user: str = field(default_factory=lambda: _env("RTM_USER", "secretariat"))
     web_host: str = field(default_factory=lambda: _env("RTM_WEB_HOST", "127.0.0.1"))
     web_port: int = field(default_factory=lambda: int(_env("RTM_WEB_PORT", "8000")))
@@ -62,6 +71,14 @@ class Settings:
     inbound_trusted_peers: str = field(
         default_factory=lambda: _env("RTM_INBOUND_TRUSTED_PEERS", "127.0.0.1,::1")
     )  # the addresses that MTA connects from
+    mail_domain: str = field(default_factory=lambda: os.environ.get("RTM_MAIL_DOMAIN", ""))
+    installation_id: str = field(default_factory=lambda: os.environ.get("RTM_INSTALLATION_ID", ""))
+    # single sign-on to the console (OpenID Connect); off while the issuer is empty
+    oidc_issuer: str = field(default_factory=lambda: os.environ.get("RTM_OIDC_ISSUER", ""))
+    oidc_client_id: str = field(default_factory=lambda: os.environ.get("RTM_OIDC_CLIENT_ID", ""))
+    oidc_client_secret: str = field(
+        default_factory=lambda: os.environ.get("RTM_OIDC_CLIENT_SECRET", "")
+    )
 
     @property
     def database_url(self) -> str:
@@ -69,6 +86,22 @@ class Settings:
         if self.database_url_env:
             return self.database_url_env
         return f"sqlite:///{self.var_dir / 'rtm.db'}"
+
+    def smtp(self) -> SmtpConfig:
+        """The relay: SMTP_TLS (starttls|implicit|none; by default implicit on port 465 and
+        starttls whenever credentials are set), SMTP_CA_FILE, the retry window."""
+        return SmtpConfig(
+            host=self.smtp_host,
+            port=self.smtp_port,
+            tls=SmtpConfig.tls_for(
+                self.smtp_tls, self.smtp_port, self.smtp_username, self.smtp_starttls
+            ),
+            username=self.smtp_username,
+            password=self.smtp_password,
+            ca_file=self.smtp_ca_file,
+            timeout=self.smtp_timeout,
+            retry_window=timedelta(hours=self.smtp_retry_hours),
+        )
 
     @property
     def mail_dir(self) -> Path:
@@ -78,6 +111,16 @@ class Settings:
     def public_url(self) -> str:
         """Base of the personal links in mail: RTM_PUBLIC_URL, else the local web app."""
         return self.public_url_env or f"http://{self.web_host}:{self.web_port}"
+
+    def mail_identity(self) -> MailIdentity:
+        """RTM_MAIL_DOMAIN and this installation's tag: RTM_INSTALLATION_ID, else derived
+        from the link key (kept with it, so it survives restarts and differs between
+        installations)."""
+        tag = (
+            self.installation_id
+            or hmac.new(self.link_key(), b"rtm message-id", hashlib.sha256).hexdigest()[:10]
+        )
+        return MailIdentity(domain=self.mail_domain, tag=tag)
 
     def link_key(self) -> bytes:
         """RTM_LINK_KEY, else a random key kept in the var directory (embedded stack only)."""

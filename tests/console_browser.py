@@ -166,13 +166,18 @@ class Site:
 
 @asynccontextmanager
 async def console_site(
-    client: Client, store: Store, catcher: SmtpCatcher, task_queue: str = ""
+    client: Client,
+    store: Store,
+    catcher: SmtpCatcher,
+    task_queue: str = "",
+    port: int = 0,
+    **settings_changes: Any,
 ) -> AsyncIterator[Site]:
     """The web app (links and console) on a free port, mailing through `catcher`."""
-    port = free_port()
+    port = port or free_port()
     base = f"http://127.0.0.1:{port}"
     settings = dataclasses.replace(
-        settings_for(catcher.port, store.url, task_queue), public_url_env=base
+        settings_for(catcher.port, store.url, task_queue), public_url_env=base, **settings_changes
     )
     clock = Clock(datetime.now(UTC))
     runner = await serve(

@@ -39,6 +39,10 @@ def test_demo_invites_everyone_once_and_reuses_the_meeting(tmp_path: Path) -> No
     first = _demo(env)
     assert first.returncode == 0, first.stderr
     assert "Planned RTM-CA-16" in first.stdout
+    assert "History: RTM-CA-14, RTM-CA-15 with their published counts" in first.stdout
+    web = f"http://127.0.0.1:{env['RTM_WEB_PORT']}"
+    assert f"Charts: {web}/charts/region/CA?exp=" in first.stdout
+    assert f"Calendar feed of the region: {web}/feeds/region/CA/1/" in first.stdout
     assert "21 invitations sent, 0 failed" in first.stdout
     console = f"http://127.0.0.1:{env['RTM_WEB_PORT']}/console/"
     assert f"Console: {console}" in first.stdout

@@ -9,6 +9,7 @@ from collections import Counter
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+import pytest
 from openpyxl import load_workbook
 
 from activities.reports.documents import (
@@ -79,18 +80,24 @@ def test_register_xlsx_has_the_summary_and_every_presence() -> None:
     }
 
 
-def test_desk_list_pdf_lists_everyone_expected_with_the_days_counted(tmp_path: Path) -> None:
+@pytest.mark.parametrize("language", ["en", "ru"])
+def test_desk_list_pdf_lists_everyone_expected_with_the_days_counted(
+    language: str, tmp_path: Path
+) -> None:
     facts = rtm15_facts()
-    data = desk_document(facts, "en")
+    data = desk_document(facts, language)
     text = pdf_text(data)
     expected = [p for p in facts.participants if facts.answers[p.id] is not Attendance.DECLINE]
-    assert "18 participants expected" in text
+    if language == "en":
+        assert "18 participants expected" in text and "Republic of Kazakhstan" in text
+    else:
+        assert "ожидается участников: 18" in text and "Республика Казахстан" in text
     for person in expected:
         assert person.name in text, person.name
     declined = next(p for p in facts.participants if facts.answers[p.id] is Attendance.DECLINE)
     assert declined.name not in text
     assert text.count("✓") == len(facts.presences)
-    page_png(data, "participants-rtm15-en", tmp_path)
+    page_png(data, f"participants-rtm15-{language}", tmp_path)
 
 
 def _tracker_facts() -> list[ActionItem]:

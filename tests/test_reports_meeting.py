@@ -11,7 +11,7 @@ import pytest
 from activities.reports.documents import Format, report_document, report_markdown
 from domain.reports.report import Basis, draft
 from tests.pdf_pages import page_png, pdf_text
-from tests.report_facts import release_names, rtm15_facts
+from tests.report_facts import RELEASE, release_names, rtm15_facts
 
 RUSSIAN_COUNTRIES = [
     "Республика Казахстан",
@@ -47,6 +47,8 @@ def test_report_names_the_countries_and_organisations_of_the_release() -> None:
     assert countries == release_countries
     assert [_normal(o) for o in orgs] == [_normal(o) for o in release_orgs]
     assert "held in a blended format (face-to-face and online)" in markdown
+    headline = markdown.splitlines()[0].removeprefix("# ")
+    assert headline in RELEASE.read_text(encoding="utf-8").splitlines()
     assert "On 21-22 March 2022, the 15th Round-Table Meeting (RTM) for the Central Asia region" \
         " took place in Dubai, the United Arab Emirates." in markdown  # fmt: skip
     assert "including National Focal Points from six partner countries" in markdown

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
@@ -17,7 +17,8 @@ from domain.common.contracts import (
     ParticipantList,
     ParticipantQuery,
 )
-from domain.cycle.next_meeting import Allocation, provisional_rtm
+from domain.cycle.next_meeting import Allocation, provisional_in_series, provisional_rtm
+from domain.directory.models import Region
 from domain.followup.minutes import carried_lines
 from domain.ideas.models import idea_lines
 from domain.meeting.definition import MeetingDefinition
@@ -66,12 +67,29 @@ class DirectoryActivities:
             raise ApplicationError(
                 f"unknown region {allocation.region!r}", type="UnknownRegion", non_retryable=True
             )
+        today = datetime.now(UTC).date()
+        if allocation.series is not None:
+            return self.allocate_in_series(allocation.series, allocation.key, region, today)
         number = self.store.allocate_rtm_number(region.code, allocation.key)
         countries = [c.code for c in self.store.countries(region.code)]
         organisations = [o.code for o in self.store.organisations()]
-        today = datetime.now(UTC).date()
         calendars = partner_calendars(self.store, countries, today, today + timedelta(days=240))
         return provisional_rtm(region, number, countries, organisations, today, calendars)
+
+    def allocate_in_series(
+        self, code: str, key: str, organiser: Region, today: date
+    ) -> MeetingDefinition:
+        series = self.store.series(code)
+        if series is None:
+            raise ApplicationError(
+                f"unknown series {code!r}", type="UnknownSeries", non_retryable=True
+            )
+        number = self.store.allocate_series_number(code, key)
+        calendars = partner_calendars(
+            self.store, series.countries, today, today + timedelta(days=240)
+        )
+        invitees = (series.countries, series.organisations, series.participants)
+        return provisional_in_series(series, organiser, number, invitees, today, calendars)
 
     @activity.defn(name=RECORD_MEETING)
     def record_meeting(self, record: MeetingRecord) -> None:
@@ -84,6 +102,8 @@ class DirectoryActivities:
             meeting.model_dump_json(),
             number=meeting.number if meeting.kind is MeetingKind.RTM else None,
         )
+        if meeting.series is not None and meeting.number is not None:
+            self.store.note_series_number(meeting.series, meeting.number)
         self.store.append_audit(
             meeting.id,
             record.actor,

@@ -1,7 +1,7 @@
 """The action-item workflow's side effects: its projection row and its chasing mail.
 
-The mail goes through the same SMTP delivery and outbox as every other message
-(activities.mail.sender): each (action, moment, recipient) is recorded right after the server
+The mail goes through the same send skeleton and outbox as every other message
+(activities.mail.delivery): each (action, moment, recipient) is recorded right after the server
 answered, so a retried send skips what is recorded and keeps the Message-ID.
 """
 
@@ -13,13 +13,12 @@ from datetime import UTC, datetime
 from temporalio import activity
 
 from activities.config import Settings
-from activities.mail.sender import MailActivities, MailJob
+from activities.mail.delivery import Delivery, MailJob
 from activities.store import Store
 from domain.common.contracts import RECORD_ACTION, SEND_ACTION_MAIL
 from domain.common.links import done_link
 from domain.directory.models import Participant
 from domain.followup.actions import ActionMail, ActionRecord, done_link_expiry
-from domain.invitations.batches import DeliveryResult
 from domain.mail.action import action_mail_message
 from domain.mail.builder import Mail
 from domain.mail.notices import NoticeResult
@@ -28,11 +27,12 @@ from domain.mail.notices import NoticeResult
 class ActionActivities:
     """Records action projections and sends action reminders and escalations."""
 
-    def __init__(self, store: Store, settings: Settings) -> None:
+    def __init__(self, store: Store, settings: Settings, delivery: Delivery | None = None) -> None:
         self.store = store
         self.settings = settings
-        self._mail = MailActivities(store, settings)
+        self._delivery = delivery or Delivery(store, settings.smtp(), settings.db_timeout)
         self._key = settings.link_key()
+        self._identity = settings.mail_identity()
 
     @activity.defn(name=RECORD_ACTION)
     def record_action(self, record: ActionRecord) -> None:
@@ -43,8 +43,6 @@ class ActionActivities:
     async def send_action_mail(self, mail: ActionMail) -> NoticeResult:
         """Send `mail` to each recipient not yet recorded in the outbox."""
         item = mail.item
-        keys = {p.id: mail.outbox_key(p.id) for p in mail.recipients}
-        done = self.store.outbox(item.meeting_id, list(keys.values()))
         scheduled = activity.info().scheduled_time
         # signed per action, not per recipient: whoever of the owners follows it, it is done
         url = done_link(
@@ -59,18 +57,11 @@ class ActionActivities:
         link = url if mail.kind == "action-reminder" else None
 
         def build(recipient: Participant) -> Callable[[datetime], Mail]:
-            return lambda now: action_mail_message(mail, recipient, now, link, at)
+            return lambda now: action_mail_message(mail, recipient, now, link, at, self._identity)
 
         jobs = [
-            MailJob(key=keys[p.id], recipient=p, build=build(p))
+            MailJob(key=mail.outbox_key(p.id), kind=mail.kind, recipient=p, build=build(p))
             for p in mail.recipients
-            if keys[p.id] not in done
         ]
-
-        def record(job: MailJob, result: DeliveryResult) -> None:
-            self.store.record_outbox(
-                item.meeting_id, job.key, job.recipient.email, mail.kind, result
-            )
-
-        done |= await self._mail.deliver(jobs, record)
-        return NoticeResult(results={k: done[k] for k in keys.values()})
+        results = await self._delivery.deliver(item.meeting_id, jobs, alone=True)
+        return NoticeResult(results=results)

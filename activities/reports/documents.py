@@ -67,7 +67,7 @@ def desk_document(facts: MeetingFacts, language: str) -> bytes:
     place = ", ".join(tr.gettext(p) for p in (m.venue.city, m.venue.country)) if m.venue else ""
     lines = [", ".join(x for x in (date_range(m.start.date(), m.end.date(), language), place) if x)]
     lines.append(tr.gettext("%(count)s participants expected") % {"count": len(rows)})
-    widths = [10, 70, 90, 30, *[max(20, 80 // max(days, 1))] * days]
+    widths = [8, 55, 95, 25, *[30] * days]
     title = tr.gettext("Participants: %(title)s") % {"title": m.title}
     return table_pdf(title, lines, header, rows, widths, language)
 

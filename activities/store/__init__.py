@@ -6,7 +6,7 @@ methods, and one base class below.
 
 from activities.store.actions import ActionRow, ActionStore
 from activities.store.audit import AuditRow
-from activities.store.deliveries import DeliveryStore, InvitationRow, OutboxRow
+from activities.store.deliveries import DeliveryStore, OutboxRow
 from activities.store.directory import (
     CountryRow,
     DirectoryStore,
@@ -43,7 +43,6 @@ __all__ = [
     "ActionRow",
     "AuditRow",
     "CountryRow",
-    "InvitationRow",
     "MeetingRow",
     "OrganisationRow",
     "OutboxRow",

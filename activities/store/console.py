@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import Engine, func
 from sqlmodel import Field, Session, SQLModel, col, select, update
 
-from activities.store.deliveries import InvitationRow
+from activities.store.deliveries import OutboxRow
 from activities.store.directory import CountryRow, ParticipantRow, _participant
 from activities.store.engine import StoreBase
 from activities.store.meetings import MeetingRow
@@ -199,6 +199,20 @@ class ConsoleStore(StoreBase):
                 s.commit()
             return row
 
+    def signed_in(
+        self,
+        token: str,
+        now: datetime,
+        idle: timedelta,
+        absolute: timedelta,
+        touch_after: timedelta,
+    ) -> tuple[Participant, str | None] | None:
+        """The person behind a live session and their country's region, in one trip."""
+        row = self.live_session(token, now, idle, absolute, touch_after)
+        if row is None or not self.is_active(row.participant_id):
+            return None
+        return self.person(row.participant_id)
+
     def revoke(self, token: str, now: datetime) -> None:
         with self._session() as s:
             s.exec(
@@ -277,7 +291,7 @@ class ConsoleStore(StoreBase):
     def invited_to(self, participant_id: str) -> list[str]:
         """The meetings this person was ever sent an invitation for."""
         with self._session() as s:
-            q = select(InvitationRow.meeting_id).where(
-                InvitationRow.participant_id == participant_id
+            q = select(OutboxRow.meeting_id).where(
+                OutboxRow.participant_id == participant_id, OutboxRow.kind == "invitation"
             )
             return sorted(set(s.exec(q)))

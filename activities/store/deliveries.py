@@ -1,44 +1,35 @@
-"""What was sent: invitations and every other message, each with its audit row."""
+"""What was sent: every message of every kind, by (meeting, key), each with its audit row.
+
+Why one table: invitations, reminders, notices and action mail are all "this message went to
+this person, with this Message-ID, or failed with these words"; a send activity skips what is
+recorded here as sent, whatever the kind.
+"""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import insert
-from sqlmodel import Field, SQLModel, col, select
+from sqlalchemy import Connection, Engine, insert, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Field, SQLModel, col
 
 from activities.store.audit import AuditRow
 from activities.store.engine import StoreBase, now
 from domain.invitations.batches import DeliveryResult, InvitationStatus
-
-
-class InvitationRow(SQLModel, table=True):
-    """One invitation message per (meeting, sequence, participant): also the send outbox.
-
-    A row is written right after the SMTP server accepted (or permanently refused) the
-    message, so a retried send activity skips everything already recorded.
-    """
-
-    __tablename__ = "invitation"
-    meeting_id: str = Field(primary_key=True)
-    sequence: int = Field(primary_key=True)
-    participant_id: str = Field(primary_key=True)
-    email: str
-    message_id: str
-    status: str
-    error: str | None = None
-    at: datetime = Field(default_factory=now)
+from domain.outbox.delivery import OutboxEntry, invitation_key
 
 
 class OutboxRow(SQLModel, table=True):
-    """Every other message (reminders, ...) by its key: the idempotence record of a send."""
+    """One message by its key; written right after the server accepted or refused it."""
 
     __tablename__ = "outbox"
     meeting_id: str = Field(primary_key=True)
     key: str = Field(primary_key=True)
     kind: str
+    sequence: int | None = Field(default=None, index=True)
     participant_id: str
     email: str
     message_id: str
@@ -47,119 +38,143 @@ class OutboxRow(SQLModel, table=True):
     at: datetime = Field(default_factory=now)
 
 
+def _result(row: Any) -> DeliveryResult:
+    at: datetime = row.at
+    return DeliveryResult(
+        participant_id=row.participant_id,
+        status=InvitationStatus(row.status),
+        message_id=row.message_id,
+        error=row.error,
+        at=at if at.tzinfo else at.replace(tzinfo=UTC),
+    )
+
+
+def read(engine: Engine, meeting_id: str, keys: Sequence[str]) -> dict[str, DeliveryResult]:
+    """The recorded outcome of each of `keys` that has one."""
+    table = OutboxRow.__table__  # type: ignore[attr-defined]
+    found: dict[str, DeliveryResult] = {}
+    with engine.connect() as conn:
+        for start in range(0, len(keys), 500):  # stay below every driver's parameter limit
+            chunk = list(keys[start : start + 500])
+            rows = conn.execute(
+                select(table).where(table.c.meeting_id == meeting_id, table.c.key.in_(chunk))
+            )
+            found.update({r.key: _result(r) for r in rows})
+    return found
+
+
+def read_sequence(
+    engine: Engine, meeting_id: str, kind: str, sequence: int
+) -> dict[str, DeliveryResult]:
+    """Every recorded message of one kind and sequence, by participant."""
+    table = OutboxRow.__table__  # type: ignore[attr-defined]
+    query = select(table).where(
+        table.c.meeting_id == meeting_id,
+        table.c.kind == kind,
+        col(table.c.sequence) == sequence,
+    )
+    with engine.connect() as conn:
+        return {r.participant_id: _result(r) for r in conn.execute(query)}
+
+
+def _upsert(conn: Connection) -> Any:
+    """INSERT that replaces an earlier failure but never a sent message, returning the keys
+    that changed (so that a write retried after a timeout adds no second audit row)."""
+    table = OutboxRow.__table__  # type: ignore[attr-defined]
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    stmt = dialect.insert(table)
+    changed = {c: stmt.excluded[c] for c in ("message_id", "status", "error", "at", "email")}
+    return stmt.on_conflict_do_update(
+        index_elements=["meeting_id", "key"],
+        set_=changed,
+        where=(table.c.status != InvitationStatus.SENT.value)
+        & (stmt.excluded.status != table.c.status),
+    ).returning(table.c.key)
+
+
+def write(engine: Engine, entries: Sequence[OutboxEntry]) -> int:
+    """Record `entries` and one audit row per new outcome, in one transaction."""
+    if not entries:
+        return 0
+    by_key = {e.key: e for e in entries}
+    rows = [
+        {
+            "meeting_id": e.meeting_id,
+            "key": e.key,
+            "kind": e.kind,
+            "sequence": e.sequence,
+            "participant_id": e.result.participant_id,
+            "email": e.email,
+            "message_id": e.result.message_id,
+            "status": e.result.status.value,
+            "error": e.result.error,
+            "at": e.result.at,
+        }
+        for e in by_key.values()
+    ]
+    with engine.begin() as conn:
+        changed: list[str] = []
+        for row in rows:  # one statement each: RETURNING tells which ones really changed
+            changed += list(conn.execute(_upsert(conn), row).scalars())
+        audits = [_audit(by_key[key]) for key in changed]
+        if audits:
+            conn.execute(insert(AuditRow.__table__), audits)  # type: ignore[attr-defined]
+    return len(changed)
+
+
+def _audit(entry: OutboxEntry) -> dict[str, Any]:
+    r = entry.result
+    # an invitation is named by its sequence, every other message by its key
+    named = {"key": entry.key} if entry.sequence is None else {"sequence": entry.sequence}
+    detail: dict[str, Any] = {
+        **named,
+        "participant": r.participant_id,
+        "email": entry.email,
+        "message_id": r.message_id,
+        "error": r.error,
+    }
+    return {
+        "at": r.at,
+        "meeting_id": entry.meeting_id,
+        "actor": "engine",
+        "channel": "smtp",
+        "action": f"{entry.kind}.{r.status.value}",
+        "detail": json.dumps(detail),
+    }
+
+
 class DeliveryStore(StoreBase):
     """The idempotence records of every send: a retried batch skips what is recorded."""
 
     def deliveries(self, meeting_id: str, sequence: int) -> dict[str, DeliveryResult]:
         """Invitations of one (meeting, sequence) already accepted or refused by SMTP."""
-        with self.session() as s:
-            rows = s.exec(
-                select(InvitationRow).where(
-                    InvitationRow.meeting_id == meeting_id, InvitationRow.sequence == sequence
-                )
-            )
-            return {
-                r.participant_id: _result(r.participant_id, r.status, r.message_id, r.error, r.at)
-                for r in rows
-            }
+        return read_sequence(self.engine, meeting_id, "invitation", sequence)
 
     def outbox(self, meeting_id: str, keys: list[str]) -> dict[str, DeliveryResult]:
         """Messages among `keys` already accepted or refused by SMTP."""
-        with self.session() as s:
-            rows = s.exec(
-                select(OutboxRow).where(
-                    OutboxRow.meeting_id == meeting_id, col(OutboxRow.key).in_(keys)
-                )
-            )
-            return {
-                r.key: _result(r.participant_id, r.status, r.message_id, r.error, r.at)
-                for r in rows
-            }
+        return read(self.engine, meeting_id, keys)
+
+    def record_entries(self, entries: Sequence[OutboxEntry]) -> int:
+        """Outbox rows and their audit rows in one transaction; a repeat changes nothing."""
+        return write(self.engine, entries)
 
     def record_outbox(
         self, meeting_id: str, key: str, email: str, kind: str, result: DeliveryResult
     ) -> None:
-        """The outbox row and its audit row, in one transaction (plain INSERTs, as above)."""
-        row = {
-            "meeting_id": meeting_id,
-            "key": key,
-            "kind": kind,
-            "participant_id": result.participant_id,
-            "email": email,
-            "message_id": result.message_id,
-            "status": result.status.value,
-            "error": result.error,
-            "at": result.at,
-        }
-        detail = {
-            "key": key,
-            "participant": result.participant_id,
-            "email": email,
-            "message_id": result.message_id,
-            "error": result.error,
-        }
-        self._insert_with_audit(
-            OutboxRow, row, meeting_id, f"{kind}.{result.status.value}", detail, result.at
-        )
+        """One message's outcome (reminders, notices, action mail)."""
+        entry = OutboxEntry(meeting_id=meeting_id, key=key, kind=kind, email=email, result=result)
+        self.record_entries([entry])
 
     def record_delivery(
         self, meeting_id: str, sequence: int, email: str, result: DeliveryResult
     ) -> None:
-        """The invitation row and its audit row, in one transaction.
-
-        Plain INSERTs (no ORM merge): this runs once per message on the fan-out's hot path,
-        and a message already recorded is never sent, so never recorded, again.
-        """
-        row = {
-            "meeting_id": meeting_id,
-            "sequence": sequence,
-            "participant_id": result.participant_id,
-            "email": email,
-            "message_id": result.message_id,
-            "status": result.status.value,
-            "error": result.error,
-            "at": result.at,
-        }
-        detail = {
-            "participant": result.participant_id,
-            "email": email,
-            "sequence": sequence,
-            "message_id": result.message_id,
-            "error": result.error,
-        }
-        self._insert_with_audit(
-            InvitationRow, row, meeting_id, f"invitation.{result.status.value}", detail, result.at
+        """One invitation's outcome, under its outbox key."""
+        entry = OutboxEntry(
+            meeting_id=meeting_id,
+            key=invitation_key(sequence, result.participant_id),
+            kind="invitation",
+            sequence=sequence,
+            email=email,
+            result=result,
         )
-
-    def _insert_with_audit(
-        self,
-        table: type[SQLModel],
-        row: dict[str, Any],
-        meeting_id: str,
-        action: str,
-        detail: dict[str, Any],
-        at: datetime,
-    ) -> None:
-        audit = {
-            "at": at,
-            "meeting_id": meeting_id,
-            "actor": "engine",
-            "channel": "smtp",
-            "action": action,
-            "detail": json.dumps(detail),
-        }
-        with self.engine.begin() as conn:
-            conn.execute(insert(table.__table__), row)  # type: ignore[attr-defined]
-            conn.execute(insert(AuditRow.__table__), audit)  # type: ignore[attr-defined]
-
-
-def _result(
-    participant_id: str, status: str, message_id: str, error: str | None, at: datetime
-) -> DeliveryResult:
-    return DeliveryResult(
-        participant_id=participant_id,
-        status=InvitationStatus(status),
-        message_id=message_id,
-        error=error,
-        at=at if at.tzinfo else at.replace(tzinfo=UTC),
-    )
+        self.record_entries([entry])

@@ -22,13 +22,20 @@ def aware(at: datetime | None) -> datetime | None:
     return at if at is None or at.tzinfo else at.replace(tzinfo=UTC)
 
 
-def make_engine(url: str) -> Engine:
-    """An engine for `url`; SQLite gets WAL so readers never block the sender."""
+DB_TIMEOUT = 5.0  # seconds: no database call waits longer for a lock or a connection
+
+
+def make_engine(url: str, timeout: float = DB_TIMEOUT) -> Engine:
+    """An engine for `url` whose every call gives up after `timeout` (lock, connect,
+    statement), so that a stalled database never holds a worker thread for long; SQLite
+    gets WAL so readers never block the sender."""
     parsed = make_url(url)
     if parsed.drivername == "postgresql":
         parsed = parsed.set(drivername="postgresql+psycopg")
     if parsed.get_backend_name() == "sqlite":
-        engine = create_engine(parsed, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = create_engine(
+            parsed, connect_args={"check_same_thread": False, "timeout": timeout}
+        )
 
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -39,7 +46,16 @@ def make_engine(url: str) -> Engine:
             cur.close()
 
         return engine
-    return create_engine(parsed, pool_pre_ping=True)
+    millis = int(timeout * 1000)
+    return create_engine(
+        parsed,
+        pool_pre_ping=True,
+        pool_timeout=timeout,
+        connect_args={
+            "connect_timeout": max(1, int(timeout)),
+            "options": f"-c statement_timeout={millis} -c lock_timeout={millis}",
+        },
+    )
 
 
 class StoreBase:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import text
-from sqlmodel import Field, SQLModel, col, select
+from sqlmodel import Field, Session, SQLModel, col, select
 
 from activities.store.engine import StoreBase, now
 
@@ -30,6 +30,14 @@ class RtmAllocationRow(SQLModel, table=True):
     region: str = Field(index=True)
     number: int
     at: datetime = Field(default_factory=now)
+
+
+def raise_last_rtm_number(s: Session, region: str, number: int) -> None:
+    """The region's last RTM number becomes `number` if that is higher (never lower)."""
+    s.execute(
+        text("UPDATE region SET last_rtm_number = :n WHERE code = :code AND last_rtm_number < :n"),
+        {"n": number, "code": region},
+    )
 
 
 class MeetingStore(StoreBase):
@@ -82,13 +90,7 @@ class MeetingStore(StoreBase):
                 )
             )
             if number is not None:
-                s.execute(
-                    text(
-                        "UPDATE region SET last_rtm_number = :n "
-                        "WHERE code = :code AND last_rtm_number < :n"
-                    ),
-                    {"n": number, "code": region},
-                )
+                raise_last_rtm_number(s, region, number)
             s.commit()
 
     def meeting_phase(self, meeting_id: str) -> str | None:

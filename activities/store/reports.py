@@ -6,12 +6,12 @@ from __future__ import annotations
 import json
 from datetime import date, datetime
 
-from sqlalchemy import func, text
+from sqlalchemy import func
 from sqlmodel import Field, SQLModel, col, select
 
-from activities.store.deliveries import InvitationRow
+from activities.store.deliveries import OutboxRow
 from activities.store.engine import StoreBase, aware, now
-from activities.store.meetings import MeetingRow
+from activities.store.meetings import MeetingRow, raise_last_rtm_number
 from domain.meeting.definition import MeetingDefinition
 from domain.reports.feeds import FeedMeeting
 from domain.reports.history import History, PastMeeting
@@ -67,13 +67,7 @@ class ReportsStore(StoreBase):
                     )
                 )
                 if m.number is not None and m.kind.value == "rtm":
-                    s.execute(
-                        text(
-                            "UPDATE region SET last_rtm_number = :n "
-                            "WHERE code = :code AND last_rtm_number < :n"
-                        ),
-                        {"n": m.number, "code": m.region},
-                    )
+                    raise_last_rtm_number(s, m.region, m.number)
             s.commit()
         return len(history.meetings)
 
@@ -129,8 +123,8 @@ class ReportsStore(StoreBase):
             if region is not None:
                 q = q.where(MeetingRow.region == region)
             if participant is not None:
-                invited = select(InvitationRow.meeting_id).where(
-                    InvitationRow.participant_id == participant
+                invited = select(OutboxRow.meeting_id).where(
+                    OutboxRow.participant_id == participant, OutboxRow.kind == "invitation"
                 )
                 q = q.where(col(MeetingRow.id).in_(invited))
             rows = list(s.exec(q.order_by(col(MeetingRow.id))))

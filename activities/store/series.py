@@ -81,6 +81,18 @@ class SeriesStore(StoreBase):
             s.commit()
             return int(number)
 
+    def note_series_number(self, code: str, number: int) -> None:
+        """A meeting of the series was recorded: its number is taken."""
+        with self.session() as s:
+            s.execute(
+                text(
+                    "UPDATE meeting_series SET last_number = :n "
+                    "WHERE code = :code AND last_number < :n"
+                ),
+                {"n": number, "code": code},
+            )
+            s.commit()
+
 
 def _series(row: SeriesRow) -> Series:
     return Series.model_validate(json.loads(row.definition) | {"last_number": row.last_number})

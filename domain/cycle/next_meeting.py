@@ -9,14 +9,17 @@ from pydantic import Field
 from domain.common.base import Code, Frozen
 from domain.directory.models import Region
 from domain.meeting.definition import MeetingDefinition, MeetingFormat, Organiser
+from domain.series.models import Series
 from domain.workweek.calendar import WorkCalendar
 from domain.workweek.conflicts import first_common_working_days
 
 
 class CycleInput(Frozen):
-    """What the region's Schedule starts: one cycle run for one region."""
+    """What a Schedule starts: one cycle run for a region's RTMs, or for a series (the
+    Heads of Regional Secretariats meetings, yearly) organised by `region`."""
 
     region: Code
+    series: Code | None = None
 
 
 class Allocation(Frozen):
@@ -24,6 +27,7 @@ class Allocation(Frozen):
 
     region: Code
     key: str = Field(min_length=1, max_length=300)
+    series: Code | None = None
 
 
 class CycleRun(Frozen):
@@ -71,5 +75,38 @@ def provisional_rtm(
         ),
         countries=countries,
         organisations=organisations,
+        planned=True,
+    )
+
+
+def provisional_in_series(
+    series: Series,
+    organiser: Region,
+    number: int,
+    invitees: tuple[list[str], list[str], list[str]],
+    today: date,
+    calendars: dict[str, WorkCalendar] | None = None,
+) -> MeetingDefinition:
+    """The series' next meeting, planned like an RTM (three months ahead, on days every
+    partner country works, online), organised by its organiser's secretariat.
+    `invitees` are the series' (countries, organisations, participants)."""
+    countries, organisations, participants = invitees
+    start = provisional_start(today, calendars or {})
+    return MeetingDefinition(
+        id=series.meeting_id(number),
+        region=series.region or series.organiser,
+        kind=series.kind,
+        series=series.code,
+        number=number,
+        title=series.title.replace("{ordinal}", ordinal(number)),
+        format=MeetingFormat.ONLINE,
+        zone=organiser.zone,
+        start=datetime.combine(start, time(9)),
+        end=datetime.combine(start + timedelta(days=1), time(17, 30)),
+        join_link=f"https://meet.example.org/{series.meeting_id(number).lower()}",
+        organiser=Organiser(name=organiser.name, email=organiser.secretariat_email),
+        countries=countries,
+        organisations=organisations,
+        participants=participants,
         planned=True,
     )

@@ -14,6 +14,7 @@ from typing import Literal, TypeVar
 from pydantic import Field
 
 from domain.directory.models import Frozen, Participant
+from domain.mail.builder import MailIdentity
 from domain.mail.builder import message_id as _message_id
 from domain.meeting.definition import MeetingDefinition
 
@@ -62,15 +63,27 @@ class InvitationBatch(Frozen):
         default=None, description="an update: the definition before it, to say what changed"
     )
     reason: str | None = Field(default=None, description="a cancellation: the reason given")
+    alone: bool = Field(
+        default=False,
+        description="recipients an earlier batch deferred (4xx): now a 4xx retries, with backoff",
+    )
 
 
 class BatchResult(Frozen):
     results: list[DeliveryResult] = Field(default_factory=list)
 
 
-def message_id(meeting: MeetingDefinition, sequence: int, participant_id: str) -> str:
-    """Deterministic Message-ID per (meeting, sequence, recipient): a resend keeps it."""
-    return _message_id(meeting.organiser.email, meeting.id, sequence, participant_id)
+def message_id(
+    meeting: MeetingDefinition,
+    sequence: int,
+    participant_id: str,
+    identity: MailIdentity | None = None,
+) -> str:
+    """Deterministic Message-ID per (installation, meeting, sequence, recipient): a resend
+    keeps it."""
+    return _message_id(
+        meeting.organiser.email, meeting.id, sequence, participant_id, identity=identity
+    )
 
 
 def batches(

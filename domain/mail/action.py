@@ -9,14 +9,16 @@ from typing import Any
 from domain.directory.models import Participant
 from domain.followup.actions import DONE_LINK, ActionMail, days_overdue
 from domain.mail import views
-from domain.mail.builder import Mail, build, message_id
+from domain.mail.builder import Mail, MailIdentity, build, message_id
 from domain.mail.render import render
 
 
-def action_message_id(mail: ActionMail, participant_id: str) -> str:
-    return message_id(
-        mail.organiser_email, mail.item.meeting_id, mail.item.id, mail.key, participant_id
-    )
+def action_message_id(
+    mail: ActionMail, participant_id: str, identity: MailIdentity | None = None
+) -> str:
+    item = mail.item
+    parts = (item.meeting_id, item.id, mail.key, participant_id)
+    return message_id(mail.organiser_email, *parts, identity=identity)
 
 
 def _legacy(mail: ActionMail, done_url: str | None) -> dict[str, Any]:
@@ -30,6 +32,7 @@ def action_mail_message(
     stamp: datetime,
     done_url: str | None,
     scheduled: str | None = None,
+    identity: MailIdentity | None = None,
 ) -> Mail:
     """The message to one recipient; `done_url` is the signed mark-done link (reminders)."""
     item = mail.item
@@ -61,7 +64,7 @@ def action_mail_message(
         recipient=(recipient.name, recipient.email),
         subject=rendered.subject,
         stamp=stamp,
-        mid=action_message_id(mail, recipient.id),
+        mid=action_message_id(mail, recipient.id, identity),
         text=rendered.text,
         html=rendered.html,
         headers=headers,

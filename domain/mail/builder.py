@@ -25,7 +25,7 @@ from email.utils import format_datetime
 
 from domain.mail.headers import address_header, fold_header, text_header
 
-__all__ = ["Calendar", "Mail", "boundary_tag", "build", "message_id"]
+__all__ = ["Calendar", "Mail", "MailIdentity", "boundary_tag", "build", "message_id"]
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9.-]")
 _METHOD = re.compile(r"[A-Z]+(?:-[A-Z]+)*")
@@ -33,12 +33,24 @@ _MAX_LINE = 998  # RFC 5322 2.1.1, without CRLF
 CRLF = b"\r\n"
 
 
-def message_id(sender_email: str, *parts: str | int) -> str:
-    """Deterministic Message-ID: the parts (meeting, sequence or key, recipient) joined by
-    dots, on the sender's domain. A re-send of the same message keeps it."""
-    domain = sender_email.rpartition("@")[2]
+@dataclass(frozen=True)
+class MailIdentity:
+    """Whose mail it is: the installation's mail domain (RTM_MAIL_DOMAIN; empty: the
+    sender's) and its own tag, so that two installations' Message-IDs never collide."""
+
+    domain: str = ""
+    tag: str = ""
+
+
+def message_id(sender_email: str, *parts: str | int, identity: MailIdentity | None = None) -> str:
+    """Deterministic Message-ID: the parts (meeting, sequence or key, recipient) and the
+    installation's tag joined by dots, on the installation's mail domain (else the sender's).
+    A re-send of the same message keeps it."""
+    domain = (identity.domain if identity else "") or sender_email.rpartition("@")[2]
+    if identity and identity.tag:
+        parts = (*parts, identity.tag)
     local = _UNSAFE.sub("_", ".".join(str(p) for p in parts))
-    return f"<{local}@{domain}>"
+    return f"<{local}@{_UNSAFE.sub('_', domain)}>"
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from domain.directory.models import Participant
 from domain.invitations.batches import InvitationBatch, message_id
 from domain.invitations.calendar import invitation_ics, location
 from domain.mail import views
-from domain.mail.builder import Calendar, Mail, build
+from domain.mail.builder import Calendar, Mail, MailIdentity, build
 from domain.mail.headers import refuse_controls
 from domain.mail.render import Rendered, render
 from domain.meeting.changes import CancelCommand
@@ -91,6 +91,7 @@ def invitation_mail(
     stamp: datetime,
     links: dict[Attendance, str] | None = None,
     join_url: str | None = None,
+    identity: MailIdentity | None = None,
 ) -> Mail:
     """The complete message for one recipient of `batch`, with its deterministic Message-ID.
 
@@ -104,7 +105,7 @@ def invitation_mail(
         recipient=(recipient.name, recipient.email),
         subject=rendered.subject,
         stamp=stamp,
-        mid=message_id(meeting, batch.sequence, recipient.id),
+        mid=message_id(meeting, batch.sequence, recipient.id, identity),
         text=rendered.text,
         html=rendered.html,
         headers={"X-RTM-Meeting": meeting.id, "X-RTM-Participant": recipient.id},

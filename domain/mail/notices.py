@@ -20,11 +20,17 @@ from domain.directory.models import Participant
 from domain.followup.actions import ActionItem
 from domain.invitations.batches import DeliveryResult
 from domain.mail import views
-from domain.mail.builder import Mail, build, message_id
+from domain.mail.builder import Mail, MailIdentity, build, message_id
 from domain.mail.render import render
 from domain.meeting.definition import MeetingDefinition
+from domain.outbox.delivery import FailedMessage
 
-TEMPLATES = {"agenda": "agenda", "minutes": "minutes", "cycle": "cycle-schedule"}
+TEMPLATES = {
+    "agenda": "agenda",
+    "minutes": "minutes",
+    "cycle": "cycle-schedule",
+    "delivery-failed": "delivery-failed",
+}
 
 
 class NoticeBatch(Frozen):
@@ -37,6 +43,9 @@ class NoticeBatch(Frozen):
     actions: list[ActionItem] = Field(default_factory=list, description="minutes: the actions")
     subject: Text | None = Field(default=None, description="legacy: text of older workflows")
     lines: list[str] = Field(default_factory=list, description="legacy: text of older workflows")
+    failed: list[FailedMessage] = Field(
+        default_factory=list, description="delivery-failed: the messages that will not go out"
+    )
     recipients: list[Participant]
 
 
@@ -44,8 +53,13 @@ class NoticeResult(Frozen):
     results: dict[str, DeliveryResult] = Field(default_factory=dict)
 
 
-def notice_message_id(meeting: MeetingDefinition, key: str, participant_id: str) -> str:
-    return message_id(meeting.organiser.email, meeting.id, key, participant_id)
+def notice_message_id(
+    meeting: MeetingDefinition,
+    key: str,
+    participant_id: str,
+    identity: MailIdentity | None = None,
+) -> str:
+    return message_id(meeting.organiser.email, meeting.id, key, participant_id, identity=identity)
 
 
 def agenda_days(agenda: AgendaView) -> list[dict[str, Any]]:
@@ -85,7 +99,12 @@ def _kind(batch: NoticeBatch) -> str:
     return TEMPLATES[batch.kind]
 
 
-def notice_mail(batch: NoticeBatch, recipient: Participant, stamp: datetime) -> Mail:
+def notice_mail(
+    batch: NoticeBatch,
+    recipient: Participant,
+    stamp: datetime,
+    identity: MailIdentity | None = None,
+) -> Mail:
     meeting = batch.meeting
 
     def context(lang: str) -> dict[str, Any]:
@@ -100,6 +119,7 @@ def notice_mail(batch: NoticeBatch, recipient: Participant, stamp: datetime) -> 
             "command": schedule_example(meeting),
             "subject": batch.subject or "",
             "lines": batch.lines,
+            "failed": [f.model_dump() for f in batch.failed],
         }
 
     rendered = render(_kind(batch), views.languages(recipient), context)
@@ -108,7 +128,7 @@ def notice_mail(batch: NoticeBatch, recipient: Participant, stamp: datetime) -> 
         recipient=(recipient.name, recipient.email),
         subject=rendered.subject,
         stamp=stamp,
-        mid=notice_message_id(meeting, batch.key, recipient.id),
+        mid=notice_message_id(meeting, batch.key, recipient.id, identity),
         text=rendered.text,
         html=rendered.html,
         headers={"X-RTM-Meeting": meeting.id, "X-RTM-Notice": batch.kind},

@@ -14,7 +14,7 @@ from pydantic import Field
 from domain.directory.models import Frozen, Participant
 from domain.invitations.batches import DeliveryResult
 from domain.mail import views
-from domain.mail.builder import Mail, build, message_id
+from domain.mail.builder import Mail, MailIdentity, build, message_id
 from domain.mail.render import render
 from domain.meeting.definition import MeetingDefinition
 from domain.registration.answers import Attendance
@@ -41,12 +41,18 @@ class ReminderResult(Frozen):
     results: dict[str, DeliveryResult] = Field(default_factory=dict)
 
 
-def reminder_message_id(meeting: MeetingDefinition, key: str) -> str:
-    return message_id(meeting.organiser.email, meeting.id, key)
+def reminder_message_id(
+    meeting: MeetingDefinition, key: str, identity: MailIdentity | None = None
+) -> str:
+    return message_id(meeting.organiser.email, meeting.id, key, identity=identity)
 
 
 def reminder_mail(
-    meeting: MeetingDefinition, item: ReminderItem, stamp: datetime, scheduled: str | None = None
+    meeting: MeetingDefinition,
+    item: ReminderItem,
+    stamp: datetime,
+    scheduled: str | None = None,
+    identity: MailIdentity | None = None,
 ) -> Mail:
     """The reminder for one recipient, with its deterministic Message-ID."""
     r = item.recipient
@@ -79,7 +85,7 @@ def reminder_mail(
         recipient=(r.name, r.email),
         subject=rendered.subject,
         stamp=stamp,
-        mid=reminder_message_id(meeting, item.key),
+        mid=reminder_message_id(meeting, item.key, identity),
         text=rendered.text,
         html=rendered.html,
         headers=headers,

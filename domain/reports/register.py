@@ -103,8 +103,8 @@ def desk_rows(facts: MeetingFacts, _: Gettext) -> tuple[list[str], list[list[str
     days = days_of(facts)
     seen = {(p.participant_id, p.day): p.mode for p in facts.presences}
     people = [p for p in facts.participants if facts.answers.get(p.id) is not Attendance.DECLINE]
-    people.sort(key=lambda p: (_affiliation(p, facts)[2], p.name))
-    header = ["#", _("name"), _("country or organisation"), _("answer")]
+    people.sort(key=lambda p: (_(_affiliation(p, facts)[2]), p.name))
+    header = ["#", _("full name"), _("country or organisation"), _("answer")]
     header += [f"{day:%d.%m}" for day in days]
     rows = []
     for n, p in enumerate(people, start=1):

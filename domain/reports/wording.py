@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+from domain.cycle.next_meeting import ordinal as english_ordinal
+
 # Official names that read with "the": the Republic of Kazakhstan, the Kyrgyz Republic,
 # the United Arab Emirates; but Mongolia, Georgia, Ukraine.
 _THE = re.compile(
@@ -30,11 +32,7 @@ def ordinal(number: int, language: str) -> str:
     """15th, 21st, 12th; in Russian 15-е (совещание)."""
     if language == "ru":
         return f"{number}-е"
-    if 10 <= number % 100 <= 20:
-        suffix = "th"
-    else:
-        suffix = {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
-    return f"{number}{suffix}"
+    return english_ordinal(number)
 
 
 def more_than(count: int) -> int | None:

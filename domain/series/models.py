@@ -4,10 +4,14 @@ technical round tables of one theme, their preparatory meetings. Each numbers it
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from pydantic import Field
 
 from domain.common.base import Code, Frozen, Text
+
+if TYPE_CHECKING:
+    from domain.meeting.definition import MeetingDefinition
 
 
 class MeetingKind(StrEnum):
@@ -46,3 +50,18 @@ class Series(Frozen):
 
     def meeting_id(self, number: int) -> str:
         return f"{self.code}-{number}"
+
+
+def series_problems(meeting: MeetingDefinition, series: Series | None) -> list[str]:
+    """A meeting numbered in `series` is of its kind, has a number, and belongs to the
+    series' region (or, for an interregional series, to its organiser)."""
+    if series is None:
+        return [f"series: unknown series {meeting.series!r}"]
+    problems = []
+    if meeting.kind is not series.kind:
+        problems.append(f"kind: series {series.code} holds {series.kind.value} meetings")
+    if meeting.number is None:
+        problems.append(f"number: a meeting of series {series.code} has its number")
+    if meeting.region != (series.region or series.organiser):
+        problems.append(f"region: series {series.code} is {series.region or series.organiser}'s")
+    return problems

@@ -17,37 +17,52 @@ async def cmd_cycle(args: argparse.Namespace, settings: Settings) -> int:
     from starter.client import cycle
 
     store = open_store(settings)
-    region = store.region(args.region)
+    series = None
+    if args.series is not None:
+        series = store.series(args.series)
+        if series is None:
+            raise InputError([f"series: unknown series {args.series!r}"])
+        if series.kind.value == "rtm":
+            raise InputError([f"series: {series.code} are RTMs: use --region {series.region}"])
+        scope = getattr(args, "scope", None)
+        if scope is not None and (series.region or series.organiser) != scope:
+            raise InputError([f"series: {settings.cli_user} manages region {scope} only"])
+    elif args.region is None:
+        raise InputError(["region: give --region R (or --series S)"])
+    region = store.region(series.organiser if series else args.region)
     if region is None:
         raise InputError([f"region: unknown region {args.region!r}"])
+    key = series.code if series else region.code
     client = await connect(settings)
     try:
         if args.action == "create":
-            months = cycle.months_of(args.months)
+            yearly = series is not None and series.cadence.value == "yearly"
+            months = cycle.months_of(args.months) if args.months or not yearly else (1,)
             await cycle.create(client, region.code, region.zone, settings.task_queue, months,
-                               args.day, args.hour)  # fmt: skip
-            print(f"{region.code}: cycle created, months {list(months)}, day {args.day}, "
+                               args.day, args.hour,
+                               series=series.code if series else None)  # fmt: skip
+            print(f"{key}: cycle created, months {list(months)}, day {args.day}, "
                   f"{args.hour:02d}:00 {region.zone}")  # fmt: skip
         elif args.action == "show":
-            view = await cycle.show(client, region.code)
-            print(f"{region.code}: months {view.months}, day {view.day}, {view.hour:02d}:00 "
+            view = await cycle.show(client, key)
+            print(f"{key}: months {view.months}, day {view.day}, {view.hour:02d}:00 "
                   f"{view.zone}, {'PAUSED' if view.paused else 'active'} {view.note}")  # fmt: skip
             for when in view.next_runs:
                 print(f"  next run {when:%Y-%m-%d %H:%M} UTC")
             for run in view.recent_runs:
                 print(f"  recent   {run}")
         elif args.action == "pause":
-            await cycle.pause(client, region.code, f"paused by {settings.cli_user}")
-            print(f"{region.code}: cycle paused; nothing starts until it is resumed")
+            await cycle.pause(client, key, f"paused by {settings.cli_user}")
+            print(f"{key}: cycle paused; nothing starts until it is resumed")
         elif args.action == "resume":
-            await cycle.resume(client, region.code, f"resumed by {settings.cli_user}")
-            print(f"{region.code}: cycle resumed")
+            await cycle.resume(client, key, f"resumed by {settings.cli_user}")
+            print(f"{key}: cycle resumed")
         elif args.action == "trigger":
-            await cycle.trigger(client, region.code)
-            print(f"{region.code}: cycle triggered; the next RTM is being planned")
+            await cycle.trigger(client, key)
+            print(f"{key}: cycle triggered; the next meeting is being planned")
         else:
-            await cycle.delete(client, region.code)
-            print(f"{region.code}: cycle deleted")
+            await cycle.delete(client, key)
+            print(f"{key}: cycle deleted")
     except cycle.CycleError as exc:
         raise InputError([str(exc)]) from exc
     return 0
@@ -56,8 +71,9 @@ async def cmd_cycle(args: argparse.Namespace, settings: Settings) -> int:
 def register(cyc: argparse.ArgumentParser) -> None:
     cyc.set_defaults(fn=cmd_cycle)
     cyc.add_argument("action", choices=["create", "show", "pause", "resume", "trigger", "delete"])
-    cyc.add_argument("--region", required=True)
-    cyc.add_argument("--months", help="months of the year, default 1,7")
+    cyc.add_argument("--region")
+    cyc.add_argument("--series", help="a series with a cadence, e.g. HRS (yearly)")
+    cyc.add_argument("--months", help="months of the year, default 1,7 (a yearly series: 1)")
     cyc.add_argument("--day", type=int, default=1, help="day of the month (1-28)")
     cyc.add_argument("--hour", type=int, default=9, help="hour in the region's zone")
 

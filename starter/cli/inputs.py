@@ -17,6 +17,7 @@ from yaml.nodes import MappingNode
 
 from domain.directory.models import Directory
 from domain.meeting.definition import MeetingDefinition, schedule_problems
+from domain.series.models import series_problems
 from starter.cli.errors import InputError
 
 if TYPE_CHECKING:
@@ -123,6 +124,8 @@ def check_meeting(data: Any, store: Store, now: datetime) -> MeetingDefinition:
     problems += unknown
     if not unknown and not invitees:
         problems.append("participants: the directory has nobody for these countries/organisations")
+    if meeting.series is not None:
+        problems += series_problems(meeting, store.series(meeting.series))
     if problems:
         raise InputError(problems)
     return meeting

@@ -70,8 +70,11 @@ async def create(
     hour: int = 9,
     spec: ScheduleSpec | None = None,
     paused: bool = False,
+    series: str | None = None,
 ) -> ScheduleHandle:
-    """The region's Schedule: on `day` of each of `months` at `hour` in the region's zone."""
+    """The region's Schedule: on `day` of each of `months` at `hour` in the region's zone.
+    With `series`, the Schedule of that series (organised by `region`), named after it."""
+    key = series or region
     if not 1 <= day <= 28:
         raise CycleError("day: 1 to 28, so that every month has it")
     if not 0 <= hour <= 23:
@@ -80,13 +83,13 @@ async def create(
         month=[ScheduleRange(m) for m in months],
         day_of_month=[ScheduleRange(day)],
         hour=[ScheduleRange(hour)],
-        comment=f"the {region} RTM cycle",
+        comment=f"the {key} cycle",
     )
     schedule = Schedule(
         action=ScheduleActionStartWorkflow(
             RtmCycleWorkflow.run,
-            CycleInput(region=region),
-            id=f"rtm-cycle-{region}-run",
+            CycleInput(region=region, series=series),
+            id=f"rtm-cycle-{key}-run",
             task_queue=task_queue,
         ),
         spec=spec or ScheduleSpec(calendars=[calendar], time_zone_name=zone),
@@ -94,9 +97,9 @@ async def create(
         state=ScheduleState(paused=paused, note="created by rtm cycle create"),
     )
     try:
-        return await client.create_schedule(schedule_id(region), schedule)
+        return await client.create_schedule(schedule_id(key), schedule)
     except ScheduleAlreadyRunningError as exc:
-        raise CycleError(f"region {region} already has a cycle") from exc
+        raise CycleError(f"{'series' if series else 'region'} {key} already has a cycle") from exc
 
 
 async def _handle(client: Client, region: str) -> ScheduleHandle:

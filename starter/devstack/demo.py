@@ -17,13 +17,17 @@ from temporalio.client import Client
 
 from activities.config import Settings
 from activities.store.console import ConsoleStore
-from domain.common.contracts import MeetingStatus, Phase
+from domain.common.contracts import Phase
 from domain.cycle.next_meeting import ordinal
 from domain.directory.models import Region, Role
 from domain.invitations.batches import InvitationStatus
 from domain.meeting.definition import MeetingDefinition, MeetingFormat, Organiser, Venue
+from domain.meeting.status import MAX_PAGE, MeetingStatus, StatusPage
+from domain.reports.feeds import FeedKind, feed_path
+from domain.reports.history import History
+from domain.reports.links import charts_link
 from starter.cli.daysoff import warn_days_off
-from starter.cli.inputs import read_directory
+from starter.cli.inputs import parse, read_directory, read_document
 from starter.client import commands
 from starter.devstack.stack import embedded_stack
 from starter.web.console.auth import operator_link
@@ -32,6 +36,7 @@ from workflows.meeting.workflow import MeetingWorkflow
 CENTRAL_ASIA = Path(str(files("starter") / "data" / "central_asia.yaml"))
 NETWORK = Path(str(files("starter") / "data" / "network.yaml"))
 AUDITORS = Path(str(files("starter") / "data" / "auditors.yaml"))
+HISTORY = Path(str(files("starter") / "data" / "history-central-asia.yaml"))
 PARTNERS_AT_15TH = ["KZ", "KG", "MN", "PK", "TJ", "UZ"]
 OBSERVERS = ["EUDEL-KZ", "EUDEL-UZ", "JRC", "UNICRI", "ISTC", "EEAS", "SEC-CA"]
 
@@ -73,7 +78,7 @@ async def follow_invitations(
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     while True:
-        status = await handle.query(MeetingWorkflow.status)
+        status = await handle.query(MeetingWorkflow.status, StatusPage(limit=MAX_PAGE))
         for inv in status.invitations:
             if inv.status is not InvitationStatus.PENDING and inv.participant_id not in shown:
                 shown.add(inv.participant_id)
@@ -91,6 +96,9 @@ async def demo(settings: Settings) -> int:
         directory = read_directory(NETWORK)
         counts = stack.store.load_directory(directory)
         stack.store.load_directory(read_directory(AUDITORS))
+        history = parse(History, read_document(HISTORY))
+        stack.store.load_history(history)
+        print(f"History: {', '.join(m.id for m in history.meetings)} with their published counts")
         print(
             f"Directory: {counts['regions']} regions, {counts['countries']} countries, "
             f"{counts['organisations']} organisations, {counts['participants']} participants, "
@@ -133,6 +141,11 @@ async def demo(settings: Settings) -> int:
         link = operator_link(sessions, settings.public_url, secretariat.id)
         print(f"Console: {settings.public_url}/console/ (sign-in links are mailed to var/mail)")
         print(f"  Sign in as {secretariat.name} (one click, once, within 15 minutes): {link}")
+        key, now = settings.link_key(), datetime.now(UTC)
+        print(f"Charts: {charts_link(key, settings.public_url, 'region', region.code, now)}")
+        serial = stack.store.feed_serial("region", region.code)
+        feed = feed_path(key, FeedKind.REGION, region.code, serial)
+        print(f"Calendar feed of the region: {settings.public_url.rstrip('/')}{feed}")
         print(
             "Bring the stack back up with `rtm dev`; the Temporal Web UI is then at "
             f"{stack.ui_url}/namespaces/{settings.temporal_namespace}/workflows/{meeting.id}"

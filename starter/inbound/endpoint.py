@@ -3,10 +3,11 @@
 Outlook, Gmail, Apple and Thunderbird answer an invitation with a METHOD:REPLY mail; this
 turns each into the same RSVP command the CLI and links send (starter.client.commands.rsvp),
 when its sender is authenticated (starter.inbound.authentication); any other reply that
-would answer for an invitee is held for the secretariat to confirm. Every message read is answered 250, even when it answers nothing, because a 5xx would only
-bounce back to a participant who can do nothing about it; what was ignored is audited with
-the reason. Only a failure of our own (Temporal or the database unreachable) answers 451 so
-the sending server retries later.
+would answer for an invitee is held for the secretariat to confirm. Every message read is
+answered 250, even when it answers nothing, because a 5xx would only bounce back to a
+participant who can do nothing about it; what was ignored is audited with the reason. Only
+a failure of our own (Temporal or the database unreachable) answers 451 so the sending
+server retries later.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from aiosmtpd.controller import Controller
 from temporalio.client import Client
 
 from activities.store import Store
-from domain.common.contracts import MeetingStatus, ParticipantStatus
+from domain.meeting.status import MeetingStatus, ParticipantStatus, StatusPage
 from domain.registration.answers import Actor, Attendance, Channel, RsvpCommand, calendar_attendance
 from domain.registration.held import HoldReplyCommand
 from domain.registration.replies import CalendarReply, ReplyError, meeting_id_from_uid, parse_reply
@@ -195,7 +196,9 @@ class InboundReplies:
         if meeting_id is None:
             return self._ignore(None, reply.sender, UNKNOWN_MEETING, detail)
         try:
-            status = await commands.status(self.client, meeting_id)
+            status = await commands.status(
+                self.client, meeting_id, StatusPage(email=reply.attendee, limit=1)
+            )
         except commands.NoSuchMeeting:
             return self._ignore(None, reply.sender, UNKNOWN_MEETING, detail)
         if reply.uid.lower() != status.meeting.uid.lower():  # same id, another organiser domain

@@ -33,7 +33,11 @@ class RtmCycleWorkflow:
         for attempt in range(ATTEMPTS):
             meeting = await workflow.execute_activity(
                 ALLOCATE_RTM,
-                Allocation(region=cycle.region, key=f"{info.workflow_id}/{info.run_id}/{attempt}"),
+                Allocation(
+                    region=cycle.region,
+                    key=f"{info.workflow_id}/{info.run_id}/{attempt}",
+                    series=cycle.series,
+                ),
                 result_type=MeetingDefinition,
                 start_to_close_timeout=timedelta(minutes=1),
                 retry_policy=RetryPolicy(maximum_interval=timedelta(seconds=30)),

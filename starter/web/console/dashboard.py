@@ -9,8 +9,9 @@ from dataclasses import dataclass, field
 from aiohttp import web
 
 from domain.agenda.template import ItemStatus
-from domain.common.contracts import MeetingStatus, Phase
+from domain.common.contracts import Phase
 from domain.invitations.batches import InvitationStatus
+from domain.meeting.status import MeetingStatus
 from domain.registration.answers import Attendance
 from starter.client import commands
 from starter.web.console.context import Console
@@ -52,8 +53,8 @@ def rates(status: MeetingStatus) -> list[tuple[str, int, int]]:
 
 async def _live(console: Console, row: Listed) -> Live | None:
     try:
-        found = await commands.status(console.client, row.id)
-        agenda = await commands.agenda(console.client, row.id)
+        found = await console.status(row.id)
+        agenda = await console.agenda(row.id)
     except commands.NoSuchMeeting:
         return None
     pending = sum(1 for i in agenda.items if i.status is ItemStatus.PROPOSED)

@@ -1,0 +1,44 @@
+"""`rtm smtp check [--to ADDRESS]`: can this installation send mail, and if not, why."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import TYPE_CHECKING
+
+from starter.cli.common import add
+
+if TYPE_CHECKING:
+    from activities.config import Settings
+
+
+async def cmd_smtp_check(args: argparse.Namespace, settings: Settings) -> int:
+    from activities.mail.check import check_relay
+    from activities.mail.smtp import SmtpFailure
+
+    config = settings.smtp()
+    identity = settings.mail_identity()
+    sender = args.sender or f"rtm@{settings.mail_domain or 'localhost'}"
+    try:
+        print(await check_relay(config, sender, args.to, identity))
+    except SmtpFailure as exc:
+        print(f"smtp check failed: {exc.failure.line()}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def register(smtp: argparse.ArgumentParser) -> None:
+    sub = smtp.add_subparsers(dest="action", required=True)
+    check = add(
+        sub,
+        "check",
+        cmd_smtp_check,
+        "connect, negotiate TLS, authenticate with the SMTP_* settings; --to sends a test",
+    )
+    check.add_argument("--to", help="send a test message to this address")
+    check.add_argument(
+        "--from", dest="sender", help="envelope and header sender (default rtm@RTM_MAIL_DOMAIN)"
+    )
+
+
+PARSERS = {"smtp": register}

@@ -1,0 +1,139 @@
+"""A database that stops answering in the middle of a 400-invitation fan-out.
+
+SQLite held locked, and PostgreSQL refusing connections (a proxy the test stops), each for
+longer than the send activity's retry interval: every invitation is delivered, no recipient
+gets a second copy (nothing crashed, so nothing was in flight twice), and the outbox catches
+up once the database answers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import uuid
+from collections import Counter
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from temporalio.testing import WorkflowEnvironment
+
+from activities.store import Store
+from domain.invitations.batches import InvitationStatus
+from starter.devstack.catcher import SmtpCatcher
+from starter.devstack.stack import free_port
+from tests.conftest import POSTGRES_URL, _postgres_reason
+from tests.factories import meeting, synthetic_directory
+from tests.harness import invited, plan, settings_for
+from tests.tcp_proxy import TcpProxy
+from worker import build_worker
+
+N = 400
+OUTAGE = 32.0  # seconds: past the activity's retry interval and the old 30 s SQLite wait
+
+
+async def _fan_out_through_outage(
+    env: WorkflowEnvironment,
+    store: Store,
+    outage: Callable[[], Awaitable[None]],
+    recover: Callable[[], Awaitable[None]],
+) -> None:
+    with SmtpCatcher(port=free_port(), delay=0.01) as catcher:
+        settings = settings_for(catcher.port, store.url)
+        async with build_worker(env.client, settings, store):
+            handle = await plan(env.client, meeting(organisations=[]), settings.task_queue)
+            loop = asyncio.get_running_loop()
+            deadline = loop.time() + 60
+            while len(catcher.caught) < N // 4:
+                assert loop.time() < deadline, "the fan-out never started"
+                await asyncio.sleep(0.005)
+            await outage()
+            at_outage = len(catcher.caught)
+            try:
+                await asyncio.sleep(OUTAGE)
+                during = len(catcher.caught)
+            finally:
+                await recover()
+            status = await invited(handle, timeout=180)
+        caught = catcher.caught
+
+    assert at_outage < N, "the outage has to begin in the middle of the fan-out"
+    assert during > at_outage, f"mail went on while the database was away ({during}/{N})"
+    assert status.count(InvitationStatus.SENT) == N
+    copies = Counter(c.rcpt_tos[0] for c in caught)
+    assert len(copies) == N, "every participant received the invitation"
+    extra = {rcpt: n for rcpt, n in copies.items() if n > 1}
+    assert extra == {}, f"{sum(extra.values()) - len(extra)} extra copies: {extra}"
+    # (through to_thread: the PostgreSQL proxy runs on this event loop)
+    recorded = await asyncio.to_thread(store.deliveries, status.id, 0)
+    assert len(recorded) == N and {r.status for r in recorded.values()} == {InvitationStatus.SENT}
+    audit = await asyncio.to_thread(store.audit, status.id)
+    sent_rows = [a for a in audit if a.action == "invitation.sent"]
+    assert len(sent_rows) == N, "one audit row per message, none written twice"
+
+
+async def test_sqlite_locked_mid_fan_out_sends_no_copy(
+    dev_env: WorkflowEnvironment, tmp_path: Path
+) -> None:
+    path = tmp_path / "rtm.db"
+    store = Store(f"sqlite:///{path}")
+    store.create_schema()
+    store.load_directory(synthetic_directory(N))
+    holder = sqlite3.connect(path, timeout=0, isolation_level=None, check_same_thread=False)
+
+    async def lock() -> None:
+        holder.execute("BEGIN EXCLUSIVE")
+
+    async def unlock() -> None:
+        holder.execute("ROLLBACK")
+
+    try:
+        await _fan_out_through_outage(dev_env, store, lock, unlock)
+    finally:
+        holder.close()
+
+
+@pytest.fixture
+async def proxied_postgres() -> AsyncIterator[tuple[Store, TcpProxy]]:
+    """A fresh schema of the PostgreSQL test database, reached through a TcpProxy."""
+    reason = _postgres_reason()
+    if reason:
+        pytest.skip(reason)
+    url = make_url(POSTGRES_URL).set(drivername="postgresql+psycopg")
+    proxy = TcpProxy(url.host or "127.0.0.1", url.port or 5432)
+    await proxy.start()
+    schema = f"rtm_outage_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(url)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    proxied = url.set(host="127.0.0.1", port=proxy.port)
+    engine = create_engine(
+        proxied,
+        pool_pre_ping=True,
+        pool_timeout=5,
+        connect_args={
+            "connect_timeout": 5,
+            "options": f"-csearch_path={schema} -c statement_timeout=5000",
+        },
+    )
+    store = Store(proxied.render_as_string(hide_password=False), engine=engine)
+    await asyncio.to_thread(store.create_schema)  # the proxy runs on this event loop
+    await asyncio.to_thread(store.load_directory, synthetic_directory(N))
+    try:
+        yield store, proxy
+    finally:
+        await proxy.stop()
+        engine.dispose()
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.mark.postgres
+async def test_postgres_refusing_connections_mid_fan_out_sends_no_copy(
+    dev_env: WorkflowEnvironment, proxied_postgres: tuple[Store, TcpProxy]
+) -> None:
+    store, proxy = proxied_postgres
+    await _fan_out_through_outage(dev_env, store, proxy.stop, proxy.start)
