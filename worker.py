@@ -88,8 +88,11 @@ def build_worker(
     store: Store,
     task_queue: str | None = None,
     workflows: Sequence[type] = WORKFLOWS,
+    max_cached_workflows: int = 1000,
 ) -> Worker:
-    """A worker with every workflow and activity, bound to `store` and the SMTP settings."""
+    """A worker with every workflow and activity, bound to `store` and the SMTP settings.
+    `max_cached_workflows=0` keeps no workflow in memory (no sticky queue to wait out when
+    the worker goes away)."""
     directory = DirectoryActivities(store)
     mail = MailActivities(store, settings, client)
     actions = ActionActivities(store, settings, mail.delivery)
@@ -109,6 +112,7 @@ def build_worker(
         ],
         activity_executor=ThreadPoolExecutor(max_workers=8),
         workflow_runner=sandbox_runner(),
+        max_cached_workflows=max_cached_workflows,
     )
 
 

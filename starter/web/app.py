@@ -28,6 +28,7 @@ from starter.web import log_redaction
 from starter.web.actions import add_action_routes
 from starter.web.attendance import add_attendance_routes
 from starter.web.console import add_console_routes
+from starter.web.downloads import add_download_routes
 from starter.web.link_templates import meeting_facts, render_page, translate
 from starter.web.pages import error_page, html_errors, refuse_link, sentence, verified
 from starter.web.reports import add_report_routes
@@ -153,7 +154,7 @@ def make_app(
     add_attendance_routes(app, client, store, key, now)
     add_action_routes(app, client, store, key, now)
     add_report_routes(app, client, store, key, now)
-    add_console_routes(app, client, store, key, now, settings)
+    add_download_routes(app, add_console_routes(app, client, store, key, now, settings))
     return app
 
 

@@ -24,6 +24,7 @@ from aiohttp import web
 
 from activities.config import Settings
 from activities.store.console import UNBOUND, ConsoleStore
+from domain.common import i18n
 from domain.directory.models import Participant
 from starter.web.console.context import (
     ABSOLUTE,
@@ -32,7 +33,7 @@ from starter.web.console.context import (
     Console,
     Mailer,
 )
-from starter.web.console.render import ENV, render
+from starter.web.console.render import env_for, render
 from starter.web.console.roles import CSRF, Viewer, viewer_of
 
 log = logging.getLogger(__name__)
@@ -72,14 +73,15 @@ def _browser(request: web.Request) -> str:
 def signin_message(console: Console, person: Participant, sender: str, link: str) -> EmailMessage:
     """The sign-in mail, from its template."""
     msg = EmailMessage()
-    msg["Subject"] = ENV.get_template("mail/signin_subject.txt").render().strip()
+    env = env_for(i18n.pick([person.language]))
+    msg["Subject"] = env.get_template("mail/signin_subject.txt").render().strip()
     msg["From"] = sender
     msg["To"] = person.email
     msg["Message-ID"] = make_msgid(domain="console.rtm")
     msg["Auto-Submitted"] = "auto-generated"
     minutes = int(LINK_TTL.total_seconds() // 60)
     msg.set_content(
-        ENV.get_template("mail/signin.txt").render(name=person.name, link=link, minutes=minutes)
+        env.get_template("mail/signin.txt").render(name=person.name, link=link, minutes=minutes)
     )
     return msg
 
