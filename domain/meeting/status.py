@@ -32,6 +32,9 @@ class ParticipantStatus(Frozen):
     email: str
     affiliation: str
     zone: str = "UTC"
+    languages: list[str] = Field(
+        default_factory=list, description="the participant's, in order; mail uses the first"
+    )
     invitation: Invitation
     attendance: Attendance | None = None
     answered_via: str | None = None
@@ -46,6 +49,7 @@ def participant_row(
         email=p.email,
         affiliation=p.country or p.organisation or "",
         zone=p.zone,
+        languages=p.languages,
         invitation=invitation,
         attendance=answer.attendance if answer else None,
         answered_via=answer.actor.channel.value if answer else None,
