@@ -20,6 +20,7 @@ from domain.followup.actions import ActionItem
 from domain.invitations.batches import Invitation
 from domain.meeting.definition import MeetingDefinition
 from domain.registration.answers import Answer, Attendance
+from domain.registration.held import HeldReply
 from domain.reminders.policy import ReminderPolicy
 from domain.workweek.calendar import WorkingCalendars
 
@@ -59,6 +60,10 @@ class MeetingState(BaseModel):
     actions: dict[str, ActionItem] = Field(default_factory=dict)
     answers_version: int = 0
     runs: int = Field(default=1, description="how many runs this meeting has had")
+    held: dict[str, HeldReply] = Field(
+        default_factory=dict, description="calendar replies awaiting confirmation, by id"
+    )
+    held_number: int = Field(default=0, description="the last held reply's number")
 
     @model_validator(mode="before")
     @classmethod

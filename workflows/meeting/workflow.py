@@ -17,7 +17,7 @@ from workflows.meeting.agenda import AgendaHandlers
 from workflows.meeting.attendance import AttendanceHandlers
 from workflows.meeting.changes import ChangeHandlers
 from workflows.meeting.followup import FollowupHandlers
-from workflows.meeting.registration import RegistrationHandlers
+from workflows.meeting.held_replies import HeldReplyHandlers
 from workflows.meeting.reminders import ReminderHandlers
 from workflows.meeting.status import StatusHandlers
 from workflows.meeting.timer import sleep_until
@@ -40,7 +40,7 @@ with workflow.unsafe.imports_passed_through():
 
 @workflow.defn
 class MeetingWorkflow(
-    RegistrationHandlers,
+    HeldReplyHandlers,  # extends RegistrationHandlers: a confirmed reply is an rsvp
     ChangeHandlers,
     ReminderHandlers,
     AgendaHandlers,
