@@ -21,7 +21,9 @@ from domain.invitations.batches import Invitation
 from domain.meeting.compact import pack, roster_of, unpack
 from domain.meeting.definition import MeetingDefinition
 from domain.registration.answers import Answer, Attendance
+from domain.registration.held import HeldReply
 from domain.reminders.policy import ReminderPolicy
+from domain.workweek.calendar import WorkingCalendars
 
 ENDED = (Phase.CLOSED, Phase.CANCELLED)
 
@@ -44,6 +46,9 @@ class MeetingState(BaseModel):
     answers: dict[str, Answer] = Field(default_factory=dict)
     policy: ReminderPolicy = Field(default_factory=ReminderPolicy)
     secretariat_zone: str = "UTC"
+    calendars: WorkingCalendars = Field(
+        default_factory=WorkingCalendars, description="the invitees' working days"
+    )
     horizon: datetime
     reminded: set[str] = Field(default_factory=set)
     adhoc: int = 0
@@ -61,6 +66,10 @@ class MeetingState(BaseModel):
         description="a continued run's roster and per-participant columns (domain.meeting."
         "compact); the participant records are loaded again from the directory",
     )
+    held: dict[str, HeldReply] = Field(
+        default_factory=dict, description="calendar replies awaiting confirmation, by id"
+    )
+    held_number: int = Field(default=0, description="the last held reply's number")
 
     @model_validator(mode="before")
     @classmethod

@@ -20,8 +20,12 @@ class RegistrationHandlers(MeetingBase):
         """An answer from any channel; changeable until registration closes. Returns the
         participant's own row. An answer that arrives while the invitees are still being
         loaded waits for them, then is taken or refused for the true reason."""
-        s, pid = self.s, command.participant_id
         await self._ready(lambda: self._rsvp_problem(command))
+        return self._answer(command)
+
+    def _answer(self, command: RsvpCommand) -> ParticipantStatus:
+        """Record an answer the validator accepted (also a confirmed held reply's)."""
+        s, pid = self.s, command.participant_id
         s.answers[pid] = Answer(
             attendance=command.attendance,
             at=workflow.now(),
@@ -66,6 +70,7 @@ class RegistrationHandlers(MeetingBase):
             sequence=s.sequence,
             horizon=s.horizon,
             sent=s.reminded,
+            calendars=s.calendars,
         )
         upcoming = min((r.at for r in own if r.participant_id == pid), default=None)
         if upcoming is not None and (self._next_wake is None or upcoming < self._next_wake):
