@@ -22,6 +22,7 @@ from domain.meeting.definition import MeetingDefinition
 from domain.registration.answers import Answer, Attendance
 from domain.registration.held import HeldReply
 from domain.reminders.policy import ReminderPolicy
+from domain.workweek.calendar import WorkingCalendars
 
 ENDED = (Phase.CLOSED, Phase.CANCELLED)
 
@@ -44,6 +45,9 @@ class MeetingState(BaseModel):
     answers: dict[str, Answer] = Field(default_factory=dict)
     policy: ReminderPolicy = Field(default_factory=ReminderPolicy)
     secretariat_zone: str = "UTC"
+    calendars: WorkingCalendars = Field(
+        default_factory=WorkingCalendars, description="the invitees' working days"
+    )
     horizon: datetime
     reminded: set[str] = Field(default_factory=set)
     adhoc: int = 0

@@ -98,11 +98,15 @@ class MeetingWorkflow(
         s.invitees = {p.id: p for p in invitees.participants}
         s.policy = s.meeting.reminders or invitees.reminders
         s.secretariat_zone = invitees.secretariat_zone
+        network = workflow.patched("working-calendars")  # meetings started before: Sat+Sun
+        if network:
+            s.calendars = invitees.calendars
         countries = invited_countries(s.meeting.countries, invitees.participants)
         s.items = standing_items(
             invitees.agenda_template,
             [(c, invitees.country_names.get(c, c)) for c in countries],
             invitees.carried_actions,
+            invitees.carried_ideas if network else None,
         )
 
     async def _inviting(self) -> None:
