@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import os
 from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from activities.private_files import read_or_create_secret
@@ -29,6 +30,11 @@ class SettingsError(Exception):
     def __init__(self, problems: list[str]) -> None:
         super().__init__("\n".join(problems))
         self.problems = problems
+
+
+SECRETS = ("DATABASE_URL", "SMTP_PASSWORD", "RTM_LINK_KEY")
+"""Read from the file NAME_FILE names when NAME is unset (a Docker secret under /run/secrets,
+a systemd credential): secrets need not sit in the environment."""
 
 
 class Settings(BaseSettings):
@@ -62,12 +68,32 @@ class Settings(BaseSettings):
     link_key_env: str = Field(validation_alias="RTM_LINK_KEY", default="")
     inbound_host: str = Field(validation_alias="RTM_INBOUND_HOST", default="127.0.0.1")
     inbound_port: int = Field(validation_alias="RTM_INBOUND_PORT", default=2525, ge=1, le=65535)
+    # the MTA in front of the reply endpoint, whose Authentication-Results are believed
+    inbound_authserv_id: str = Field(validation_alias="RTM_INBOUND_AUTHSERV_ID", default="")
+    # the addresses that MTA connects from
+    inbound_trusted_peers: str = Field(
+        validation_alias="RTM_INBOUND_TRUSTED_PEERS", default="127.0.0.1,::1"
+    )
     mail_domain: str = Field(validation_alias="RTM_MAIL_DOMAIN", default="")
     installation_id: str = Field(validation_alias="RTM_INSTALLATION_ID", default="")
     # single sign-on to the console (OpenID Connect); off while the issuer is empty
     oidc_issuer: str = Field(validation_alias="RTM_OIDC_ISSUER", default="")
     oidc_client_id: str = Field(validation_alias="RTM_OIDC_CLIENT_ID", default="")
     oidc_client_secret: str = Field(validation_alias="RTM_OIDC_CLIENT_SECRET", default="")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _secret_files(cls, data: object) -> object:
+        if not isinstance(data, dict):
+            return data
+        for name in SECRETS:
+            path = os.environ.get(f"{name}_FILE", "")
+            if not data.get(name) and path:
+                try:
+                    data[name] = Path(path).read_text(encoding="utf-8").strip()
+                except OSError as exc:
+                    raise ValueError(f"{name}_FILE: cannot read {path} ({exc.strerror})") from exc
+        return data
 
     @field_validator("smtp_tls", mode="before")
     @classmethod
@@ -138,6 +164,8 @@ def load_settings() -> Settings:
         raise SettingsError(
             [
                 f"{'.'.join(map(str, e['loc']))}: {e['msg']} (got {e['input']!r})"
+                if e["loc"]
+                else str(e["msg"]).removeprefix("Value error, ")
                 for e in exc.errors()
             ]
         ) from exc

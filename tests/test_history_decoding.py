@@ -13,7 +13,7 @@ from temporalio.api.common.v1 import Payload
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.converter import DataConverter, PayloadCodec
 
-from starter.client.audit import decode_history, history_entries
+from starter.client.audit import history_entries
 
 
 class Zlib(PayloadCodec):
@@ -61,16 +61,16 @@ async def test_payloads_are_decoded_by_the_converter_and_its_codec() -> None:
     assert b"RTM-CA-16" not in payload.data
     history = _started(payload)
 
-    (entry,) = history_entries(await decode_history(history, encrypted))
+    (entry,) = await history_entries(history, 1, encrypted)
     assert entry.action == "meeting.planned"
     assert entry.summary == "RTM-CA-16: 16th RTM, 2027-06-07T09:00 - 2027-06-08T17:30 Asia/Almaty"
 
-    (unreadable,) = history_entries(await decode_history(history, pydantic_data_converter))
+    (unreadable,) = await history_entries(history, 1, pydantic_data_converter)
     assert "RTM-CA-16" not in unreadable.summary
 
 
 async def test_plain_json_payloads_read_the_same_as_before() -> None:
     converter: DataConverter = pydantic_data_converter
     (payload,) = await converter.encode([MEETING])
-    (entry,) = history_entries(await decode_history(_started(payload), converter))
+    (entry,) = await history_entries(_started(payload), 1, converter)
     assert entry.summary.startswith("RTM-CA-16: 16th RTM, 2027-06-07T09:00")
