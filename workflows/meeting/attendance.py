@@ -37,6 +37,7 @@ class AttendanceHandlers(MeetingBase):
     @workflow.update
     async def check_in(self, command: CheckInCommand) -> Presence:
         """The registration desk: in the room today."""
+        await self._ready(lambda: self._presence_problem(command.participant_id, Mode.IN_PERSON))
         return self._record_presence(command.participant_id, Mode.IN_PERSON, command.actor)
 
     @check_in.validator
@@ -46,6 +47,7 @@ class AttendanceHandlers(MeetingBase):
     @workflow.update
     async def join_online(self, command: JoinCommand) -> Presence:
         """The participant opened their personal join link today."""
+        await self._ready(lambda: self._presence_problem(command.participant_id, Mode.ONLINE))
         return self._record_presence(command.participant_id, Mode.ONLINE, command.actor)
 
     @join_online.validator
@@ -57,8 +59,13 @@ class AttendanceHandlers(MeetingBase):
         return meeting_day(workflow.now(), m.zone, meeting_days(m.start, m.end))
 
     def _presence_refusal(self, participant_id: str, mode: Mode) -> None:
+        problem = self._presence_problem(participant_id, mode) if self._loaded else None
+        if problem:
+            raise ValueError(problem)
+
+    def _presence_problem(self, participant_id: str, mode: Mode) -> str | None:
         s, today = self.s, self._today()
-        problem = presence_problem(
+        return presence_problem(
             participant_id,
             mode,
             s.invitees,
@@ -67,8 +74,6 @@ class AttendanceHandlers(MeetingBase):
             today,
             self._over(),
         )
-        if problem:
-            raise ValueError(problem)
 
     def _record_presence(self, participant_id: str, mode: Mode, actor: Actor) -> Presence:
         today = self._today()
