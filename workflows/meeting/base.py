@@ -5,10 +5,12 @@ phase, mailing a notice, sending the invitations of the current sequence)."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Literal
 
 from temporalio import workflow
+from temporalio.exceptions import ApplicationError
 
 from workflows.common.policies import DB_RETRY, in_batches, send_mail
 from workflows.common.search_attributes import RTM_PHASE
@@ -35,6 +37,7 @@ class MeetingBase:
     """The state and shared mechanics; the feature modules add handlers on top."""
 
     s: MeetingState
+    _loaded: bool  # the invitees' records are here (not yet while they are being loaded)
 
     def _setup(self, state: MeetingState) -> None:
         self.s = state
@@ -71,6 +74,7 @@ class MeetingBase:
                 sequence=s.sequence,
                 horizon=s.horizon,
                 sent=s.reminded,
+                calendars=s.calendars,
             )
             self._plan_cache = (key, plan)
         return self._plan_cache[1]
@@ -92,7 +96,25 @@ class MeetingBase:
         """Cancelled or closed (or being cancelled): commands are refused."""
         return self.s.ended or self._cancelling
 
+    async def _ready(self, problem: Callable[[], str | None]) -> None:
+        """While a run is still loading its participants, a command waits for them and is
+        checked then (its validator could not tell); refused with the true reason."""
+        if self._loaded:
+            return
+        await workflow.wait_condition(lambda: self._loaded or self._over())
+        why = problem()
+        if why:
+            raise ApplicationError(why, type="CommandRefused", non_retryable=True)
+
+    def _loading(self) -> str | None:
+        """A continued run reads its participants again first: a moment's refusal."""
+        if not self._loaded and self.s.packed is not None:
+            return "the meeting is loading its participants; try again in a moment"
+        return None
+
     def _busy(self) -> str | None:
+        if self._loading():
+            return self._loading()
         if self.s.phase in (Phase.SCHEDULED, Phase.INVITING) or self._sending.locked():
             return "invitations are still going out; try again in a moment"
         return None
