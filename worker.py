@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 
 from temporalio.api.enums.v1 import IndexedValueType
@@ -78,7 +79,11 @@ async def ensure_search_attributes(client: Client, namespace: str) -> None:
 
 
 def build_worker(
-    client: Client, settings: Settings, store: Store, task_queue: str | None = None
+    client: Client,
+    settings: Settings,
+    store: Store,
+    task_queue: str | None = None,
+    workflows: Sequence[type] = WORKFLOWS,
 ) -> Worker:
     """A worker with every workflow and activity, bound to `store` and the SMTP settings."""
     directory = DirectoryActivities(store)
@@ -87,7 +92,7 @@ def build_worker(
     return Worker(
         client,
         task_queue=task_queue or settings.task_queue,
-        workflows=WORKFLOWS,
+        workflows=workflows,
         activities=[
             directory.load_participants,
             directory.record_meeting,

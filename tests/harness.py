@@ -13,8 +13,9 @@ from temporalio.testing import WorkflowEnvironment
 
 from activities.config import Settings
 from activities.store import Store
-from domain.common.contracts import MeetingStatus, MeetingSummary, Phase
+from domain.common.contracts import MeetingSummary, Phase
 from domain.meeting.definition import MeetingDefinition
+from domain.meeting.status import MAX_PAGE, MeetingStatus, StatusPage
 from worker import build_worker
 from workflows.common import search_attributes
 from workflows.meeting.workflow import MeetingWorkflow
@@ -61,7 +62,7 @@ async def invited(
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     while True:
-        status = await handle.query(MeetingWorkflow.status)
+        status = await handle.query(MeetingWorkflow.status, StatusPage(limit=MAX_PAGE))
         if status.phase not in INVITING:
             return status
         if loop.time() > deadline:

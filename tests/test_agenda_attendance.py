@@ -90,9 +90,11 @@ async def test_agenda_and_attendance_of_a_two_day_hybrid_rtm(
                     await commands.decide_item(env.client, store, m.id, bad)
             assert await commands.agenda(env.client, m.id) == before
 
-            published = await commands.publish_agenda(
+            ack = await commands.publish_agenda(
                 env.client, store, m.id, PublishCommand(actor=SECRETARIAT)
             )
+            published = await commands.agenda(env.client, m.id)
+            assert ack.published_version == before.version
             assert published.problem is None and published.published_version == before.version
             tj = [i for i in published.running_order if i in {"S6", "P5"}]
             assert tj == ["S6", "P5"], "Tajikistan's proposal follows its national update"
@@ -202,9 +204,11 @@ async def test_the_standing_agenda_can_be_published_as_it_is(
                 participant_id="kz-nfp", attendance=Attendance.ONLINE, actor=SECRETARIAT
             )
             await commands.rsvp(env.client, store, m.id, online)
-            view = await commands.publish_agenda(env.client, store, m.id,
-                                                 PublishCommand(actor=SECRETARIAT))  # fmt: skip
-            assert view.published_version == view.version == 1
+            ack = await commands.publish_agenda(env.client, store, m.id,
+                                                PublishCommand(actor=SECRETARIAT))  # fmt: skip
+            view = await commands.agenda(env.client, m.id)
+            assert ack.published_version == view.published_version == view.version == 1
+            assert ack.recipients == 1
             with pytest.raises(commands.CommandRefused, match="already published"):
                 await commands.publish_agenda(env.client, store, m.id,
                                               PublishCommand(actor=SECRETARIAT))  # fmt: skip

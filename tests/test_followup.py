@@ -76,7 +76,9 @@ async def test_minutes_actions_carry_over_and_closing(
             assert (await commands.status(env.client, m.id)).actions == []
 
             before = len(catcher.caught)
-            status = await commands.record_minutes(env.client, store, m.id, minutes)
+            recorded = await commands.record_minutes(env.client, store, m.id, minutes)
+            status = await commands.status(env.client, m.id)
+            assert recorded.actions == ["A1", "A2"]
             assert [a.id for a in status.actions] == ["A1", "A2"] and status.minutes_recorded
             mailed = [c for c in catcher.caught[before:]
                       if str(c.message()["X-RTM-Notice"]) == "minutes"]  # fmt: skip

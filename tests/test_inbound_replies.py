@@ -19,8 +19,8 @@ from sqlmodel import col, select
 from temporalio.testing import WorkflowEnvironment
 
 from activities.store import AuditRow, Store
-from domain.common.contracts import MeetingStatus
 from domain.meeting.changes import RescheduleCommand
+from domain.meeting.status import MeetingStatus
 from domain.registration.answers import Actor, Attendance, Channel, RsvpCommand
 from domain.registration.replies import CalendarReply, ReplyError, meeting_id_from_uid, parse_reply
 from starter.client import commands

@@ -92,9 +92,10 @@ async def test_reminders_over_months_across_reschedule_and_dst(
 
             moved_at = datetime(2027, 3, 10, 12, tzinfo=UTC)
             await advance_to(env, moved_at)
-            status = await commands.reschedule(env.client, None, m.id, RescheduleCommand(
+            await commands.reschedule(env.client, None, m.id, RescheduleCommand(
                 start=datetime(2027, 4, 19, 9), end=datetime(2027, 4, 20, 17),
                 actor=SECRETARIAT))  # fmt: skip
+            status = await commands.status(env.client, m.id)
             second = _expected(
                 status.meeting.start_utc(), status.meeting.agenda_deadline_utc(), 1,
                 moved_at, answers,

@@ -12,8 +12,9 @@ import pytest
 from temporalio.testing import WorkflowEnvironment
 
 from activities.store import Store
-from domain.common.contracts import MeetingStatus, Phase
+from domain.common.contracts import Phase
 from domain.invitations.batches import InvitationStatus
+from domain.meeting.status import MeetingStatus
 from starter.cli.main import main
 from starter.client import commands
 from starter.devstack.catcher import Caught, SmtpCatcher

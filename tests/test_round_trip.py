@@ -87,9 +87,12 @@ async def test_invite_answer_three_ways_reschedule_and_cancel(
         assert answers["mn-nfp"] == ("decline", "calendar-reply")
 
         # reschedule: every participant gets SEQUENCE 1 of the same UID
-        moved = await commands.reschedule(client, store, m.id, RescheduleCommand(
+        ack = await commands.reschedule(client, store, m.id, RescheduleCommand(
             start=m.start.replace(hour=10), end=m.end, actor=SECRETARIAT))  # fmt: skip
-        assert moved.sequence == 1 and all(i.sequence == 1 for i in moved.invitations)
+        moved = await commands.status(client, m.id)
+        assert ack.sequence == moved.sequence == 1 and all(
+            i.sequence == 1 for i in moved.invitations
+        )
         updates = catcher.caught[n : n + len(status.participants)]
         assert {c.rcpt_tos[0] for c in updates} == {p.email for p in status.participants}
         assert {_calendar(c) for c in updates} == {("REQUEST", 1, m.uid)}

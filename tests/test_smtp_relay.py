@@ -20,8 +20,9 @@ from temporalio.testing import WorkflowEnvironment
 
 from activities.config import Settings
 from activities.store import Store
-from domain.common.contracts import MeetingStatus, Phase
+from domain.common.contracts import Phase
 from domain.invitations.batches import InvitationStatus
+from domain.meeting.status import MeetingStatus
 from tests.factories import meeting
 from tests.harness import invited, plan, settings_for
 from tests.relay import PASSWORD, USER, CertificateAuthority, Relay

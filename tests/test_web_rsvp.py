@@ -20,10 +20,10 @@ from temporalio.testing import WorkflowEnvironment
 from yarl import URL
 
 from activities.store import AuditRow, Store
-from domain.common.contracts import MeetingStatus
 from domain.common.links import signature
 from domain.meeting.changes import CancelCommand
 from domain.meeting.definition import MeetingDefinition
+from domain.meeting.status import MeetingStatus
 from domain.registration.answers import Actor, Attendance, Channel
 from starter.client import commands
 from starter.devstack.catcher import SmtpCatcher

@@ -4,6 +4,7 @@ and the counts in the form the press releases use."""
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from datetime import date, datetime
 from enum import StrEnum
 from zoneinfo import ZoneInfo
@@ -53,7 +54,7 @@ def presence_problem(
     mode: Mode,
     invitees: dict[str, Participant],
     answers: dict[str, Attendance],
-    register: dict[tuple[str, date], Presence],
+    seen: Presence | None,
     today: date | None,
     ended: bool,
 ) -> str | None:
@@ -66,7 +67,6 @@ def presence_problem(
         return f"{participant_id} is not registered (no accepted answer)"
     if today is None:
         return "today is not a day of the meeting (venue time)"
-    seen = register.get((participant_id, today))
     if seen is None or wins_over(mode, seen.mode):
         return None
     return f"{participant_id} is already counted today ({seen.mode.value})"
@@ -115,15 +115,16 @@ def press_summary(participants: int, nfp_countries: int) -> str:
 
 
 def count_register(
-    invitees: dict[str, Participant], register: dict[tuple[str, date], Presence]
+    invitees: dict[str, Participant], presences: Iterable[Presence]
 ) -> RegisterCounts:
     """Who attended, how (a participant counted once, in person if ever in the room)."""
     modes: dict[str, Mode] = {}
     by_day: dict[str, Counter[str]] = {}
-    for (pid, day), presence in sorted(register.items(), key=lambda kv: (kv[0][1], kv[0][0])):
+    for presence in sorted(presences, key=lambda p: (p.day, p.participant_id)):
+        pid = presence.participant_id
         if modes.get(pid) is not Mode.IN_PERSON:
             modes[pid] = presence.mode
-        by_day.setdefault(day.isoformat(), Counter())[presence.mode.value] += 1
+        by_day.setdefault(presence.day.isoformat(), Counter())[presence.mode.value] += 1
     by_mode = Counter(m.value for m in modes.values())
     by_country = Counter(invitees[p].country for p in modes if invitees[p].country)
     by_org = Counter(invitees[p].organisation for p in modes if invitees[p].organisation)

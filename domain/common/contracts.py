@@ -12,11 +12,7 @@ from pydantic import Field
 
 from domain.agenda.template import TemplateItem, default_template
 from domain.directory.models import Frozen, Participant
-from domain.followup.actions import ActionItem
-from domain.invitations.batches import Invitation, InvitationStatus
 from domain.meeting.definition import MeetingDefinition
-from domain.registration.answers import AnswerCounts, Attendance
-from domain.reminders.planning import PlannedReminder
 from domain.reminders.policy import ReminderPolicy
 from domain.workweek.calendar import WorkingCalendars
 
@@ -93,53 +89,6 @@ class MeetingRecord(Frozen):
 
 
 STATUS_REMINDERS = 100  # keeps the status answer small for a 1,000-participant meeting
-
-
-class ParticipantStatus(Frozen):
-    """One row of the status: who, their invitation, and their answer."""
-
-    participant_id: str
-    name: str
-    email: str
-    affiliation: str
-    zone: str = "UTC"
-    invitation: Invitation
-    attendance: Attendance | None = None
-    answered_via: str | None = None
-
-
-class MeetingStatus(Frozen):
-    """What the `status` query answers."""
-
-    id: str
-    title: str
-    phase: Phase
-    sequence: int
-    meeting: MeetingDefinition
-    participants: list[ParticipantStatus]
-    answers: AnswerCounts
-    reminders: list[PlannedReminder] = Field(
-        default_factory=list, description="the next ones (at most STATUS_REMINDERS)"
-    )
-    reminders_total: int = 0
-    minutes_recorded: bool = False
-    agenda_version: int = 0
-    agenda_published_version: int = 0
-    attendance_summary: str | None = None
-    actions: list[ActionItem] = Field(default_factory=list)
-
-    @property
-    def invitations(self) -> list[Invitation]:
-        return [p.invitation for p in self.participants]
-
-    def count(self, status: InvitationStatus) -> int:
-        return sum(1 for i in self.invitations if i.status is status)
-
-    def participant(self, participant_id: str) -> ParticipantStatus:
-        for p in self.participants:
-            if p.participant_id == participant_id:
-                return p
-        raise KeyError(participant_id)
 
 
 class MeetingSummary(Frozen):

@@ -1,4 +1,5 @@
-"""Everything a meeting workflow knows, so that it can continue as new with it.
+"""Everything a meeting workflow knows: one object, held by the workflow and carried
+whole through continue-as-new (no field is copied by hand anywhere).
 
 A large meeting (every participant answering, checking in on each day) would otherwise
 pass Temporal's 10,240-event warning at a few hundred participants.
@@ -6,40 +7,83 @@ pass Temporal's 10,240-event warning at a few hundred participants.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from typing import Any
 
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field, field_serializer, model_validator
 
 from domain.agenda.items import AgendaItem
 from domain.attendance.register import Presence
-from domain.common.base import Frozen
 from domain.common.contracts import Phase
 from domain.directory.models import Participant
 from domain.followup.actions import ActionItem
 from domain.invitations.batches import Invitation
 from domain.meeting.definition import MeetingDefinition
-from domain.registration.answers import Answer
+from domain.registration.answers import Answer, Attendance
 from domain.reminders.policy import ReminderPolicy
 
+ENDED = (Phase.CLOSED, Phase.CANCELLED)
 
-class MeetingState(Frozen):
+
+def presence_key(participant_id: str, day: date) -> str:
+    """The register's key: one presence per participant and meeting day."""
+    return f"{participant_id}/{day.isoformat()}"
+
+
+class MeetingState(BaseModel):
+    """The meeting's whole state. Mutable: the workflow's handlers change it in place."""
+
+    model_config = ConfigDict(extra="forbid")
+
     meeting: MeetingDefinition
-    phase: Phase
-    sequence: int
-    invitees: list[Participant]
-    invitations: list[Invitation]
-    answers: dict[str, Answer]
-    policy: ReminderPolicy
-    secretariat_zone: str
+    phase: Phase = Phase.SCHEDULED
+    sequence: int = 0
+    invitees: dict[str, Participant] = Field(default_factory=dict)
+    invitations: dict[str, Invitation] = Field(default_factory=dict)
+    answers: dict[str, Answer] = Field(default_factory=dict)
+    policy: ReminderPolicy = Field(default_factory=ReminderPolicy)
+    secretariat_zone: str = "UTC"
     horizon: datetime
-    reminded: list[str]
-    adhoc: int
-    items: list[AgendaItem]
-    agenda_version: int
-    published_version: int
-    agenda_dirty_at: datetime | None
-    presences: list[Presence]
-    minutes: str | None
-    actions: dict[str, ActionItem]
-    answers_version: int
+    reminded: set[str] = Field(default_factory=set)
+    adhoc: int = 0
+    items: list[AgendaItem] = Field(default_factory=list)
+    agenda_version: int = Field(default=1, description="the standing items are version 1")
+    published_version: int = Field(default=0, description="0: never published")
+    agenda_dirty_at: datetime | None = None
+    presences: dict[str, Presence] = Field(default_factory=dict, description="by presence_key")
+    minutes: str | None = None
+    actions: dict[str, ActionItem] = Field(default_factory=dict)
+    answers_version: int = 0
     runs: int = Field(default=1, description="how many runs this meeting has had")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_lists(cls, data: Any) -> Any:
+        """Read the state of runs that continued before it was one object (lists, not maps)."""
+        if not isinstance(data, dict):
+            return data
+        data = dict(data)
+        for name, key in (("invitees", "id"), ("invitations", "participant_id")):
+            if isinstance(data.get(name), list):
+                data[name] = {row[key]: row for row in data[name]}
+        if isinstance(data.get("presences"), list):
+            data["presences"] = {
+                presence_key(p["participant_id"], date.fromisoformat(str(p["day"]))): p
+                for p in data.pop("presences")
+            }
+        return data
+
+    @field_serializer("reminded")
+    def _sorted(self, reminded: set[str]) -> list[str]:
+        return sorted(reminded)
+
+    @property
+    def ended(self) -> bool:
+        return self.phase in ENDED
+
+    def attendances(self) -> dict[str, Attendance]:
+        """Each participant's answer as an attendance (what the domain rules read)."""
+        return {pid: a.attendance for pid, a in self.answers.items()}
+
+    def presence(self, participant_id: str, day: date | None) -> Presence | None:
+        return None if day is None else self.presences.get(presence_key(participant_id, day))

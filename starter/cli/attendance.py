@@ -19,7 +19,8 @@ async def cmd_attendance_check_in(args: argparse.Namespace, settings: Settings) 
 
     command = parse(CheckInCommand, {"participant_id": args.participant, "actor": actor(settings)})
     client = await connect(settings)
-    view = await commands.check_in(client, open_store(settings), args.meeting, command)
+    await commands.check_in(client, open_store(settings), args.meeting, command)
+    view = await commands.attendance(client, args.meeting)
     print(f"{args.meeting}: {args.participant} checked in; {view.counts.summary}")
     return 0
 

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from domain.followup.actions import DoneCommand, action_workflow_id
 from domain.followup.minutes import MinutesCommand
+from domain.meeting.status import StatusPage
 from starter.cli.common import actor, add, connect, open_store
 from starter.cli.errors import InputError
 from starter.cli.inputs import parse, read_document
@@ -31,8 +32,9 @@ async def cmd_followup(args: argparse.Namespace, settings: Settings) -> int:
         MinutesCommand, {"markdown": markdown, "actions": actions, "actor": actor(settings)}
     )
     client = await connect(settings)
-    status = await commands.record_minutes(client, open_store(settings), args.meeting, command)
-    print(f"{status.id}: minutes recorded and mailed; {len(status.actions)} action items:")
+    recorded = await commands.record_minutes(client, open_store(settings), args.meeting, command)
+    status = await commands.status(client, args.meeting, StatusPage(limit=0))
+    print(f"{status.id}: minutes recorded and mailed; {len(recorded.actions)} action items:")
     for a in status.actions:
         print(f"  {a.id}  {a.what}  -- {a.owner.label()}, due {a.due}")
     return 0

@@ -11,6 +11,7 @@ from domain.common.contracts import Phase
 from domain.invitations.batches import InvitationStatus
 from domain.meeting.changes import CancelCommand, RescheduleCommand
 from domain.meeting.definition import MeetingFormat
+from domain.meeting.status import StatusPage
 from starter.cli.common import actor, add, connect, open_store
 from starter.cli.daysoff import warn_days_off
 from starter.cli.errors import InputError
@@ -71,8 +72,9 @@ async def cmd_meeting_reschedule(args: argparse.Namespace, settings: Settings) -
         {k: v for k, v in fields.items() if v is not None} | {"actor": actor(settings)},
     )
     store = open_store(settings)
-    status = await commands.reschedule(await connect(settings), store, args.id, command)
-    m = status.meeting
+    client = await connect(settings)
+    status = await commands.reschedule(client, store, args.id, command)
+    m = (await commands.status(client, args.id, StatusPage(limit=0))).meeting
     warn_days_off(store, m)
     print(
         f"{status.id} rescheduled to {m.start:%Y-%m-%d %H:%M} - {m.end:%Y-%m-%d %H:%M} {m.zone}; "
@@ -98,7 +100,7 @@ async def cmd_meeting_schedule(args: argparse.Namespace, settings: Settings) -> 
     client = await connect(settings)
     store = open_store(settings)
     status = await commands.schedule(client, store, args.id, command)
-    m = status.meeting
+    m = (await commands.status(client, args.id, StatusPage(limit=0))).meeting
     warn_days_off(store, m)
     print(f"{status.id} scheduled: {m.start:%Y-%m-%d %H:%M} - {m.end:%Y-%m-%d %H:%M} {m.zone}, "
           f"{m.format.value}; invitations are going out")  # fmt: skip

@@ -21,24 +21,19 @@ async def cmd_rsvp(args: argparse.Namespace, settings: Settings) -> int:
         RsvpCommand,
         {"participant_id": args.participant, "attendance": args.attend, "actor": actor(settings)},
     )
-    status = await commands.rsvp(
-        await connect(settings), open_store(settings), args.meeting, command
-    )
-    row = status.participant(args.participant)
-    print(f"{status.id}: {row.name} ({row.participant_id}) answered {args.attend}")
+    row = await commands.rsvp(await connect(settings), open_store(settings), args.meeting, command)
+    print(f"{args.meeting}: {row.name} ({row.participant_id}) answered {args.attend}")
     return 0
 
 
 async def cmd_remind(args: argparse.Namespace, settings: Settings) -> int:
     from starter.client import commands
 
-    before = await commands.status(await connect(settings), args.meeting)
-    unanswered = sum(1 for p in before.participants if p.attendance is None)
     command = RemindCommand(actor=actor(settings))
-    status = await commands.remind(
+    ack = await commands.remind(
         await connect(settings), open_store(settings), args.meeting, command
     )
-    print(f"{status.id}: reminder sent now to {unanswered} participants who have not answered")
+    print(f"{ack.id}: reminder sent now to {ack.chased} participants who have not answered")
     return 0
 
 

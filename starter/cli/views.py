@@ -6,8 +6,13 @@ from zoneinfo import ZoneInfo
 
 from domain.agenda.view import AgendaView
 from domain.attendance.register import AttendanceView
-from domain.common.contracts import MeetingStatus
 from domain.invitations.batches import InvitationStatus
+from domain.meeting.status import MeetingStatus
+
+
+def _shown(status: MeetingStatus) -> str:
+    first = status.page.offset + 1
+    return f"{first}-{first + len(status.participants) - 1}" if status.participants else "none"
 
 
 def render_status(status: MeetingStatus) -> str:
@@ -24,6 +29,7 @@ def render_status(status: MeetingStatus) -> str:
         f"{status.count(InvitationStatus.FAILED)} failed, "
         f"{status.count(InvitationStatus.PENDING)} pending",
         "",
+        f"participants {_shown(status)} of {status.matching}:",
         f"  {'participant':<16} {'from':<9} {'invitation':<10} {'answer':<10} {'via':<14} email",
     ]
     for row in status.participants:

@@ -7,26 +7,35 @@ same refusals and leave the same audit trail.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
-from pydantic import ValidationError
 from temporalio.client import Client, WorkflowExecutionStatus, WorkflowUpdateFailedError
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
+from temporalio.workflow import UpdateMethodMultiParam
 
 from activities.store import Store
 from domain.agenda.items import AgendaItem, DecideCommand, ProposeCommand, PublishCommand
 from domain.agenda.view import AgendaView
-from domain.attendance.register import AttendanceView, CheckInCommand, JoinCommand
+from domain.attendance.register import AttendanceView, CheckInCommand, JoinCommand, Presence
 from domain.common.base import Frozen
-from domain.common.contracts import MeetingStatus, MeetingSummary, Phase
+from domain.common.contracts import MeetingSummary, Phase
 from domain.followup.actions import ActionItem, DoneCommand, done_problem
 from domain.followup.minutes import MinutesCommand
 from domain.meeting.changes import CancelCommand, RescheduleCommand
 from domain.meeting.definition import MeetingDefinition
+from domain.meeting.status import (
+    MAX_PAGE,
+    AgendaPublished,
+    ChangeAck,
+    MeetingStatus,
+    MinutesRecorded,
+    ParticipantStatus,
+    StatusPage,
+)
 from domain.registration.answers import Actor, RsvpCommand
 from domain.reminders.planning import RemindCommand
 from workflows.common import search_attributes
@@ -86,8 +95,47 @@ async def _query(client: Client, meeting_id: str, query: Callable[[W], R]) -> R:
         raise
 
 
-async def status(client: Client, meeting_id: str) -> MeetingStatus:
-    return await _query(client, meeting_id, W.status)
+async def status(client: Client, meeting_id: str, page: StatusPage | None = None) -> MeetingStatus:
+    """The meeting's summary and one page of its participants (the first 100 by default)."""
+    try:
+        return await client.get_workflow_handle(meeting_id).query(W.status, page or StatusPage())
+    except RPCError as exc:
+        if exc.status is RPCStatusCode.NOT_FOUND:
+            raise NoSuchMeeting(f"no meeting {meeting_id!r}") from exc
+        raise
+
+
+async def participant(
+    client: Client, meeting_id: str, participant_id: str
+) -> ParticipantStatus | None:
+    """One participant's row, or None if they are not invited."""
+    found = await status(client, meeting_id, StatusPage(participant_id=participant_id, limit=1))
+    return found.participants[0] if found.participants else None
+
+
+async def full_status(client: Client, meeting_id: str) -> MeetingStatus:
+    """The status with every participant's row, read a page at a time (for reports and
+    pages that list the whole meeting; a large meeting pays for its size here only)."""
+    first = await status(client, meeting_id, StatusPage(limit=MAX_PAGE))
+    rows = list(first.participants)
+    current = first.next_page
+    while current is not None:
+        found = await status(client, meeting_id, current)
+        rows += found.participants
+        current = found.next_page
+    return first.model_copy(update={"participants": rows})
+
+
+async def all_participants(
+    client: Client, meeting_id: str, page: StatusPage | None = None
+) -> AsyncIterator[ParticipantStatus]:
+    """Every participant matching `page`'s filters, a page at a time."""
+    current: StatusPage | None = (page or StatusPage()).model_copy(update={"limit": MAX_PAGE})
+    while current is not None:
+        found = await status(client, meeting_id, current)
+        for row in found.participants:
+            yield row
+        current = found.next_page
 
 
 class Command(Protocol):
@@ -99,40 +147,44 @@ class Command(Protocol):
     def model_dump(self, *, mode: str, exclude: set[str]) -> dict[str, Any]: ...
 
 
+C = TypeVar("C", bound=Command)
+
+
 async def _update(
     client: Client,
     store: Store | None,
-    meeting_id: str,
+    workflow_id: str,
     action: str,
-    update: Any,
-    command: Command,
-    result_type: type[R],
+    update: UpdateMethodMultiParam[[Any, C], R],
+    command: C,
 ) -> R:
-    """Run one update; audit the outcome (applied or refused) with actor and channel."""
+    """Run one typed update; audit the outcome (applied or refused) with actor and channel."""
     actor = command.actor
     detail: dict[str, Any] = command.model_dump(mode="json", exclude={"actor"})
+    handle = client.get_workflow_handle(workflow_id)
     try:
-        result: R = await client.get_workflow_handle(meeting_id).execute_update(
-            update, command, result_type=result_type
-        )
+        result: R = await handle.execute_update(update, command)
     except WorkflowUpdateFailedError as exc:
         reason = _why(exc)
-        _audit(store, meeting_id, actor, f"{action}.refused", detail | {"reason": reason})
+        _audit(store, workflow_id, actor, f"{action}.refused", detail | {"reason": reason})
         raise CommandRefused(reason) from exc
     except RPCError as exc:
         if exc.status not in (RPCStatusCode.NOT_FOUND, RPCStatusCode.FAILED_PRECONDITION):
             raise
         try:  # an ended workflow answers updates with NOT_FOUND; describe tells it apart
-            described = await client.get_workflow_handle(meeting_id).describe()
+            described = await handle.describe()
         except RPCError as missing:
             if missing.status is not RPCStatusCode.NOT_FOUND:
                 raise
             _audit(store, None, actor, f"{action}.refused", detail | {"reason": "no such meeting"})
-            raise NoSuchMeeting(f"no meeting {meeting_id!r}") from exc
-        reason = await _ended_reason(client, meeting_id, described.status)
-        _audit(store, meeting_id, actor, f"{action}.refused", detail | {"reason": reason})
+            raise NoSuchMeeting(f"no meeting {workflow_id!r}") from exc
+        if described.workflow_type == "ActionItemWorkflow":
+            reason = await _action_ended(client, workflow_id) or f"action {workflow_id} ended"
+        else:
+            reason = await _ended_reason(client, workflow_id, described.status)
+        _audit(store, workflow_id, actor, f"{action}.refused", detail | {"reason": reason})
         raise CommandRefused(reason) from exc
-    _audit(store, meeting_id, actor, action, detail)
+    _audit(store, workflow_id, actor, action, detail)
     return result
 
 
@@ -159,64 +211,63 @@ def _audit(
 
 async def rsvp(
     client: Client, store: Store | None, meeting_id: str, c: RsvpCommand
-) -> MeetingStatus:
-    return await _update(client, store, meeting_id, "rsvp", W.rsvp, c, MeetingStatus)
+) -> ParticipantStatus:
+    """The participant's own row after the answer."""
+    return await _update(client, store, meeting_id, "rsvp", W.rsvp, c)
 
 
 async def reschedule(
     client: Client, store: Store | None, meeting_id: str, c: RescheduleCommand
-) -> MeetingStatus:
-    return await _update(client, store, meeting_id, "reschedule", W.reschedule, c, MeetingStatus)
+) -> ChangeAck:
+    return await _update(client, store, meeting_id, "reschedule", W.reschedule, c)
 
 
 async def schedule(
     client: Client, store: Store | None, meeting_id: str, c: RescheduleCommand
-) -> MeetingStatus:
-    return await _update(client, store, meeting_id, "schedule", W.schedule, c, MeetingStatus)
+) -> ChangeAck:
+    return await _update(client, store, meeting_id, "schedule", W.schedule, c)
 
 
 async def remind(
     client: Client, store: Store | None, meeting_id: str, c: RemindCommand
-) -> MeetingStatus:
-    return await _update(client, store, meeting_id, "remind", W.remind, c, MeetingStatus)
+) -> ChangeAck:
+    return await _update(client, store, meeting_id, "remind", W.remind, c)
 
 
 async def cancel(
     client: Client, store: Store | None, meeting_id: str, c: CancelCommand
-) -> MeetingStatus:
-    return await _update(client, store, meeting_id, "cancel", W.cancel, c, MeetingStatus)
+) -> ChangeAck:
+    return await _update(client, store, meeting_id, "cancel", W.cancel, c)
 
 
 async def propose_item(
     client: Client, store: Store | None, meeting_id: str, c: ProposeCommand
 ) -> AgendaItem:
-    return await _update(client, store, meeting_id, "agenda.propose", W.propose_item, c, AgendaItem)
+    return await _update(client, store, meeting_id, "agenda.propose", W.propose_item, c)
 
 
 async def decide_item(
     client: Client, store: Store | None, meeting_id: str, c: DecideCommand
 ) -> AgendaItem:
-    return await _update(client, store, meeting_id, "agenda.decide", W.decide_item, c, AgendaItem)
+    return await _update(client, store, meeting_id, "agenda.decide", W.decide_item, c)
 
 
 async def publish_agenda(
     client: Client, store: Store | None, meeting_id: str, c: PublishCommand
-) -> AgendaView:
-    return await _update(
-        client, store, meeting_id, "agenda.publish", W.publish_agenda, c, AgendaView
-    )
+) -> AgendaPublished:
+    return await _update(client, store, meeting_id, "agenda.publish", W.publish_agenda, c)
 
 
 async def check_in(
     client: Client, store: Store | None, meeting_id: str, c: CheckInCommand
-) -> AttendanceView:
-    return await _update(client, store, meeting_id, "check-in", W.check_in, c, AttendanceView)
+) -> Presence:
+    return await _update(client, store, meeting_id, "check-in", W.check_in, c)
 
 
 async def join_online(
     client: Client, store: Store | None, meeting_id: str, c: JoinCommand
-) -> AttendanceView:
-    return await _update(client, store, meeting_id, "join", W.join_online, c, AttendanceView)
+) -> Presence:
+    return await _update(client, store, meeting_id, "join", W.join_online, c)
 
 
 async def agenda(client: Client, meeting_id: str) -> AgendaView:
@@ -306,14 +357,10 @@ async def mark_action_done(
     if reason is None:
         try:
             return await _update(
-                client, store, workflow_id, action, ActionItemWorkflow.mark_done, c, ActionItem
+                client, store, workflow_id, action, ActionItemWorkflow.mark_done, c
             )
         except NoSuchMeeting as exc:
             raise NoSuchAction(f"no action {workflow_id!r}") from exc
-        except ValidationError:
-            # it completed between the check and the update, and _update read its result
-            # as a meeting's: say why as the check would have
-            reason = await _action_ended(client, workflow_id) or f"action {workflow_id} ended"
     detail = c.model_dump(mode="json", exclude={"actor"}) | {"reason": reason}
     _audit(store, workflow_id, c.actor, f"{action}.refused", detail)
     raise CommandRefused(reason)
@@ -321,5 +368,5 @@ async def mark_action_done(
 
 async def record_minutes(
     client: Client, store: Store | None, meeting_id: str, c: MinutesCommand
-) -> MeetingStatus:
-    return await _update(client, store, meeting_id, "minutes", W.record_minutes, c, MeetingStatus)
+) -> MinutesRecorded:
+    return await _update(client, store, meeting_id, "minutes", W.record_minutes, c)

@@ -12,7 +12,7 @@ from temporalio.service import RPCError
 
 from activities.store import Store
 from domain.agenda.items import running_order
-from domain.common.contracts import MeetingStatus
+from domain.meeting.status import MeetingStatus
 from domain.registration.answers import Attendance
 from domain.reports.charts import Chart
 from domain.reports.facts import MeetingFacts
@@ -33,7 +33,7 @@ from starter.client import commands
 
 async def meeting_status(client: Client, meeting_id: str) -> MeetingStatus:
     """The meeting's status with every participant's row."""
-    return await commands.status(client, meeting_id)
+    return await commands.full_status(client, meeting_id)
 
 
 def answers_of(status: MeetingStatus) -> dict[str, Attendance]:

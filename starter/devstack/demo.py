@@ -17,11 +17,12 @@ from temporalio.client import Client
 
 from activities.config import Settings
 from activities.store.console import ConsoleStore
-from domain.common.contracts import MeetingStatus, Phase
+from domain.common.contracts import Phase
 from domain.cycle.next_meeting import ordinal
 from domain.directory.models import Region, Role
 from domain.invitations.batches import InvitationStatus
 from domain.meeting.definition import MeetingDefinition, MeetingFormat, Organiser, Venue
+from domain.meeting.status import MAX_PAGE, MeetingStatus, StatusPage
 from domain.reports.feeds import FeedKind, feed_path
 from domain.reports.history import History
 from domain.reports.links import charts_link
@@ -77,7 +78,7 @@ async def follow_invitations(
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     while True:
-        status = await handle.query(MeetingWorkflow.status)
+        status = await handle.query(MeetingWorkflow.status, StatusPage(limit=MAX_PAGE))
         for inv in status.invitations:
             if inv.status is not InvitationStatus.PENDING and inv.participant_id not in shown:
                 shown.add(inv.participant_id)

@@ -21,7 +21,7 @@ from aiosmtpd.controller import Controller
 from temporalio.client import Client
 
 from activities.store import Store
-from domain.common.contracts import MeetingStatus, ParticipantStatus
+from domain.meeting.status import MeetingStatus, ParticipantStatus, StatusPage
 from domain.registration.answers import Actor, Attendance, Channel, RsvpCommand, calendar_attendance
 from domain.registration.replies import CalendarReply, ReplyError, meeting_id_from_uid, parse_reply
 from starter.client import commands
@@ -189,7 +189,9 @@ class InboundReplies:
         if meeting_id is None:
             return self._ignore(None, reply.sender, UNKNOWN_MEETING, detail)
         try:
-            status = await commands.status(self.client, meeting_id)
+            status = await commands.status(
+                self.client, meeting_id, StatusPage(email=reply.attendee, limit=1)
+            )
         except commands.NoSuchMeeting:
             return self._ignore(None, reply.sender, UNKNOWN_MEETING, detail)
         if reply.uid.lower() != status.meeting.uid.lower():  # same id, another organiser domain

@@ -18,9 +18,10 @@ from temporalio.client import Client
 
 from activities.config import Settings
 from activities.store import Store
-from domain.common.contracts import MeetingStatus, ParticipantStatus, Phase
+from domain.common.contracts import Phase
 from domain.common.links import LinkError
 from domain.mail.views import answer_label
+from domain.meeting.status import MeetingStatus, ParticipantStatus, StatusPage
 from domain.registration.answers import Actor, Attendance, Channel, RsvpCommand
 from starter.client import commands
 from starter.web import log_redaction
@@ -80,7 +81,7 @@ def make_app(
             return parts
         meeting_id, pid, choice, exp, sig = parts
         try:
-            status = await commands.status(client, meeting_id)
+            status = await commands.status(client, meeting_id, _only(pid))
         except commands.NoSuchMeeting:
             return error_page(404, f"There is no meeting {meeting_id}.")
         row = _row(status, pid)
@@ -126,13 +127,13 @@ def make_app(
         except ValidationError:
             return error_page(400, "This link does not name a valid participant.")
         try:
-            status = await commands.rsvp(client, store, meeting_id, command)
+            row = await commands.rsvp(client, store, meeting_id, command)
+            status = await commands.status(client, meeting_id, _only(pid))
         except commands.NoSuchMeeting:
             return await missing_or_ended(meeting_id)
         except commands.CommandRefused as exc:
             return error_page(409, "Your answer was not recorded.", sentence(str(exc)))
-        row = _row(status, pid)
-        name = row.name if row is not None else pid
+        name = row.name
         return render_page(
             "rsvp_done.html",
             title=translate("Thank you"),
@@ -154,6 +155,10 @@ def make_app(
     add_report_routes(app, client, store, key, now)
     add_console_routes(app, client, store, key, now, settings)
     return app
+
+
+def _only(participant_id: str) -> StatusPage:
+    return StatusPage(participant_id=participant_id, limit=1)
 
 
 def _row(status: MeetingStatus, participant_id: str) -> ParticipantStatus | None:

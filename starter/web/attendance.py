@@ -20,8 +20,8 @@ from temporalio.client import Client
 
 from activities.store import Store
 from domain.attendance.register import CheckInCommand, JoinCommand, Mode
-from domain.common.contracts import MeetingStatus
 from domain.common.links import LinkError
+from domain.meeting.status import MeetingStatus, StatusPage
 from domain.registration.answers import Actor, Attendance, Channel
 from starter.client import commands
 from starter.web.link_templates import meeting_facts, render_page, translate
@@ -50,7 +50,7 @@ def add_attendance_routes(
         except LinkError as exc:
             return await refuse_link(store, request, exc)
         try:
-            status = await commands.status(client, meeting_id)
+            status = await commands.status(client, meeting_id, StatusPage(limit=0))
         except commands.NoSuchMeeting:
             return error_page(404, f"There is no meeting {meeting_id}.")
         if status.meeting.join_link is None:
@@ -112,17 +112,20 @@ def add_attendance_routes(
             except ValueError:
                 notice = "Not checked in: no such participant."
         try:
-            status = await commands.status(client, meeting_id)
+            status = await commands.status(client, meeting_id, StatusPage(limit=0))
             register = await commands.attendance(client, meeting_id)
+            registered = [
+                row
+                async for row in commands.all_participants(client, meeting_id)
+                if row.attendance in ACCEPTED
+            ]
         except commands.NoSuchMeeting:
             return error_page(404, f"There is no meeting {meeting_id}.")
         venue_today = now().astimezone(ZoneInfo(status.meeting.zone)).date()
         today = {p.participant_id: p.mode for p in register.presences if p.day == venue_today}
         query = urlencode({"exp": request.query["exp"], "sig": request.query["sig"]})
         rows = []
-        for row in status.participants:
-            if row.attendance not in ACCEPTED:
-                continue
+        for row in registered:
             mode = today.get(row.participant_id)
             pid = html.escape(row.participant_id)
             action = (

@@ -10,7 +10,7 @@ from aiohttp import web
 from pydantic import ValidationError
 
 from domain.attendance.register import AttendanceView, CheckInCommand, Presence
-from domain.common.contracts import MeetingStatus
+from domain.meeting.status import MeetingStatus
 from domain.registration.answers import Attendance
 from starter.client import commands
 from starter.web.console import reads

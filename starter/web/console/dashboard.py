@@ -9,8 +9,9 @@ from dataclasses import dataclass, field
 from aiohttp import web
 
 from domain.agenda.template import ItemStatus
-from domain.common.contracts import MeetingStatus, Phase
+from domain.common.contracts import Phase
 from domain.invitations.batches import InvitationStatus
+from domain.meeting.status import MeetingStatus, StatusPage
 from domain.registration.answers import Attendance
 from starter.client import commands
 from starter.web.console.context import Console
@@ -52,7 +53,7 @@ def rates(status: MeetingStatus) -> list[tuple[str, int, int]]:
 
 async def _live(console: Console, row: Listed) -> Live | None:
     try:
-        found = await commands.status(console.client, row.id)
+        found = await commands.status(console.client, row.id, StatusPage(limit=0))
         agenda = await commands.agenda(console.client, row.id)
     except commands.NoSuchMeeting:
         return None

@@ -9,9 +9,9 @@ from datetime import datetime
 from aiohttp import web
 from pydantic import ValidationError
 
-from domain.common.contracts import MeetingStatus, ParticipantStatus
 from domain.invitations.batches import InvitationStatus
 from domain.meeting.changes import CancelCommand, RescheduleCommand
+from domain.meeting.status import MeetingStatus, ParticipantStatus
 from domain.registration.answers import Attendance, RsvpCommand
 from domain.reminders.planning import RemindCommand
 from starter.client import commands

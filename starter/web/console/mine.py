@@ -11,11 +11,12 @@ from pydantic import ValidationError
 
 from domain.agenda.items import ProposeCommand
 from domain.agenda.template import ItemKind
-from domain.common.contracts import MeetingStatus, Phase
+from domain.common.contracts import Phase
 from domain.common.links import choices
 from domain.followup.actions import ActionItem, DoneCommand, OwnerKind, action_workflow_id
 from domain.invitations.calendar import invitation_ics
 from domain.mail.views import answer_label
+from domain.meeting.status import MeetingStatus
 from domain.registration.answers import Attendance, RsvpCommand
 from starter.client import commands
 from starter.web.console import reads

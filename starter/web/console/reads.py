@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from aiohttp import web
 
 from activities.store import MeetingRow
-from domain.common.contracts import MeetingStatus
 from domain.meeting.definition import MeetingDefinition
+from domain.meeting.status import MeetingStatus, StatusPage
 from starter.client import commands
 from starter.web.console.context import Console
 from starter.web.console.roles import Forbidden, Viewer
@@ -43,7 +43,9 @@ async def region_of(console: Console, meeting_id: str) -> str:
     if row is not None:
         return row.region
     try:
-        return (await commands.status(console.client, meeting_id)).meeting.region
+        return (
+            await commands.status(console.client, meeting_id, StatusPage(limit=0))
+        ).meeting.region
     except commands.NoSuchMeeting:
         raise web.HTTPNotFound(reason=f"There is no meeting {meeting_id}") from None
 
@@ -64,7 +66,7 @@ async def readable(console: Console, viewer: Viewer, meeting_id: str) -> Meeting
 
 async def status(console: Console, meeting_id: str) -> MeetingStatus:
     try:
-        return await commands.status(console.client, meeting_id)
+        return await commands.full_status(console.client, meeting_id)
     except commands.NoSuchMeeting:
         raise web.HTTPNotFound(reason=f"There is no meeting {meeting_id}") from None
 

@@ -1,0 +1,72 @@
+"""When a meeting next needs its workflow awake, and which phase change is due then.
+
+Pure: the workflow sleeps on one durable timer until `next_moment`, then acts on what is
+due (reminders, the quiet end of agenda edits) and applies `due_transition`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from domain.common.base import Frozen
+from domain.common.contracts import Phase
+from domain.followup.minutes import followup_ends
+from domain.meeting.definition import MeetingDefinition
+
+
+class Transition(Frozen):
+    """A phase change the clock brings, with the note the audit log keeps."""
+
+    phase: Phase
+    note: str = ""
+
+
+def agenda_quiet_at(meeting: MeetingDefinition, dirty_at: datetime | None) -> datetime | None:
+    """When edits to a published agenda have been quiet long enough to mail the update."""
+    if dirty_at is None:
+        return None
+    return dirty_at + timedelta(minutes=meeting.agenda_quiet_minutes)
+
+
+def phase_ends(meeting: MeetingDefinition, phase: Phase) -> datetime | None:
+    """When the clock moves `phase` on: registration at the start, held at the end,
+    follow-up when its period is over; None for phases that only a command moves."""
+    if phase is Phase.REGISTRATION:
+        return meeting.start_utc()
+    if phase is Phase.HELD:
+        return meeting.end_utc()
+    if phase is Phase.FOLLOW_UP:
+        return followup_ends(meeting)
+    return None
+
+
+def next_moment(
+    meeting: MeetingDefinition,
+    phase: Phase,
+    next_reminder: datetime | None,
+    agenda_dirty_at: datetime | None,
+) -> datetime | None:
+    """The earliest of: the next reminder, the quiet end of agenda edits, the phase's end."""
+    moments = [next_reminder, agenda_quiet_at(meeting, agenda_dirty_at), phase_ends(meeting, phase)]
+    return min((m for m in moments if m is not None), default=None)
+
+
+def due_transition(
+    meeting: MeetingDefinition, phase: Phase, now: datetime, open_actions: int
+) -> Transition | None:
+    """The phase change due at `now`, if any."""
+    ends = phase_ends(meeting, phase)
+    if ends is None or ends > now:
+        return None
+    if phase is Phase.REGISTRATION:
+        return Transition(phase=Phase.HELD)
+    if phase is Phase.HELD:
+        return Transition(phase=Phase.FOLLOW_UP)
+    return Transition(
+        phase=Phase.CLOSED, note=f"follow-up period over; {open_actions} actions open"
+    )
+
+
+def followup_complete(phase: Phase, minutes_recorded: bool, open_actions: int) -> bool:
+    """Follow-up closes early once the minutes are out and every action is done."""
+    return phase is Phase.FOLLOW_UP and minutes_recorded and open_actions == 0
