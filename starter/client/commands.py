@@ -36,6 +36,7 @@ from domain.meeting.status import (
     ParticipantStatus,
     StatusPage,
 )
+from domain.outbox.tracking import ResendCommand
 from domain.registration.answers import Actor, RsvpCommand
 from domain.reminders.planning import RemindCommand
 from workflows.common import search_attributes
@@ -238,6 +239,12 @@ async def cancel(
     client: Client, store: Store | None, meeting_id: str, c: CancelCommand
 ) -> ChangeAck:
     return await _update(client, store, meeting_id, "cancel", W.cancel, c)
+
+
+async def resend(
+    client: Client, store: Store | None, meeting_id: str, c: ResendCommand
+) -> ChangeAck:
+    return await _update(client, store, meeting_id, "resend", W.resend, c)
 
 
 async def propose_item(

@@ -16,6 +16,7 @@ from workflows.common.policies import DB_RETRY
 from workflows.meeting.agenda import AgendaHandlers
 from workflows.meeting.attendance import AttendanceHandlers
 from workflows.meeting.changes import ChangeHandlers
+from workflows.meeting.delivery import DeliveryHandlers
 from workflows.meeting.followup import FollowupHandlers
 from workflows.meeting.registration import RegistrationHandlers
 from workflows.meeting.reminders import ReminderHandlers
@@ -42,6 +43,7 @@ with workflow.unsafe.imports_passed_through():
 class MeetingWorkflow(
     RegistrationHandlers,
     ChangeHandlers,
+    DeliveryHandlers,
     ReminderHandlers,
     AgendaHandlers,
     AttendanceHandlers,
@@ -59,6 +61,7 @@ class MeetingWorkflow(
             )
         self._setup(start)
         self._status_caches()
+        self._delivery_setup()
         self._tracking = []
         self._may_continue = False
 
@@ -112,7 +115,10 @@ class MeetingWorkflow(
         else:  # meetings started before: the phase was set, never recorded
             self.s.phase = Phase.INVITING
         async with self._sending:
-            await self._send_all("REQUEST")
+            if workflow.patched("stoppable-sending"):  # a cancel or reschedule may stop it
+                await self._stoppable(lambda: self._send_all("REQUEST"))
+            else:
+                await self._send_all("REQUEST")
         if self.s.phase is Phase.INVITING:
             await self._record(Phase.REGISTRATION)
 
@@ -171,7 +177,11 @@ class MeetingWorkflow(
 
     def _history_is_long(self) -> bool:
         info = workflow.info()
-        return self._may_continue and (
-            info.get_current_history_length() >= self.s.meeting.continue_after_events
-            or info.is_continue_as_new_suggested()
+        return (
+            self._may_continue
+            and not self._retries
+            and (
+                info.get_current_history_length() >= self.s.meeting.continue_after_events
+                or info.is_continue_as_new_suggested()
+            )
         )
