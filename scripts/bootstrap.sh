@@ -35,3 +35,5 @@ if command -v npm >/dev/null && [ ! -f var/node/node_modules/axe-core/axe.min.js
   (cd var/node && npm install --no-audit --no-fund --silent axe-core@4 oidc-provider@9 >/dev/null) \
     || echo "bootstrap: npm could not install axe-core/oidc-provider; the browser tests will skip" >&2
 fi
+# The message catalogues, compiled (the .po files are the source; .mo files are built).
+.venv/bin/python -m scripts.catalogue compile

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import pytest
 from playwright.async_api import Browser, BrowserContext, Page, async_playwright
 from sqlalchemy import text
@@ -166,13 +167,18 @@ class Site:
 
 @asynccontextmanager
 async def console_site(
-    client: Client, store: Store, catcher: SmtpCatcher, task_queue: str = ""
+    client: Client,
+    store: Store,
+    catcher: SmtpCatcher,
+    task_queue: str = "",
+    port: int = 0,
+    **settings_changes: Any,
 ) -> AsyncIterator[Site]:
     """The web app (links and console) on a free port, mailing through `catcher`."""
-    port = free_port()
+    port = port or free_port()
     base = f"http://127.0.0.1:{port}"
     settings = dataclasses.replace(
-        settings_for(catcher.port, store.url, task_queue), public_url_env=base
+        settings_for(catcher.port, store.url, task_queue), public_url_env=base, **settings_changes
     )
     clock = Clock(datetime.now(UTC))
     runner = await serve(
@@ -187,3 +193,29 @@ async def console_site(
 def audit_actions(store: Store) -> list[str]:
     with store.engine.connect() as conn:
         return [r[0] for r in conn.execute(text("select action from audit_log order by id"))]
+
+
+CSRF = re.compile(r'name="csrf" value="([^"]+)"')
+
+
+async def signed_in(
+    base: str, catcher: SmtpCatcher, email: str
+) -> tuple[aiohttp.ClientSession, str]:
+    """An HTTP client signed in as `email` through the mailed link, and its CSRF token."""
+    http = aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True))
+    async with http.get(f"{base}/console/signin") as r:
+        token = CSRF.findall(await r.text())[0]
+    already = mails_to(catcher, email)
+    async with http.post(f"{base}/console/signin", data={"csrf": token, "email": email}) as r:
+        assert r.status == 200
+    link = await mailed_link(catcher, email, already)
+    async with http.get(link) as r:
+        token = CSRF.findall(await r.text())[0]
+    async with http.post(
+        f"{base}/console/signin/link",
+        data={"csrf": token, "token": link.split("token=")[1]},
+        allow_redirects=False,
+    ) as r:
+        assert r.status == 303, await r.text()
+    async with http.get(f"{base}/console/my") as r:
+        return http, CSRF.findall(await r.text())[0]

@@ -22,6 +22,7 @@ from domain.mail.builder import Mail
 from domain.mail.invitation import invitation_mail
 from domain.mail.notices import NoticeBatch, notice_mail
 from domain.mail.reminder import ReminderItem, reminder_mail
+from domain.mail.signin import signin_mail
 from domain.meeting.definition import MeetingDefinition
 from domain.registration.answers import Attendance
 from domain.reminders.planning import ReminderKind
@@ -47,6 +48,8 @@ KINDS = (
     "action-reminder",
     "action-overdue",
     "action-escalation",
+    "console-signin",
+    "delivery-failed",
 )
 
 
@@ -61,6 +64,17 @@ def rtm(**overrides: object) -> MeetingDefinition:
         "zone": "Asia/Dubai",
         "start": "2027-01-11T09:00",
         "end": "2027-01-12T17:30",
+        "texts": {
+            "ru": {
+                "title": "16-й Круглый стол национальных координаторов стран Центральной Азии",
+                "venue": {
+                    "name": "Выставочный центр Дубая",
+                    "city": "Дубай",
+                    "country": "Объединённые Арабские Эмираты",
+                },
+                "organiser": "Региональный секретариат ЦПО ХБРЯ ЕС для Центральной Азии",
+            }
+        },
     }
     data.update(overrides)
     return meeting(**data)
@@ -78,7 +92,7 @@ def _agenda(m: MeetingDefinition) -> AgendaView:
             minutes=60,
             status=ItemStatus.ACCEPTED,
             presenter="Aigerim Nurlanovna Bekova",
-            details=["RTM-CA-15 A2: national plan (country KZ, due 2026-10-01)"],
+            details=["RTM-CA-15 A2: national plan (KZ, 2026-10-01)"],
         ),
     ]
     day = date(2027, 1, 11)
@@ -188,4 +202,12 @@ def builders(m: MeetingDefinition) -> dict[str, Callable[[Participant], Mail]]:
         "action-reminder": action("action-reminder", -5),
         "action-overdue": action("action-reminder", 3),
         "action-escalation": action("action-escalation", 21),
+        "delivery-failed": notice(
+            "delivery-failed",
+            "failed-1",
+            failed=[{"name": "Bakyt Asanov", "email": "nfp.kg@example.org", "error": "550 5.1.1"}],
+        ),
+        "console-signin": lambda p: signin_mail(
+            p, ("", m.organiser.email), "https://rtm.example.org/console/signin/t0k3n", 15, STAMP
+        ),
     }

@@ -13,6 +13,7 @@ from activities.store import Store
 from domain.agenda.items import DecideCommand, Decision, ProposeCommand, PublishCommand
 from domain.agenda.template import ItemKind, ItemStatus
 from domain.attendance.register import CheckInCommand, JoinCommand
+from domain.common import i18n
 from domain.registration.answers import Actor, Attendance, Channel, RsvpCommand
 from starter.client import commands
 from starter.devstack.catcher import Caught, SmtpCatcher
@@ -116,7 +117,14 @@ async def test_agenda_and_attendance_of_a_two_day_hybrid_rtm(
             await env.sleep(timedelta(minutes=30))
             updates = _agenda_mails(catcher.caught)[len(first) :]
             assert sorted(c.rcpt_tos[0] for c in updates) == sorted(c.rcpt_tos[0] for c in first)
-            assert all(str(c.message()["Subject"]).startswith("Updated agenda") for c in updates)
+            # in each reader's language (the Russian-speaking NFPs get Russian)
+            updated = {lang: i18n.gettext(lang, "Updated agenda: %(title)s") % {"title": m.title}
+                       for lang in i18n.available()}  # fmt: skip
+            assert all(str(c.message()["Subject"]).strip() in updated.values() for c in updates)
+            assert {str(c.message()["Subject"]).strip() for c in updates} == {
+                updated["en"],
+                updated["ru"],
+            }
             body = updates[0].message().get_body(preferencelist=("plain",))
             assert body is not None and "Project 87 PRECA" in body.get_content()
 

@@ -17,7 +17,8 @@ from tests.mail_kinds import KINDS, builders, people, rtm
 
 GOLDEN = Path(__file__).parent / "golden" / "mail"
 UPDATE = os.environ.get("RTM_UPDATE_GOLDEN") == "1"
-READERS = {"en": "kz-expert-bio"}  # an English reader in Asia/Almaty (venue: Asia/Dubai)
+# an English and a Russian reader, both in Asia/Almaty (venue: Asia/Dubai)
+READERS = {"en": "kz-expert-bio", "ru": "kz-nfp"}
 
 
 def parse(data: bytes) -> EmailMessage:

@@ -29,6 +29,7 @@ import pytest
 import vobject
 from pydantic import ValidationError
 
+from domain.common import i18n
 from domain.common.links import LinkError, rsvp_links, verify
 from domain.directory.models import Participant
 from domain.invitations.batches import InvitationBatch, message_id
@@ -39,6 +40,7 @@ from domain.registration.answers import Attendance
 from tests.factories import central_asia, meeting, meeting_data
 
 GOLDEN = Path(__file__).parent / "golden"
+LANGUAGES = ("en", "ru")  # hostile names and injections, in every language with a catalogue
 UPDATE_GOLDEN = os.environ.get("RTM_UPDATE_GOLDEN") == "1"
 
 KEY = b"test-only rsvp link key, 32 bytes"
@@ -90,7 +92,12 @@ VENUES: dict[str, dict[str, str]] = {
 
 @cache
 def people() -> dict[str, Participant]:
-    return {p.id: p for p in central_asia().participants}
+    """The directory's people, written to in English here (times, calendar, links); the
+    tests of names and injections run in every language (`person(pid, languages=...)`)."""
+    return {
+        p.id: p.model_copy(update={"language": "en", "languages": ["en"]})
+        for p in central_asia().participants
+    }
 
 
 def person(pid: str, **changes: Any) -> Participant:
@@ -522,19 +529,21 @@ def test_cancel_body_gives_the_venue_time() -> None:
 # --- 4. names with quotes, commas, semicolons, other scripts -----------------------------
 
 
+@pytest.mark.parametrize("lang", LANGUAGES)
 @pytest.mark.parametrize(("pid", "name"), AWKWARD_NAMES.items())
 @pytest.mark.parametrize("kind", KINDS)
-def test_to_header_display_name_round_trips(kind: Kind, pid: str, name: str) -> None:
-    p = person(pid)
+def test_to_header_display_name_round_trips(kind: Kind, pid: str, name: str, lang: str) -> None:
+    p = person(pid, languages=[lang])
     assert p.name == name
     msg = send(rtm(), p, kind)
     (to,) = msg["To"].addresses
     assert to.display_name == name
     assert to.addr_spec == p.email
-    assert f"Dear {name}," in text_of(msg)
+    dear = i18n.gettext(lang, "Dear %(name)s,")
+    assert dear % {"name": name} in text_of(msg)
     # escaped (MarkupSafe writes ' and " as &#39; and &#34;, html.escape as &#x27; &quot;)
     page = text_of(msg, "html").replace("&#39;", "&#x27;").replace("&#34;", "&quot;")
-    assert f"Dear {html.escape(name)}," in page
+    assert dear % {"name": html.escape(name)} in page
 
 
 @pytest.mark.parametrize(("pid", "name"), AWKWARD_NAMES.items())
@@ -701,9 +710,10 @@ def test_bypassed_validation_crlf_name_raises() -> None:
     assert by_icalendar(ics).attendee_cn == EVIL.format("\n")
 
 
-def bypassed(path: str, value: str) -> tuple[MeetingDefinition, Participant]:
-    """A meeting and participant where field `path` was set without validation."""
-    m, p = rtm(), people()[ALMATY]
+def bypassed(path: str, value: str, lang: str = "en") -> tuple[MeetingDefinition, Participant]:
+    """A meeting and participant (who reads `lang`) where field `path` was set without
+    validation."""
+    m, p = rtm(), person(ALMATY, languages=[lang])
     owner, _, field = path.partition(".")
     if owner == "participant":
         return m, Participant.model_construct(**{**p.model_dump(), field: value})
@@ -732,9 +742,11 @@ def bypassed(path: str, value: str) -> tuple[MeetingDefinition, Participant]:
         "organiser.email",
     ],
 )
-def test_bypassed_validation_never_injects(path: str, char: str) -> None:
-    """Either refused with a ValueError, or the newline stays inside a body or an escape."""
-    m, p = bypassed(path, injection(path.rpartition(".")[2], char))
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_bypassed_validation_never_injects(path: str, char: str, lang: str) -> None:
+    """Either refused with a ValueError, or the newline stays inside a body or an escape,
+    in every language."""
+    m, p = bypassed(path, injection(path.rpartition(".")[2], char), lang)
     try:
         ics = invitation_ics(m, p, 0, STAMP)
     except ValueError:

@@ -20,9 +20,11 @@ from temporalio.testing import WorkflowEnvironment
 from yarl import URL
 
 from activities.store import AuditRow, Store
+from domain.common import i18n
 from domain.common.links import signature
+from domain.mail.views import answer_label
 from domain.meeting.changes import CancelCommand
-from domain.meeting.definition import MeetingDefinition
+from domain.meeting.definition import MeetingDefinition, localized
 from domain.meeting.status import MeetingStatus
 from domain.registration.answers import Actor, Attendance, Channel
 from starter.client import commands
@@ -34,14 +36,11 @@ from tests.harness import LINK_KEY, invited, plan, running_worker
 
 MAIL_BASE = "http://127.0.0.1:8000"  # the harness' public_url
 RSVP_ROUTE = "/rsvp/{meeting}/{participant}/{choice}"
-LABELS = {
-    "I will attend in person": Attendance.IN_PERSON,
-    "I will attend online": Attendance.ONLINE,
-    "I might attend (tentative)": Attendance.TENTATIVE,
-    "I cannot attend": Attendance.DECLINE,
-}
 WHO = "kz-deputy"  # Ерлан Сейткали: a Cyrillic name on the pages
 WHO_EMAIL = "deputy.kz@example.org"
+LANG = "ru"  # WHO reads Russian (starter/data/central_asia.yaml): mail and pages in Russian
+tr = i18n.translations(LANG).gettext
+LABELS = {answer_label(a, lang): a for lang in ("en", LANG) for a in Attendance}
 
 
 @dataclass
@@ -104,15 +103,23 @@ async def live(
             await runner.cleanup()
 
 
-def when_where_until(m: MeetingDefinition) -> str:
-    """The facts every link page gives: dates and times, the venue, the deadline."""
-    assert m.venue is not None
+def clock(value: datetime, lang: str = LANG) -> str:
+    """A date and time as the pages write them in `lang`."""
+    return f"{i18n.format_date(value, lang, 'weekday')}, {i18n.format_hm(value, lang)}"
+
+
+def when_where_until(m: MeetingDefinition, lang: str = LANG) -> str:
+    """The facts every link page gives, in the reader's language: dates and times, the
+    venue, the deadline."""
+    venue = localized(m, lang).venue
+    assert venue is not None
     deadline = m.registration_deadline or m.start
-    return (
-        f"When (venue time) {m.start:%A %d %B %Y, %H:%M} – {m.end:%A %d %B %Y, %H:%M} ({m.zone}) "
-        f"Where {m.venue.name}, {m.venue.city}, {m.venue.country}, and online "
-        f"Answers accepted until {deadline:%A %d %B %Y, %H:%M} ({m.zone})"
+    facts = (
+        f"{tr('When (venue time)')} {clock(m.start)} – {clock(m.end)} ({m.zone}) "
+        f"{tr('Where')} {venue.name}, {venue.city}, {venue.country}, {tr('and online')} "
+        f"{tr('Answers accepted until')} {clock(deadline)} ({m.zone})"
     )
+    return " ".join(facts.split())  # as text_of reads a page (Babel's dates: U+202F)
 
 
 def text_of(page: str) -> str:
@@ -174,8 +181,10 @@ async def test_get_confirms_and_post_records_the_answer(live: Live) -> None:
         assert status == 200
         assert live.meeting.title in text
         assert "Ерлан Сейткали" in text
-        assert "Confirm: I will attend online" in text
-        assert "Nothing is recorded until you press the button" in text
+        online = answer_label(Attendance.ONLINE, LANG)
+        assert tr("Confirm: %(choice)s") % {"choice": online} in text
+        assert tr("Nothing is recorded until you press the button.") in text
+        assert f'<html lang="{LANG}">' in raw
         assert when_where_until(live.meeting) in text
     async with live.http.head(links[Attendance.ONLINE]) as resp:
         assert resp.status == 200
@@ -191,18 +200,23 @@ async def test_get_confirms_and_post_records_the_answer(live: Live) -> None:
 
     status, text, _ = await fetch(live.http, "POST", target)
     assert status == 200, text
-    assert "Thank you, Ерлан Сейткали" in text
-    assert "recorded: “I will attend online”" in text
+    assert tr("Thank you, %(name)s.") % {"name": "Ерлан Сейткали"} in text
+    recorded = tr("Your answer to the invitation to the %(title)s is recorded: “%(choice)s”.")
+    title = live.meeting.title
+    assert recorded % {"title": title, "choice": answer_label(Attendance.ONLINE, LANG)} in text
     assert when_where_until(live.meeting) in text
     deadline = live.meeting.registration_deadline or live.meeting.start
-    assert f"until {deadline:%A %d %B %Y, %H:%M} ({live.meeting.zone})." in text
+    until = tr("You can change it with another link from your invitation until %(deadline)s.")
+    until %= {"deadline": f"{clock(deadline)} ({live.meeting.zone})"}
+    assert " ".join(until.split()) in text
     assert "until registration closes" not in text
     row = (await live.state()).participant(WHO)
     assert (row.attendance, row.answered_via) == ("online", "link")
 
     # a second link changes the answer; the others are untouched
     status, text, _ = await fetch(live.http, "POST", links[Attendance.DECLINE])
-    assert status == 200 and "recorded: “I cannot attend”" in text
+    declined = recorded % {"title": title, "choice": answer_label(Attendance.DECLINE, LANG)}
+    assert status == 200 and declined in text
     after = await live.state()
     assert (after.participant(WHO).attendance, after.participant(WHO).answered_via) == (
         "decline",
@@ -306,13 +320,16 @@ async def test_a_valid_link_after_cancellation_is_refused(live: Live) -> None:
     )
     before = await live.participants()
 
-    status, text, _ = await fetch(live.http, "GET", links[Attendance.ONLINE])
-    assert status == 409 and "cancelled" in text, text
-    assert "Confirm:" not in text
+    cancelled = tr("The %(title)s is cancelled: answers are no longer accepted.")
+    cancelled %= {"title": live.meeting.title}
+    status, text, _raw = await fetch(live.http, "GET", links[Attendance.ONLINE])
+    assert status == 409 and cancelled in text, text
+    assert tr("Confirm: %(choice)s").split(":")[0] not in text
 
-    status, text, _ = await fetch(live.http, "POST", links[Attendance.ONLINE])
+    status, text, _raw = await fetch(live.http, "POST", links[Attendance.ONLINE])
     assert status == 409, text
-    assert "not recorded" in text and "cancelled" in text, text
+    # the workflow's refusal, as it gives it
+    assert tr("Your answer was not recorded.") in text and "cancelled" in text, text
 
     assert await live.participants() == before
     assert (await live.state()).participant(WHO).attendance is None

@@ -50,7 +50,7 @@ class ParticipantRow(SQLModel, table=True):
     role: str
     country: str | None = Field(default=None, foreign_key="country.code", index=True)
     organisation: str | None = Field(default=None, foreign_key="organisation.code", index=True)
-    language: str = "en"
+    language: str = "en"  # the ordered languages, comma-separated ("uz,ru,en")
     zone: str = "UTC"
     position: int = 0
 
@@ -88,7 +88,9 @@ class DirectoryStore(StoreBase):
                 position = positions.get(p.id)
                 if position is None:
                     position, next_position = next_position, next_position + 1
-                s.merge(ParticipantRow(**p.model_dump(mode="json"), position=position))
+                row = p.model_dump(mode="json", exclude={"languages"})
+                row["language"] = ",".join(p.languages)  # in order, e.g. "uz,ru,en"
+                s.merge(ParticipantRow(**row, position=position))
             s.commit()
         counts = {
             "regions": len(directory.regions),

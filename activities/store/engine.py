@@ -58,6 +58,25 @@ def make_engine(url: str, timeout: float = DB_TIMEOUT) -> Engine:
     )
 
 
+def take_next(s: Session, table: str, column: str, code: str) -> int | None:
+    """`column` of `table`'s row `code`, plus one, returned. The UPDATE takes the write lock
+    (SQLite) or the row lock (PostgreSQL) before reading, so concurrent takers queue up
+    instead of both reading the same number. `table` and `column` are the code's own names."""
+    taken = s.execute(
+        text(f"UPDATE {table} SET {column} = {column} + 1 WHERE code = :code RETURNING {column}"),
+        {"code": code},
+    ).scalar_one_or_none()
+    return None if taken is None else int(taken)
+
+
+def raise_to(s: Session, table: str, column: str, code: str, number: int) -> None:
+    """`column` of `table`'s row `code` becomes `number` if that is higher (never lower)."""
+    s.execute(
+        text(f"UPDATE {table} SET {column} = :n WHERE code = :code AND {column} < :n"),
+        {"n": number, "code": code},
+    )
+
+
 class StoreBase:
     """One engine and its sessions; each feature's store part is a subclass of this."""
 

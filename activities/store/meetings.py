@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import text
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from activities.store.engine import StoreBase, now
+from activities.store.engine import StoreBase, now, raise_to, take_next
 
 
 class MeetingRow(SQLModel, table=True):
@@ -34,37 +33,25 @@ class RtmAllocationRow(SQLModel, table=True):
 
 def raise_last_rtm_number(s: Session, region: str, number: int) -> None:
     """The region's last RTM number becomes `number` if that is higher (never lower)."""
-    s.execute(
-        text("UPDATE region SET last_rtm_number = :n WHERE code = :code AND last_rtm_number < :n"),
-        {"n": number, "code": region},
-    )
+    raise_to(s, "region", "last_rtm_number", region, number)
 
 
 class MeetingStore(StoreBase):
     """Which meetings exist, in which phase, and each region's RTM numbering."""
 
     def allocate_rtm_number(self, region: str, key: str) -> int:
-        """The region's next RTM number, once per `key`; two runs never get the same one.
-
-        The UPDATE takes the write lock (SQLite) or the row lock (PostgreSQL) before reading,
-        so concurrent allocations queue up instead of both reading the same last number.
-        """
+        """The region's next RTM number, once per `key`; two runs never get the same one
+        (`take_next` queues concurrent allocations)."""
         with self.session() as s:
             existing = s.get(RtmAllocationRow, key)
             if existing is not None:
                 return existing.number
-            number = s.execute(
-                text(
-                    "UPDATE region SET last_rtm_number = last_rtm_number + 1 "
-                    "WHERE code = :code RETURNING last_rtm_number"
-                ),
-                {"code": region},
-            ).scalar_one_or_none()
+            number = take_next(s, "region", "last_rtm_number", region)
             if number is None:
                 raise ValueError(f"unknown region {region!r}")
-            s.add(RtmAllocationRow(key=key, region=region, number=int(number)))
+            s.add(RtmAllocationRow(key=key, region=region, number=number))
             s.commit()
-            return int(number)
+            return number
 
     def latest_meeting(self, region: str) -> str | None:
         """The id of the region's most recently recorded meeting, if any."""

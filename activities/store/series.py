@@ -6,10 +6,9 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from sqlalchemy import text
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from activities.store.engine import StoreBase, now
+from activities.store.engine import StoreBase, now, raise_to, take_next
 from domain.series.models import Series
 
 
@@ -68,29 +67,17 @@ class SeriesStore(StoreBase):
             existing = s.get(SeriesAllocationRow, key)
             if existing is not None:
                 return existing.number
-            number = s.execute(
-                text(
-                    "UPDATE meeting_series SET last_number = last_number + 1 "
-                    "WHERE code = :code RETURNING last_number"
-                ),
-                {"code": code},
-            ).scalar_one_or_none()
+            number = take_next(s, "meeting_series", "last_number", code)
             if number is None:
                 raise ValueError(f"unknown series {code!r}")
-            s.add(SeriesAllocationRow(key=key, series=code, number=int(number)))
+            s.add(SeriesAllocationRow(key=key, series=code, number=number))
             s.commit()
-            return int(number)
+            return number
 
     def note_series_number(self, code: str, number: int) -> None:
         """A meeting of the series was recorded: its number is taken."""
         with self.session() as s:
-            s.execute(
-                text(
-                    "UPDATE meeting_series SET last_number = :n "
-                    "WHERE code = :code AND last_number < :n"
-                ),
-                {"n": number, "code": code},
-            )
+            raise_to(s, "meeting_series", "last_number", code, number)
             s.commit()
 
 

@@ -14,14 +14,10 @@ from datetime import date, datetime
 from functools import cache
 from io import BytesIO
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from babel import Locale, UnknownLocaleError
-from babel.dates import format_date as _babel_date
-from babel.dates import format_skeleton, format_time
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
-from babel.support import Translations
+if TYPE_CHECKING:  # Babel is imported where it is used: `rtm --help` need not load it
+    from babel import Locale
 
 __all__ = [
     "DEFAULT",
@@ -32,9 +28,11 @@ __all__ = [
     "format_date",
     "format_hm",
     "gettext",
+    "mail_languages",
     "ngettext",
     "pick",
     "translations",
+    "written_in",
 ]
 
 DEFAULT = "en"
@@ -71,6 +69,20 @@ def available() -> tuple[str, ...]:
     return (DEFAULT, *sorted(found - {DEFAULT}))
 
 
+def mail_languages(preferred: Sequence[str], bilingual: bool = False) -> list[str]:
+    """The languages of one message to a reader of `preferred` (in their order): the
+    first that has a catalogue, or, for a bilingual meeting, the first two (a reader of
+    [uz, ru, en] gets Russian, then English)."""
+    have = set(available())
+    usable = [lang for lang in dict.fromkeys(preferred) if lang in have] or [DEFAULT]
+    return usable[:2] if bilingual else usable[:1]
+
+
+def written_in(preferred: Sequence[str], bilingual: bool = False) -> str:
+    """What the status shows: e.g. "ru", or "ru+en" for a bilingual message."""
+    return "+".join(mail_languages(preferred, bilingual))
+
+
 def pick(preferred: Iterable[str]) -> str:
     """The first of a person's languages (in their order) that has a catalogue, else English."""
     have = set(available())
@@ -84,6 +96,10 @@ def pick(preferred: Iterable[str]) -> str:
 def translations(lang: str) -> _gettext.NullTranslations:
     """The language's catalogue: the compiled .mo when it is current, else the .po compiled
     in memory (a fresh checkout works before `scripts/bootstrap.sh` compiled anything)."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+    from babel.support import Translations
+
     po = _catalogue(lang) if lang != DEFAULT else None
     if po is None:
         return _gettext.NullTranslations()
@@ -116,6 +132,8 @@ def ngettext(lang: str, singular: str, plural: str, n: int) -> str:
 
 @cache
 def _locale(lang: str) -> Locale | None:
+    from babel import Locale, UnknownLocaleError
+
     try:
         return Locale.parse(lang.replace("-", "_"))
     except (UnknownLocaleError, ValueError):
@@ -124,6 +142,9 @@ def _locale(lang: str) -> Locale | None:
 
 def format_date(value: date | datetime, lang: str, form: DateForm = "day") -> str:
     """A date as the language writes it: day (short weekday), weekday (long), date, long."""
+    from babel.dates import format_date as _babel_date
+    from babel.dates import format_skeleton
+
     locale = _locale(lang)
     if locale is None or locale.language == DEFAULT:
         return _babel_date(value, _ENGLISH[form], locale="en")
@@ -136,15 +157,6 @@ def format_date(value: date | datetime, lang: str, form: DateForm = "day") -> st
 
 def format_hm(value: datetime, lang: str) -> str:
     """A 24-hour wall-clock time, as the venue shows it."""
+    from babel.dates import format_time
+
     return format_time(value, "HH:mm", locale=_locale(lang) or "en")
-
-
-def ordered(languages: Sequence[str]) -> list[str]:
-    """A person's languages without repeats, English last unless they placed it."""
-    seen: list[str] = []
-    for lang in languages:
-        if lang not in seen:
-            seen.append(lang)
-    if DEFAULT not in seen:
-        seen.append(DEFAULT)
-    return seen

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 from enum import StrEnum
-from typing import Annotated, Self
+from typing import Annotated, Any, Self
 
 from pydantic import Field, model_validator
 
@@ -18,7 +18,18 @@ from domain.reminders.policy import ReminderPolicy
 from domain.series.models import Series
 from domain.workweek.calendar import DayOff, WeekendRule
 
-__all__ = ["Code", "Email", "Frozen", "Text", "Zone"]
+__all__ = ["Code", "Email", "Frozen", "Language", "Text", "Zone"]
+
+Language = Annotated[str, Field(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")]
+
+
+def preferred_languages(languages: list[str]) -> list[str]:
+    """A person's languages in their order, without repeats, English last unless placed."""
+    seen: list[str] = []
+    for lang in languages:
+        if lang not in seen:
+            seen.append(lang)
+    return seen if "en" in seen else [*seen, "en"]
 
 
 class Role(StrEnum):
@@ -85,8 +96,25 @@ class Participant(Frozen):
     role: Role
     country: Code | None = None
     organisation: Code | None = None
-    language: Annotated[str, Field(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")] = "en"
+    language: Language = Field(default="en", description="the first of `languages`")
+    languages: list[Language] = Field(
+        default_factory=list,
+        max_length=8,
+        description="in order of preference, e.g. [uz, ru, en]; English last by default",
+    )
     zone: Zone = "UTC"
+
+    @model_validator(mode="before")
+    @classmethod
+    def _ordered_languages(cls, data: Any) -> Any:
+        """`languages` from an older single `language` (or the store's "uz,ru,en")."""
+        if not isinstance(data, dict):
+            return data
+        given = data.get("languages") or str(data.get("language") or "en").split(",")
+        if not isinstance(given, list) or not all(isinstance(x, str) for x in given):
+            return data  # the field's own validation names the problem
+        languages = preferred_languages([x.strip() for x in given])
+        return {**data, "languages": languages, "language": languages[0]}
 
     @model_validator(mode="after")
     def _one_affiliation(self) -> Self:

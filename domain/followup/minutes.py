@@ -51,5 +51,7 @@ def followup_ends(meeting: MeetingDefinition) -> datetime:
 
 
 def carried_lines(items: list[ActionItem]) -> list[str]:
-    """Open actions of the previous RTM, as listed under this RTM's action review."""
-    return [f"{i.meeting_id} {i.id}: {i.what} ({i.owner.label()}, due {i.due})" for i in items]
+    """Open actions of the previous RTM, as listed under this RTM's action review: in no
+    language's words (who and until when as codes and ISO dates), since every reader of
+    the agenda reads them."""
+    return [f"{i.meeting_id} {i.id}: {i.what} ({i.owner.code}, {i.due:%Y-%m-%d})" for i in items]

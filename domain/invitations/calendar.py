@@ -12,7 +12,7 @@ import icalendar
 from domain.directory.models import Participant, Role
 from domain.invitations.vtimezone import vtimezone
 from domain.mail.render import render_text
-from domain.meeting.definition import MeetingDefinition, MeetingFormat
+from domain.meeting.definition import MeetingDefinition, MeetingFormat, localized
 
 PRODID = "-//Round-Table Meeting engine//RTM//EN"
 
@@ -53,7 +53,7 @@ def description(meeting: MeetingDefinition, join_url: str | None = None, lang: s
             "zone": meeting.zone,
             "join_url": (join_url or meeting.join_link) if online else None,
             "where": location(meeting) if meeting.venue is not None else None,
-            "notes": None,
+            "notes": meeting.notes,
         },
         "organiser": meeting.organiser.name,
         "organiser_email": meeting.organiser.email,
@@ -85,13 +85,14 @@ def invitation_ics(
     event.add("dtstamp", stamp.astimezone(UTC))
     event.add("dtstart", meeting.start, parameters=tzid)
     event.add("dtend", meeting.end, parameters=tzid)
-    event.add("summary", meeting.title)
-    loc = location(meeting, join_url)
+    words = localized(meeting, lang)  # SUMMARY, LOCATION and DESCRIPTION in `lang`
+    event.add("summary", words.title)
+    loc = location(words, join_url)
     if loc:
         event.add("location", loc)
     if meeting.join_link and meeting.format is not MeetingFormat.IN_PERSON:
         event.add("url", join_url or meeting.join_link)
-    event.add("description", description(meeting, join_url, lang))
+    event.add("description", description(words, join_url, lang))
     event.add("status", "CANCELLED" if method == "CANCEL" else "CONFIRMED")
     event.add("transp", "OPAQUE")
 

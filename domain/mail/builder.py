@@ -117,7 +117,7 @@ def build(
     head = (
         address_header("From", *sender)
         + address_header("To", *recipient)
-        + fold_header("Subject", subject)
+        + text_header("Subject", subject)
         + fold_header("Date", format_datetime(stamp))
         + text_header("Message-ID", mid)
         + "".join(text_header(name, value) for name, value in (headers or {}).items())

@@ -60,14 +60,48 @@ def fold_header(name: str, value: str | Address) -> str:
     return _checked(folded)
 
 
+def _encoded_words(text: str, octets: int = 39) -> list[str]:
+    """`text` as base64 encoded words of at most `octets` (39: a line of 78 with its
+    label), spaces inside the words."""
+    parts, chunk = [], ""
+    for char in text:
+        if chunk and len((chunk + char).encode("utf-8")) > octets:
+            parts.append(chunk)
+            chunk = ""
+        chunk += char
+    parts.append(chunk)
+    return [f"=?utf-8?b?{base64.b64encode(p.encode()).decode('ascii')}?=" for p in parts]
+
+
+def _text_reads_back(folded: str, value: str) -> bool:
+    name, _, raw = folded.partition(":")
+    return str(SMTP.header_factory(name, raw.replace("\r\n", "").strip())) == value
+
+
+@lru_cache(maxsize=4096)
+def _unstructured(name: str, value: str) -> str:
+    folded = fold_header(name, value)
+    if _text_reads_back(folded, value):
+        return folded
+    # Python's folder can leave the space between two encoded words outside both, and
+    # every reader drops such a space (RFC 2047 6.2): "янв. 2027" would read "янв.2027".
+    safe = _checked(f"{name}: " + "\r\n ".join(_encoded_words(value)) + "\r\n")
+    if not _text_reads_back(safe, value):
+        raise ValueError(f"{name}: cannot write {value[:40]!r} faithfully")
+    return safe
+
+
 def text_header(name: str, value: str) -> str:
-    """An unstructured or Message-ID header; a short single token is written as it is."""
+    """An unstructured or Message-ID header; a short single token is written as it is,
+    anything else folded by the email package where that reads back as written."""
     refuse_controls(name, value)
     shape = _MSG_ID if name.lower() == "message-id" else _VISIBLE_ASCII
     simple = shape.fullmatch(value) is not None and "=?" not in value
     if simple and len(name) + 2 + len(value) <= MAX_HEADER:
         return f"{name}: {value}\r\n"
-    return fold_header(name, value)
+    if name.lower() == "message-id":
+        return fold_header(name, value)
+    return _unstructured(name, value)
 
 
 def _reads_back(folded: str, display_name: str, addr_spec: str) -> bool:
@@ -91,14 +125,7 @@ def _safe_address_lines(name: str, display_name: str, addr_spec: str, encode: bo
     """The (quoted) ASCII display name whole on the first line, up to 998 octets, or the
     display name as base64 encoded words of at most 45 octets, one a line; then the address."""
     if encode:
-        parts, chunk = [], ""
-        for char in display_name:
-            if chunk and len((chunk + char).encode("utf-8")) > 45:
-                parts.append(chunk)
-                chunk = ""
-            chunk += char
-        parts.append(chunk)
-        words = [f"=?utf-8?b?{base64.b64encode(p.encode()).decode('ascii')}?=" for p in parts]
+        words = _encoded_words(display_name, 45)
     else:
         shown = display_name
         if not _SPECIALS.isdisjoint(display_name):

@@ -63,14 +63,14 @@ def invitation_content(
     for label, value in (("join_url", join_url), *(links or {}).items()):
         if value is not None:
             refuse_controls(f"link {label}", value)
-    langs = views.languages(recipient)
+    langs = views.languages(recipient, meeting)
     reason = batch.reason if batch.reason != _DEFAULT_REASON else None
     changed = changes(batch.previous, meeting)
 
     def context(lang: str) -> dict[str, Any]:
         return {
             "recipient": views.reader(recipient),
-            "organiser": meeting.organiser.name,
+            "organiser": views.organiser(meeting, lang),
             "host": meeting.host_name,
             "meeting": views.meeting_view(meeting, lang, join_url),
             "when": views.when(meeting, recipient.zone),

@@ -110,7 +110,7 @@ def notice_mail(
     def context(lang: str) -> dict[str, Any]:
         return {
             "recipient": views.reader(recipient),
-            "organiser": meeting.organiser.name,
+            "organiser": views.organiser(meeting, lang),
             "meeting": views.meeting_view(meeting, lang),
             "days": agenda_days(batch.agenda) if batch.agenda else [],
             "updated": batch.updated,
@@ -120,9 +120,10 @@ def notice_mail(
             "subject": batch.subject or "",
             "lines": batch.lines,
             "failed": [f.model_dump() for f in batch.failed],
+            "resend": f"rtm meeting resend {meeting.id} --failed",
         }
 
-    rendered = render(_kind(batch), views.languages(recipient), context)
+    rendered = render(_kind(batch), views.languages(recipient, meeting), context)
     return build(
         sender=(meeting.organiser.name, meeting.organiser.email),
         recipient=(recipient.name, recipient.email),

@@ -60,7 +60,7 @@ def reminder_mail(
     def context(lang: str) -> dict[str, Any]:
         return {
             "recipient": views.reader(r),
-            "organiser": meeting.organiser.name,
+            "organiser": views.organiser(meeting, lang),
             "meeting": views.meeting_view(meeting, lang),
             "when": views.when(meeting, r.zone),
             "deadline": views.deadline(meeting, r.zone),
@@ -72,7 +72,7 @@ def reminder_mail(
             "agenda_deadline": meeting.agenda_deadline_local(),
         }
 
-    rendered = render(f"reminder-{item.kind.value}", views.languages(r), context)
+    rendered = render(f"reminder-{item.kind.value}", views.languages(r, meeting), context)
     headers = {
         "X-RTM-Meeting": meeting.id,
         "X-RTM-Reminder": item.kind.value,

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from domain.common import i18n
 from domain.directory.models import Participant
 from domain.invitations.calendar import location
-from domain.meeting.definition import MeetingDefinition, MeetingFormat, to_utc
+from domain.meeting.definition import MeetingDefinition, MeetingFormat, localized, to_utc
 from domain.registration.answers import Attendance
 
 
@@ -25,6 +25,13 @@ ANSWER_LABELS: dict[Attendance, str] = {
     Attendance.TENTATIVE: N_("I might attend (tentative)"),
     Attendance.DECLINE: N_("I cannot attend"),
 }
+
+
+def refuse_link_controls(url: str) -> str:
+    """A link for a body: control characters would break its line (ValueError)."""
+    from domain.mail.headers import refuse_controls
+
+    return refuse_controls("link", url)
 
 
 def answer_label(choice: Attendance, lang: str) -> str:
@@ -73,6 +80,7 @@ def meeting_view(
     meeting: MeetingDefinition, lang: str, join_url: str | None = None
 ) -> dict[str, Any]:
     """The meeting as a template reads it (in `lang` where the definition gives it)."""
+    meeting = localized(meeting, lang)
     return {
         "id": meeting.id,
         "title": meeting.title,
@@ -81,7 +89,7 @@ def meeting_view(
         "city": meeting.venue.city if meeting.venue else None,
         "where": location(meeting) if meeting.venue is not None else None,
         "join_url": (join_url or meeting.join_link) if online(meeting) else None,
-        "notes": None,
+        "notes": meeting.notes,
     }
 
 
@@ -89,6 +97,10 @@ def reader(recipient: Participant) -> dict[str, str]:
     return {"name": recipient.name, "zone": recipient.zone}
 
 
-def languages(recipient: Participant) -> list[str]:
-    """The languages one message to `recipient` is written in (one, for now)."""
-    return [i18n.pick([recipient.language])]
+def organiser(meeting: MeetingDefinition, lang: str) -> str:
+    """Who signs: the organiser's name in `lang` where the definition gives it."""
+    return localized(meeting, lang).organiser.name
+
+
+def languages(recipient: Participant, meeting: MeetingDefinition | None = None) -> list[str]:
+    return i18n.mail_languages(recipient.languages, meeting is not None and meeting.bilingual)

@@ -17,7 +17,7 @@ from pydantic import AfterValidator, Field, model_validator
 from domain.agenda.slotting import Session
 from domain.common.validation import no_control_chars
 from domain.common.wall_clock import wall_clock_problem
-from domain.directory.models import Code, Email, Frozen, Text, Zone
+from domain.directory.models import Code, Email, Frozen, Language, Text, Zone
 from domain.reminders.policy import ReminderPolicy
 from domain.series.models import MeetingKind as MeetingKind  # re-exported: its old home
 
@@ -50,6 +50,18 @@ class Venue(Frozen):
 class Organiser(Frozen):
     name: Text
     email: Email
+
+
+Notes = Annotated[str, Field(min_length=1, max_length=2000), AfterValidator(no_control_chars)]
+
+
+class MeetingTexts(Frozen):
+    """A meeting's words in one more language; what is missing stays in English."""
+
+    title: Text | None = None
+    venue: Venue | None = None
+    notes: Notes | None = None
+    organiser: Text | None = Field(default=None, description="the organiser's name")
 
 
 class Host(Frozen):
@@ -103,6 +115,14 @@ class MeetingDefinition(Frozen):
     venue: Venue | None = None
     join_link: Link | None = None
     organiser: Organiser
+    notes: Notes | None = Field(default=None, description="a paragraph for the invitation")
+    texts: dict[Language, MeetingTexts] = Field(
+        default_factory=dict, description="title, venue, notes, organiser per language"
+    )
+    bilingual: bool = Field(
+        default=False,
+        description="mail in a participant's first two languages (e.g. Russian, then English)",
+    )
     host: Host | None = None
     series: Code | None = Field(default=None, description="the series it is numbered in")
     participants: list[Code] = Field(default_factory=list, description="participant ids")
@@ -179,6 +199,24 @@ class MeetingDefinition(Frozen):
 
     def registration_deadline_text(self) -> str:
         return f"{self.registration_deadline or self.start:%Y-%m-%d %H:%M} {self.zone}"
+
+
+def localized(meeting: MeetingDefinition, lang: str) -> MeetingDefinition:
+    """The meeting with its title, venue, notes and organiser's name in `lang` where the
+    definition gives them (English where not)."""
+    texts = meeting.texts.get(lang)
+    if texts is None:
+        return meeting
+    changes: dict[str, object] = {}
+    if texts.title:
+        changes["title"] = texts.title
+    if texts.venue and meeting.venue is not None:
+        changes["venue"] = texts.venue
+    if texts.notes:
+        changes["notes"] = texts.notes
+    if texts.organiser:
+        changes["organiser"] = meeting.organiser.model_copy(update={"name": texts.organiser})
+    return meeting.model_copy(update=changes)
 
 
 def _a(fmt: MeetingFormat) -> str:

@@ -17,6 +17,7 @@ from domain.followup.actions import ActionItem, ActionStatus
 from domain.invitations.batches import Invitation, InvitationStatus
 from domain.meeting.definition import MeetingDefinition, MeetingFormat
 from domain.registration.answers import Answer, AnswerCounts, Attendance
+from domain.registration.held import HeldReply
 from domain.reminders.planning import PlannedReminder
 
 MAX_PAGE = 500
@@ -31,6 +32,9 @@ class ParticipantStatus(Frozen):
     email: str
     affiliation: str
     zone: str = "UTC"
+    languages: list[str] = Field(
+        default_factory=list, description="the participant's, in order; mail uses the first"
+    )
     invitation: Invitation
     attendance: Attendance | None = None
     answered_via: str | None = None
@@ -45,6 +49,7 @@ def participant_row(
         email=p.email,
         affiliation=p.country or p.organisation or "",
         zone=p.zone,
+        languages=p.languages,
         invitation=invitation,
         attendance=answer.attendance if answer else None,
         answered_via=answer.actor.channel.value if answer else None,
@@ -129,6 +134,9 @@ class MeetingStatus(Frozen):
     agenda_published_version: int = 0
     attendance_summary: str | None = None
     actions: list[ActionItem] = Field(default_factory=list)
+    held_replies: list[HeldReply] = Field(
+        default_factory=list, description="calendar replies awaiting the secretariat's word"
+    )
 
     @property
     def answers(self) -> AnswerCounts:

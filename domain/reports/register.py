@@ -15,6 +15,7 @@ from domain.reports.tables import Cell, Table
 
 Gettext = Callable[[str], str]
 MODES = (Mode.IN_PERSON, Mode.ONLINE)
+REGISTERED = (Attendance.IN_PERSON, Attendance.ONLINE, Attendance.TENTATIVE)
 
 
 def _affiliation(p: Participant, facts: MeetingFacts) -> tuple[str, str, str]:
@@ -98,11 +99,14 @@ def presence_table(facts: MeetingFacts, _: Gettext) -> Table:
 
 
 def desk_rows(facts: MeetingFacts, _: Gettext) -> tuple[list[str], list[list[str]]]:
-    """The desk's list: everyone invited who has not declined, by country or organisation
-    and name, their answer, and a mark per day they are already counted."""
+    """The desk's list: everyone registered (in person, online or tentative) or already
+    counted, by country or organisation and name, their answer, and a mark per day they
+    are counted."""
     days = days_of(facts)
     seen = {(p.participant_id, p.day): p.mode for p in facts.presences}
-    people = [p for p in facts.participants if facts.answers.get(p.id) is not Attendance.DECLINE]
+    counted = {p.participant_id for p in facts.presences}
+    people = [p for p in facts.participants
+              if facts.answers.get(p.id) in REGISTERED or p.id in counted]  # fmt: skip
     people.sort(key=lambda p: (_(_affiliation(p, facts)[2]), p.name))
     header = ["#", _("full name"), _("country or organisation"), _("answer")]
     header += [f"{day:%d.%m}" for day in days]

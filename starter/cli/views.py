@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 from domain.agenda.view import AgendaView
 from domain.attendance.register import AttendanceView
+from domain.common.i18n import written_in
 from domain.invitations.batches import InvitationStatus
 from domain.meeting.status import MeetingStatus
 
@@ -30,14 +31,16 @@ def render_status(status: MeetingStatus) -> str:
         f"{status.count(InvitationStatus.PENDING)} pending",
         "",
         f"participants {_shown(status)} of {status.matching}:",
-        f"  {'participant':<16} {'from':<9} {'invitation':<10} {'answer':<10} {'via':<14} email",
+        f"  {'participant':<16} {'from':<9} {'invitation':<10} {'answer':<10} {'via':<14} "
+        f"{'mail in':<7} email",
     ]
     for row in status.participants:
         inv = row.invitation
         answer = row.attendance.value if row.attendance else "-"
         lines.append(
             f"  {row.participant_id:<16} {row.affiliation:<9} {inv.status.value:<10} "
-            f"{answer:<10} {row.answered_via or '-':<14} {row.email}"
+            f"{answer:<10} {row.answered_via or '-':<14} "
+            f"{written_in(row.languages, m.bilingual):<7} {row.email}"
             + (f"  ({inv.error})" if inv.error else "")
         )
     published = status.agenda_published_version

@@ -21,7 +21,13 @@ from domain.common.contracts import Phase
 from domain.cycle.next_meeting import ordinal
 from domain.directory.models import Region, Role
 from domain.invitations.batches import InvitationStatus
-from domain.meeting.definition import MeetingDefinition, MeetingFormat, Organiser, Venue
+from domain.meeting.definition import (
+    MeetingDefinition,
+    MeetingFormat,
+    MeetingTexts,
+    Organiser,
+    Venue,
+)
 from domain.meeting.status import MAX_PAGE, MeetingStatus, StatusPage
 from domain.reports.feeds import FeedKind, feed_path
 from domain.reports.history import History
@@ -66,7 +72,24 @@ def next_rtm(region: Region, today: date) -> MeetingDefinition:
         ),
         countries=PARTNERS_AT_15TH,
         organisations=OBSERVERS,
+        texts={"ru": RUSSIAN[region.code](number)} if region.code in RUSSIAN else {},
     )
+
+
+# The region's words in Russian, as the initiative writes them (Круглый стол, национальные
+# координаторы, Региональный секретариат).
+RUSSIAN = {
+    "CA": lambda number: MeetingTexts(
+        title=f"{number}-й Круглый стол национальных координаторов стран Центральной Азии",
+        venue=Venue(
+            name="Выставочный центр Дубая",
+            city="Дубай",
+            country="Объединённые Арабские Эмираты",
+            address="Expo City Dubai",
+        ),
+        organiser="Региональный секретариат ЦПО ХБРЯ ЕС для Центральной Азии",
+    )
+}
 
 
 async def follow_invitations(

@@ -18,11 +18,21 @@ from pydantic import ValidationError
 from temporalio.client import Client
 
 from activities.store import Store
+from domain.common import i18n
 from domain.common.links import DONE_PURPOSE, LinkError
 from domain.followup.actions import ActionItem, ActionStatus, DoneCommand, action_workflow_id
 from domain.registration.answers import Actor, Channel
 from starter.client import commands
-from starter.web.pages import error_page, page, refuse_link, sentence, verified
+from starter.web.pages import (
+    N_,
+    error_page,
+    page,
+    page_language,
+    reason,
+    refuse_link,
+    translator,
+    verified,
+)
 
 log = logging.getLogger(__name__)
 
@@ -31,32 +41,63 @@ _AUDIT_MAX = 200  # path parts are attacker-controlled: keep what is logged shor
 _NOTE_MAX = 300
 
 
-def _confirm_form(exp: str, sig: str) -> str:
+DONE_HINT = N_(
+    "Please use the link in your most recent reminder, or tell the secretariat "
+    "that the action is done."
+)
+
+
+def _confirm_form(exp: str, sig: str, lang: str) -> str:
     """A POST form back to this very link, with an optional note."""
+    _ = translator(lang)
     action = html.escape("?" + urlencode({"exp": exp, "sig": sig}), quote=True)
+    note = html.escape(_("Note (optional):"))
+    confirm = html.escape(_("Confirm: the action is done"))
     return (
         f'<form method="post" action="{action}">'
-        '<p><label>Note (optional):<br><textarea name="note" rows="3" cols="50" '
+        f'<p><label>{note}<br><textarea name="note" rows="3" cols="50" '
         f'maxlength="{_NOTE_MAX}"></textarea></label></p>'
-        '<button type="submit">Confirm: the action is done</button></form>'
+        f'<button type="submit">{confirm}</button></form>'
     )
 
 
-def _described(item: ActionItem) -> list[str]:
+def _owner(item: ActionItem, lang: str) -> str:
+    _ = translator(lang)
+    kind = {"country": _("country"), "organisation": _("organisation")}.get(
+        item.owner.kind.value, _("participant")
+    )
+    o = item.owner
+    return f"{kind} {o.name} ({o.code})" if o.name else f"{kind} {o.code}"
+
+
+def _described(item: ActionItem, lang: str) -> list[str]:
+    _ = translator(lang)
     return [
         f"{item.id}: {item.what}",
-        f"From the {item.meeting_title}; owner: {item.owner.label()}; due {item.due:%d %B %Y}.",
+        _("From the %(title)s; owner: %(owner)s; due %(due)s.")
+        % {
+            "title": item.meeting_title,
+            "owner": _owner(item, lang),
+            "due": i18n.format_date(item.due, lang, "long"),
+        },
     ]
 
 
-def _already_done(item: ActionItem) -> web.Response:
-    when = f" on {item.done_at:%d %B %Y}" if item.done_at else ""
-    return page(
-        409,
-        "Already done",
-        *_described(item),
-        f"This action was already marked done{when}. Nothing was changed.",
-    )
+def _already_done(item: ActionItem, lang: str) -> web.Response:
+    _ = translator(lang)
+    if item.done_at:
+        when = i18n.format_date(item.done_at, lang, "long")
+        text = _("This action was already marked done on %(day)s. Nothing was changed.")
+        text %= {"day": when}
+    else:
+        text = _("This action was already marked done. Nothing was changed.")
+    return page(409, _("Already done"), *_described(item, lang), text, lang=lang)
+
+
+def _no_action(meeting_id: str, action_id: str, lang: str) -> web.Response:
+    _ = translator(lang)
+    text = _("There is no action %(action)s of %(meeting)s.")
+    return error_page(404, text % {"action": action_id, "meeting": meeting_id}, lang=lang)
 
 
 def _note(value: object) -> str | None:
@@ -79,8 +120,7 @@ def add_action_routes(
             request,
             exc,
             actor=f"unverified:action/{action_id}",
-            hint="Please use the link in your most recent reminder, or tell the secretariat "
-            "that the action is done.",
+            hint=DONE_HINT,
         )
 
     async def checked(request: web.Request) -> tuple[str, str] | web.Response:
@@ -99,19 +139,24 @@ def add_action_routes(
         if isinstance(parts, web.Response):
             return parts
         meeting_id, action_id = parts
+        lang = page_language(request)
+        _ = translator(lang)
         try:
             item = await commands.action_status(client, action_workflow_id(meeting_id, action_id))
         except commands.NoSuchMeeting:
-            return error_page(404, f"There is no action {action_id} of {meeting_id}.")
+            return _no_action(meeting_id, action_id, lang)
         if item.status is ActionStatus.DONE:
-            return _already_done(item)
+            return _already_done(item, lang)
         return page(
             200,
-            "Mark the action done",
-            *_described(item),
-            "Please confirm that this action is done. "
-            "Nothing is recorded until you press the button.",
-            form=_confirm_form(request.query["exp"], request.query["sig"]),
+            _("Mark the action done"),
+            *_described(item, lang),
+            _(
+                "Please confirm that this action is done. "
+                "Nothing is recorded until you press the button."
+            ),
+            form=_confirm_form(request.query["exp"], request.query["sig"], lang),
+            lang=lang,
         )
 
     async def record(request: web.Request) -> web.Response:
@@ -120,6 +165,8 @@ def add_action_routes(
         if isinstance(parts, web.Response):
             return parts
         meeting_id, action_id = parts
+        lang = page_language(request)
+        _ = translator(lang)
         workflow_id = action_workflow_id(meeting_id, action_id)
         form = await request.post()
         try:
@@ -128,24 +175,26 @@ def add_action_routes(
                 actor=Actor(id=f"owner:{meeting_id}/{action_id}", channel=Channel.LINK),
             )
         except ValidationError:
-            return error_page(400, "The note could not be read; please write it in plain text.")
+            text = _("The note could not be read; please write it in plain text.")
+            return error_page(400, text, lang=lang)
         try:
             item = await commands.mark_action_done(client, store, workflow_id, command)
         except commands.NoSuchMeeting:
-            return error_page(404, f"There is no action {action_id} of {meeting_id}.")
+            return _no_action(meeting_id, action_id, lang)
         except commands.CommandRefused as exc:
             try:
                 current = await commands.action_status(client, workflow_id)
             except commands.NoSuchMeeting:
                 current = None
             if current is not None and current.status is ActionStatus.DONE:
-                return _already_done(current)
-            return page(409, "Not recorded", sentence(str(exc)))
+                return _already_done(current, lang)
+            return page(409, _("Not recorded"), reason(exc, lang), lang=lang)
         return page(
             200,
-            "Thank you",
-            *_described(item),
-            "The action is recorded as done; no more reminders will be sent.",
+            _("Thank you"),
+            *_described(item, lang),
+            _("The action is recorded as done; no more reminders will be sent."),
+            lang=lang,
         )
 
     app.router.add_get(DONE_PATH, show)

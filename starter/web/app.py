@@ -28,8 +28,17 @@ from starter.web import log_redaction
 from starter.web.actions import add_action_routes
 from starter.web.attendance import add_attendance_routes
 from starter.web.console import add_console_routes
+from starter.web.downloads import add_download_routes
 from starter.web.link_templates import meeting_facts, render_page, translate
-from starter.web.pages import error_page, html_errors, refuse_link, sentence, verified
+from starter.web.pages import (
+    error_page,
+    html_errors,
+    page_language,
+    reason,
+    refuse_link,
+    translator,
+    verified,
+)
 from starter.web.reports import add_report_routes
 
 log = logging.getLogger(__name__)
@@ -38,9 +47,25 @@ PURPOSE = "rsvp"
 RSVP_PATH = "/rsvp/{meeting}/{participant}/{choice}"
 
 
-def choice_text(choice: Attendance) -> str:
+def choice_text(choice: Attendance, lang: str = "en") -> str:
     """The words the invitation uses for a choice."""
-    return answer_label(choice, "en")
+    return answer_label(choice, lang)
+
+
+def no_meeting(meeting_id: str, lang: str) -> str:
+    _ = translator(lang)
+    return _("There is no meeting %(id)s.") % {"id": meeting_id}
+
+
+def no_longer(status: MeetingStatus, lang: str) -> str:
+    """Why a cancelled or closed meeting takes no answer."""
+    _ = translator(lang)
+    text = (
+        _("The %(title)s is cancelled: answers are no longer accepted.")
+        if status.phase is Phase.CANCELLED
+        else _("The %(title)s is closed: answers are no longer accepted.")
+    )
+    return text % {"title": status.title}
 
 
 def make_app(
@@ -71,7 +96,10 @@ def make_app(
         try:
             attendance = Attendance(choice)
         except ValueError:
-            return error_page(404, f"{choice!r} is not an answer to an invitation.")
+            lang = page_language(request)
+            _ = translator(lang)
+            text = _("%(choice)s is not an answer to an invitation.")
+            return error_page(404, text % {"choice": repr(choice)}, lang=lang)
         return meeting_id, pid, attendance, exp, sig
 
     async def show(request: web.Request) -> web.Response:
@@ -80,44 +108,60 @@ def make_app(
         if isinstance(parts, web.Response):
             return parts
         meeting_id, pid, choice, exp, sig = parts
+        lang = page_language(request)
+        _ = translator(lang)
         try:
             status = await commands.status(client, meeting_id, _only(pid))
         except commands.NoSuchMeeting:
-            return error_page(404, f"There is no meeting {meeting_id}.")
+            return error_page(404, no_meeting(meeting_id, lang), lang=lang)
         row = _row(status, pid)
         if row is None:
-            return error_page(404, f"This link's participant is not invited to {status.title}.")
+            text = _("This link's participant is not invited to %(title)s.")
+            return error_page(404, text % {"title": status.title}, lang=lang)
+        lang = page_language(request, row.languages)
+        _ = translator(lang)
         if status.phase in (Phase.CANCELLED, Phase.CLOSED):
-            return error_page(
-                409, f"{status.title} is {status.phase.value}: answers are no longer accepted."
-            )
+            return error_page(409, no_longer(status, lang), lang=lang)
         return render_page(
             "rsvp_confirm.html",
-            title=translate("Confirm your answer"),
+            lang=lang,
+            title=translate("Confirm your answer", lang),
             name=row.name,
-            choice=choice_text(choice),
-            facts=meeting_facts(status.meeting),
+            choice=choice_text(choice, lang),
+            facts=meeting_facts(status.meeting, lang),
             action="?" + urlencode({"exp": exp, "sig": sig}),
         )
 
-    async def missing_or_ended(meeting_id: str) -> web.Response:
-        """Temporal answers an update to a finished workflow with NOT_FOUND: tell them apart."""
+    async def reader_language(request: web.Request, meeting_id: str, pid: str) -> str:
+        """The language of the link's participant (a refusal is written to them too)."""
         try:
-            status = await commands.status(client, meeting_id)
+            row = _row(await commands.status(client, meeting_id, _only(pid)), pid)
         except commands.NoSuchMeeting:
-            return error_page(404, f"There is no meeting {meeting_id}.")
-        return error_page(
-            409,
-            "Your answer was not recorded.",
-            f"The {status.title} is {status.phase.value}: answers are no longer accepted.",
-        )
+            row = None
+        return page_language(request, row.languages if row is not None else ())
+
+    async def missing_or_ended(request: web.Request, meeting_id: str, pid: str) -> web.Response:
+        """Temporal answers an update to a finished workflow with NOT_FOUND: tell them apart."""
+        lang = page_language(request)
+        _ = translator(lang)
+        try:
+            status = await commands.status(client, meeting_id, _only(pid))
+        except commands.NoSuchMeeting:
+            return error_page(404, no_meeting(meeting_id, lang), lang=lang)
+        row = _row(status, pid)
+        lang = page_language(request, row.languages if row is not None else ())
+        _ = translator(lang)
+        not_recorded = _("Your answer was not recorded.")
+        return error_page(409, not_recorded, no_longer(status, lang), lang=lang)
 
     async def record(request: web.Request) -> web.Response:
         """The participant's confirmation: verify again, then the rsvp update."""
         parts = await checked(request)
         if isinstance(parts, web.Response):
             return parts
-        meeting_id, pid, choice, _, _ = parts
+        meeting_id, pid, choice = parts[:3]
+        lang = page_language(request)
+        _ = translator(lang)
         try:
             command = RsvpCommand(
                 participant_id=pid,
@@ -125,21 +169,27 @@ def make_app(
                 actor=Actor(id=pid, channel=Channel.LINK),
             )
         except ValidationError:
-            return error_page(400, "This link does not name a valid participant.")
+            text = _("This link does not name a valid participant.")
+            return error_page(400, text, lang=lang)
         try:
             row = await commands.rsvp(client, store, meeting_id, command)
             status = await commands.status(client, meeting_id, _only(pid))
         except commands.NoSuchMeeting:
-            return await missing_or_ended(meeting_id)
+            return await missing_or_ended(request, meeting_id, pid)
         except commands.CommandRefused as exc:
-            return error_page(409, "Your answer was not recorded.", sentence(str(exc)))
+            lang = await reader_language(request, meeting_id, pid)
+            _ = translator(lang)
+            text = _("Your answer was not recorded.")
+            return error_page(409, text, reason(exc, lang), lang=lang)
         name = row.name
+        lang = page_language(request, row.languages)
         return render_page(
             "rsvp_done.html",
-            title=translate("Thank you"),
+            lang=lang,
+            title=translate("Thank you", lang),
             name=name,
-            choice=choice_text(choice),
-            facts=meeting_facts(status.meeting),
+            choice=choice_text(choice, lang),
+            facts=meeting_facts(status.meeting, lang),
         )
 
     async def healthz(_: web.Request) -> web.Response:
@@ -153,7 +203,7 @@ def make_app(
     add_attendance_routes(app, client, store, key, now)
     add_action_routes(app, client, store, key, now)
     add_report_routes(app, client, store, key, now)
-    add_console_routes(app, client, store, key, now, settings)
+    add_download_routes(app, add_console_routes(app, client, store, key, now, settings))
     return app
 
 

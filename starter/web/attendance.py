@@ -25,7 +25,15 @@ from domain.meeting.status import MeetingStatus, StatusPage
 from domain.registration.answers import Actor, Attendance, Channel
 from starter.client import commands
 from starter.web.link_templates import meeting_facts, render_page, translate
-from starter.web.pages import error_page, page, refuse_link, sentence, verified
+from starter.web.pages import (
+    error_page,
+    page,
+    page_language,
+    reason,
+    refuse_link,
+    translator,
+    verified,
+)
 
 log = logging.getLogger(__name__)
 
@@ -49,12 +57,17 @@ def add_attendance_routes(
             verified(request, key, "join", (meeting_id, pid), now())
         except LinkError as exc:
             return await refuse_link(store, request, exc)
+        lang = page_language(request)
+        _ = translator(lang)
         try:
-            status = await commands.status(client, meeting_id, StatusPage(limit=0))
+            one = StatusPage(participant_id=pid, limit=1)  # their row: name and languages
+            status = await commands.status(client, meeting_id, one)
         except commands.NoSuchMeeting:
-            return error_page(404, f"There is no meeting {meeting_id}.")
+            text = _("There is no meeting %(id)s.") % {"id": meeting_id}
+            return error_page(404, text, lang=lang)
         if status.meeting.join_link is None:
-            return error_page(404, f"The {status.title} has no online part.")
+            text = _("The %(title)s has no online part.") % {"title": status.title}
+            return error_page(404, text, lang=lang)
         return meeting_id, pid, status
 
     async def join_page(request: web.Request) -> web.Response:
@@ -65,11 +78,13 @@ def add_attendance_routes(
             return found
         _, pid, status = found
         row = next((p for p in status.participants if p.participant_id == pid), None)
+        lang = page_language(request, row.languages if row is not None else ())
         return render_page(
             "join.html",
-            title=translate("Join the meeting"),
+            lang=lang,
+            title=translate("Join the meeting", lang),
             name=row.name if row is not None else pid,
-            facts=meeting_facts(status.meeting),
+            facts=meeting_facts(status.meeting, lang),
             target=status.meeting.join_link,
             action="?" + urlencode({"exp": request.query["exp"], "sig": request.query["sig"]}),
         )
@@ -97,6 +112,8 @@ def add_attendance_routes(
             verified(request, key, "desk", (meeting_id,), now())
         except LinkError as exc:
             return await refuse_link(store, request, exc)
+        lang = page_language(request)
+        _ = translator(lang)
         notice = ""
         if request.method == "POST":
             form = await request.post()
@@ -106,11 +123,11 @@ def add_attendance_routes(
                     participant_id=pid, actor=Actor(id="registration-desk", channel=Channel.LINK)
                 )
                 await commands.check_in(client, store, meeting_id, command)
-                notice = f"{pid} checked in."
+                notice = _("%(id)s checked in.") % {"id": pid}
             except commands.CommandRefused as exc:
-                notice = f"Not checked in: {sentence(str(exc))}"
+                notice = _("Not checked in: %(reason)s") % {"reason": reason(exc, lang)}
             except ValueError:
-                notice = "Not checked in: no such participant."
+                notice = _("Not checked in: no such participant.")
         try:
             status = await commands.status(client, meeting_id, StatusPage(limit=0))
             register = await commands.attendance(client, meeting_id)
@@ -120,7 +137,8 @@ def add_attendance_routes(
                 if row.attendance in ACCEPTED
             ]
         except commands.NoSuchMeeting:
-            return error_page(404, f"There is no meeting {meeting_id}.")
+            text = _("There is no meeting %(id)s.") % {"id": meeting_id}
+            return error_page(404, text, lang=lang)
         venue_today = now().astimezone(ZoneInfo(status.meeting.zone)).date()
         today = {p.participant_id: p.mode for p in register.presences if p.day == venue_today}
         query = urlencode({"exp": request.query["exp"], "sig": request.query["sig"]})
@@ -132,22 +150,25 @@ def add_attendance_routes(
                 f"in ({mode.value})" if mode is not None
                 else f'<form method="post" action="?{html.escape(query)}" style="display:inline">'
                 f'<input type="hidden" name="participant" value="{pid}">'
-                f"<button>Check in</button></form>"
+                f"<button>{html.escape(_('Check in'))}</button></form>"
             )  # fmt: skip
             rows.append(
                 f"<tr><td>{html.escape(row.name)}</td><td>{html.escape(row.affiliation)}</td>"
                 f"<td>{html.escape(row.attendance.value if row.attendance else '')}</td>"
                 f"<td>{action}</td></tr>"
             )
-        table = "<table><tr><th>Name</th><th>From</th><th>Registered</th><th></th></tr>"
+        heads = (_("Name"), _("From"), _("Registered"), "")
+        table = "<table><tr>" + "".join(f"<th>{html.escape(h)}</th>" for h in heads) + "</tr>"
         table += "".join(rows) + "</table>"
         present = sum(1 for m in today.values() if m is Mode.IN_PERSON)
+        today_text = _("%(summary)s; %(present)s in the room today.")
         return page(
             200,
-            f"Registration desk: {status.title}",
+            _("Registration desk: %(title)s") % {"title": status.title},
             *([notice] if notice else []),
-            f"{register.counts.summary}; {present} in the room today.",
+            today_text % {"summary": register.counts.summary, "present": present},
             form=table,
+            lang=lang,
         )
 
     app.router.add_get(JOIN_PATH, join_page)  # HEAD too

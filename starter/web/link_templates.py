@@ -4,6 +4,7 @@ gettext), with the facts of the meeting a person needs to answer: when, where, u
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -13,12 +14,10 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from domain.common import i18n
 from domain.common.base import Frozen
 from domain.invitations.calendar import location
-from domain.meeting.definition import MeetingDefinition, MeetingFormat
+from domain.meeting.definition import MeetingDefinition, MeetingFormat, localized
 from starter.web.pages import SECURITY_HEADERS, STYLE
 
 TEMPLATES = Path(__file__).parent / "templates"
-LANG = i18n.DEFAULT  # the pages do not know their reader's language yet
-TRANSLATIONS = i18n.translations(LANG)
 
 
 class MeetingFacts(Frozen):
@@ -33,7 +32,9 @@ class MeetingFacts(Frozen):
     online: bool
 
 
-def meeting_facts(meeting: MeetingDefinition) -> MeetingFacts:
+def meeting_facts(meeting: MeetingDefinition, lang: str = i18n.DEFAULT) -> MeetingFacts:
+    """The facts in `lang` where the definition gives them (title, venue)."""
+    meeting = localized(meeting, lang)
     return MeetingFacts(
         title=meeting.title,
         start=meeting.start,
@@ -45,11 +46,13 @@ def meeting_facts(meeting: MeetingDefinition) -> MeetingFacts:
     )
 
 
-def _clock(value: datetime) -> str:
-    return f"{i18n.format_date(value, LANG, 'weekday')}, {i18n.format_hm(value, LANG)}"
+@cache
+def environment(lang: str) -> Environment:
+    """The pages' templates in `lang`: its catalogue and its way of writing dates."""
 
+    def clock(value: datetime) -> str:
+        return f"{i18n.format_date(value, lang, 'weekday')}, {i18n.format_hm(value, lang)}"
 
-def _make_env() -> Environment:
     env = Environment(
         loader=FileSystemLoader(TEMPLATES),
         autoescape=select_autoescape(default=True),
@@ -59,22 +62,23 @@ def _make_env() -> Environment:
         lstrip_blocks=True,
     )
     # The engine's one catalogue (domain.common.i18n); every string goes through _().
-    env.install_gettext_translations(TRANSLATIONS, newstyle=True)  # type: ignore[attr-defined]
-    env.filters["clock"] = _clock
+    translations = i18n.translations(lang)
+    env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
+    env.filters["clock"] = clock
     return env
 
 
-ENV = _make_env()
-
-
-def translate(message: str) -> str:
+def translate(message: str, lang: str = i18n.DEFAULT) -> str:
     """A text of the pages' code (a title) through the same catalogue as the templates."""
-    return TRANSLATIONS.gettext(message)
+    return i18n.translations(lang).gettext(message)
 
 
-def render_page(template: str, status: int = 200, **context: Any) -> web.Response:
-    """A link page from `template`; `title` is required by the base template."""
-    text = ENV.get_template(template).render({"lang": LANG, "style": STYLE} | context)
+def render_page(
+    template: str, status: int = 200, lang: str = i18n.DEFAULT, **context: Any
+) -> web.Response:
+    """A link page from `template` in `lang`; `title` is required by the base template."""
+    page = environment(lang).get_template(template)
+    text = page.render({"lang": lang, "style": STYLE} | context)
     return web.Response(
         status=status,
         text=text,

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import asyncio
-import html
 import logging
 import re
+from collections.abc import Callable, Iterable
 from datetime import datetime
 
 from aiohttp import web
 from aiohttp.typedefs import Handler
+from markupsafe import Markup
 from temporalio.service import RPCError
 
 from activities.store import Store
+from domain.common import i18n
 from domain.common.links import LinkError, verify
 from domain.registration.answers import Channel
 
@@ -23,16 +25,48 @@ log = logging.getLogger(__name__)
 _SIG = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
 _AUDIT_MAX = 200  # path parts are attacker-controlled: keep what is logged short
 
+
+def N_(message: str) -> str:
+    """Marks a message for the catalogue; translated where it is shown."""
+    return message
+
+
 _TITLES = {
-    400: "Malformed link",
-    403: "Invalid link",
-    404: "Not found",
-    405: "Method not allowed",
-    409: "Answer not recorded",
-    410: "Link expired",
-    500: "Something went wrong",
-    503: "Service unavailable",
+    400: N_("Malformed link"),
+    403: N_("Invalid link"),
+    404: N_("Not found"),
+    405: N_("Method not allowed"),
+    409: N_("Answer not recorded"),
+    410: N_("Link expired"),
+    500: N_("Something went wrong"),
+    503: N_("Service unavailable"),
 }
+# What domain.common.links and this module refuse with, so that the page can say it in
+# the reader's language.
+_REASONS = [
+    N_("this link is malformed"),
+    N_("this link is malformed (it may have been cut short)"),
+    N_("this link is not valid (it was altered or is not yours)"),
+    N_("this link has expired"),
+]
+
+
+def translator(lang: str) -> Callable[[str], str]:
+    """The gettext of `lang` (the engine's catalogue)."""
+    return i18n.translations(lang).gettext
+
+
+def page_language(request: web.Request, languages: Iterable[str] = ()) -> str:
+    """The person's first language with a catalogue; for someone the page does not know
+    yet, the browser's Accept-Language."""
+    preferred = list(languages)
+    if not preferred:
+        for part in request.headers.get("Accept-Language", "").split(","):
+            tag = part.split(";")[0].strip().lower()
+            if tag:
+                preferred += [tag, tag.split("-")[0]]
+    return i18n.pick(preferred)
+
 
 SECURITY_HEADERS = {
     # the URL carries a personal signature: keep it out of caches, Referer and indexes
@@ -53,28 +87,29 @@ STYLE = (
 )
 
 
-def page(status: int, title: str, *paragraphs: str, form: str = "") -> web.Response:
-    """A minimal self-contained HTML page; every text argument is escaped here."""
-    body = "".join(f"<p>{html.escape(p)}</p>" for p in paragraphs)
-    doc = (
-        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        '<meta name="robots" content="noindex, nofollow">'
-        f"<title>{html.escape(title)}</title><style>{STYLE}</style></head>"
-        f"<body><main><h1>{html.escape(title)}</h1>{body}{form}</main></body></html>"
-    )
-    return web.Response(
-        status=status,
-        text=doc,
-        content_type="text/html",
-        charset="utf-8",
-        headers=SECURITY_HEADERS,
+def page(
+    status: int, title: str, *paragraphs: str, form: str = "", lang: str = "en"
+) -> web.Response:
+    """A minimal self-contained HTML page in `lang` (templates/page.html); every text
+    argument is escaped, `form` is markup built by the caller (its texts escaped there)."""
+    from starter.web.link_templates import render_page  # it builds on this module
+
+    form_markup = Markup(form)  # noqa: RUF100 - the caller's escaped form
+    return render_page(
+        "page.html", status, lang, title=title, paragraphs=paragraphs, form=form_markup
     )
 
 
-def error_page(status: int, *paragraphs: str) -> web.Response:
-    """An error page titled after its status."""
-    return page(status, _TITLES.get(status, "Error"), *paragraphs)
+def error_page(status: int, *paragraphs: str, lang: str = "en") -> web.Response:
+    """An error page titled after its status, in `lang`."""
+    _ = translator(lang)
+    title = _(_TITLES[status]) if status in _TITLES else _("Error")
+    return page(status, title, *paragraphs, lang=lang)
+
+
+def reason(exc: Exception, lang: str) -> str:
+    """A refusal as a sentence in `lang` (the engine's own words where it has none)."""
+    return sentence(translator(lang)(str(exc)))
 
 
 def sentence(text: str) -> str:
@@ -89,24 +124,32 @@ def sentence(text: str) -> str:
 @web.middleware
 async def html_errors(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Routing errors and crashes as HTML pages too, never a stack trace."""
+    lang = page_language(request)
+    _ = translator(lang)
     try:
         return await handler(request)
     except web.HTTPException as exc:
         if exc.status < 400:
             raise
-        resp = error_page(exc.status, sentence(exc.reason))
+        text = {
+            404: _("There is no such page."),
+            405: _("This page does not take that kind of request."),
+        }.get(exc.status, _("The request could not be handled."))
+        resp = error_page(exc.status, text, lang=lang)
         if "Allow" in exc.headers:  # 405 must say which methods are allowed
             resp.headers["Allow"] = exc.headers["Allow"]
         return resp
     except RPCError:
         log.exception("Temporal unavailable for %s %s", request.method, request.path)
-        return error_page(503, "The meeting service cannot be reached. Please try again later.")
+        text = _("The meeting service cannot be reached. Please try again later.")
+        return error_page(503, text, lang=lang)
     except Exception:
         log.exception("unexpected error for %s %s", request.method, request.path)
-        return error_page(500, "Your answer could not be handled. Please try again later.")
+        text = _("Your answer could not be handled. Please try again later.")
+        return error_page(500, text, lang=lang)
 
 
-RSVP_HINT = (
+RSVP_HINT = N_(
     "Please use the links in your most recent invitation, "
     "or answer with your calendar's Accept / Decline buttons."
 )
@@ -147,7 +190,8 @@ async def refuse_link(
             "link.refused",
             detail,
         )
-    return error_page(exc.status, sentence(str(exc)), hint)
+    lang = page_language(request)
+    return error_page(exc.status, reason(exc, lang), translator(lang)(hint), lang=lang)
 
 
 def verified(

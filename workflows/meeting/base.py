@@ -77,6 +77,7 @@ class MeetingBase:
                 sequence=s.sequence,
                 horizon=s.horizon,
                 sent=s.reminded,
+                calendars=s.calendars,
             )
             self._plan_cache = (key, plan)
         return self._plan_cache[1]

@@ -21,6 +21,7 @@ from starter.web.console.directory import add_directory_routes
 from starter.web.console.followup import add_followup_routes
 from starter.web.console.meeting import add_meeting_routes
 from starter.web.console.mine import add_mine_routes
+from starter.web.console.oidc import OidcProvider, add_oidc_routes
 from starter.web.console.plan import add_plan_routes
 from starter.web.console.render import stylesheet
 from starter.web.console.timeline import add_timeline_routes
@@ -63,6 +64,11 @@ def add_console_routes(
     add_plan_routes(app, console)
     add_directory_routes(app, console)
     add_cycle_routes(app, console)
+    if settings.oidc_issuer:
+        console.oidc = OidcProvider(
+            settings.oidc_issuer, settings.oidc_client_id, settings.oidc_client_secret
+        )
+        add_oidc_routes(app, console, console.oidc)
     app[CONSOLE] = console
     return console
 

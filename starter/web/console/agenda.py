@@ -39,7 +39,7 @@ def add_agenda_routes(app: web.Application, console: Console) -> None:
     ) -> web.Response:
         meeting_id = request.match_info["meeting"]
         status = await reads.readable(console, viewer, meeting_id)
-        agenda = await commands.agenda(console.client, meeting_id)
+        agenda = await console.agenda(meeting_id)
         return render(
             request,
             "agenda.html",

@@ -31,7 +31,7 @@ def add_attendance_routes(app: web.Application, console: Console) -> None:
     async def register(request: web.Request, viewer: Viewer) -> web.StreamResponse:
         meeting_id = request.match_info["meeting"]
         status = await reads.readable(console, viewer, meeting_id)
-        view = await commands.attendance(console.client, meeting_id)
+        view = await console.attendance(meeting_id)
         names = {r.participant_id: r.name for r in status.participants}
         return render(
             request,
@@ -52,7 +52,7 @@ def add_attendance_routes(app: web.Application, console: Console) -> None:
         problem: str = "",
         code: int = 200,
     ) -> web.Response:
-        view = await commands.attendance(console.client, status.id)
+        view = await console.attendance(status.id)
         today = console.now().astimezone(ZoneInfo(status.meeting.zone)).date()
         present = {p.participant_id: p.mode for p in view.presences if p.day == today}
         query = request.query.get("q", "").strip().lower()[:100]

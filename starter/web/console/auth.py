@@ -15,8 +15,9 @@ import logging
 import secrets
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
+from email import message_from_bytes
 from email.message import EmailMessage
-from email.utils import make_msgid
+from email.policy import SMTP
 from urllib.parse import urlencode
 
 import aiosmtplib
@@ -25,6 +26,7 @@ from aiohttp import web
 from activities.config import Settings
 from activities.store.console import UNBOUND, ConsoleStore
 from domain.directory.models import Participant
+from domain.mail.signin import signin_mail
 from starter.web.console.context import (
     ABSOLUTE,
     BROWSER_COOKIE,
@@ -32,7 +34,7 @@ from starter.web.console.context import (
     Console,
     Mailer,
 )
-from starter.web.console.render import ENV, render
+from starter.web.console.render import render
 from starter.web.console.roles import CSRF, Viewer, viewer_of
 
 log = logging.getLogger(__name__)
@@ -70,17 +72,11 @@ def _browser(request: web.Request) -> str:
 
 
 def signin_message(console: Console, person: Participant, sender: str, link: str) -> EmailMessage:
-    """The sign-in mail, from its template."""
-    msg = EmailMessage()
-    msg["Subject"] = ENV.get_template("mail/signin_subject.txt").render().strip()
-    msg["From"] = sender
-    msg["To"] = person.email
-    msg["Message-ID"] = make_msgid(domain="console.rtm")
-    msg["Auto-Submitted"] = "auto-generated"
+    """The sign-in mail, in the person's language (domain.mail.signin, the one builder)."""
     minutes = int(LINK_TTL.total_seconds() // 60)
-    msg.set_content(
-        ENV.get_template("mail/signin.txt").render(name=person.name, link=link, minutes=minutes)
-    )
+    mail = signin_mail(person, ("", sender), link, minutes, datetime.now(UTC))
+    msg = message_from_bytes(mail.data, policy=SMTP)
+    assert isinstance(msg, EmailMessage)
     return msg
 
 

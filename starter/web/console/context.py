@@ -20,7 +20,12 @@ from temporalio.client import Client
 from activities.config import Settings
 from activities.store import Store
 from activities.store.console import ConsoleStore
+from domain.agenda.view import AgendaView
+from domain.attendance.register import AttendanceView
+from domain.meeting.status import MeetingStatus, StatusPage
 from domain.registration.answers import Actor, Channel
+from starter.client import commands
+from starter.web.console.recent import Recent
 from starter.web.console.render import render
 from starter.web.console.roles import CSRF, VIEWER, Forbidden, Viewer, viewer_of
 
@@ -49,7 +54,31 @@ class Console:
     now: Callable[[], datetime]
     mailer: Mailer
     oidc: Any = None  # starter.web.console.oidc.OidcProvider when single sign-on is set
-    _viewers: dict[str, tuple[float, Viewer]] = field(default_factory=dict)
+    recent: Recent = field(default_factory=Recent)
+
+    async def status(self, meeting_id: str) -> MeetingStatus:
+        """The meeting's status (NoSuchMeeting when there is none), shared for a moment."""
+        return await self.recent.get(
+            meeting_id, "status", lambda: commands.full_status(self.client, meeting_id)
+        )
+
+    async def page_of(self, meeting_id: str, page: StatusPage) -> MeetingStatus:
+        """The summary and one page of participants (the status query's own paging)."""
+        return await self.recent.get(
+            meeting_id,
+            page.model_dump_json(),
+            lambda: commands.status(self.client, meeting_id, page),
+        )
+
+    async def agenda(self, meeting_id: str) -> AgendaView:
+        return await self.recent.get(
+            meeting_id, "agenda", lambda: commands.agenda(self.client, meeting_id)
+        )
+
+    async def attendance(self, meeting_id: str) -> AttendanceView:
+        return await self.recent.get(
+            meeting_id, "attendance", lambda: commands.attendance(self.client, meeting_id)
+        )
 
     def actor(self, viewer: Viewer) -> Actor:
         """Who a page's command comes from: the signed-in person, through the web."""
@@ -91,13 +120,10 @@ class Console:
         token = request.cookies.get(SESSION_COOKIE, "")
         if not token or len(token) > 100:
             return None
-        row = await asyncio.to_thread(
-            self.sessions.live_session, token, self.now(), IDLE, ABSOLUTE, TOUCH_AFTER
+        found = await asyncio.to_thread(
+            self.sessions.signed_in, token, self.now(), IDLE, ABSOLUTE, TOUCH_AFTER
         )
-        if row is None:
-            return None
-        found = await asyncio.to_thread(self.sessions.person, row.participant_id)
-        if found is None or not await asyncio.to_thread(self.sessions.is_active, found[0].id):
+        if found is None:
             return None
         return viewer_of(*found)
 
@@ -150,5 +176,8 @@ class Console:
                     title="Not allowed",
                     message="This page is not yours to see or change.",
                 )
+            finally:
+                if request.method == "POST":  # the page after a change shows it at once
+                    self.recent.drop(request.match_info.get("meeting"))
 
         return wrapped

@@ -21,6 +21,7 @@ from starter.web.console.roles import Forbidden, Viewer
 COLUMNS = ("id", "name", "email", "role", "country", "organisation", "language", "zone")
 ROLES = [r for r in Role if r is not Role.AUDITOR]  # auditors are not a region's to name
 _CSV_MAX = 2_000_000
+PAGE = 50
 
 
 @dataclass
@@ -98,12 +99,26 @@ def add_directory_routes(app: web.Application, console: Console) -> None:
         region = region_of(viewer)
         countries, people = await scope(region)
         inactive = await asyncio.to_thread(console.sessions.deactivated)
+        query = request.query.get("q", "").strip().lower()[:100]
+        mine = [
+            p
+            for p in region_people(list(people.values()), region, countries)
+            if not query or query in p.name.lower() or query in p.email.lower()
+        ]
+        try:
+            number = max(1, int(request.query.get("page", "1")))
+        except ValueError:
+            number = 1
         return render(
             request,
             "directory.html",
             title="Directory",
             region=region,
-            people=region_people(list(people.values()), region, countries),
+            people=mine[(number - 1) * PAGE : number * PAGE],
+            total=len(mine),
+            number=number,
+            pages=max(1, -(-len(mine) // PAGE)),
+            query=query,
             inactive=inactive,
         )
 

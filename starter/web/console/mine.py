@@ -53,7 +53,7 @@ def add_mine_routes(app: web.Application, console: Console) -> None:
         form: dict[str, str] | None = None,
     ) -> web.Response:
         m = status.meeting
-        agenda = await commands.agenda(console.client, status.id)
+        agenda = await console.agenda(status.id)
         now = console.now()
         open_phase = status.phase not in (Phase.CANCELLED, Phase.CLOSED)
         mine = [

@@ -43,9 +43,7 @@ async def region_of(console: Console, meeting_id: str) -> str:
     if row is not None:
         return row.region
     try:
-        return (
-            await commands.status(console.client, meeting_id, StatusPage(limit=0))
-        ).meeting.region
+        return (await console.status(meeting_id)).meeting.region
     except commands.NoSuchMeeting:
         raise web.HTTPNotFound(reason=f"There is no meeting {meeting_id}") from None
 
@@ -66,17 +64,22 @@ async def readable(console: Console, viewer: Viewer, meeting_id: str) -> Meeting
 
 async def status(console: Console, meeting_id: str) -> MeetingStatus:
     try:
-        return await commands.full_status(console.client, meeting_id)
+        return await console.status(meeting_id)
+    except commands.NoSuchMeeting:
+        raise web.HTTPNotFound(reason=f"There is no meeting {meeting_id}") from None
+
+
+async def page(console: Console, meeting_id: str, which: StatusPage) -> MeetingStatus:
+    try:
+        return await console.page_of(meeting_id, which)
     except commands.NoSuchMeeting:
         raise web.HTTPNotFound(reason=f"There is no meeting {meeting_id}") from None
 
 
 async def as_invitee(console: Console, viewer: Viewer, meeting_id: str) -> MeetingStatus:
-    """The meeting's status if the viewer is invited to it (their own pages)."""
+    """The meeting's summary with the viewer's own row, if they are invited (their pages)."""
     await region_of(console, meeting_id)
-    found = await status(console, meeting_id)
-    try:
-        found.participant(viewer.id)
-    except KeyError:
-        raise Forbidden(f"{viewer.id} is not invited to {meeting_id}", meeting_id) from None
+    found = await page(console, meeting_id, StatusPage(participant_id=viewer.id, limit=1))
+    if not found.participants:
+        raise Forbidden(f"{viewer.id} is not invited to {meeting_id}", meeting_id)
     return found

@@ -3,13 +3,14 @@ security headers the link pages send, with a stylesheet of the app's own allowed
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 from aiohttp import web
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from domain.common import i18n
 from domain.common.display import printable
 from starter.web.console.roles import CSRF, VIEWER
 from starter.web.pages import SECURITY_HEADERS
@@ -26,12 +27,28 @@ HEADERS = SECURITY_HEADERS | {
 }
 
 
-def _day(value: date | datetime) -> str:
-    return f"{value:%a %d %b %Y}"
+@cache
+def env_for(lang: str) -> Environment:
+    """The templates in one language: its catalogue for _() and its date forms."""
+    env = _make_env()
+    env.install_gettext_translations(i18n.translations(lang), newstyle=True)  # type: ignore[attr-defined]
+    env.filters["day"] = lambda value: i18n.format_date(value, lang, "day")
+    env.filters["clock"] = lambda value: (
+        f"{i18n.format_date(value, lang, 'day')}, {i18n.format_hm(value, lang)}"
+    )
+    return env
 
 
-def _clock(value: datetime) -> str:
-    return f"{value:%a %d %b %Y, %H:%M}"
+def language(request: web.Request) -> str:
+    """The signed-in person's language if it has a catalogue, else the browser's, else en."""
+    viewer = request.get(VIEWER)
+    if viewer is not None:
+        return i18n.pick(viewer.person.languages)
+    wanted = [
+        part.split(";")[0].strip().split("-")[0].lower()
+        for part in request.headers.get("Accept-Language", "").split(",")[:8]
+    ]
+    return i18n.pick([w for w in wanted if w])
 
 
 def _make_env() -> Environment:
@@ -45,30 +62,25 @@ def _make_env() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    # Pages are English until the catalogues arrive; every string already goes through _().
     env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
-    env.filters["day"] = _day
-    env.filters["clock"] = _clock
     env.filters["printable"] = printable  # outside text: control characters escaped
     return env
 
 
-ENV = _make_env()
-
-
 def render(request: web.Request, template: str, code: int = 200, /, **context: Any) -> web.Response:
     """A page from `template` with the request's viewer, CSRF token and language."""
+    lang = language(request)
     base = {
         "viewer": request.get(VIEWER),
         "csrf": request.get(CSRF, ""),
-        "lang": "en",
+        "lang": lang,
         "path": request.path,
         "done": request.query.get("done", "")[:40],
         "who": request.query.get("who", "")[:100],
         "problem": "",
         "section": "",
     }
-    text = ENV.get_template(template).render(base | context)
+    text = env_for(lang).get_template(template).render(base | context)
     return web.Response(
         status=code, text=text, content_type="text/html", charset="utf-8", headers=HEADERS
     )

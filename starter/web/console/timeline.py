@@ -33,12 +33,15 @@ def matches(entry: TimelineEntry, want: dict[str, str]) -> bool:
 
 
 def add_timeline_routes(app: web.Application, console: Console) -> None:
+    async def entries_of(meeting_id: str) -> list[TimelineEntry]:
+        history = await console.client.get_workflow_handle(meeting_id).fetch_history()
+        rows = await asyncio.to_thread(console.store.audit, meeting_id)
+        return await asyncio.to_thread(timeline, json.loads(history.to_json()), rows)
+
     async def show(request: web.Request, viewer: Viewer) -> web.StreamResponse:
         meeting_id = request.match_info["meeting"]
         status = await reads.readable(console, viewer, meeting_id)
-        history = await console.client.get_workflow_handle(meeting_id).fetch_history()
-        rows = await asyncio.to_thread(console.store.audit, meeting_id)
-        entries = timeline(json.loads(history.to_json()), rows)
+        entries = await console.recent.get(meeting_id, "timeline", lambda: entries_of(meeting_id))
         want = {k: request.query.get(k, "").strip()[:100] for k in FILTERS}
         chosen = [e for e in entries if matches(e, want)]
         try:

@@ -1,0 +1,146 @@
+"""The reports in the console, for those who may read the meeting or the region (its
+secretariat, auditors): the report (md, pdf), the register (csv, xlsx), the desk's list
+(pdf), the charts page, and the region's action tracker (csv, xlsx). Downloads only: GET
+changes nothing. Bad parameters answer 400 naming the parameter."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date
+
+from aiohttp import web
+from pydantic import ValidationError
+
+from activities.reports.documents import (
+    Format,
+    desk_document,
+    register_document,
+    report_document,
+    tracker_document,
+)
+from domain.reports.render import LANGUAGES, charts_page
+from domain.reports.tracker import TrackerFilter
+from starter.client.reports import meeting_charts, meeting_facts
+from starter.web.console import reads
+from starter.web.console.context import Console
+from starter.web.console.roles import Viewer
+
+TYPES = {
+    Format.MD: "text/markdown",
+    Format.PDF: "application/pdf",
+    Format.CSV: "text/csv",
+    Format.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+class BadParameter(Exception):
+    pass
+
+
+def _language(request: web.Request) -> str:
+    language = request.query.get("language", "en")
+    if language not in LANGUAGES:
+        raise BadParameter(f"language: {language[:20]!r} is not one of {', '.join(LANGUAGES)}")
+    return language
+
+
+def _format(request: web.Request, allowed: tuple[Format, ...]) -> Format:
+    value = request.match_info["fmt"]
+    if value not in {f.value for f in allowed}:
+        names = ", ".join(f.value for f in allowed)
+        raise BadParameter(f"format: {value[:20]!r} is not one of {names}")
+    return Format(value)
+
+
+def _file(data: bytes, fmt: Format, name: str) -> web.Response:
+    text = fmt in (Format.MD, Format.CSV)
+    return web.Response(
+        body=data,
+        content_type=TYPES[fmt],
+        charset="utf-8" if text else None,
+        headers={
+            "Content-Disposition": f'attachment; filename="{name}.{fmt.value}"',
+            "Cache-Control": "private, no-store",
+        },
+    )
+
+
+def _bad(exc: Exception) -> web.Response:
+    return web.Response(status=400, text=f"{exc}\n", content_type="text/plain")
+
+
+def add_download_routes(app: web.Application, console: Console | None) -> None:
+    if console is None:
+        return
+
+    async def report(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+        try:
+            fmt, language = _format(request, (Format.MD, Format.PDF)), _language(request)
+        except BadParameter as exc:
+            return _bad(exc)
+        meeting_id = request.match_info["meeting"]
+        await reads.readable(console, viewer, meeting_id)
+        facts = await meeting_facts(console.client, console.store, meeting_id)
+        data = await asyncio.to_thread(report_document, facts, fmt, language)
+        return _file(data, fmt, f"{meeting_id}-report-{language}")
+
+    async def register(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+        try:
+            fmt, language = _format(request, (Format.CSV, Format.XLSX)), _language(request)
+        except BadParameter as exc:
+            return _bad(exc)
+        meeting_id = request.match_info["meeting"]
+        await reads.readable(console, viewer, meeting_id)
+        facts = await meeting_facts(console.client, console.store, meeting_id)
+        data = await asyncio.to_thread(register_document, facts, fmt, language)
+        return _file(data, fmt, f"{meeting_id}-register")
+
+    async def desk(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+        try:
+            language = _language(request)
+        except BadParameter as exc:
+            return _bad(exc)
+        meeting_id = request.match_info["meeting"]
+        await reads.readable(console, viewer, meeting_id)
+        facts = await meeting_facts(console.client, console.store, meeting_id)
+        data = await asyncio.to_thread(desk_document, facts, language)
+        return _file(data, Format.PDF, f"{meeting_id}-participants")
+
+    async def charts(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+        try:
+            language = _language(request)
+        except BadParameter as exc:
+            return _bad(exc)
+        meeting_id = request.match_info["meeting"]
+        await reads.readable(console, viewer, meeting_id)
+        title, found = await meeting_charts(console.client, console.store, meeting_id, language)
+        return web.Response(text=charts_page(title, found, language), content_type="text/html",
+                            charset="utf-8")  # fmt: skip
+
+    async def tracker(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+        q = request.query
+        try:
+            fmt, language = _format(request, (Format.CSV, Format.XLSX)), _language(request)
+            region = q.get("region") or viewer.region or ""
+            f = TrackerFilter.model_validate({
+                "region": region, "country": q.get("country") or None,
+                "owner": q.get("owner") or None, "state": q.get("state") or None,
+                "overdue": q.get("overdue", "") in ("1", "true", "yes", "on"),
+            })  # fmt: skip
+        except BadParameter as exc:
+            return _bad(exc)
+        except ValidationError as exc:
+            where = ".".join(str(p) for p in exc.errors()[0]["loc"])
+            return _bad(BadParameter(f"{where}: {exc.errors()[0]['msg']}"))
+        viewer.require_read(region)
+        items = await asyncio.to_thread(console.store.actions, f.region, f.country)
+        now = console.now()
+        data = await asyncio.to_thread(tracker_document, items, f, now, fmt, language)
+        return _file(data, fmt, f"actions-{region}-{date.isoformat(now.date())}")
+
+    base = "/console/meetings/{meeting}"
+    app.router.add_get(base + "/report.{fmt}", console.page(report))
+    app.router.add_get(base + "/register.{fmt}", console.page(register))
+    app.router.add_get(base + "/participants.pdf", console.page(desk))
+    app.router.add_get(base + "/charts", console.page(charts))
+    app.router.add_get("/console/actions.{fmt}", console.page(tracker))
