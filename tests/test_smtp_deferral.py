@@ -57,6 +57,14 @@ def _invitations(relay: Relay) -> list[str]:
     return [c.rcpt_tos[0] for c in relay.caught if "X-RTM-Participant" in c.message()]
 
 
+async def _audited(store: Store, meeting_id: str, action: str, timeout: float = 60) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not any(a.action == action for a in store.audit(meeting_id)):
+        assert loop.time() < deadline, f"no {action} within {timeout} s"
+        await asyncio.sleep(0.2)
+
+
 async def test_two_percent_greylisted_hold_nobody_back(
     dev_env: WorkflowEnvironment, tmp_path: Path, ca: CertificateAuthority
 ) -> None:
@@ -129,25 +137,27 @@ async def test_a_451_that_never_ends_fails_after_the_window_and_is_told_once(
     assert all(email in told[0] for email in forever)
 
 
-async def test_530_fails_fast_then_resend_sends_once_the_credentials_are_fixed(
+async def test_a_refused_password_fails_fast_then_resend_sends_once_it_is_fixed(
     skipping_env: WorkflowEnvironment, store: Store, ca: CertificateAuthority
 ) -> None:
     m = meeting()
     with Relay(ca, tls="starttls", auth=True) as relay:
-        wrong = dataclasses.replace(
-            settings_for(relay.port, store.url), smtp_tls="starttls", smtp_ca_file=str(ca.ca_file)
+        relay.password = "rotated at the relay, not yet here"
+        settings = dataclasses.replace(
+            settings_for(relay.port, store.url),
+            smtp_username=USER,
+            smtp_password=PASSWORD,
+            smtp_ca_file=str(ca.ca_file),
         )
-        async with build_worker(skipping_env.client, wrong, store):
-            handle = await plan(skipping_env.client, m, wrong.task_queue)
+        async with build_worker(skipping_env.client, settings, store):
+            handle = await plan(skipping_env.client, m, settings.task_queue)
             status = await invited(handle, timeout=60)
-        assert status.count(InvitationStatus.FAILED) == 17
-        assert all("530 5.7.0" in (i.error or "") for i in status.invitations)
-        first_ids = {i.participant_id: i.message_id for i in status.invitations}
+            assert status.count(InvitationStatus.FAILED) == 17
+            assert all("535" in (i.error or "") for i in status.invitations)
+            first_ids = {i.participant_id: i.message_id for i in status.invitations}
+            await _audited(store, m.id, "delivery-failed.failed")  # the notice met it too
 
-        fixed = dataclasses.replace(
-            wrong, smtp_username=USER, smtp_password=PASSWORD, task_queue=wrong.task_queue
-        )
-        async with build_worker(skipping_env.client, fixed, store):
+            relay.password = PASSWORD  # the cause is fixed
             ack = await commands.resend(
                 skipping_env.client, store, m.id, ResendCommand(actor=SECRETARIAT)
             )
