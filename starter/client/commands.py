@@ -34,6 +34,7 @@ from domain.meeting.status import (
     MeetingStatus,
     MinutesRecorded,
     ParticipantStatus,
+    RegisterPage,
     StatusPage,
 )
 from domain.outbox.tracking import ResendCommand
@@ -307,8 +308,17 @@ async def agenda(client: Client, meeting_id: str) -> AgendaView:
     return await _query(client, meeting_id, W.agenda)
 
 
-async def attendance(client: Client, meeting_id: str) -> AttendanceView:
-    return await _query(client, meeting_id, W.attendance)
+async def attendance(
+    client: Client, meeting_id: str, page: RegisterPage | None = None
+) -> AttendanceView:
+    """The register's counts and its presences (all, or the page asked for)."""
+    try:
+        handle = client.get_workflow_handle(meeting_id)
+        return await handle.query(W.attendance, page or RegisterPage())
+    except RPCError as exc:
+        if exc.status is RPCStatusCode.NOT_FOUND:
+            raise NoSuchMeeting(f"no meeting {meeting_id!r}") from exc
+        raise
 
 
 class MeetingListing(Frozen):

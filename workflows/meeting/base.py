@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from temporalio import workflow
+from temporalio.exceptions import ApplicationError
 
 from workflows.common.policies import DB_RETRY, in_batches, send_mail
 from workflows.common.search_attributes import RTM_PHASE
@@ -41,6 +42,7 @@ class MeetingBase:
     """The state and shared mechanics; the feature modules add handlers on top."""
 
     s: MeetingState
+    _loaded: bool  # the invitees' records are here (not yet while they are being loaded)
 
     def _setup(self, state: MeetingState) -> None:
         self.s = state
@@ -99,9 +101,27 @@ class MeetingBase:
         """Cancelled or closed (or being cancelled): commands are refused."""
         return self.s.ended or self._cancelling
 
+    async def _ready(self, problem: Callable[[], str | None]) -> None:
+        """While a run is still loading its participants, a command waits for them and is
+        checked then (its validator could not tell); refused with the true reason."""
+        if self._loaded:
+            return
+        await workflow.wait_condition(lambda: self._loaded or self._over())
+        why = problem()
+        if why:
+            raise ApplicationError(why, type="CommandRefused", non_retryable=True)
+
+    def _loading(self) -> str | None:
+        """A continued run reads its participants again first: a moment's refusal."""
+        if not self._loaded and self.s.packed is not None:
+            return "the meeting is loading its participants; try again in a moment"
+        return None
+
     def _busy(self, stoppable: bool = False) -> str | None:
         """Why a command must wait for the mail going out; a cancel or reschedule
         (`stoppable`) does not wait for invitations it can stop."""
+        if self._loading():
+            return self._loading()
         if stoppable and self._can_stop_sending():
             return None
         if self.s.phase in (Phase.SCHEDULED, Phase.INVITING) or self._sending.locked():
