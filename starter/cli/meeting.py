@@ -127,6 +127,7 @@ async def cmd_meeting_cancel(args: argparse.Namespace, settings: Settings) -> in
 
 async def cmd_meeting_resend(args: argparse.Namespace, settings: Settings) -> int:
     from domain.outbox.tracking import ResendCommand
+    from starter.cli.inputs import parse
     from starter.client import commands
 
     command = parse(
