@@ -1,8 +1,10 @@
 """Retrying a call the server turned away for load, not for its content.
 
 Temporal admits a bounded number of updates in flight per workflow (10 by default) and
-answers the next ones RESOURCE_EXHAUSTED before they reach the workflow, so nothing of them
-was applied: sixty people answering at once must queue, not fail.
+answers the next ones RESOURCE_EXHAUSTED before they reach the workflow; when a workflow
+task fails or times out under load, the updates it carried are aborted (UNAVAILABLE).
+Sixty people answering at once must queue, not fail. The caller retries with one update id,
+so that an update the workflow did accept is answered, not applied again.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import TypeVar
 from temporalio.service import RPCError, RPCStatusCode
 
 R = TypeVar("R")
+RETRIED = (RPCStatusCode.RESOURCE_EXHAUSTED, RPCStatusCode.UNAVAILABLE)
 
 
 async def admitted(call: Callable[[], Awaitable[R]], patience: float = 120.0) -> R:
@@ -26,7 +29,7 @@ async def admitted(call: Callable[[], Awaitable[R]], patience: float = 120.0) ->
         try:
             return await call()
         except RPCError as exc:
-            if exc.status is not RPCStatusCode.RESOURCE_EXHAUSTED or loop.time() > deadline:
+            if exc.status not in RETRIED or loop.time() > deadline:
                 raise
         await asyncio.sleep(random.uniform(pause / 2, pause))
         pause = min(pause * 2, 2.0)

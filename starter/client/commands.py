@@ -7,6 +7,7 @@ same refusals and leave the same audit trail.
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import AsyncIterator, Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
@@ -174,7 +175,8 @@ async def _update(
     detail: dict[str, Any] = command.model_dump(mode="json", exclude={"actor"})
     handle = client.get_workflow_handle(workflow_id)
     try:
-        result: R = await admitted(lambda: handle.execute_update(update, command))
+        update_id = str(uuid.uuid4())  # one id for every retry: applied at most once
+        result: R = await admitted(lambda: handle.execute_update(update, command, id=update_id))
     except WorkflowUpdateFailedError as exc:
         reason = _why(exc)
         _audit(store, workflow_id, actor, f"{action}.refused", detail | {"reason": reason})
