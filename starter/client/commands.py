@@ -37,6 +37,7 @@ from domain.meeting.status import (
     RegisterPage,
     StatusPage,
 )
+from domain.outbox.tracking import ResendCommand
 from domain.registration.answers import Actor, RsvpCommand
 from domain.registration.held import (
     ConfirmReplyCommand,
@@ -245,6 +246,12 @@ async def cancel(
     client: Client, store: Store | None, meeting_id: str, c: CancelCommand
 ) -> ChangeAck:
     return await _update(client, store, meeting_id, "cancel", W.cancel, c)
+
+
+async def resend(
+    client: Client, store: Store | None, meeting_id: str, c: ResendCommand
+) -> ChangeAck:
+    return await _update(client, store, meeting_id, "resend", W.resend, c)
 
 
 async def propose_item(
