@@ -140,7 +140,7 @@ async def lifecycle(env: WorkflowEnvironment, n: int) -> dict[str, Any]:
             settings = settings_for(smtp.port, store.url)
             c = env.client
             async with build_worker(c, settings, store):
-                handle = await plan(c, m, settings.task_queue)
+                await plan(c, m, settings.task_queue)
                 await _invited(c, m.id)
                 ids = [f"p{i:04d}" for i in range(n)]
 
