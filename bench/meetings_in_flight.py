@@ -39,9 +39,9 @@ from domain.meeting.status import StatusPage
 from starter.client import commands
 from starter.client.audit import chain
 from starter.devstack.binaries import temporal_cli
-from starter.devstack.stack import free_port
 from tests.factories import meeting, synthetic_directory
 from tests.harness import INVITING, plan, settings_for
+from tests.ports import free_port
 from worker import build_worker, ensure_search_attributes
 
 P95_TARGET_MS, TASK_TARGET_S = 100, 5.0
@@ -65,7 +65,7 @@ async def in_flight(env: WorkflowEnvironment, count: int, size: int, cache: int)
     try:
         with tempfile.TemporaryDirectory() as tmp:
             store = Store(f"sqlite:///{Path(tmp) / 'rtm.db'}")
-            store.create_schema()
+            store.upgrade_schema()
             store.load_directory(synthetic_directory(size))
             settings = settings_for(smtp.port, store.url)
             async with build_worker(c, settings, store, max_cached_workflows=cache):
