@@ -10,6 +10,8 @@ import asyncio
 import contextlib
 import logging
 import signal
+import socket
+import sys
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -25,19 +27,26 @@ from temporalio.service import RPCError, RPCStatusCode
 from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
-from activities.config import Settings
+from activities.config import Settings, SettingsError, load_settings
 from activities.directory.activities import DirectoryActivities
 from activities.followup.actions import ActionActivities
 from activities.mail.sender import MailActivities
 from activities.private_files import private_dir, restrict_umask
-from activities.store import Store
+from activities.store import SchemaNotReady, Store
 from starter.client.connection import connect
 from workflows.common import search_attributes
 from workflows.cycle.workflow import RtmCycleWorkflow
 from workflows.followup.action_item import ActionItemWorkflow
 from workflows.meeting.workflow import MeetingWorkflow
 
-WORKER_ALIVE = "worker.alive"  # under the var directory; `rtm health worker` checks its age
+
+def worker_alive_file(var_dir: Path) -> Path:
+    """The mark this host's (this container's) worker touches; `rtm health worker` reads it.
+
+    Per host name, so that workers sharing one volume (`--scale worker=3`) each have their own.
+    """
+    return var_dir / f"worker.{socket.gethostname()}.alive"
+
 
 WORKFLOWS = [MeetingWorkflow, RtmCycleWorkflow, ActionItemWorkflow]
 
@@ -118,12 +127,12 @@ def build_worker(
 
 async def run(settings: Settings) -> None:
     store = Store(settings.database_url)
-    store.create_schema()
+    store.check_schema()  # the schema is `rtm db upgrade`'s job, never the worker's
     client = await connect(settings)
     await ensure_search_attributes(client, settings.temporal_namespace)
     worker = build_worker(client, settings, store)
     logging.info("worker on %s, task queue %s", settings.temporal_address, settings.task_queue)
-    alive = asyncio.create_task(_alive(client, private_dir(settings.var_dir) / WORKER_ALIVE))
+    alive = asyncio.create_task(_alive(client, worker_alive_file(private_dir(settings.var_dir))))
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):  # docker stop, systemctl stop, Ctrl-C
@@ -150,8 +159,12 @@ async def _alive(client: Client, path: Path, every: float = 15.0) -> None:
 def main() -> None:
     restrict_umask()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
-    with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(run(Settings()))
+    try:
+        with contextlib.suppress(KeyboardInterrupt):
+            asyncio.run(run(load_settings()))
+    except (SettingsError, SchemaNotReady) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        sys.exit(2)
 
 
 if __name__ == "__main__":

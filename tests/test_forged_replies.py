@@ -19,11 +19,11 @@ from domain.meeting.definition import MeetingDefinition
 from starter.cli.main import main
 from starter.client import commands
 from starter.devstack.catcher import SmtpCatcher
-from starter.devstack.stack import free_port
 from starter.inbound.authentication import TrustPolicy
 from starter.inbound.endpoint import InboundReplies
 from tests.factories import meeting
 from tests.harness import invited, plan, running_worker
+from tests.ports import free_port
 from tests.test_inbound_replies import ORGANISER, gmail, outlook, reply_ics
 from tests.test_reply_authentication import KEYS, dns, signed
 
@@ -91,6 +91,10 @@ async def test_the_forged_reply_of_the_report_changes_nothing(
     assert await asyncio.to_thread(main, ["reply", "list", m.id]) == 0
     out = capsys.readouterr().out
     assert f"{held.id}  uz-nfp: in-person (sequence 999999)" in out and ATTACKER in out
+    assert await asyncio.to_thread(main, ["meeting", "status", m.id]) == 0
+    out = capsys.readouterr().out
+    assert "calendar replies awaiting confirmation (1;" in out
+    assert f"  {held.id}  uz-nfp: in-person (sequence 999999)" in out
 
     # confirming it would answer to an invitation never sent: refused, nothing changes
     assert await asyncio.to_thread(main, ["reply", "confirm", m.id, held.id]) == 2

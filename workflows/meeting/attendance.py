@@ -21,16 +21,20 @@ with workflow.unsafe.imports_passed_through():
         presence_problem,
     )
     from domain.meeting.state import presence_key
+    from domain.meeting.status import RegisterPage
     from domain.registration.answers import Actor
 
 
 class AttendanceHandlers(MeetingBase):
     @workflow.query
-    def attendance(self) -> AttendanceView:
-        s = self.s
+    def attendance(self, page: RegisterPage | None = None) -> AttendanceView:
+        """The register: its counts, and the presences by day (a page of them if asked)."""
+        s, page = self.s, page or RegisterPage()
+        end = None if page.limit is None else page.offset + page.limit
+        ordered = sorted(s.presences.values(), key=lambda p: (p.day, p.participant_id))
         return AttendanceView(
             meeting_id=s.meeting.id,
-            presences=sorted(s.presences.values(), key=lambda p: (p.day, p.participant_id)),
+            presences=ordered[page.offset : end],
             counts=count_register(s.invitees, s.presences.values()),
         )
 
@@ -65,11 +69,12 @@ class AttendanceHandlers(MeetingBase):
 
     def _presence_problem(self, participant_id: str, mode: Mode) -> str | None:
         s, today = self.s, self._today()
+        answer = s.answers.get(participant_id)
         return presence_problem(
             participant_id,
             mode,
             s.invitees,
-            s.attendances(),
+            {participant_id: answer.attendance} if answer else {},
             s.presence(participant_id, today),
             today,
             self._over(),

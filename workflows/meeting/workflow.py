@@ -16,6 +16,7 @@ from workflows.common.policies import DB_RETRY
 from workflows.meeting.agenda import AgendaHandlers
 from workflows.meeting.attendance import AttendanceHandlers
 from workflows.meeting.changes import ChangeHandlers
+from workflows.meeting.delivery import DeliveryHandlers
 from workflows.meeting.followup import FollowupHandlers
 from workflows.meeting.held_replies import HeldReplyHandlers
 from workflows.meeting.reminders import ReminderHandlers
@@ -45,6 +46,7 @@ LOAD_PAGE = 1000  # participants per load activity (a result of about 200 KB at 
 class MeetingWorkflow(
     HeldReplyHandlers,  # extends RegistrationHandlers: a confirmed reply is an rsvp
     ChangeHandlers,
+    DeliveryHandlers,
     ReminderHandlers,
     AgendaHandlers,
     AttendanceHandlers,
@@ -63,6 +65,7 @@ class MeetingWorkflow(
         self._setup(start)
         self._loaded = bool(start.invitees)  # else the directory is read (again) first
         self._status_caches()
+        self._delivery_setup()
         self._tracking = []
         self._may_continue = False
 
@@ -148,7 +151,10 @@ class MeetingWorkflow(
         else:  # meetings started before: the phase was set, never recorded
             self.s.phase = Phase.INVITING
         async with self._sending:
-            await self._send_all("REQUEST")
+            if workflow.patched("stoppable-sending"):  # a cancel or reschedule may stop it
+                await self._stoppable(lambda: self._send_all("REQUEST"))
+            else:
+                await self._send_all("REQUEST")
         if self.s.phase is Phase.INVITING:
             await self._record(Phase.REGISTRATION)
 
@@ -206,7 +212,11 @@ class MeetingWorkflow(
 
     def _history_is_long(self) -> bool:
         info = workflow.info()
-        return self._may_continue and (
-            info.get_current_history_length() >= self.s.meeting.continue_after_events
-            or info.is_continue_as_new_suggested()
+        return (
+            self._may_continue
+            and not self._retries
+            and (
+                info.get_current_history_length() >= self.s.meeting.continue_after_events
+                or info.is_continue_as_new_suggested()
+            )
         )

@@ -16,6 +16,7 @@ from starter.web.console.render import render
 from starter.web.console.roles import Forbidden, Viewer
 
 PAGE = 100
+TIMELINE_TTL = 10.0  # the history of a large meeting is costly to read; it only grows
 FILTERS = ("kind", "actor", "channel", "participant")
 
 
@@ -42,7 +43,9 @@ def add_timeline_routes(app: web.Application, console: Console) -> None:
     async def show(request: web.Request, viewer: Viewer) -> web.StreamResponse:
         meeting_id = request.match_info["meeting"]
         status = await reads.readable(console, viewer, meeting_id)
-        entries = await console.recent.get(meeting_id, "timeline", lambda: entries_of(meeting_id))
+        entries = await console.recent.get(
+            meeting_id, "timeline", lambda: entries_of(meeting_id), ttl=TIMELINE_TTL
+        )
         want = {k: request.query.get(k, "").strip()[:100] for k in FILTERS}
         chosen = [e for e in entries if matches(e, want)]
         try:
