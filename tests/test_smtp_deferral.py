@@ -21,6 +21,7 @@ from domain.outbox.tracking import ResendCommand
 from domain.registration.answers import Actor, Channel
 from starter.client import commands
 from starter.devstack.catcher import Caught
+from starter.devstack.stack import free_port
 from tests.factories import meeting, synthetic_directory
 from tests.harness import invited, plan, settings_for
 from tests.relay import PASSWORD, USER, CertificateAuthority, Relay
@@ -192,3 +193,31 @@ async def test_cancel_stops_retries_that_never_end(
     assert ack.phase.value == "cancelled" and status.phase.value == "cancelled"
     cancels = [c for c in relay.caught if _method(c) == "CANCEL"]
     assert len(cancels) == 16, "everyone the relay takes gets the cancellation"
+
+
+async def test_a_meeting_whose_relay_refuses_every_connection_can_still_be_cancelled(
+    skipping_env: WorkflowEnvironment, store: Store
+) -> None:
+    m = meeting()
+    settings = settings_for(free_port(), store.url)  # nobody listens there
+    async with build_worker(skipping_env.client, settings, store):
+        handle = await plan(skipping_env.client, m, settings.task_queue)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 60
+        while True:  # stuck inviting, and the status says why
+            status = await handle.query(MeetingWorkflow.status)
+            errors = [i.error for i in status.invitations if i.error]
+            if status.phase.value == "inviting" and len(errors) == 17:
+                break
+            assert loop.time() < deadline, "the status never showed the relay's error"
+            await asyncio.sleep(0.2)
+        assert all("connection failure at connect" in e for e in errors), errors
+        began = loop.time()
+        ack = await commands.cancel(
+            skipping_env.client, store, m.id, CancelCommand(actor=SECRETARIAT)
+        )
+        took = loop.time() - began
+        status = await handle.query(MeetingWorkflow.status)
+    assert ack.phase.value == "cancelled" and status.phase.value == "cancelled"
+    assert took < 90, f"the cancel answered in {took:.0f} s"
+    assert status.sequence == 1, "the cancellation is the next sequence, still being tried"
