@@ -20,9 +20,9 @@ from domain.outbox.tracking import ResendCommand
 from domain.registration.answers import Actor, Channel
 from starter.client import commands
 from starter.devstack.catcher import Caught
-from starter.devstack.stack import free_port
 from tests.factories import meeting, synthetic_directory
 from tests.harness import invited, plan, settings_for
+from tests.ports import free_port
 from tests.relay import PASSWORD, USER, CertificateAuthority, Relay
 from worker import build_worker
 from workflows.meeting.workflow import MeetingWorkflow
@@ -78,7 +78,7 @@ async def test_two_percent_greylisted_hold_nobody_back(
         settings = settings_for(relay.port, store.url)
         async with build_worker(dev_env.client, settings, store):
             handle = await plan(dev_env.client, meeting(organisations=[]), settings.task_queue)
-            status = await invited(handle, timeout=60)
+            status = await invited(handle, timeout=180)
             # the other 392 are out while the 8 are still refused
             assert relay.handler.deferred >= 8  # type: ignore[attr-defined]
             assert sorted(_invitations(relay)) == sorted(
@@ -91,7 +91,7 @@ async def test_two_percent_greylisted_hold_nobody_back(
             # once the relay takes them, each arrives on its own retry
             relay.handler.stop_deferring()  # type: ignore[attr-defined]
             loop = asyncio.get_running_loop()
-            deadline = loop.time() + 60
+            deadline = loop.time() + 180
             while len(_invitations(relay)) < 400:
                 assert loop.time() < deadline, "the deferred invitations never went out"
                 await asyncio.sleep(0.2)
