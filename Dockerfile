@@ -1,4 +1,5 @@
-# The RTM worker image: `docker compose build worker` (see docker-compose.yml).
+# The engine's image: `docker compose build` (see docker-compose.yml); one image, one process
+# per container: `rtm worker`, `rtm web`, `rtm inbound`, `rtm db upgrade`.
 # Runtime dependencies only (`pip install .`, never the dev extras); runs as a non-root user.
 FROM python:3.11-slim
 
@@ -11,7 +12,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 RUN groupadd --system --gid 10001 rtm \
  && useradd --system --uid 10001 --gid rtm --home-dir /var/lib/rtm --no-create-home \
         --shell /usr/sbin/nologin rtm \
- && install -d -o rtm -g rtm -m 0750 /var/lib/rtm
+ && install -d -o rtm -g rtm -m 0700 /var/lib/rtm
 
 WORKDIR /app
 
@@ -32,6 +33,5 @@ RUN pip install . \
  && rm -rf build ./*.egg-info
 
 USER rtm:rtm
-# SIGINT lets `docker stop` shut the worker down gracefully (KeyboardInterrupt in worker.main).
-STOPSIGNAL SIGINT
-CMD ["python", "worker.py"]
+# Every service stops gracefully on SIGTERM (docker stop); files it writes are 0600.
+CMD ["rtm", "worker"]

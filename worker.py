@@ -9,8 +9,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import signal
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 from temporalio.api.enums.v1 import IndexedValueType
 from temporalio.api.operatorservice.v1 import (
@@ -27,13 +29,15 @@ from activities.config import Settings
 from activities.directory.activities import DirectoryActivities
 from activities.followup.actions import ActionActivities
 from activities.mail.sender import MailActivities
-from activities.private_files import restrict_umask
+from activities.private_files import private_dir, restrict_umask
 from activities.store import Store
 from starter.client.connection import connect
 from workflows.common import search_attributes
 from workflows.cycle.workflow import RtmCycleWorkflow
 from workflows.followup.action_item import ActionItemWorkflow
 from workflows.meeting.workflow import MeetingWorkflow
+
+WORKER_ALIVE = "worker.alive"  # under the var directory; `rtm health worker` checks its age
 
 WORKFLOWS = [MeetingWorkflow, RtmCycleWorkflow, ActionItemWorkflow]
 
@@ -119,7 +123,28 @@ async def run(settings: Settings) -> None:
     await ensure_search_attributes(client, settings.temporal_namespace)
     worker = build_worker(client, settings, store)
     logging.info("worker on %s, task queue %s", settings.temporal_address, settings.task_queue)
-    await worker.run()
+    alive = asyncio.create_task(_alive(client, private_dir(settings.var_dir) / WORKER_ALIVE))
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):  # docker stop, systemctl stop, Ctrl-C
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        async with worker:  # on the way out: running activities finish or are cancelled
+            await stop.wait()
+    finally:
+        alive.cancel()
+    logging.info("worker stopped")
+
+
+async def _alive(client: Client, path: Path, every: float = 15.0) -> None:
+    """Touch `path` while Temporal answers: what `rtm health worker` looks at."""
+    while True:
+        try:
+            await client.service_client.check_health()
+            path.touch()
+        except Exception as exc:  # reported by the health check's staleness, not fatal here
+            logging.warning("Temporal health check failed: %s", exc)
+        await asyncio.sleep(every)
 
 
 def main() -> None:

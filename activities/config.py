@@ -19,6 +19,19 @@ def _env(name: str, default: str) -> str:
     return os.environ.get(name, default) or default
 
 
+def _secret(name: str) -> str:
+    """NAME, else the content of the file NAME_FILE names (a Docker secret under
+    /run/secrets, a systemd credential): secrets need not sit in the environment."""
+    value = os.environ.get(name, "")
+    path = os.environ.get(f"{name}_FILE", "")
+    if value or not path:
+        return value
+    try:
+        return Path(path).read_text(encoding="utf-8").strip()
+    except OSError as exc:
+        raise RuntimeError(f"{name}_FILE: cannot read {path} ({exc.strerror})") from exc
+
+
 def _flag(name: str) -> bool:
     return os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
 
@@ -34,11 +47,11 @@ class Settings:
     temporal_namespace: str = field(default_factory=lambda: _env("TEMPORAL_NAMESPACE", "default"))
     temporal_ui_port: int = field(default_factory=lambda: int(_env("RTM_UI_PORT", "8233")))
     task_queue: str = field(default_factory=lambda: _env("RTM_TASK_QUEUE", TASK_QUEUE))
-    database_url_env: str = field(default_factory=lambda: os.environ.get("DATABASE_URL", ""))
+    database_url_env: str = field(default_factory=lambda: _secret("DATABASE_URL"))
     smtp_host: str = field(default_factory=lambda: _env("SMTP_HOST", "127.0.0.1"))
     smtp_port: int = field(default_factory=lambda: int(_env("SMTP_PORT", "1025")))
     smtp_username: str = field(default_factory=lambda: os.environ.get("SMTP_USERNAME", ""))
-    smtp_password: str = field(default_factory=lambda: os.environ.get("SMTP_PASSWORD", ""))
+    smtp_password: str = field(default_factory=lambda: _secret("SMTP_PASSWORD"))
     smtp_starttls: bool = field(default_factory=lambda: _flag("SMTP_STARTTLS"))
     smtp_timeout: float = field(default_factory=lambda: float(_env("SMTP_TIMEOUT", "30")))
     smtp_tls: str = field(default_factory=lambda: _env("SMTP_TLS", "").strip().lower())
@@ -49,9 +62,15 @@ class Settings:
     web_host: str = field(default_factory=lambda: _env("RTM_WEB_HOST", "127.0.0.1"))
     web_port: int = field(default_factory=lambda: int(_env("RTM_WEB_PORT", "8000")))
     public_url_env: str = field(default_factory=lambda: os.environ.get("RTM_PUBLIC_URL", ""))
-    link_key_env: str = field(default_factory=lambda: os.environ.get("RTM_LINK_KEY", ""))
+    link_key_env: str = field(default_factory=lambda: _secret("RTM_LINK_KEY"))
     inbound_host: str = field(default_factory=lambda: _env("RTM_INBOUND_HOST", "127.0.0.1"))
     inbound_port: int = field(default_factory=lambda: int(_env("RTM_INBOUND_PORT", "2525")))
+    inbound_authserv_id: str = field(
+        default_factory=lambda: os.environ.get("RTM_INBOUND_AUTHSERV_ID", "")
+    )  # the MTA in front of the reply endpoint, whose Authentication-Results are believed
+    inbound_trusted_peers: str = field(
+        default_factory=lambda: _env("RTM_INBOUND_TRUSTED_PEERS", "127.0.0.1,::1")
+    )  # the addresses that MTA connects from
     mail_domain: str = field(default_factory=lambda: os.environ.get("RTM_MAIL_DOMAIN", ""))
     installation_id: str = field(default_factory=lambda: os.environ.get("RTM_INSTALLATION_ID", ""))
     # single sign-on to the console (OpenID Connect); off while the issuer is empty

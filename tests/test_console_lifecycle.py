@@ -100,18 +100,18 @@ async def test_a_meeting_from_plan_to_audit_through_the_pages(
             await checker.check(nfp, "my-meetings")
             await nfp.get_by_role("link", name=re.compile("16th RTM")).click()
             await checker.check(nfp, "my-meeting")
-            await nfp.get_by_label("I will attend in person").check()
-            await nfp.get_by_role("button", name="Save my answer").click()
+            await nfp.locator("#att-in-person").check()  # the NFP reads Russian
+            await nfp.locator("form[action$='/answer'] button[type=submit]").click()
             await nfp.wait_for_url(re.compile(r"done=answer"))
             status = await commands.status(env.client, meeting_id)
             row = status.participant("kz-nfp")
             assert row.attendance is Attendance.IN_PERSON and row.answered_via == "web"
-            await nfp.get_by_label("Title").fill("Kazakhstan: national CBRN action plan")
-            await nfp.get_by_label("Minutes needed").fill("20")
-            await nfp.get_by_role("button", name="Send the proposal").click()
+            await nfp.locator("#title").fill("Kazakhstan: national CBRN action plan")
+            await nfp.locator("#minutes").fill("20")
+            await nfp.locator("form[action$='/propose'] button[type=submit]").click()
             await nfp.wait_for_url(re.compile(r"done=proposed"))
             async with nfp.expect_download() as dl:
-                await nfp.get_by_role("link", name=re.compile(r"\.ics")).click()
+                await nfp.locator("a[href$='invite.ics']").click()
             ics = Path(await (await dl.value).path()).read_text()
             assert "BEGIN:VEVENT" in ics and "nfp.kz@example.org" in ics.replace("\r\n ", "")
 
@@ -180,8 +180,8 @@ async def test_a_meeting_from_plan_to_audit_through_the_pages(
             await nfp.goto(f"{base}/console/my/actions")
             await reload_until(nfp, "Send the updated national action plan")
             await checker.check(nfp, "my-actions")
-            await nfp.get_by_label("Note for A1 (optional)").fill("Sent on paper and by mail")
-            await nfp.get_by_role("button", name="Mark A1 done").click()
+            await nfp.locator(f"#note-{meeting_id}-A1").fill("Sent on paper and by mail")
+            await nfp.locator(f"form[action$='/{meeting_id}/A1'] button[type=submit]").click()
             await nfp.wait_for_url(re.compile(r"done=action-done"))
             done = await commands.action_status(env.client, f"{meeting_id}-A1")
             assert done.status is ActionStatus.DONE and done.note == "Sent on paper and by mail"

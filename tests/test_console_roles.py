@@ -33,10 +33,21 @@ SOUTH_EAST_ASIA = Directory(
             secretariat_city="Manila",
             secretariat_email="secretariat.sea@example.org",
             zone="Asia/Manila",
-        )
+        ),
+        Region(
+            code="INT",
+            name="Initiative coordination",
+            secretariat_city="Brussels",
+            secretariat_email="coordination@example.org",
+            zone="Europe/Brussels",
+            coordination=True,
+        ),
     ],
     countries=[Country(code="PH", name="Philippines", region="SEA")],
-    organisations=[Organisation(code="SEC-SEA", name="Regional Secretariat for South East Asia")],
+    organisations=[
+        Organisation(code="SEC-SEA", name="Regional Secretariat for South East Asia"),
+        Organisation(code="COORD", name="Coordination", region="INT"),
+    ],
     participants=[
         Participant(
             id="sea-sec-head",
@@ -44,6 +55,13 @@ SOUTH_EAST_ASIA = Directory(
             email="head.secretariat.sea@example.org",
             role=Role.SECRETARIAT,
             organisation="SEC-SEA",
+        ),
+        Participant(
+            id="int-coord-head",
+            name="Claire Vermeulen",
+            email="head.coordination@example.org",
+            role=Role.SECRETARIAT,
+            organisation="COORD",
         ),
     ],
 )
@@ -209,12 +227,16 @@ async def test_every_page_refuses_every_wrong_role(
             assert await snapshot() == before, "no refused request changed anything"
             assert audit_actions(store).count("console.forbidden") == refused
 
-            # the right people do get in (so the 403s above are about roles, not bugs)
+            # the right people do get in (so the 403s above are about roles, not bugs); the
+            # coordination's staff manage every region
+            for email in ("head.coordination@example.org", "head.secretariat.ca@example.org"):
+                http, csrf = await signed_in(site.base, catcher, email)
+                async with http:
+                    for path in manage_get + read_get + dashboard:
+                        async with http.get(b + path, allow_redirects=False) as r:
+                            assert r.status == 200, (email, path, r.status)
             http, csrf = await signed_in(site.base, catcher, "head.secretariat.ca@example.org")
             async with http:
-                for path in manage_get + read_get + dashboard:
-                    async with http.get(b + path, allow_redirects=False) as r:
-                        assert r.status == 200, (path, r.status)
                 # CSRF: the same change without its token is refused and changes nothing
                 data = {"participant": "kg-nfp", "attendance": "decline"}
                 async with http.post(

@@ -26,6 +26,7 @@ from domain.registration.replies import CalendarReply, ReplyError, meeting_id_fr
 from starter.client import commands
 from starter.devstack.catcher import SmtpCatcher
 from starter.devstack.stack import free_port
+from starter.inbound.authentication import TrustPolicy
 from starter.inbound.endpoint import UNKNOWN_MEETING, UNKNOWN_SENDER, InboundReplies, Outcome
 from tests.factories import meeting
 from tests.harness import invited, plan, running_worker
@@ -344,14 +345,22 @@ def test_mangled_replies_raise_only_reply_error(
 # --- the inbound endpoint, end to end ------------------------------------------------
 
 
+MX = "mx.test"  # the authserv-id of the MTA the endpoint trusts (on 127.0.0.1)
+VOUCHED = f"Authentication-Results: {MX}; spf=pass; dkim=pass; dmarc=pass\r\n".encode()
+
+
 @pytest_asyncio.fixture
 async def inbound(dev_env: WorkflowEnvironment, store: Store) -> AsyncIterator[InboundReplies]:
-    with InboundReplies(dev_env.client, store, port=free_port()) as server:
+    trust = TrustPolicy.parse(MX, "127.0.0.1")
+    with InboundReplies(dev_env.client, store, port=free_port(), trust=trust) as server:
         yield server
 
 
-async def _send(server: InboundReplies, raw: bytes, sender: str) -> Outcome:
-    """Deliver over real SMTP; the 250 comes after processing, so the outcome is known."""
+async def _send(server: InboundReplies, raw: bytes, sender: str, vouched: bool = True) -> Outcome:
+    """Deliver over real SMTP; the 250 comes after processing, so the outcome is known.
+
+    `vouched`: as relayed by our MTA after it authenticated the sender (dmarc=pass)."""
+    raw = VOUCHED + raw if vouched else raw
     before = len(server.outcomes)
     _, answer = await aiosmtplib.send(
         raw, sender=sender, recipients=[ORGANISER], hostname="127.0.0.1", port=server.port

@@ -20,11 +20,10 @@ from domain.registration.answers import Actor, Attendance, Channel, RsvpCommand
 from starter.client import commands
 from starter.devstack.catcher import SmtpCatcher
 from starter.devstack.stack import free_port
-from tests.console_browser import audit_actions, console_site
+from tests.console_browser import audit_actions, console_site, signed_in
 from tests.factories import central_asia, meeting
 from tests.harness import advance_to, invited, plan, running_worker
 from tests.pdf_pages import pdf_text
-from tests.test_console_roles import signed_in
 
 SECRETARIAT = Actor(id="ca-sec-head", channel=Channel.CLI)
 

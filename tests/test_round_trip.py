@@ -23,12 +23,13 @@ from starter.cli.main import main
 from starter.client import commands
 from starter.devstack.catcher import Caught, SmtpCatcher
 from starter.devstack.stack import free_port
+from starter.inbound.authentication import TrustPolicy
 from starter.inbound.endpoint import InboundReplies
 from starter.web.app import make_app, serve
 from tests.factories import meeting
 from tests.harness import LINK_KEY, invited, plan, running_worker
 from tests.scenarios import SECRETARIAT
-from tests.test_inbound_replies import apple, reply_ics
+from tests.test_inbound_replies import MX, VOUCHED, apple, reply_ics
 
 
 def _calendar(c: Caught) -> tuple[str, int, str]:
@@ -74,10 +75,13 @@ async def test_invite_answer_three_ways_reschedule_and_cancel(
         finally:
             await runner.cleanup()
 
-        # 3. mn-nfp declines from Apple Calendar: a METHOD:REPLY to the organiser
-        with InboundReplies(client, store, port=free_port()) as inbound:
-            raw = apple(reply_ics(uid=m.uid, attendee="nfp.mn@example.org", partstat="DECLINED",
-                                  cn="Bolormaa Ganbaatar", sequence=0))  # fmt: skip
+        # 3. mn-nfp declines from Apple Calendar: a METHOD:REPLY to the organiser, relayed by
+        # the MTA that authenticated the sender
+        trust = TrustPolicy.parse(MX, "127.0.0.1")
+        with InboundReplies(client, store, port=free_port(), trust=trust) as inbound:
+            raw = VOUCHED + apple(reply_ics(uid=m.uid, attendee="nfp.mn@example.org",
+                                  partstat="DECLINED", cn="Bolormaa Ganbaatar",
+                                  sequence=0))  # fmt: skip
             await aiosmtplib.send(raw, sender="nfp.mn@example.org",
                                   recipients=[m.organiser.email], hostname="127.0.0.1",
                                   port=inbound.port)  # fmt: skip

@@ -8,12 +8,19 @@ from __future__ import annotations
 
 import hashlib
 from datetime import UTC, datetime, timedelta
+from typing import NamedTuple
 
 from sqlalchemy import Engine, func
 from sqlmodel import Field, Session, SQLModel, col, select, update
 
 from activities.store.deliveries import OutboxRow
-from activities.store.directory import CountryRow, ParticipantRow, _participant
+from activities.store.directory import (
+    CountryRow,
+    OrganisationRow,
+    ParticipantRow,
+    RegionRow,
+    _participant,
+)
 from activities.store.engine import StoreBase
 from activities.store.meetings import MeetingRow
 from domain.directory.models import Participant
@@ -22,6 +29,14 @@ from domain.directory.models import Participant
 def digest(secret: str) -> str:
     """What the database keeps of a secret token."""
     return hashlib.sha256(secret.encode()).hexdigest()
+
+
+class Placed(NamedTuple):
+    """A directory entry and where it belongs."""
+
+    person: Participant
+    region: str | None
+    coordination: bool
 
 
 UNBOUND = ""  # the nonce hash of a link not bound to a browser
@@ -206,8 +221,8 @@ class ConsoleStore(StoreBase):
         idle: timedelta,
         absolute: timedelta,
         touch_after: timedelta,
-    ) -> tuple[Participant, str | None] | None:
-        """The person behind a live session and their country's region, in one trip."""
+    ) -> Placed | None:
+        """The person behind a live session and where they belong, in one trip."""
         row = self.live_session(token, now, idle, absolute, touch_after)
         if row is None or not self.is_active(row.participant_id):
             return None
@@ -257,8 +272,9 @@ class ConsoleStore(StoreBase):
 
     # --- what the console reads of the engine's tables --------------------------------
 
-    def person(self, participant_id: str) -> tuple[Participant, str | None] | None:
-        """A directory entry and its country's region (None for organisations' people)."""
+    def person(self, participant_id: str) -> Placed | None:
+        """A directory entry, the region it belongs to (its country's, or the region its
+        organisation names: a regional secretariat), and whether that is the coordination."""
         with self._session() as s:
             row = s.get(ParticipantRow, participant_id)
             if row is None:
@@ -267,7 +283,11 @@ class ConsoleStore(StoreBase):
             if row.country is not None:
                 country = s.get(CountryRow, row.country)
                 region = country.region if country is not None else None
-            return _participant(row), region
+            elif row.organisation is not None:
+                org = s.get(OrganisationRow, row.organisation)
+                region = org.region if org is not None else None
+            found = s.get(RegionRow, region) if region else None
+            return Placed(_participant(row), region, bool(found and found.coordination))
 
     def person_by_email(self, email: str) -> Participant | None:
         """The directory entry with this address (compared case-insensitively)."""

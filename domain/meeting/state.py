@@ -20,7 +20,9 @@ from domain.followup.actions import ActionItem
 from domain.invitations.batches import Invitation
 from domain.meeting.definition import MeetingDefinition
 from domain.registration.answers import Answer, Attendance
+from domain.registration.held import HeldReply
 from domain.reminders.policy import ReminderPolicy
+from domain.workweek.calendar import WorkingCalendars
 
 ENDED = (Phase.CLOSED, Phase.CANCELLED)
 
@@ -43,6 +45,9 @@ class MeetingState(BaseModel):
     answers: dict[str, Answer] = Field(default_factory=dict)
     policy: ReminderPolicy = Field(default_factory=ReminderPolicy)
     secretariat_zone: str = "UTC"
+    calendars: WorkingCalendars = Field(
+        default_factory=WorkingCalendars, description="the invitees' working days"
+    )
     horizon: datetime
     reminded: set[str] = Field(default_factory=set)
     adhoc: int = 0
@@ -55,6 +60,10 @@ class MeetingState(BaseModel):
     actions: dict[str, ActionItem] = Field(default_factory=dict)
     answers_version: int = 0
     runs: int = Field(default=1, description="how many runs this meeting has had")
+    held: dict[str, HeldReply] = Field(
+        default_factory=dict, description="calendar replies awaiting confirmation, by id"
+    )
+    held_number: int = Field(default=0, description="the last held reply's number")
 
     @model_validator(mode="before")
     @classmethod

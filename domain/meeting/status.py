@@ -17,6 +17,7 @@ from domain.followup.actions import ActionItem, ActionStatus
 from domain.invitations.batches import Invitation, InvitationStatus
 from domain.meeting.definition import MeetingDefinition, MeetingFormat
 from domain.registration.answers import Answer, AnswerCounts, Attendance
+from domain.registration.held import HeldReply
 from domain.reminders.planning import PlannedReminder
 
 MAX_PAGE = 500
@@ -133,6 +134,9 @@ class MeetingStatus(Frozen):
     agenda_published_version: int = 0
     attendance_summary: str | None = None
     actions: list[ActionItem] = Field(default_factory=list)
+    held_replies: list[HeldReply] = Field(
+        default_factory=list, description="calendar replies awaiting the secretariat's word"
+    )
 
     @property
     def answers(self) -> AnswerCounts:

@@ -72,6 +72,11 @@ def rsvp_problem(
             f"stale answer: it refers to invitation sequence {command.sequence}, "
             f"the current one is {current_sequence}"
         )
+    if command.sequence is not None and command.sequence > current_sequence:
+        return (
+            f"answer to invitation sequence {command.sequence}, which was never sent "
+            f"(the current one is {current_sequence})"
+        )
     if now >= meeting.registration_deadline_utc():
         return f"registration for {meeting.id} closed at {meeting.registration_deadline_text()}"
     if command.attendance is Attendance.IN_PERSON and meeting.format is MeetingFormat.ONLINE:

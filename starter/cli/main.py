@@ -19,11 +19,15 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "dev": ("dev", "run the embedded stack until interrupted"),
     "demo": ("dev", "the embedded stack, the Central Asia directory and its next RTM"),
     "worker": ("dev", "run a worker against TEMPORAL_ADDRESS"),
+    "web": ("services", "run the web app (links, console, feeds) on RTM_WEB_HOST:RTM_WEB_PORT"),
+    "inbound": ("services", "run the calendar-reply SMTP endpoint on RTM_INBOUND_HOST:PORT"),
+    "health": ("services", "exit 0 when a service (worker, web, inbound) answers"),
     "directory": ("directory", "the participant directory"),
     "meeting": ("meeting", "meetings"),
     "cycle": ("cycle", "a region's six-monthly RTM cycle (a Temporal Schedule)"),
     "remind": ("registration", "chase everyone who has not answered, now"),
     "rsvp": ("registration", "record a participant's answer"),
+    "reply": ("replies", "calendar replies held until the secretariat confirms or discards them"),
     "agenda": ("agenda", "a meeting's agenda"),
     "attendance": ("attendance", "who attended, how, which days"),
     "followup": ("followup", "record minutes and action items, mail them"),
@@ -98,6 +102,9 @@ def entry() -> None:
     After a failed connect, tearing down the Temporal client's native runtime at
     interpreter exit can crash the process; the command's work and output are complete.
     """
+    from activities.private_files import restrict_umask
+
+    restrict_umask()  # whatever the engine writes (key, mail, database) is its user's only
     try:
         code = main()
     except SystemExit as exc:  # argparse: --help (0) and usage errors (2)

@@ -37,6 +37,12 @@ from domain.meeting.status import (
     StatusPage,
 )
 from domain.registration.answers import Actor, RsvpCommand
+from domain.registration.held import (
+    ConfirmReplyCommand,
+    DiscardReplyCommand,
+    HeldReply,
+    HoldReplyCommand,
+)
 from domain.reminders.planning import RemindCommand
 from workflows.common import search_attributes
 from workflows.followup.action_item import ActionItemWorkflow
@@ -268,6 +274,26 @@ async def join_online(
     client: Client, store: Store | None, meeting_id: str, c: JoinCommand
 ) -> Presence:
     return await _update(client, store, meeting_id, "join", W.join_online, c)
+
+
+async def hold_reply(
+    client: Client, store: Store | None, meeting_id: str, c: HoldReplyCommand
+) -> HeldReply:
+    """A calendar reply from an unauthenticated sender, kept for the secretariat."""
+    return await _update(client, store, meeting_id, "reply.held", W.hold_reply, c)
+
+
+async def confirm_reply(
+    client: Client, store: Store | None, meeting_id: str, c: ConfirmReplyCommand
+) -> ParticipantStatus:
+    """The secretariat vouches for a held reply: the participant's row after the answer."""
+    return await _update(client, store, meeting_id, "reply.confirmed", W.confirm_reply, c)
+
+
+async def discard_reply(
+    client: Client, store: Store | None, meeting_id: str, c: DiscardReplyCommand
+) -> HeldReply:
+    return await _update(client, store, meeting_id, "reply.discarded", W.discard_reply, c)
 
 
 async def agenda(client: Client, meeting_id: str) -> AgendaView:

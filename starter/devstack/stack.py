@@ -24,6 +24,7 @@ from activities.store import Store
 from starter.client.connection import connect
 from starter.devstack.binaries import temporal_cli
 from starter.devstack.catcher import SmtpCatcher
+from starter.inbound.authentication import TrustPolicy
 from starter.inbound.endpoint import InboundReplies
 from starter.web.app import make_app, serve
 from worker import build_worker, ensure_search_attributes
@@ -187,7 +188,8 @@ async def _inbound(settings: Settings, client: Client, store: Store) -> AsyncIte
     if port_open(settings.inbound_host, settings.inbound_port):
         yield
         return
-    with InboundReplies(client, store, settings.inbound_host, settings.inbound_port):
+    trust = TrustPolicy.parse(settings.inbound_authserv_id, settings.inbound_trusted_peers)
+    with InboundReplies(client, store, settings.inbound_host, settings.inbound_port, trust=trust):
         yield
 
 

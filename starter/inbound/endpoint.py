@@ -1,11 +1,13 @@
 """The inbound SMTP endpoint for calendar replies sent to the organiser address.
 
 Outlook, Gmail, Apple and Thunderbird answer an invitation with a METHOD:REPLY mail; this
-turns each into the same RSVP command the CLI and links send (starter.client.commands.rsvp).
-Every message read is answered 250, even when it answers nothing, because a 5xx would only
-bounce back to a participant who can do nothing about it; what was ignored is audited with
-the reason. Only a failure of our own (Temporal or the database unreachable) answers 451 so
-the sending server retries later.
+turns each into the same RSVP command the CLI and links send (starter.client.commands.rsvp),
+when its sender is authenticated (starter.inbound.authentication); any other reply that
+would answer for an invitee is held for the secretariat to confirm. Every message read is
+answered 250, even when it answers nothing, because a 5xx would only bounce back to a
+participant who can do nothing about it; what was ignored is audited with the reason. Only
+a failure of our own (Temporal or the database unreachable) answers 451 so the sending
+server retries later.
 """
 
 from __future__ import annotations
@@ -23,8 +25,10 @@ from temporalio.client import Client
 from activities.store import Store
 from domain.meeting.status import MeetingStatus, ParticipantStatus, StatusPage
 from domain.registration.answers import Actor, Attendance, Channel, RsvpCommand, calendar_attendance
+from domain.registration.held import HoldReplyCommand
 from domain.registration.replies import CalendarReply, ReplyError, meeting_id_from_uid, parse_reply
 from starter.client import commands
+from starter.inbound.authentication import TrustPolicy, check_sender
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +37,7 @@ IGNORED = "reply.ignored"
 UNKNOWN_SENDER = "unknown sender"
 UNKNOWN_MEETING = "unknown meeting"
 
-Result = Literal["applied", "ignored", "refused", "failed"]
+Result = Literal["applied", "held", "ignored", "refused", "failed"]
 
 
 @dataclass(frozen=True)
@@ -67,7 +71,8 @@ class InboundHandler:
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         raw = bytes(envelope.original_content or envelope.content or b"")
         loop = self.owner.main_loop
-        coro = self.owner.apply(raw)
+        peer = session.peer[0] if isinstance(session.peer, tuple) else None
+        coro = self.owner.apply(raw, peer, str(envelope.mail_from or ""))
         try:
             future = asyncio.run_coroutine_threadsafe(coro, loop)
         except RuntimeError:  # the main loop is closed: we are shutting down
@@ -100,9 +105,11 @@ class InboundReplies:
         loop: asyncio.AbstractEventLoop | None = None,
         timeout: float = 60.0,
         data_size_limit: int = 10 * 1024 * 1024,
+        trust: TrustPolicy | None = None,
     ) -> None:
         self.client = client
         self.store = store
+        self.trust = trust or TrustPolicy()
         self.timeout = timeout
         self._loop = loop
         self._lock = threading.Lock()
@@ -155,14 +162,14 @@ class InboundReplies:
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
-    async def apply(self, raw: bytes) -> Outcome:
+    async def apply(self, raw: bytes, peer: str | None = None, envelope_from: str = "") -> Outcome:
         """Process one raw message on the main loop; record and log its outcome.
 
         Raises only for failures of our own (Temporal, database), which the handler turns
         into a 451 so the message comes again.
         """
         try:
-            outcome = await self._process(raw)
+            outcome = await self._process(raw, peer, envelope_from)
         except Exception as exc:
             self._record(Outcome(result="failed", reason=f"{type(exc).__name__}: {exc}"))
             raise
@@ -179,7 +186,7 @@ class InboundReplies:
             f" ({outcome.reason})" if outcome.reason else "",
         )
 
-    async def _process(self, raw: bytes) -> Outcome:
+    async def _process(self, raw: bytes, peer: str | None, envelope_from: str) -> Outcome:
         try:
             reply = parse_reply(raw)
         except ReplyError as exc:
@@ -206,6 +213,9 @@ class InboundReplies:
             return self._ignore(meeting_id, reply.sender, reason, detail, row.participant_id)
 
         pid = row.participant_id
+        check = await asyncio.to_thread(check_sender, raw, reply.sender, peer, self.trust)
+        if not check.authenticated:
+            return await self._hold(meeting_id, reply, pid, attendance, envelope_from, check.how)
         command = RsvpCommand(
             participant_id=pid,
             attendance=attendance,
@@ -217,6 +227,31 @@ class InboundReplies:
         except commands.CommandRefused as exc:  # audited by commands.rsvp as rsvp.refused
             return Outcome("refused", str(exc), meeting_id, pid, attendance, reply.sender)
         return Outcome("applied", None, meeting_id, pid, attendance, reply.sender)
+
+    async def _hold(
+        self,
+        meeting_id: str,
+        reply: CalendarReply,
+        pid: str,
+        attendance: Attendance,
+        envelope_from: str,
+        why: str,
+    ) -> Outcome:
+        """Keep an unauthenticated reply for the secretariat (audited as reply.held)."""
+        command = HoldReplyCommand(
+            participant_id=pid,
+            attendance=attendance,
+            sequence=reply.sequence,
+            sender=reply.sender,
+            envelope_from=envelope_from[:500],
+            reason=why[:500],
+            actor=Actor(id=pid, channel=CHANNEL),
+        )
+        try:
+            held = await commands.hold_reply(self.client, self.store, meeting_id, command)
+        except commands.CommandRefused as exc:
+            return Outcome("refused", str(exc), meeting_id, pid, attendance, reply.sender)
+        return Outcome("held", f"{held.id}: {why}", meeting_id, pid, attendance, reply.sender)
 
     def _ignore(
         self,

@@ -71,6 +71,7 @@ class MeetingBase:
                 sequence=s.sequence,
                 horizon=s.horizon,
                 sent=s.reminded,
+                calendars=s.calendars,
             )
             self._plan_cache = (key, plan)
         return self._plan_cache[1]

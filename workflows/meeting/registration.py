@@ -16,6 +16,10 @@ class RegistrationHandlers(MeetingBase):
     async def rsvp(self, command: RsvpCommand) -> ParticipantStatus:
         """An answer from any channel; changeable until registration closes. Returns the
         participant's own row."""
+        return self._answer(command)
+
+    def _answer(self, command: RsvpCommand) -> ParticipantStatus:
+        """Record an answer the validator accepted (also a confirmed held reply's)."""
         s, pid = self.s, command.participant_id
         s.answers[pid] = Answer(
             attendance=command.attendance,

@@ -54,6 +54,7 @@ class StatusHandlers(MeetingBase):
             agenda_published_version=s.published_version,
             attendance_summary=self._attendance_summary(),
             actions=list(s.actions.values()),
+            held_replies=list(s.held.values()),
         )
 
     def _summary(self) -> StatusSummary:

@@ -17,7 +17,7 @@ from workflows.meeting.agenda import AgendaHandlers
 from workflows.meeting.attendance import AttendanceHandlers
 from workflows.meeting.changes import ChangeHandlers
 from workflows.meeting.followup import FollowupHandlers
-from workflows.meeting.registration import RegistrationHandlers
+from workflows.meeting.held_replies import HeldReplyHandlers
 from workflows.meeting.reminders import ReminderHandlers
 from workflows.meeting.status import StatusHandlers
 from workflows.meeting.timer import sleep_until
@@ -40,7 +40,7 @@ with workflow.unsafe.imports_passed_through():
 
 @workflow.defn
 class MeetingWorkflow(
-    RegistrationHandlers,
+    HeldReplyHandlers,  # extends RegistrationHandlers: a confirmed reply is an rsvp
     ChangeHandlers,
     ReminderHandlers,
     AgendaHandlers,
@@ -98,11 +98,15 @@ class MeetingWorkflow(
         s.invitees = {p.id: p for p in invitees.participants}
         s.policy = s.meeting.reminders or invitees.reminders
         s.secretariat_zone = invitees.secretariat_zone
+        network = workflow.patched("working-calendars")  # meetings started before: Sat+Sun
+        if network:
+            s.calendars = invitees.calendars
         countries = invited_countries(s.meeting.countries, invitees.participants)
         s.items = standing_items(
             invitees.agenda_template,
             [(c, invitees.country_names.get(c, c)) for c in countries],
             invitees.carried_actions,
+            invitees.carried_ideas if network else None,
         )
 
     async def _inviting(self) -> None:

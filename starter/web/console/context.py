@@ -22,7 +22,7 @@ from activities.store import Store
 from activities.store.console import ConsoleStore
 from domain.agenda.view import AgendaView
 from domain.attendance.register import AttendanceView
-from domain.meeting.status import MeetingStatus
+from domain.meeting.status import MeetingStatus, StatusPage
 from domain.registration.answers import Actor, Channel
 from starter.client import commands
 from starter.web.console.recent import Recent
@@ -55,12 +55,19 @@ class Console:
     mailer: Mailer
     oidc: Any = None  # starter.web.console.oidc.OidcProvider when single sign-on is set
     recent: Recent = field(default_factory=Recent)
-    _viewers: dict[str, tuple[float, Viewer]] = field(default_factory=dict)
 
     async def status(self, meeting_id: str) -> MeetingStatus:
         """The meeting's status (NoSuchMeeting when there is none), shared for a moment."""
         return await self.recent.get(
             meeting_id, "status", lambda: commands.full_status(self.client, meeting_id)
+        )
+
+    async def page_of(self, meeting_id: str, page: StatusPage) -> MeetingStatus:
+        """The summary and one page of participants (the status query's own paging)."""
+        return await self.recent.get(
+            meeting_id,
+            page.model_dump_json(),
+            lambda: commands.status(self.client, meeting_id, page),
         )
 
     async def agenda(self, meeting_id: str) -> AgendaView:

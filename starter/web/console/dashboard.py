@@ -11,14 +11,14 @@ from aiohttp import web
 from domain.agenda.template import ItemStatus
 from domain.common.contracts import Phase
 from domain.invitations.batches import InvitationStatus
-from domain.meeting.status import MeetingStatus
-from domain.registration.answers import Attendance
+from domain.meeting.status import MeetingStatus, StatusPage
 from starter.client import commands
 from starter.web.console.context import Console
 from starter.web.console.reads import Listed, listed
 from starter.web.console.render import render
 from starter.web.console.roles import Forbidden, Viewer
 
+SUMMARY = StatusPage(limit=0)  # the counts only, no participant rows
 LIVE = (Phase.SCHEDULED, Phase.INVITING, Phase.REGISTRATION, Phase.HELD)
 OPEN = {Phase.INVITING.value, Phase.REGISTRATION.value, Phase.SCHEDULED.value}
 PHASES = list(Phase)
@@ -38,8 +38,9 @@ class Live:
         return self.status.count(InvitationStatus.FAILED)
 
     @property
-    def tentative(self) -> int:
-        return self.status.answers.by_mode.get(Attendance.TENTATIVE.value, 0)
+    def held(self) -> int:
+        """Calendar replies held for the secretariat's confirmation."""
+        return len(self.status.held_replies)
 
 
 def rates(status: MeetingStatus) -> list[tuple[str, int, int]]:
@@ -53,7 +54,7 @@ def rates(status: MeetingStatus) -> list[tuple[str, int, int]]:
 
 async def _live(console: Console, row: Listed) -> Live | None:
     try:
-        found = await console.status(row.id)
+        found = await console.page_of(row.id, SUMMARY)
         agenda = await console.agenda(row.id)
     except commands.NoSuchMeeting:
         return None

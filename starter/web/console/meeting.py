@@ -11,7 +11,7 @@ from pydantic import ValidationError
 
 from domain.invitations.batches import InvitationStatus
 from domain.meeting.changes import CancelCommand, RescheduleCommand
-from domain.meeting.status import MeetingStatus, ParticipantStatus
+from domain.meeting.status import MeetingStatus, ParticipantStatus, StatusPage
 from domain.registration.answers import Attendance, RsvpCommand
 from domain.reminders.planning import RemindCommand
 from starter.client import commands
@@ -25,24 +25,17 @@ PAGE = 50
 STATES = ("all", "none", *(a.value for a in Attendance), "failed")
 
 
-def page_of(
-    rows: list[ParticipantStatus], state: str, query: str, number: int
-) -> tuple[list[ParticipantStatus], int]:
-    """One page of the registration list, filtered by answer state and name; and the count."""
-    q = query.strip().lower()
-    chosen = [
-        r
-        for r in rows
-        if (
-            state == "all"
-            or (state == "none" and r.attendance is None)
-            or (state == "failed" and r.invitation.status is InvitationStatus.FAILED)
-            or (r.attendance is not None and r.attendance.value == state)
-        )
-        and (not q or q in r.name.lower() or q in r.affiliation.lower())
-    ]
-    start = max(0, number - 1) * PAGE
-    return chosen[start : start + PAGE], len(chosen)
+def wanted(state: str, country: str, number: int) -> StatusPage:
+    """The status query's page for the list's filters (answer state, country) and number."""
+    answer = state if state in {a.value for a in Attendance} else None
+    return StatusPage(
+        answer=Attendance(answer) if answer else None,
+        unanswered=state == "none",
+        invitation=InvitationStatus.FAILED if state == "failed" else None,
+        country=country or None,
+        offset=(number - 1) * PAGE,
+        limit=PAGE,
+    )
 
 
 def to_be_mailed(status: MeetingStatus) -> list[ParticipantStatus]:
@@ -60,24 +53,24 @@ def _local(value: str, name: str) -> datetime:
 def add_meeting_routes(app: web.Application, console: Console) -> None:
     async def show(request: web.Request, viewer: Viewer) -> web.StreamResponse:
         meeting_id = request.match_info["meeting"]
-        status = await reads.readable(console, viewer, meeting_id)
-        return registration_page(request, viewer, status)
+        viewer.require_read(await reads.region_of(console, meeting_id), meeting_id)
+        return await registration_page(request, viewer, meeting_id)
 
-    def registration_page(
+    async def registration_page(
         request: web.Request,
         viewer: Viewer,
-        status: MeetingStatus,
+        meeting_id: str,
         problem: str = "",
         code: int = 200,
     ) -> web.Response:
         state = request.query.get("state", "all")
         state = state if state in STATES else "all"
-        query = request.query.get("q", "")[:100]
+        country = request.query.get("country", "")[:64]
         try:
             number = max(1, int(request.query.get("page", "1")))
         except ValueError:
             number = 1
-        rows, total = page_of(status.participants, state, query, number)
+        status = await reads.page(console, meeting_id, wanted(state, country, number))
         return render(
             request,
             "meeting.html",
@@ -85,17 +78,17 @@ def add_meeting_routes(app: web.Application, console: Console) -> None:
             title=status.title,
             status=status,
             m=status.meeting,
-            rows=rows,
-            total=total,
+            rows=status.participants,
+            total=status.matching,
             number=number,
-            pages=max(1, -(-total // PAGE)),
+            pages=max(1, -(-status.matching // PAGE)),
             state=state,
             states=STATES,
-            query=query,
+            country=country,
+            countries=sorted(status.answers.by_country),
             answers=list(Attendance),
             manage=viewer.manages(status.meeting.region),
             failed=status.count(InvitationStatus.FAILED),
-            done=request.query.get("done", ""),
             problem=problem,
             section="registration",
         )
@@ -111,13 +104,11 @@ def add_meeting_routes(app: web.Application, console: Console) -> None:
                 actor=console.actor(viewer),
             )
         except (ValueError, ValidationError):
-            status = await reads.status(console, meeting_id)
-            return registration_page(request, viewer, status, "Choose an answer.", 400)
+            return await registration_page(request, viewer, meeting_id, "Choose an answer.", 400)
         try:
             await commands.rsvp(console.client, console.store, meeting_id, command)
         except commands.CommandRefused as exc:
-            status = await reads.status(console, meeting_id)
-            return registration_page(request, viewer, status, str(exc), 409)
+            return await registration_page(request, viewer, meeting_id, str(exc), 409)
         return done(f"/console/meetings/{meeting_id}", "answer")
 
     async def chase(request: web.Request, viewer: Viewer) -> web.StreamResponse:
@@ -131,8 +122,7 @@ def add_meeting_routes(app: web.Application, console: Console) -> None:
                 RemindCommand(actor=console.actor(viewer)),
             )
         except commands.CommandRefused as exc:
-            status = await reads.status(console, meeting_id)
-            return registration_page(request, viewer, status, str(exc), 409)
+            return await registration_page(request, viewer, meeting_id, str(exc), 409)
         return done(f"/console/meetings/{meeting_id}", "chased")
 
     async def change_form(request: web.Request, viewer: Viewer) -> web.StreamResponse:

@@ -10,7 +10,7 @@ from aiohttp import web
 
 from activities.store import MeetingRow
 from domain.meeting.definition import MeetingDefinition
-from domain.meeting.status import MeetingStatus
+from domain.meeting.status import MeetingStatus, StatusPage
 from starter.client import commands
 from starter.web.console.context import Console
 from starter.web.console.roles import Forbidden, Viewer
@@ -69,12 +69,17 @@ async def status(console: Console, meeting_id: str) -> MeetingStatus:
         raise web.HTTPNotFound(reason=f"There is no meeting {meeting_id}") from None
 
 
-async def as_invitee(console: Console, viewer: Viewer, meeting_id: str) -> MeetingStatus:
-    """The meeting's status if the viewer is invited to it (their own pages)."""
-    await region_of(console, meeting_id)
-    found = await status(console, meeting_id)
+async def page(console: Console, meeting_id: str, which: StatusPage) -> MeetingStatus:
     try:
-        found.participant(viewer.id)
-    except KeyError:
-        raise Forbidden(f"{viewer.id} is not invited to {meeting_id}", meeting_id) from None
+        return await console.page_of(meeting_id, which)
+    except commands.NoSuchMeeting:
+        raise web.HTTPNotFound(reason=f"There is no meeting {meeting_id}") from None
+
+
+async def as_invitee(console: Console, viewer: Viewer, meeting_id: str) -> MeetingStatus:
+    """The meeting's summary with the viewer's own row, if they are invited (their pages)."""
+    await region_of(console, meeting_id)
+    found = await page(console, meeting_id, StatusPage(participant_id=viewer.id, limit=1))
+    if not found.participants:
+        raise Forbidden(f"{viewer.id} is not invited to {meeting_id}", meeting_id)
     return found

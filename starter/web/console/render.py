@@ -43,7 +43,7 @@ def language(request: web.Request) -> str:
     """The signed-in person's language if it has a catalogue, else the browser's, else en."""
     viewer = request.get(VIEWER)
     if viewer is not None:
-        return i18n.pick([viewer.person.language])
+        return i18n.pick(viewer.person.languages)
     wanted = [
         part.split(";")[0].strip().split("-")[0].lower()
         for part in request.headers.get("Accept-Language", "").split(",")[:8]

@@ -1,7 +1,7 @@
 """Who the signed-in person is to the console, and what that lets them see and change.
 
-The directory decides: a secretariat member manages their region (the region of their
-country, or the region whose secretariat organisation `SEC-<region>` they belong to); an
+The directory decides: a secretariat member manages their region (the region their
+organisation names, else their country's), the coordination's staff every region; an
 NFP or deputy acts for their country; an observer for themselves; an auditor reads all.
 """
 
@@ -31,6 +31,7 @@ class Viewer:
 
     person: Participant
     region: str | None
+    everywhere: bool = False  # the initiative's coordination: every region is theirs
 
     @property
     def id(self) -> str:
@@ -54,7 +55,7 @@ class Viewer:
         return self.person.country if self.role in COUNTRY_ROLES else None
 
     def manages(self, region: str) -> bool:
-        return self.is_secretariat and self.region == region
+        return self.is_secretariat and (self.everywhere or self.region == region)
 
     def reads_region(self, region: str) -> bool:
         return self.is_auditor or self.manages(region)
@@ -76,16 +77,13 @@ class Viewer:
             raise Forbidden(f"region {region} is not yours to read", meeting_id)
 
 
-def viewer_of(person: Participant, country_region: str | None) -> Viewer:
-    """The viewer for a directory entry, with the region the directory gives them."""
-    region = country_region
-    if (
-        person.country is None
-        and person.organisation
-        and person.organisation.startswith(SECRETARIAT_ORG_PREFIX)
-    ):
-        region = person.organisation.removeprefix(SECRETARIAT_ORG_PREFIX)
-    return Viewer(person=person, region=region)
+def viewer_of(person: Participant, region: str | None, coordination: bool = False) -> Viewer:
+    """The viewer for a directory entry, in the region the directory gives them (a
+    secretariat organisation without a region named `SEC-<region>` still counts)."""
+    org = person.organisation or ""
+    if region is None and person.country is None and org.startswith(SECRETARIAT_ORG_PREFIX):
+        region = org.removeprefix(SECRETARIAT_ORG_PREFIX)
+    return Viewer(person=person, region=region, everywhere=coordination)
 
 
 VIEWER = web.RequestKey("console_viewer", Viewer)

@@ -1,0 +1,79 @@
+"""`rtm reply list|confirm|discard MEETING [ID]`: calendar replies awaiting the secretariat.
+
+A reply whose sender is not authenticated (no MTA verdict, no valid DKIM signature) changes
+nothing until the secretariat confirms it here (or on the console)."""
+
+from __future__ import annotations
+
+import argparse
+from typing import TYPE_CHECKING
+
+from starter.cli.common import actor, add, connect, open_store
+
+if TYPE_CHECKING:
+    from activities.config import Settings
+    from domain.registration.held import HeldReply
+
+
+def held_line(reply: HeldReply) -> str:
+    """One held reply on one line; outside text (the envelope sender, the reason) escaped."""
+    from domain.common.display import printable
+
+    sequence = "none" if reply.sequence is None else str(reply.sequence)
+    return printable(
+        f"{reply.id}  {reply.participant_id}: {reply.attendance.value} (sequence {sequence}), "
+        f"From {reply.sender}, envelope {reply.envelope_from or '<>'}, "
+        f"{reply.received_at:%Y-%m-%d %H:%M} UTC; held: {reply.reason}"
+    )
+
+
+async def cmd_reply_list(args: argparse.Namespace, settings: Settings) -> int:
+    from starter.client import commands
+
+    status = await commands.status(await connect(settings), args.meeting)
+    for reply in status.held_replies:
+        print(held_line(reply))
+    print(f"{len(status.held_replies)} replies await confirmation")
+    return 0
+
+
+async def cmd_reply_confirm(args: argparse.Namespace, settings: Settings) -> int:
+    from domain.registration.held import ConfirmReplyCommand
+    from starter.cli.inputs import parse
+    from starter.client import commands
+
+    command = parse(ConfirmReplyCommand, {"reply_id": args.id, "actor": actor(settings)})
+    client = await connect(settings)
+    row = await commands.confirm_reply(client, open_store(settings), args.meeting, command)
+    print(f"{args.meeting}: {args.id} confirmed; {row.name} ({row.participant_id}) answered "
+          f"{row.attendance.value if row.attendance else '-'}")  # fmt: skip
+    return 0
+
+
+async def cmd_reply_discard(args: argparse.Namespace, settings: Settings) -> int:
+    from domain.registration.held import DiscardReplyCommand
+    from starter.cli.inputs import parse
+    from starter.client import commands
+
+    fields = {"reply_id": args.id, "actor": actor(settings)}
+    command = parse(DiscardReplyCommand, fields | ({"reason": args.reason} if args.reason else {}))
+    client = await connect(settings)
+    reply = await commands.discard_reply(client, open_store(settings), args.meeting, command)
+    print(f"{args.meeting}: {reply.id} discarded; nothing changed")
+    return 0
+
+
+def register(reply: argparse.ArgumentParser) -> None:
+    sub = reply.add_subparsers(dest="action", required=True)
+    listing = add(sub, "list", cmd_reply_list, "calendar replies awaiting confirmation")
+    listing.add_argument("meeting")
+    confirm = add(sub, "confirm", cmd_reply_confirm, "apply a held reply as the answer")
+    confirm.add_argument("meeting")
+    confirm.add_argument("id", help="e.g. H1")
+    discard = add(sub, "discard", cmd_reply_discard, "drop a held reply; nothing changes")
+    discard.add_argument("meeting")
+    discard.add_argument("id", help="e.g. H1")
+    discard.add_argument("--reason")
+
+
+PARSERS = {"reply": register}

@@ -1,0 +1,124 @@
+"""`rtm web`, `rtm inbound` and `rtm health`: the engine's doors as processes of their own.
+
+In production each runs alone (a container or a systemd unit per service) beside
+`rtm worker`, all against the same Temporal, database and link key. `rtm health SERVICE`
+is what a container's or a unit's health check runs: exit 0 when the service answers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import signal
+import smtplib
+import sys
+import time
+import urllib.request
+from typing import TYPE_CHECKING
+
+from starter.cli.common import Register, connect, open_store
+
+if TYPE_CHECKING:
+    from activities.config import Settings
+
+WORKER_ALIVE = "worker.alive"  # as worker.py writes it (not imported: health checks stay light)
+WORKER_STALE_AFTER = 90.0
+
+
+async def _until_stopped() -> None:
+    """Wait for SIGTERM (docker stop, systemctl stop) or SIGINT (Ctrl-C)."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
+
+
+async def cmd_web(args: argparse.Namespace, settings: Settings) -> int:
+    """The web app: personal links, the console, calendar feeds."""
+    from starter.web.app import make_app, serve
+
+    store = open_store(settings)
+    client = await connect(settings)
+    app = make_app(client, store, settings.link_key(), settings=settings)
+    runner = await serve(app, settings.web_host, settings.web_port)
+    print(f"web app on {settings.web_host}:{settings.web_port}, links as {settings.public_url}")
+    sys.stdout.flush()
+    try:
+        await _until_stopped()
+    finally:
+        await runner.cleanup()
+    return 0
+
+
+async def cmd_inbound(args: argparse.Namespace, settings: Settings) -> int:
+    """The SMTP endpoint for calendar replies, behind the organisation's MTA."""
+    from starter.inbound.authentication import TrustPolicy
+    from starter.inbound.endpoint import InboundReplies
+
+    store = open_store(settings)
+    client = await connect(settings)
+    trust = TrustPolicy.parse(settings.inbound_authserv_id, settings.inbound_trusted_peers)
+    server = InboundReplies(
+        client, store, settings.inbound_host, settings.inbound_port, trust=trust
+    )
+    with server:
+        print(
+            f"calendar replies on {settings.inbound_host}:{settings.inbound_port}, "
+            f"trusting {trust.authserv_id or 'no MTA verdict'} "
+            f"from {settings.inbound_trusted_peers}"
+        )
+        sys.stdout.flush()
+        await _until_stopped()
+    return 0
+
+
+def _probe_host(host: str) -> str:
+    """Where a health check on the same host reaches a service bound to `host`."""
+    return "127.0.0.1" if host in ("", "0.0.0.0", "::") else host
+
+
+def _health(service: str, settings: Settings) -> str | None:
+    """Why `service` is not healthy, or None."""
+    try:
+        if service == "web":
+            url = f"http://{_probe_host(settings.web_host)}:{settings.web_port}/healthz"
+            with urllib.request.urlopen(url, timeout=5) as resp:
+                return None if resp.status == 200 else f"{url} answered {resp.status}"
+        if service == "inbound":
+            host = _probe_host(settings.inbound_host)
+            with smtplib.SMTP(host, settings.inbound_port, timeout=5) as smtp:
+                code, _ = smtp.noop()
+                return None if code == 250 else f"SMTP NOOP answered {code}"
+        alive = settings.var_dir / WORKER_ALIVE
+        age = time.time() - alive.stat().st_mtime
+        if age > WORKER_STALE_AFTER:
+            return f"the worker last reached Temporal {age:.0f} s ago ({alive})"
+        return None
+    except OSError as exc:
+        return f"{service} does not answer: {exc}"
+
+
+async def cmd_health(args: argparse.Namespace, settings: Settings) -> int:
+    problem = _health(args.service, settings)
+    if problem:
+        print(f"unhealthy: {problem}", file=sys.stderr)
+        return 1
+    print(f"{args.service}: healthy")
+    return 0
+
+
+def _web(cmd: argparse.ArgumentParser) -> None:
+    cmd.set_defaults(fn=cmd_web)
+
+
+def _inbound(cmd: argparse.ArgumentParser) -> None:
+    cmd.set_defaults(fn=cmd_inbound)
+
+
+def _health_parser(cmd: argparse.ArgumentParser) -> None:
+    cmd.set_defaults(fn=cmd_health)
+    cmd.add_argument("service", choices=["worker", "web", "inbound"])
+
+
+PARSERS: dict[str, Register] = {"web": _web, "inbound": _inbound, "health": _health_parser}
