@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import logging
 import signal
+import socket
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -37,7 +38,14 @@ from workflows.cycle.workflow import RtmCycleWorkflow
 from workflows.followup.action_item import ActionItemWorkflow
 from workflows.meeting.workflow import MeetingWorkflow
 
-WORKER_ALIVE = "worker.alive"  # under the var directory; `rtm health worker` checks its age
+
+def worker_alive_file(var_dir: Path) -> Path:
+    """The mark this host's (this container's) worker touches; `rtm health worker` reads it.
+
+    Per host name, so that workers sharing one volume (`--scale worker=3`) each have their own.
+    """
+    return var_dir / f"worker.{socket.gethostname()}.alive"
+
 
 WORKFLOWS = [MeetingWorkflow, RtmCycleWorkflow, ActionItemWorkflow]
 
@@ -123,7 +131,7 @@ async def run(settings: Settings) -> None:
     await ensure_search_attributes(client, settings.temporal_namespace)
     worker = build_worker(client, settings, store)
     logging.info("worker on %s, task queue %s", settings.temporal_address, settings.task_queue)
-    alive = asyncio.create_task(_alive(client, private_dir(settings.var_dir) / WORKER_ALIVE))
+    alive = asyncio.create_task(_alive(client, worker_alive_file(private_dir(settings.var_dir))))
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):  # docker stop, systemctl stop, Ctrl-C

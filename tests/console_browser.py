@@ -134,15 +134,21 @@ def mails_to(catcher: SmtpCatcher, to: str) -> int:
     return sum(1 for c in catcher.caught if to in c.rcpt_tos)
 
 
-async def sign_in(page: Page, base: str, catcher: SmtpCatcher, email: str) -> None:
+async def sign_in(
+    page: Page, base: str, catcher: SmtpCatcher, email: str, checker: Checker | None = None
+) -> None:
     """Ask for a link on the sign-in page, open it from the mail, press the button."""
     already = mails_to(catcher, email)
     await page.goto(f"{base}/console/signin")
     await page.get_by_label("E-mail address").fill(email)
     await page.get_by_role("button", name="Send me a sign-in link").click()
     await page.wait_for_selector("h1:has-text('Check your mail')")
+    if checker is not None:
+        await checker.check(page, "signin-sent")
     link = await mailed_link(catcher, email, already)
     await page.goto(link)
+    if checker is not None:
+        await checker.check(page, "signin-link")
     await page.get_by_role("button", name="Sign in").click()
     await page.wait_for_load_state()
 

@@ -126,6 +126,7 @@ class Relay(SmtpCatcher):
         self.conversations: list[Conversation] = []
         self.handler = DeferringHandler(defer or set(), defer_for, refuse=refuse or set())
         self.auth_reply = auth_reply
+        self.password = PASSWORD  # what the relay expects; a test may change it mid-run
         self.logins: list[tuple[str, str]] = []
         self._lock = threading.Lock()
         kwargs: dict[str, Any] = {
@@ -157,7 +158,7 @@ class Relay(SmtpCatcher):
         user, password = auth_data.login.decode(), auth_data.password.decode()
         with self._lock:
             self.logins.append((user, password))
-        return AuthResult(success=(user, password) == (USER, PASSWORD), handled=False)
+        return AuthResult(success=(user, password) == (USER, self.password), handled=False)
 
     @property
     def talks(self) -> list[Conversation]:

@@ -130,6 +130,32 @@ async def test_a_meeting_from_plan_to_audit_through_the_pages(
             await nfp.reload()
             assert "Kazakhstan: national CBRN action plan" in await nfp.inner_text("main")
 
+            # reschedule and cancel stop at a page naming who will be mailed; going back
+            # from it changes nothing
+            sequence = (await commands.status(env.client, meeting_id)).sequence
+            await sec.goto(f"{base}/console/meetings/{meeting_id}/reschedule")
+            await checker.check(sec, "reschedule")
+            later = start + timedelta(days=7)
+            await sec.get_by_label("New start").fill(f"{later:%Y-%m-%dT%H:%M}")
+            await sec.get_by_label("New end").fill(f"{later + timedelta(days=1):%Y-%m-%dT%H:%M}")
+            await sec.get_by_role("button", name="Continue").click()
+            await sec.wait_for_selector("h1:has-text('Confirm the new dates')")
+            assert "Aigerim Nurlanovna Bekova" in await sec.inner_text("main")
+            assert "15 people will be mailed" in await sec.inner_text("main")
+            await checker.check(sec, "reschedule-confirm")
+            await sec.get_by_role("link", name="Back, nothing changed").click()
+            await sec.goto(f"{base}/console/meetings/{meeting_id}/cancel")
+            await checker.check(sec, "cancel")
+            await sec.get_by_label("Reason").fill("no venue")
+            await sec.get_by_role("button", name="Continue").click()
+            await checker.check(sec, "cancel-confirm")
+            await sec.get_by_role("link", name="Back, nothing changed").click()
+            again = await commands.status(env.client, meeting_id)
+            assert again.sequence == sequence and again.phase.value == "registration"
+            await nfp.goto(f"{base}/console/meetings/{meeting_id}/desk")
+            assert "Not allowed" in await nfp.inner_text("h1")
+            await checker.check(nfp, "forbidden")
+
             # the meeting day: check-in at the desk on a phone
             m = status.meeting
             await advance_to(env, m.start_utc() + timedelta(hours=1))

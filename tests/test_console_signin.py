@@ -44,7 +44,7 @@ async def test_sign_in_by_mailed_link_then_sign_out(site: Site) -> None:
         await page.goto(f"{site.base}/console/")
         assert page.url.startswith(f"{site.base}/console/signin"), "signed out: to the sign-in"
         await checker.check(page, "signin")
-        await sign_in(page, site.base, site.catcher, SECRETARIAT)
+        await sign_in(page, site.base, site.catcher, SECRETARIAT, checker)
         assert page.url == f"{site.base}/console/"
         await page.wait_for_selector("h1:has-text('Dashboard: region CA')")
         await checker.check(page, "dashboard-empty")

@@ -91,6 +91,10 @@ async def test_the_forged_reply_of_the_report_changes_nothing(
     assert await asyncio.to_thread(main, ["reply", "list", m.id]) == 0
     out = capsys.readouterr().out
     assert f"{held.id}  uz-nfp: in-person (sequence 999999)" in out and ATTACKER in out
+    assert await asyncio.to_thread(main, ["meeting", "status", m.id]) == 0
+    out = capsys.readouterr().out
+    assert "calendar replies awaiting confirmation (1;" in out
+    assert f"  {held.id}  uz-nfp: in-person (sequence 999999)" in out
 
     # confirming it would answer to an invitation never sent: refused, nothing changes
     assert await asyncio.to_thread(main, ["reply", "confirm", m.id, held.id]) == 2

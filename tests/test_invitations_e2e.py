@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import icalendar
 from temporalio.testing import WorkflowEnvironment
 
 from activities.store import Store
 from domain.invitations.batches import InvitationStatus
-from starter.devstack.catcher import SmtpCatcher
+from starter.devstack.catcher import Caught, SmtpCatcher
 from starter.devstack.stack import free_port
 from tests.factories import central_asia, meeting
 from tests.harness import invited, plan, running_worker
@@ -68,7 +70,9 @@ async def test_a_550_fails_one_invitation_and_the_rest_go_out(
     with SmtpCatcher(port=free_port(), refuse=[refused]) as c:
         async with running_worker(dev_env.client, store, c.port) as queue:
             status = await invited(await plan(dev_env.client, m, queue))
-        delivered = sorted(x.rcpt_tos[0] for x in c.caught)
+            told = await _notices(c, "delivery-failed")
+        invitations = [x for x in c.caught if "X-RTM-Participant" in x.message()]
+        delivered = sorted(x.rcpt_tos[0] for x in invitations)
 
     by_email = {i.email: i for i in status.invitations}
     assert by_email[refused].status is InvitationStatus.FAILED
@@ -79,3 +83,25 @@ async def test_a_550_fails_one_invitation_and_the_rest_go_out(
     assert refused not in delivered
     assert sorted(i.email for i in others) == delivered
     assert store.deliveries(m.id, 0)["mn-nfp"].status is InvitationStatus.FAILED
+    # the secretariat is told once, with the address and the server's words
+    assert [x.rcpt_tos for x in told] == [(m.organiser.email,)]
+    text = told[0].message().get_body(("plain",))
+    body = text.get_content() if text is not None else ""
+    assert refused in body and "550 5.1.1 mailbox unavailable" in body
+    assert f"rtm meeting resend {m.id} --failed" in body
+
+
+async def _notices(catcher: SmtpCatcher, kind: str, timeout: float = 30) -> list[Caught]:
+    """The notices of `kind` the catcher holds, once there is one (then a moment longer, to
+    see that no second one follows)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+
+    def of_kind() -> list[Caught]:
+        return [x for x in catcher.caught if x.message()["X-RTM-Notice"] == kind]
+
+    while not of_kind():
+        assert loop.time() < deadline, f"no {kind} notice within {timeout} s"
+        await asyncio.sleep(0.1)
+    await asyncio.sleep(1.0)
+    return of_kind()

@@ -73,6 +73,8 @@ async def test_secretariat_downloads_the_reports_and_an_nfp_is_refused(
                         got[path] = (r.status, r.headers.get("Content-Type", ""), await r.read())
                 async with http.get(f"{site.base}/console/actions.csv?country=KZ") as r:
                     tracker = (r.status, (await r.read()).decode())
+                async with http.get(f"{site.base}/console/regions/CA/charts") as r:
+                    region = (r.status, await r.text())
                 bad = {}
                 for path in (f"{base}/report.md?language=de", f"{base}/register.doc",
                              f"{site.base}/console/actions.csv?state=lost"):  # fmt: skip
@@ -84,6 +86,8 @@ async def test_secretariat_downloads_the_reports_and_an_nfp_is_refused(
                     refused = r.status
                 async with nfp.get(f"{site.base}/console/actions.csv") as r:
                     refused_tracker = r.status
+                async with nfp.get(f"{site.base}/console/regions/CA/charts") as r:
+                    refused_region = r.status
 
     assert {k: v[0] for k, v in got.items()} == dict.fromkeys(got, 200)
     assert got["report.pdf"][1] == "application/pdf"
@@ -106,5 +110,7 @@ async def test_secretariat_downloads_the_reports_and_an_nfp_is_refused(
         "report.md?language=de"][1]  # fmt: skip
     assert bad["register.doc"][0] == 400 and "format: 'doc'" in bad["register.doc"][1]
     assert bad["actions.csv?state=lost"][0] == 400 and "state" in bad["actions.csv?state=lost"][1]
-    assert refused == 403 and refused_tracker == 403
-    assert audit_actions(store).count("console.forbidden") == 2
+    assert region[0] == 200 and region[1].count("<svg") == 2
+    assert "Actions by state over time" in region[1] and "<td>1</td>" in region[1]
+    assert refused == refused_tracker == refused_region == 403
+    assert audit_actions(store).count("console.forbidden") == 3

@@ -73,6 +73,11 @@ def test_report_counts_the_register_and_says_more_than_once_past_twenty() -> Non
     assert "allowing to bring together 18 participants," in report_markdown(facts, "en")
     before = draft(rtm15_facts(presences=False))
     assert before.basis is Basis.ANSWERS and before.participants == 18
+    text = report_markdown(before, "en")
+    assert "So far the event, to be held in a blended format (face-to-face and online), has " \
+        "registered 18 participants, including National Focal Points" in text  # fmt: skip
+    assert "allowing to bring together" not in text
+    assert "пока зарегистрировались 18 участников" in report_markdown(before, "ru")
 
 
 def test_russian_report_comes_from_the_catalogue() -> None:

@@ -37,7 +37,9 @@ class DirectoryActivities:
         chosen, problems = self.store.resolve_participants(
             query.participants, query.countries, query.organisations
         )
-        if problems:
+        if query.limit is not None:
+            chosen = chosen[query.offset : query.offset + query.limit]
+        if problems and not query.known_only:
             raise ApplicationError(
                 "; ".join(problems), type="UnknownParticipant", non_retryable=True
             )

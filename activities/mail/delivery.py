@@ -13,6 +13,7 @@ left is `failed` with the reason.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -173,8 +174,12 @@ class Delivery:
             ticker.cancel()
             if batch.smtp is not None:
                 await close_smtp(batch.smtp)
+            # cancelled (the meeting was cancelled or rescheduled) or failed: what was sent is
+            # still written, within the database's timeout, and is in the last heartbeat
+            with contextlib.suppress(Exception, asyncio.CancelledError):
+                await asyncio.wait_for(asyncio.shield(batch.writer.drain()), self.timeout)
             await batch.writer.close()
-        batch.beat()
+            batch.beat()
         return {j.key: batch.results[j.key] for j in jobs}
 
     async def _send(self, smtp: aiosmtplib.SMTP, job: MailJob, alone: bool) -> DeliveryResult:

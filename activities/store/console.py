@@ -10,7 +10,7 @@ import hashlib
 from datetime import UTC, datetime, timedelta
 from typing import NamedTuple
 
-from sqlalchemy import Engine, func
+from sqlalchemy import Engine, and_, func, or_
 from sqlmodel import Field, Session, SQLModel, col, select, update
 
 from activities.store.deliveries import OutboxRow
@@ -295,6 +295,31 @@ class ConsoleStore(StoreBase):
             q = select(ParticipantRow).where(func.lower(ParticipantRow.email) == email.lower())
             row = s.exec(q).first()
             return None if row is None else _participant(row)
+
+    def region_people(
+        self, countries: set[str], secretariat: str, query: str, offset: int, limit: int
+    ) -> tuple[list[Participant], int]:
+        """One page of the people of these countries and this secretariat organisation
+        (name or address containing `query`), in directory order; and how many match."""
+        where = or_(
+            col(ParticipantRow.country).in_(sorted(countries)),
+            col(ParticipantRow.organisation) == secretariat,
+        )
+        if query:
+            like = f"%{query.lower()}%"
+            where = and_(
+                where,
+                or_(
+                    func.lower(ParticipantRow.name).like(like),
+                    func.lower(ParticipantRow.email).like(like),
+                ),
+            )
+        with self._session() as s:
+            total = s.exec(select(func.count()).select_from(ParticipantRow).where(where)).one()
+            q = select(ParticipantRow).where(where)
+            q = q.order_by(col(ParticipantRow.position), col(ParticipantRow.id))
+            rows = s.exec(q.offset(offset).limit(limit))
+            return [_participant(r) for r in rows], int(total)
 
     def meetings(self, region: str | None = None) -> list[MeetingRow]:
         """The meeting projections of a region (or all), newest first."""

@@ -162,6 +162,7 @@ class DirectoryStore(StoreBase):
     ) -> tuple[list[Participant], list[str]]:
         """Everyone named by id, country or organisation, once, in directory order; and problems."""
         ids, countries, organisations = list(ids), list(countries), list(organisations)
+        wanted, in_countries, in_orgs = set(ids), set(countries), set(organisations)
         everyone = self.participants()
         by_id = {p.id: p for p in everyone}
         known_countries = {c.code for c in self.countries()}
@@ -178,7 +179,7 @@ class DirectoryStore(StoreBase):
         chosen = [
             p
             for p in everyone
-            if p.id in ids or p.country in countries or p.organisation in organisations
+            if p.id in wanted or p.country in in_countries or p.organisation in in_orgs
         ]
         return chosen, problems
 

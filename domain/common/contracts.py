@@ -47,6 +47,11 @@ class ParticipantQuery(Frozen):
     participants: list[str] = Field(default_factory=list)
     countries: list[str] = Field(default_factory=list)
     organisations: list[str] = Field(default_factory=list)
+    offset: int = Field(default=0, ge=0, description="a page of the invitees: the first")
+    limit: int | None = Field(default=None, ge=1, description="a page: how many at most")
+    known_only: bool = Field(
+        default=False, description="reloading a continued run: skip ids no longer known"
+    )
 
     @classmethod
     def of(cls, meeting: MeetingDefinition) -> ParticipantQuery:

@@ -18,6 +18,7 @@ from domain.common.contracts import Phase
 from domain.directory.models import Participant
 from domain.followup.actions import ActionItem
 from domain.invitations.batches import Invitation
+from domain.meeting.compact import pack, roster_of, unpack
 from domain.meeting.definition import MeetingDefinition
 from domain.registration.answers import Answer, Attendance
 from domain.registration.held import HeldReply
@@ -60,6 +61,11 @@ class MeetingState(BaseModel):
     actions: dict[str, ActionItem] = Field(default_factory=dict)
     answers_version: int = 0
     runs: int = Field(default=1, description="how many runs this meeting has had")
+    packed: str | None = Field(
+        default=None,
+        description="a continued run's roster and per-participant columns (domain.meeting."
+        "compact); the participant records are loaded again from the directory",
+    )
     held: dict[str, HeldReply] = Field(
         default_factory=dict, description="calendar replies awaiting confirmation, by id"
     )
@@ -85,6 +91,41 @@ class MeetingState(BaseModel):
     @field_serializer("reminded")
     def _sorted(self, reminded: set[str]) -> list[str]:
         return sorted(reminded)
+
+    def for_next_run(self) -> MeetingState:
+        """What continue-as-new carries: everything but the participants, who travel as
+        packed ids and enums."""
+        packed = pack(
+            list(self.invitees), self.invitations, self.answers, self.presences.values(),
+            self.reminded,
+        )  # fmt: skip
+        return self.model_copy(
+            update={
+                "invitees": {},
+                "invitations": {},
+                "answers": {},
+                "presences": {},
+                "reminded": set(),
+                "packed": packed,
+                "runs": self.runs + 1,
+            }
+        )
+
+    def roster(self) -> list[str]:
+        """The ids to load again when this run started from a packed state."""
+        return roster_of(self.packed) if self.packed else []
+
+    def unpack(self, invitees: list[Participant]) -> None:
+        """Back to the full state, with the participants the directory still knows."""
+        assert self.packed is not None
+        known = {p.id: p for p in invitees}
+        self.invitees = {pid: known[pid] for pid in self.roster() if pid in known}
+        columns = unpack(self.packed, self.invitees)
+        self.invitations = columns.invitations
+        self.answers = columns.answers
+        self.presences = {presence_key(p.participant_id, p.day): p for p in columns.presences}
+        self.reminded = columns.reminded
+        self.packed = None
 
     @property
     def ended(self) -> bool:

@@ -95,6 +95,13 @@ class StatusPage(Frozen):
         return self.answer is None or (answer is not None and answer.attendance is self.answer)
 
 
+class RegisterPage(Frozen):
+    """Which presences the attendance query lists (its counts are always the whole)."""
+
+    offset: int = Field(default=0, ge=0)
+    limit: int | None = Field(default=None, ge=0, description="None: every presence")
+
+
 class StatusSummary(Frozen):
     """Counts over the whole meeting: invitations by state, answers by mode and country."""
 

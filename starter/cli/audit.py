@@ -18,7 +18,7 @@ async def cmd_audit(args: argparse.Namespace, settings: Settings) -> int:
     """`rtm audit MEETING [--json]` or `rtm audit export MEETING DIR`."""
     from temporalio.service import RPCError, RPCStatusCode
 
-    from starter.client.audit import export, render_timeline, timeline
+    from starter.client.audit import chain, export, render_timeline, timeline
 
     words = list(args.words)
     exporting = words[:1] == ["export"]
@@ -29,15 +29,17 @@ async def cmd_audit(args: argparse.Namespace, settings: Settings) -> int:
     meeting_id = words[0]
     client = await connect(settings)
     try:
-        history = await client.get_workflow_handle(meeting_id).fetch_history()
+        runs = [h.to_json() for h in await chain(client, meeting_id)]
     except RPCError as exc:
         if exc.status is RPCStatusCode.NOT_FOUND:
             raise InputError([f"meeting: no meeting {meeting_id!r}"]) from exc
         raise
-    history_json = history.to_json()
-    entries = timeline(json.loads(history_json), open_store(settings).audit(meeting_id))
+    histories = [json.loads(h) for h in runs]
+    entries = await timeline(
+        histories, open_store(settings).audit(meeting_id), client.data_converter
+    )
     if exporting:
-        for path in export(meeting_id, history_json, entries, Path(words[1])):
+        for path in export(meeting_id, runs, entries, Path(words[1])):
             print(f"wrote {path}")
     elif args.json:
         print(json.dumps([e.model_dump(mode="json") for e in entries], indent=2,

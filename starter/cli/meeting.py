@@ -1,4 +1,4 @@
-"""`rtm meeting plan|list|status|schedule|reschedule|cancel`: one meeting's life."""
+"""`rtm meeting plan|list|status|schedule|reschedule|cancel|resend`: one meeting's life."""
 
 from __future__ import annotations
 
@@ -119,6 +119,27 @@ async def cmd_meeting_cancel(args: argparse.Namespace, settings: Settings) -> in
     return 0
 
 
+async def cmd_meeting_resend(args: argparse.Namespace, settings: Settings) -> int:
+    from domain.outbox.tracking import ResendCommand
+    from starter.client import commands
+
+    command = parse(
+        ResendCommand,
+        {
+            "actor": actor(settings),
+            "participant": args.participant,
+            "failed_only": args.failed or args.participant is None,
+        },
+    )
+    status = await commands.resend(await connect(settings), open_store(settings), args.id, command)
+    print(
+        f"{status.id}: sent again (sequence {status.sequence}); "
+        f"{status.count(InvitationStatus.SENT)} sent, {status.count(InvitationStatus.FAILED)} "
+        f"failed, {status.count(InvitationStatus.PENDING)} pending"
+    )
+    return 1 if status.count(InvitationStatus.FAILED) else 0
+
+
 def register(meeting: argparse.ArgumentParser) -> None:
     msub = meeting.add_subparsers(dest="action", required=True)
     add(
@@ -152,6 +173,10 @@ def register(meeting: argparse.ArgumentParser) -> None:
     stop = add(msub, "cancel", cmd_meeting_cancel, "cancel; everyone gets a cancellation")
     stop.add_argument("id")
     stop.add_argument("--reason", default="cancelled by the secretariat")
+    again = add(msub, "resend", cmd_meeting_resend, "send the failed invitations again")
+    again.add_argument("id")
+    again.add_argument("--failed", action="store_true", help="only those that failed (default)")
+    again.add_argument("--participant", help="only this participant (any outcome)")
 
 
 PARSERS = {"meeting": register}

@@ -19,8 +19,8 @@ if TYPE_CHECKING:
     from activities.config import Settings
     from activities.store import Store
 
-UNSCOPED = {"dev", "demo", "worker", "mail"}
-"""Commands of the operator's machine, not of a region."""
+UNSCOPED = {"dev", "demo", "worker", "web", "inbound", "health", "mail", "smtp", "db"}
+"""Commands of the operator's machine and its services, not of a region."""
 LISTINGS = {
     ("meeting", "list"),
     ("actions", "list"),

@@ -11,6 +11,7 @@ import argparse
 import asyncio
 import signal
 import smtplib
+import socket
 import sys
 import time
 import urllib.request
@@ -21,7 +22,6 @@ from starter.cli.common import Register, connect, open_store
 if TYPE_CHECKING:
     from activities.config import Settings
 
-WORKER_ALIVE = "worker.alive"  # as worker.py writes it (not imported: health checks stay light)
 WORKER_STALE_AFTER = 90.0
 
 
@@ -90,7 +90,7 @@ def _health(service: str, settings: Settings) -> str | None:
             with smtplib.SMTP(host, settings.inbound_port, timeout=5) as smtp:
                 code, _ = smtp.noop()
                 return None if code == 250 else f"SMTP NOOP answered {code}"
-        alive = settings.var_dir / WORKER_ALIVE
+        alive = settings.var_dir / f"worker.{socket.gethostname()}.alive"  # as worker.py
         age = time.time() - alive.stat().st_mtime
         if age > WORKER_STALE_AFTER:
             return f"the worker last reached Temporal {age:.0f} s ago ({alive})"

@@ -6,9 +6,11 @@ from zoneinfo import ZoneInfo
 
 from domain.agenda.view import AgendaView
 from domain.attendance.register import AttendanceView
+from domain.common.display import printable
 from domain.common.i18n import written_in
 from domain.invitations.batches import InvitationStatus
 from domain.meeting.status import MeetingStatus
+from starter.cli.replies import held_line
 
 
 def _shown(status: MeetingStatus) -> str:
@@ -41,8 +43,12 @@ def render_status(status: MeetingStatus) -> str:
             f"  {row.participant_id:<16} {row.affiliation:<9} {inv.status.value:<10} "
             f"{answer:<10} {row.answered_via or '-':<14} "
             f"{written_in(row.languages, m.bilingual):<7} {row.email}"
-            + (f"  ({inv.error})" if inv.error else "")
+            + (f"  ({printable(inv.error)})" if inv.error else "")
         )
+    if status.held_replies:
+        lines += ["", f"calendar replies awaiting confirmation ({len(status.held_replies)}; "
+                      "`rtm reply confirm|discard`):"]  # fmt: skip
+        lines += [f"  {held_line(reply)}" for reply in status.held_replies]
     published = status.agenda_published_version
     lines += [
         "",

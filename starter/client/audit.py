@@ -1,19 +1,28 @@
 """The auditor's timeline of a meeting: its Temporal history and the audit log, merged.
 
-Works on the history's JSON form, so a live meeting and an exported one read the same.
+A meeting that continued as new has one history per run: the timeline covers every run of
+the chain, in order, and the export writes each run's history so that each replays.
+Works on the histories' JSON form, so a live meeting and an exported one read the same;
+payloads are decoded through the data converter (and its codec, if one is added).
 Each entry says when, who (actor and channel), what, and for mail: Message-ID, recipient
 and outcome.
 """
 
 from __future__ import annotations
 
-import base64
+import heapq
 import json
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from google.protobuf.json_format import ParseDict
 from pydantic import Field
+from temporalio.api.common.v1 import Payload
+from temporalio.api.enums.v1 import EventType
+from temporalio.client import Client, WorkflowHistory
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.converter import DataConverter
 
 from activities.store import AuditRow
 from domain.common.base import Frozen
@@ -28,15 +37,38 @@ class TimelineEntry(Frozen):
     action: str
     summary: str
     detail: dict[str, Any] = Field(default_factory=dict)
+    run: int = Field(default=1, description="which run of the meeting's chain, from 1")
 
 
-def _payloads(attrs: dict[str, Any], field: str) -> list[Any]:
-    """JSON payloads of a history event field, decoded (pydantic data converter: JSON)."""
+async def chain(client: Client, workflow_id: str) -> list[WorkflowHistory]:
+    """Every run's history of a workflow chain, first to last (continue-as-new)."""
+    latest = await client.get_workflow_handle(workflow_id).fetch_history()
+    started = latest.events[0].workflow_execution_started_event_attributes
+    run_id = started.first_execution_run_id
+    if not run_id:  # a server that does not say: the latest run only
+        return [latest]
+    runs: list[WorkflowHistory] = []
+    while run_id:
+        history = await client.get_workflow_handle(workflow_id, run_id=run_id).fetch_history()
+        runs.append(history)
+        last = history.events[-1]
+        continued = last.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW
+        run_id = (
+            last.workflow_execution_continued_as_new_event_attributes.new_execution_run_id
+            if continued
+            else ""
+        )
+    return runs
+
+
+async def _payloads(attrs: dict[str, Any], field: str, converter: DataConverter) -> list[Any]:
+    """A history event field's payloads, decoded by the data converter (codec included)."""
+    raw = (attrs.get(field) or {}).get("payloads", [])
     out: list[Any] = []
-    for p in (attrs.get(field) or {}).get("payloads", []):
+    for p in raw:
         try:
-            out.append(json.loads(base64.b64decode(p.get("data", ""))))
-        except (ValueError, TypeError):
+            out += await converter.decode([ParseDict(p, Payload())])
+        except Exception:  # an unreadable payload is shown as nothing, not a crash
             out.append(None)
     return out
 
@@ -80,8 +112,10 @@ ENDINGS = (
 )
 
 
-def history_entries(history: dict[str, Any]) -> list[TimelineEntry]:
-    """Phase changes, decisions, sends, timers and updates from a history's JSON."""
+async def history_entries(
+    history: dict[str, Any], run: int = 1, converter: DataConverter = pydantic_data_converter
+) -> list[TimelineEntry]:
+    """Phase changes, decisions, sends, timers and updates from one run's history JSON."""
     entries: list[TimelineEntry] = []
     scheduled: dict[str, str] = {}
     updates: dict[str, str] = {}
@@ -108,11 +142,14 @@ def history_entries(history: dict[str, Any]) -> list[TimelineEntry]:
                     channel=channel,
                     action=action,
                     summary=summary,
+                    run=run,
                 )
             )
 
         if kind == "WORKFLOW_EXECUTION_STARTED":
-            meeting = (_payloads(attrs, "input") or [{}])[0] or {}
+            meeting = (await _payloads(attrs, "input", converter) or [{}])[0] or {}
+            if isinstance(meeting, dict) and "meeting" in meeting:  # a continued run's state
+                meeting = meeting["meeting"]
             add(
                 "meeting.planned",
                 f"{meeting.get('id')}: {meeting.get('title')}, "
@@ -121,11 +158,11 @@ def history_entries(history: dict[str, Any]) -> list[TimelineEntry]:
         elif kind == "ACTIVITY_TASK_SCHEDULED":
             name = attrs["activityType"]["name"]
             scheduled[event["eventId"]] = name
-            arg = (_payloads(attrs, "input") or [None])[0]
+            arg = (await _payloads(attrs, "input", converter) or [None])[0]
             add(f"activity.{name}", _activity_summary(name, arg))
         elif kind == "ACTIVITY_TASK_COMPLETED":
             name = scheduled.get(attrs.get("scheduledEventId", ""), "activity")
-            result = (_payloads(attrs, "result") or [None])[0]
+            result = (await _payloads(attrs, "result", converter) or [None])[0]
             if name.startswith("send_"):
                 add(f"activity.{name}.completed", _result_summary(result))
         elif kind in ("ACTIVITY_TASK_FAILED", "ACTIVITY_TASK_TIMED_OUT"):
@@ -138,7 +175,7 @@ def history_entries(history: dict[str, Any]) -> list[TimelineEntry]:
             request = attrs.get("acceptedRequest", {})
             name = request.get("input", {}).get("name", "update")
             updates[attrs.get("protocolInstanceId", "")] = name
-            args = _payloads(request.get("input", {}), "args")
+            args = await _payloads(request.get("input", {}), "args", converter)
             arg = args[0] if args and isinstance(args[0], dict) else {}
             actor = arg.get("actor") or {}
             shown = {k: v for k, v in arg.items() if k != "actor"}
@@ -157,7 +194,9 @@ def history_entries(history: dict[str, Any]) -> list[TimelineEntry]:
         elif kind == "TIMER_FIRED":
             add("timer.fired", "a reminder, deadline or phase change is due")
         elif kind in ENDINGS:
-            result = (_payloads(attrs, "result") or [None])[0]
+            result = (await _payloads(attrs, "result", converter) or [None])[0]
+            if kind.endswith("CONTINUED_AS_NEW"):
+                result = {"continued": f"run {run + 1}"}
             add(
                 f"workflow.{kind.rsplit('_', 1)[-1].lower()}",
                 json.dumps(result, default=str) if result else str(attrs.get("reason", "")),
@@ -196,8 +235,18 @@ def audit_entries(rows: list[AuditRow]) -> list[TimelineEntry]:
     return entries
 
 
-def timeline(history: dict[str, Any], rows: list[AuditRow]) -> list[TimelineEntry]:
-    return sorted(history_entries(history) + audit_entries(rows), key=lambda e: e.at)
+async def timeline(
+    histories: list[dict[str, Any]],
+    rows: list[AuditRow],
+    converter: DataConverter = pydantic_data_converter,
+) -> list[TimelineEntry]:
+    """Every run's entries in run order, merged with the audit log by time (a run's first
+    events may carry a clock a little behind the last of the run before: run order wins)."""
+    entries: list[TimelineEntry] = []
+    for run, history in enumerate(histories, start=1):
+        entries += sorted(await history_entries(history, run, converter), key=lambda e: e.at)
+    logged = sorted(audit_entries(rows), key=lambda e: e.at)
+    return list(heapq.merge(entries, logged, key=lambda e: e.at))
 
 
 def render_timeline(meeting_id: str, entries: list[TimelineEntry]) -> str:
@@ -213,13 +262,21 @@ def render_timeline(meeting_id: str, entries: list[TimelineEntry]) -> str:
     return "\n".join(lines)
 
 
+def run_file(meeting_id: str, run: int) -> str:
+    """The first run's history is `ID.history.json`; later runs `ID.run-N.history.json`."""
+    return f"{meeting_id}.history.json" if run == 1 else f"{meeting_id}.run-{run}.history.json"
+
+
 def export(
-    meeting_id: str, history_json: str, entries: list[TimelineEntry], target: Path
+    meeting_id: str, histories: list[str], entries: list[TimelineEntry], target: Path
 ) -> list[Path]:
-    """history.json (replayable), timeline.json and timeline.txt under `target`."""
+    """Each run's history (each replays on its own), runs.json listing them in order,
+    timeline.json and timeline.txt under `target`."""
     target.mkdir(parents=True, exist_ok=True)
+    runs = {target / run_file(meeting_id, n): h for n, h in enumerate(histories, start=1)}
     files = {
-        target / f"{meeting_id}.history.json": history_json,
+        **runs,
+        target / f"{meeting_id}.runs.json": json.dumps([p.name for p in runs], indent=2),
         target / f"{meeting_id}.timeline.json": json.dumps(
             [e.model_dump(mode="json") for e in entries], indent=2, ensure_ascii=False
         ),

@@ -34,8 +34,10 @@ from domain.meeting.status import (
     MeetingStatus,
     MinutesRecorded,
     ParticipantStatus,
+    RegisterPage,
     StatusPage,
 )
+from domain.outbox.tracking import ResendCommand
 from domain.registration.answers import Actor, RsvpCommand
 from domain.registration.held import (
     ConfirmReplyCommand,
@@ -246,6 +248,12 @@ async def cancel(
     return await _update(client, store, meeting_id, "cancel", W.cancel, c)
 
 
+async def resend(
+    client: Client, store: Store | None, meeting_id: str, c: ResendCommand
+) -> ChangeAck:
+    return await _update(client, store, meeting_id, "resend", W.resend, c)
+
+
 async def propose_item(
     client: Client, store: Store | None, meeting_id: str, c: ProposeCommand
 ) -> AgendaItem:
@@ -300,8 +308,17 @@ async def agenda(client: Client, meeting_id: str) -> AgendaView:
     return await _query(client, meeting_id, W.agenda)
 
 
-async def attendance(client: Client, meeting_id: str) -> AttendanceView:
-    return await _query(client, meeting_id, W.attendance)
+async def attendance(
+    client: Client, meeting_id: str, page: RegisterPage | None = None
+) -> AttendanceView:
+    """The register's counts and its presences (all, or the page asked for)."""
+    try:
+        handle = client.get_workflow_handle(meeting_id)
+        return await handle.query(W.attendance, page or RegisterPage())
+    except RPCError as exc:
+        if exc.status is RPCStatusCode.NOT_FOUND:
+            raise NoSuchMeeting(f"no meeting {meeting_id!r}") from exc
+        raise
 
 
 class MeetingListing(Frozen):

@@ -69,8 +69,10 @@ class TrustPolicy:
 def aligned(domain: str, from_domain: str) -> bool:
     """DMARC's relaxed alignment: the same domain, or `from_domain` is below `domain`."""
     domain, from_domain = domain.strip().lower().rstrip("."), from_domain.lower().rstrip(".")
-    return bool(domain) and "." in domain and (
-        from_domain == domain or from_domain.endswith("." + domain)
+    return (
+        bool(domain)
+        and "." in domain
+        and (from_domain == domain or from_domain.endswith("." + domain))
     )
 
 
@@ -129,9 +131,7 @@ def own_dkim(raw: bytes, from_domain: str, dns: DnsLookup) -> str | None:
     return None
 
 
-def check_sender(
-    raw: bytes, sender: str, peer: str | None, trust: TrustPolicy
-) -> SenderCheck:
+def check_sender(raw: bytes, sender: str, peer: str | None, trust: TrustPolicy) -> SenderCheck:
     """Whether `sender` (the reply's From) is authenticated, by our MTA or by DKIM."""
     from_domain = sender.rpartition("@")[2].lower()
     if trust.trusts(peer):

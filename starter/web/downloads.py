@@ -1,6 +1,7 @@
 """The reports in the console, for those who may read the meeting or the region (its
 secretariat, auditors): the report (md, pdf), the register (csv, xlsx), the desk's list
-(pdf), the charts page, and the region's action tracker (csv, xlsx). Downloads only: GET
+(pdf), the charts pages (a meeting's, a region's), and the region's action tracker (csv,
+xlsx). Downloads only: GET
 changes nothing. Bad parameters answer 400 naming the parameter."""
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ from activities.reports.documents import (
 )
 from domain.reports.render import LANGUAGES, charts_page
 from domain.reports.tracker import TrackerFilter
-from starter.client.reports import meeting_charts, meeting_facts
+from starter.client import commands
+from starter.client.reports import meeting_charts, meeting_facts, region_charts
 from starter.web.console import reads
 from starter.web.console.context import Console
 from starter.web.console.roles import Viewer
@@ -117,6 +119,22 @@ def add_download_routes(app: web.Application, console: Console | None) -> None:
         return web.Response(text=charts_page(title, found, language), content_type="text/html",
                             charset="utf-8")  # fmt: skip
 
+    async def region_page(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+        try:
+            language = _language(request)
+        except BadParameter as exc:
+            return _bad(exc)
+        region = request.match_info["region"]
+        viewer.require_read(region)
+        today = console.now().date()
+        try:
+            title, found = await region_charts(console.client, console.store, region, language,
+                                               today)  # fmt: skip
+        except commands.NoSuchMeeting as exc:
+            raise web.HTTPNotFound(reason=str(exc)) from None
+        return web.Response(text=charts_page(title, found, language), content_type="text/html",
+                            charset="utf-8")  # fmt: skip
+
     async def tracker(request: web.Request, viewer: Viewer) -> web.StreamResponse:
         q = request.query
         try:
@@ -144,3 +162,4 @@ def add_download_routes(app: web.Application, console: Console | None) -> None:
     app.router.add_get(base + "/participants.pdf", console.page(desk))
     app.router.add_get(base + "/charts", console.page(charts))
     app.router.add_get("/console/actions.{fmt}", console.page(tracker))
+    app.router.add_get("/console/regions/{region}/charts", console.page(region_page))

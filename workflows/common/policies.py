@@ -20,11 +20,12 @@ T = TypeVar("T")
 DB_RETRY = RetryPolicy(
     initial_interval=timedelta(seconds=1), maximum_interval=timedelta(seconds=30)
 )
-# SMTP: 4xx replies and dropped connections retry with backoff; 5xx is recorded, not raised
+# SMTP: a relay that cannot be reached or refuses the connection retries with backoff; the
+# send activity itself ends the retries (failed) after its window (activities.mail.delivery)
 SMTP_RETRY = RetryPolicy(
     initial_interval=timedelta(seconds=1),
     backoff_coefficient=2.0,
-    maximum_interval=timedelta(minutes=5),
+    maximum_interval=timedelta(minutes=10),
 )
 # a send activity heartbeats at most once a second; a dead worker is noticed after this
 SEND_HEARTBEAT = timedelta(seconds=10)
@@ -39,6 +40,8 @@ def send_mail(activity: str, payload: Any, result_type: type[R]) -> Awaitable[R]
         start_to_close_timeout=timedelta(minutes=30),
         heartbeat_timeout=SEND_HEARTBEAT,
         retry_policy=SMTP_RETRY,
+        # a cancel or reschedule that stops it waits until it has really stopped
+        cancellation_type=workflow.ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
     )
 
 

@@ -32,6 +32,7 @@ class AgendaHandlers(MeetingBase):
     @workflow.update
     async def propose_item(self, command: ProposeCommand) -> AgendaItem:
         """A participant's proposal; the secretariat decides on it later."""
+        await self._ready(lambda: self._propose_problem(command))
         s = self.s
         presenter = s.invitees[command.presenter]
         item = AgendaItem(
@@ -51,8 +52,13 @@ class AgendaHandlers(MeetingBase):
 
     @propose_item.validator
     def _check_propose(self, command: ProposeCommand) -> None:
+        problem = self._propose_problem(command) if self._loaded else None
+        if problem:
+            raise ValueError(problem)
+
+    def _propose_problem(self, command: ProposeCommand) -> str | None:
         m = self.s.meeting
-        problem = propose_problem(
+        return propose_problem(
             command,
             self.s.invitees,
             m.agenda_deadline_utc(),
@@ -60,12 +66,11 @@ class AgendaHandlers(MeetingBase):
             workflow.now(),
             f"{m.agenda_deadline_local():%Y-%m-%d %H:%M} {m.zone}",
         )
-        if problem:
-            raise ValueError(problem)
 
     @workflow.update
     async def decide_item(self, command: DecideCommand) -> AgendaItem:
         """The secretariat accepts, rejects (with a reason) or edits an item."""
+        await self._ready(lambda: self._decide_problem(command))
         items = self.s.items
         index = next(i for i, it in enumerate(items) if it.id == command.item_id)
         items[index] = decided(items[index], command, self._presenter_name(command))
@@ -74,6 +79,11 @@ class AgendaHandlers(MeetingBase):
 
     @decide_item.validator
     def _check_decide(self, command: DecideCommand) -> None:
+        problem = self._decide_problem(command) if self._loaded else None
+        if problem:
+            raise ValueError(problem)
+
+    def _decide_problem(self, command: DecideCommand) -> str | None:
         s = self.s
         problem = decide_problem(command, {i.id: i for i in s.items}, self._over())
         if problem is None and command.presenter and command.presenter not in s.invitees:
@@ -85,8 +95,7 @@ class AgendaHandlers(MeetingBase):
                 for i in s.items
             ]  # fmt: skip
             problem = view(s.meeting, after, 0, 0).problem
-        if problem:
-            raise ValueError(problem)
+        return problem
 
     @workflow.update
     async def publish_agenda(self, command: PublishCommand) -> AgendaPublished:

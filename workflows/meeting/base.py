@@ -5,10 +5,12 @@ phase, mailing a notice, sending the invitations of the current sequence)."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable, Coroutine
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import Any, Literal
 
 from temporalio import workflow
+from temporalio.exceptions import ApplicationError
 
 from workflows.common.policies import DB_RETRY, in_batches, send_mail
 from workflows.common.search_attributes import RTM_PHASE
@@ -22,7 +24,12 @@ with workflow.unsafe.imports_passed_through():
         Phase,
     )
     from domain.directory.models import Participant
-    from domain.invitations.batches import BatchResult, Invitation, InvitationBatch
+    from domain.invitations.batches import (
+        BatchResult,
+        DeliveryResult,
+        Invitation,
+        InvitationBatch,
+    )
     from domain.mail.notices import NoticeBatch, NoticeResult
     from domain.meeting.definition import MeetingDefinition
     from domain.meeting.notices import secretariat
@@ -35,6 +42,7 @@ class MeetingBase:
     """The state and shared mechanics; the feature modules add handlers on top."""
 
     s: MeetingState
+    _loaded: bool  # the invitees' records are here (not yet while they are being loaded)
 
     def _setup(self, state: MeetingState) -> None:
         self.s = state
@@ -93,10 +101,44 @@ class MeetingBase:
         """Cancelled or closed (or being cancelled): commands are refused."""
         return self.s.ended or self._cancelling
 
-    def _busy(self) -> str | None:
+    async def _ready(self, problem: Callable[[], str | None]) -> None:
+        """While a run is still loading its participants, a command waits for them and is
+        checked then (its validator could not tell); refused with the true reason."""
+        if self._loaded:
+            return
+        await workflow.wait_condition(lambda: self._loaded or self._over())
+        why = problem()
+        if why:
+            raise ApplicationError(why, type="CommandRefused", non_retryable=True)
+
+    def _loading(self) -> str | None:
+        """A continued run reads its participants again first: a moment's refusal."""
+        if not self._loaded and self.s.packed is not None:
+            return "the meeting is loading its participants; try again in a moment"
+        return None
+
+    def _busy(self, stoppable: bool = False) -> str | None:
+        """Why a command must wait for the mail going out; a cancel or reschedule
+        (`stoppable`) does not wait for invitations it can stop."""
+        if self._loading():
+            return self._loading()
+        if stoppable and self._can_stop_sending():
+            return None
         if self.s.phase in (Phase.SCHEDULED, Phase.INVITING) or self._sending.locked():
             return "invitations are still going out; try again in a moment"
         return None
+
+    def _can_stop_sending(self) -> bool:
+        """A fan-out or retry is running that a change may stop (workflows.meeting.delivery)."""
+        return False
+
+    async def _stop_sending(self) -> None:
+        """Stop what `_can_stop_sending` found running (workflows.meeting.delivery)."""
+
+    async def _stoppable(self, send: Callable[[], Coroutine[Any, Any, None]]) -> bool:
+        """Run `send`, stoppable by a later change (workflows.meeting.delivery)."""
+        await send()
+        return True
 
     def _secretariat(self) -> Participant:
         return secretariat(self.s.meeting, self.s.secretariat_zone)
@@ -127,13 +169,18 @@ class MeetingBase:
         method: Literal["REQUEST", "CANCEL"],
         previous: MeetingDefinition | None = None,
         reason: str | None = None,
+        only: list[str] | None = None,
     ) -> None:
-        """Send the current sequence to every invitee, a few batches (connections) at a time;
-        an update says what changed since `previous`, a cancellation gives its `reason`."""
+        """Send the current sequence to every invitee (or `only` these), a few batches
+        (connections) at a time; an update says what changed since `previous`, a
+        cancellation gives its `reason`."""
         s = self.s
         sequence, meeting = s.sequence, s.meeting
-        for pid, p in s.invitees.items():
-            s.invitations[pid] = Invitation(participant_id=pid, email=p.email, sequence=sequence)
+        recipients = (
+            [s.invitees[pid] for pid in only] if only is not None else list(s.invitees.values())
+        )
+        for p in recipients:
+            s.invitations[p.id] = Invitation(participant_id=p.id, email=p.email, sequence=sequence)
         self._changes += 1
 
         async def send(chunk: list[Participant]) -> None:
@@ -146,15 +193,24 @@ class MeetingBase:
                 reason=reason,
             )
             result = await send_mail(SEND_INVITATIONS, batch, BatchResult)
-            for r in result.results:
-                s.invitations[r.participant_id] = s.invitations[r.participant_id].model_copy(
-                    update={
-                        "status": r.status,
-                        "message_id": r.message_id,
-                        "error": r.error,
-                        "at": r.at,
-                    }
-                )
-            self._changes += 1
+            self._delivered(batch, result.results)
 
-        await in_batches(list(s.invitees.values()), send)
+        await in_batches(recipients, send)
+        self._sent_all(sequence)
+
+    def _delivered(self, batch: InvitationBatch, results: list[DeliveryResult]) -> None:
+        """A batch's outcome per recipient (workflows.meeting.delivery does more with it)."""
+        s = self.s
+        for r in results:
+            s.invitations[r.participant_id] = s.invitations[r.participant_id].model_copy(
+                update={
+                    "status": r.status,
+                    "message_id": r.message_id,
+                    "error": r.error,
+                    "at": r.at,
+                }
+            )
+        self._changes += 1
+
+    def _sent_all(self, sequence: int) -> None:
+        """Every recipient of the pass has an outcome (or waits on its own)."""

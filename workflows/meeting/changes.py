@@ -51,20 +51,24 @@ class ChangeHandlers(MeetingBase):
     async def reschedule(self, command: RescheduleCommand) -> ChangeAck:
         """New dates (or venue, zone, link): everyone invited gets the update, SEQUENCE+1."""
         s = self.s
+        await self._stop_sending()
         async with self._sending:
             previous, s.meeting = s.meeting, rescheduled(s.meeting, command)
             s.sequence += 1
             s.horizon = workflow.now()
             self._wake = True
             await self._record(s.phase, f"rescheduled by {command.actor.id}")
-            await self._send_all("REQUEST", previous=previous)
+            if workflow.patched("stoppable-sending"):  # a later cancel may stop it
+                await self._stoppable(lambda: self._send_all("REQUEST", previous=previous))
+            else:
+                await self._send_all("REQUEST", previous=previous)
         return self._ack()
 
     @reschedule.validator
     def _check_reschedule(self, command: RescheduleCommand) -> None:
         if self.s.meeting.planned:
             raise ValueError(f"{self.s.meeting.id} is only planned: schedule it first")
-        problem = self._busy() or reschedule_problem(
+        problem = self._busy(stoppable=True) or reschedule_problem(
             self.s.meeting, self._over(), command, workflow.now()
         )
         if problem:
@@ -75,6 +79,7 @@ class ChangeHandlers(MeetingBase):
         """Cancel before the meeting: everyone invited gets METHOD:CANCEL, SEQUENCE+1.
         The phase changes once the cancellation is recorded, not before."""
         s = self.s
+        await self._stop_sending()
         async with self._sending:
             s.sequence += 1
             if workflow.patched("cancel-records-first"):
@@ -87,6 +92,8 @@ class ChangeHandlers(MeetingBase):
 
     @cancel.validator
     def _check_cancel(self, command: CancelCommand) -> None:
-        problem = self._busy() or cancel_problem(self.s.meeting, self._over(), workflow.now())
+        problem = self._busy(stoppable=True) or cancel_problem(
+            self.s.meeting, self._over(), workflow.now()
+        )
         if problem:
             raise ValueError(problem)

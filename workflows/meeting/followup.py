@@ -29,6 +29,7 @@ class FollowupHandlers(MeetingBase):
     async def record_minutes(self, command: MinutesCommand) -> MinutesRecorded:
         """Minutes and action items: each action becomes its own workflow that chases its
         owner; minutes and actions are mailed to everyone who did not decline."""
+        await self._ready(lambda: self._minutes_problem(command))
         s = self.s
         participants = list(s.invitees.values())
         s.minutes = command.markdown
@@ -54,8 +55,13 @@ class FollowupHandlers(MeetingBase):
 
     @record_minutes.validator
     def _check_minutes(self, command: MinutesCommand) -> None:
+        problem = self._minutes_problem(command) if self._loaded else None
+        if problem:
+            raise ValueError(problem)
+
+    def _minutes_problem(self, command: MinutesCommand) -> str | None:
         s = self.s
-        problem = minutes_problem(
+        return minutes_problem(
             s.meeting,
             command,
             list(s.invitees.values()),
@@ -63,8 +69,6 @@ class FollowupHandlers(MeetingBase):
             self._over(),
             s.minutes is not None,
         )
-        if problem:
-            raise ValueError(problem)
 
     async def _track(
         self, action_id: str, handle: workflow.ChildWorkflowHandle[Any, ActionItem]

@@ -7,15 +7,20 @@ from temporalio import workflow
 from workflows.meeting.base import MeetingBase
 
 with workflow.unsafe.imports_passed_through():
+    from domain.common.contracts import Phase
+    from domain.invitations.batches import Invitation
     from domain.meeting.status import ParticipantStatus, participant_row
     from domain.registration.answers import Answer, RsvpCommand, rsvp_problem
+    from domain.reminders.planning import plan_reminders
 
 
 class RegistrationHandlers(MeetingBase):
     @workflow.update
     async def rsvp(self, command: RsvpCommand) -> ParticipantStatus:
         """An answer from any channel; changeable until registration closes. Returns the
-        participant's own row."""
+        participant's own row. An answer that arrives while the invitees are still being
+        loaded waits for them, then is taken or refused for the true reason."""
+        await self._ready(lambda: self._rsvp_problem(command))
         return self._answer(command)
 
     def _answer(self, command: RsvpCommand) -> ParticipantStatus:
@@ -29,14 +34,44 @@ class RegistrationHandlers(MeetingBase):
         )
         s.answers_version += 1
         self._changes += 1
-        self._poke()
-        return participant_row(s.invitees[pid], s.invitations[pid], s.answers[pid])
+        self._poke_for(pid)
+        invitation = s.invitations.get(pid) or Invitation(
+            participant_id=pid, email=s.invitees[pid].email, sequence=s.sequence
+        )
+        return participant_row(s.invitees[pid], invitation, s.answers[pid])
 
     @rsvp.validator
     def _check_rsvp(self, command: RsvpCommand) -> None:
-        s = self.s
-        problem = rsvp_problem(
-            s.meeting, s.invitees, s.sequence, self._over(), command, workflow.now()
-        )
+        if self.s.phase is Phase.PLANNED and not self._over():
+            raise ValueError(
+                f"{self.s.meeting.id} is only planned: answers are taken once it is scheduled"
+            )
+        problem = self._rsvp_problem(command) if self._loaded else None
         if problem:
             raise ValueError(problem)
+
+    def _rsvp_problem(self, command: RsvpCommand) -> str | None:
+        s = self.s
+        return rsvp_problem(
+            s.meeting, s.invitees, s.sequence, self._over(), command, workflow.now()
+        )
+
+    def _poke_for(self, pid: str) -> None:
+        """Wake the timeline if this answer brings a reminder of its own forward (a
+        pre-meeting note once accepted); other participants' reminders do not move."""
+        s = self.s
+        own = plan_reminders(
+            start_utc=s.meeting.start_utc(),
+            agenda_deadline_utc=s.meeting.agenda_deadline_utc(),
+            policy=s.policy,
+            invitees={pid: s.invitees[pid]},
+            answers={pid: s.answers[pid].attendance},
+            secretariat_zone=s.secretariat_zone,
+            sequence=s.sequence,
+            horizon=s.horizon,
+            sent=s.reminded,
+            calendars=s.calendars,
+        )
+        upcoming = min((r.at for r in own if r.participant_id == pid), default=None)
+        if upcoming is not None and (self._next_wake is None or upcoming < self._next_wake):
+            self._wake = True

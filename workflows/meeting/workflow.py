@@ -16,6 +16,7 @@ from workflows.common.policies import DB_RETRY
 from workflows.meeting.agenda import AgendaHandlers
 from workflows.meeting.attendance import AttendanceHandlers
 from workflows.meeting.changes import ChangeHandlers
+from workflows.meeting.delivery import DeliveryHandlers
 from workflows.meeting.followup import FollowupHandlers
 from workflows.meeting.held_replies import HeldReplyHandlers
 from workflows.meeting.reminders import ReminderHandlers
@@ -38,10 +39,14 @@ with workflow.unsafe.imports_passed_through():
     from domain.reminders.policy import ReminderPolicy
 
 
+LOAD_PAGE = 1000  # participants per load activity (a result of about 200 KB at most)
+
+
 @workflow.defn
 class MeetingWorkflow(
     HeldReplyHandlers,  # extends RegistrationHandlers: a confirmed reply is an rsvp
     ChangeHandlers,
+    DeliveryHandlers,
     ReminderHandlers,
     AgendaHandlers,
     AttendanceHandlers,
@@ -58,7 +63,9 @@ class MeetingWorkflow(
                 horizon=workflow.now(),
             )
         self._setup(start)
+        self._loaded = bool(start.invitees)  # else the directory is read (again) first
         self._status_caches()
+        self._delivery_setup()
         self._tracking = []
         self._may_continue = False
 
@@ -69,6 +76,8 @@ class MeetingWorkflow(
                 return await self._closed()
             await self._scheduled()
             await self._inviting()
+        elif self.s.packed is not None:
+            await self._reload()
         self._may_continue = workflow.patched("continue-as-new")  # not for older meetings
         await self._live(Phase.REGISTRATION)
         await self._live(Phase.HELD)
@@ -88,26 +97,52 @@ class MeetingWorkflow(
         """Dates are set: load the invitees and lay out the standing agenda."""
         s = self.s
         await self._record(Phase.SCHEDULED)
-        invitees = await workflow.execute_activity(
-            LOAD_PARTICIPANTS,
-            ParticipantQuery.of(s.meeting),
-            result_type=ParticipantList,
-            start_to_close_timeout=timedelta(minutes=1),
-            retry_policy=DB_RETRY,
-        )
-        s.invitees = {p.id: p for p in invitees.participants}
+        query = ParticipantQuery.of(s.meeting)
+        if workflow.patched("paged-participants"):  # a page per activity: small payloads
+            invitees = await self._load(query.model_copy(update={"limit": LOAD_PAGE}))
+            people, last = list(invitees.participants), len(invitees.participants)
+            while last == LOAD_PAGE:
+                more = await self._load(query.model_copy(update={"offset": len(people),
+                                                                 "limit": LOAD_PAGE}))  # fmt: skip
+                people += more.participants
+                last = len(more.participants)
+        else:  # meetings started before: one activity for everyone
+            invitees = await self._load(query)
+            people = list(invitees.participants)
+        s.invitees = {p.id: p for p in people}
+        self._loaded = True
         s.policy = s.meeting.reminders or invitees.reminders
         s.secretariat_zone = invitees.secretariat_zone
         network = workflow.patched("working-calendars")  # meetings started before: Sat+Sun
         if network:
             s.calendars = invitees.calendars
-        countries = invited_countries(s.meeting.countries, invitees.participants)
+        countries = invited_countries(s.meeting.countries, people)
         s.items = standing_items(
             invitees.agenda_template,
             [(c, invitees.country_names.get(c, c)) for c in countries],
             invitees.carried_actions,
             invitees.carried_ideas if network else None,
         )
+
+    async def _load(self, query: ParticipantQuery) -> ParticipantList:
+        found: ParticipantList = await workflow.execute_activity(
+            LOAD_PARTICIPANTS,
+            query,
+            result_type=ParticipantList,
+            start_to_close_timeout=timedelta(minutes=1),
+            retry_policy=DB_RETRY,
+        )
+        return found
+
+    async def _reload(self) -> None:
+        """A continued run: the participants' records again, a page of ids at a time."""
+        roster, people = self.s.roster(), []
+        for i in range(0, len(roster), LOAD_PAGE):
+            ids = roster[i : i + LOAD_PAGE]
+            page = await self._load(ParticipantQuery(participants=ids, known_only=True))
+            people += page.participants
+        self.s.unpack(people)
+        self._loaded = True
 
     async def _inviting(self) -> None:
         """Everyone gets the invitation; then registration is open."""
@@ -116,7 +151,10 @@ class MeetingWorkflow(
         else:  # meetings started before: the phase was set, never recorded
             self.s.phase = Phase.INVITING
         async with self._sending:
-            await self._send_all("REQUEST")
+            if workflow.patched("stoppable-sending"):  # a cancel or reschedule may stop it
+                await self._stoppable(lambda: self._send_all("REQUEST"))
+            else:
+                await self._send_all("REQUEST")
         if self.s.phase is Phase.INVITING:
             await self._record(Phase.REGISTRATION)
 
@@ -138,8 +176,7 @@ class MeetingWorkflow(
         s = self.s
         if self._history_is_long():
             await workflow.wait_condition(workflow.all_handlers_finished)
-            s.runs += 1
-            workflow.continue_as_new(s)
+            workflow.continue_as_new(s.for_next_run())
         moment = self._next_moment()
         if moment is not None and moment <= workflow.now():
             async with self._sending:
@@ -175,7 +212,11 @@ class MeetingWorkflow(
 
     def _history_is_long(self) -> bool:
         info = workflow.info()
-        return self._may_continue and (
-            info.get_current_history_length() >= self.s.meeting.continue_after_events
-            or info.is_continue_as_new_suggested()
+        return (
+            self._may_continue
+            and not self._retries
+            and (
+                info.get_current_history_length() >= self.s.meeting.continue_after_events
+                or info.is_continue_as_new_suggested()
+            )
         )

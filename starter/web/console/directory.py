@@ -35,11 +35,6 @@ class Change:
     problem: str = ""
 
 
-def region_people(people: list[Participant], region: str, countries: set[str]) -> list[Participant]:
-    """The people a region's secretariat manages: its countries' and its secretariat's."""
-    return [p for p in people if p.country in countries or p.organisation == f"SEC-{region}"]
-
-
 def allowed(person: Participant, region: str, countries: set[str]) -> str:
     """Why this entry is not the region's to write ('' when it is)."""
     if person.role is Role.AUDITOR:
@@ -97,27 +92,30 @@ def add_directory_routes(app: web.Application, console: Console) -> None:
 
     async def listing(request: web.Request, viewer: Viewer) -> web.StreamResponse:
         region = region_of(viewer)
-        countries, people = await scope(region)
+        countries = {c.code for c in await asyncio.to_thread(console.store.countries, region)}
         inactive = await asyncio.to_thread(console.sessions.deactivated)
         query = request.query.get("q", "").strip().lower()[:100]
-        mine = [
-            p
-            for p in region_people(list(people.values()), region, countries)
-            if not query or query in p.name.lower() or query in p.email.lower()
-        ]
         try:
             number = max(1, int(request.query.get("page", "1")))
         except ValueError:
             number = 1
+        people, total = await asyncio.to_thread(
+            console.sessions.region_people,
+            countries,
+            f"SEC-{region}",
+            query,
+            (number - 1) * PAGE,
+            PAGE,
+        )
         return render(
             request,
             "directory.html",
             title="Directory",
             region=region,
-            people=mine[(number - 1) * PAGE : number * PAGE],
-            total=len(mine),
+            people=people,
+            total=total,
             number=number,
-            pages=max(1, -(-len(mine) // PAGE)),
+            pages=max(1, -(-total // PAGE)),
             query=query,
             inactive=inactive,
         )

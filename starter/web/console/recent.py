@@ -21,11 +21,14 @@ class Recent:
         self.ttl = ttl
         self._entries: dict[tuple[str, str], tuple[float, asyncio.Future[Any]]] = {}
 
-    async def get(self, meeting_id: str, what: str, load: Callable[[], Awaitable[T]]) -> T:
+    async def get(
+        self, meeting_id: str, what: str, load: Callable[[], Awaitable[T]], ttl: float = 0
+    ) -> T:
+        """`load()`'s answer, shared while younger than `ttl` (default: the instance's)."""
         key = (meeting_id, what)
         now = time.monotonic()
         found = self._entries.get(key)
-        if found is not None and now - found[0] < self.ttl:
+        if found is not None and now - found[0] < (ttl or self.ttl):
             result: T = await asyncio.shield(found[1])
             return result
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()

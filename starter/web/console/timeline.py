@@ -8,7 +8,7 @@ import json
 
 from aiohttp import web
 
-from starter.client.audit import TimelineEntry, timeline
+from starter.client.audit import TimelineEntry, chain, timeline
 from starter.web.console import reads
 from starter.web.console.context import Console
 from starter.web.console.reads import listed
@@ -16,6 +16,7 @@ from starter.web.console.render import render
 from starter.web.console.roles import Forbidden, Viewer
 
 PAGE = 100
+TIMELINE_TTL = 10.0  # the history of a large meeting is costly to read; it only grows
 FILTERS = ("kind", "actor", "channel", "participant")
 
 
@@ -34,14 +35,17 @@ def matches(entry: TimelineEntry, want: dict[str, str]) -> bool:
 
 def add_timeline_routes(app: web.Application, console: Console) -> None:
     async def entries_of(meeting_id: str) -> list[TimelineEntry]:
-        history = await console.client.get_workflow_handle(meeting_id).fetch_history()
+        runs = await chain(console.client, meeting_id)
         rows = await asyncio.to_thread(console.store.audit, meeting_id)
-        return await asyncio.to_thread(timeline, json.loads(history.to_json()), rows)
+        histories = [json.loads(h.to_json()) for h in runs]
+        return await timeline(histories, rows, console.client.data_converter)
 
     async def show(request: web.Request, viewer: Viewer) -> web.StreamResponse:
         meeting_id = request.match_info["meeting"]
         status = await reads.readable(console, viewer, meeting_id)
-        entries = await console.recent.get(meeting_id, "timeline", lambda: entries_of(meeting_id))
+        entries = await console.recent.get(
+            meeting_id, "timeline", lambda: entries_of(meeting_id), ttl=TIMELINE_TTL
+        )
         want = {k: request.query.get(k, "").strip()[:100] for k in FILTERS}
         chosen = [e for e in entries if matches(e, want)]
         try:

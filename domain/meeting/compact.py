@@ -1,0 +1,222 @@
+"""The per-participant part of a meeting's state, packed for continue-as-new.
+
+A run hands the next one ids and enums, not participant records: the roster (ids in
+invitation order) and one column per fact (invitation state, answer, presence, reminders
+sent), deflated. The records themselves come back from the directory through an activity.
+Answer and presence times are kept to the second (the audit log has them exactly).
+At 10,000 participants who all answered and attended two days this is about 200 KB.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import zlib
+from collections.abc import Iterable
+from datetime import UTC, date, datetime
+from typing import Any
+
+from domain.attendance.register import Mode, Presence
+from domain.directory.models import Participant
+from domain.invitations.batches import Invitation, InvitationStatus
+from domain.registration.answers import Actor, Answer, Attendance, Channel
+
+_INVITATION = {s: s.value[0] for s in InvitationStatus}
+_ATTENDANCE = {"i": Attendance.IN_PERSON, "o": Attendance.ONLINE, "t": Attendance.TENTATIVE,
+               "d": Attendance.DECLINE}  # fmt: skip
+_MODE = {"i": Mode.IN_PERSON, "o": Mode.ONLINE}
+
+
+def _code(table: dict[str, Any], value: Any) -> str:
+    return next(k for k, v in table.items() if v == value)
+
+
+def _stamp(at: datetime | None, unit: int = 1000) -> int | None:
+    """Milliseconds (`unit` 1000) or whole seconds (`unit` 1) since the epoch."""
+    return None if at is None else round(at.timestamp() * unit)
+
+
+def _time(stamp: int | None, unit: int = 1000) -> datetime | None:
+    return None if stamp is None else datetime.fromtimestamp(stamp / unit, UTC)
+
+
+def _deltas(values: Iterable[int]) -> list[int]:
+    out, previous = [], 0
+    for v in values:
+        out.append(v - previous)
+        previous = v
+    return out
+
+
+def _sums(deltas: Iterable[int]) -> list[int]:
+    out, total = [], 0
+    for d in deltas:
+        total += d
+        out.append(total)
+    return out
+
+
+def _template(invited: list[Invitation | None], roster: list[str]) -> str | None:
+    """The Message-ID pattern of the first invitation: "<...{seq}.{pid}...>", if any."""
+    for pid, i in zip(roster, invited, strict=True):
+        if i is not None and i.message_id and i.message_id.count(f".{i.sequence}.{pid}.") == 1:
+            return i.message_id.replace(f".{i.sequence}.{pid}.", ".{seq}.{pid}.")
+    return None
+
+
+def _message_id(template: str | None, sequence: int, pid: str) -> str | None:
+    return template.replace("{seq}", str(sequence)).replace("{pid}", pid) if template else None
+
+
+class _Actors:
+    """Actor ids interned: the desk or the secretariat answer for many participants."""
+
+    def __init__(self, names: list[str] | None = None) -> None:
+        self.names = names or []
+        self._index = {n: i for i, n in enumerate(self.names)}
+
+    def of(self, actor: Actor, participant_id: str) -> list[int]:
+        channel = list(Channel).index(actor.channel)
+        if actor.id == participant_id:
+            return [channel, -1]
+        if actor.id not in self._index:
+            self._index[actor.id] = len(self.names)
+            self.names.append(actor.id)
+        return [channel, self._index[actor.id]]
+
+    def actor(self, pair: list[int], participant_id: str) -> Actor:
+        channel, index = pair
+        return Actor(id=participant_id if index < 0 else self.names[index],
+                     channel=list(Channel)[channel])  # fmt: skip
+
+
+def pack(
+    roster: list[str],
+    invitations: dict[str, Invitation],
+    answers: dict[str, Answer],
+    presences: Iterable[Presence],
+    reminded: set[str],
+) -> str:
+    """The columns, deflated and base85-encoded (a JSON-safe string)."""
+    at = {pid: i for i, pid in enumerate(roster)}
+    actors = _Actors()
+    invited = [invitations.get(pid) for pid in roster]
+    by_day: dict[str, list[Presence]] = {}
+    for p in presences:
+        if p.participant_id in at:
+            by_day.setdefault(p.day.isoformat(), []).append(p)
+    sent: dict[str, list[int]] = {}
+    other: list[str] = []
+    for key in sorted(reminded):
+        prefix, _, pid = key.rpartition(":")
+        if pid in at:
+            sent.setdefault(prefix, []).append(at[pid])
+        else:
+            other.append(key)
+    answered = [(pid, a) for pid, a in answers.items() if pid in at]
+    template = _template(invited, roster)
+    columns = {
+        "roster": roster,
+        "invitation": "".join(_INVITATION[i.status] if i else "-" for i in invited),
+        "sequence": [i.sequence if i else -1 for i in invited],
+        "message_id_pattern": template,
+        "message_id": [  # only those that do not follow the pattern
+            i.message_id
+            if i and i.message_id != _message_id(template, i.sequence, pid)
+            else (0 if i and i.message_id is None else None)
+            for pid, i in zip(roster, invited, strict=True)
+        ],
+        "error": {pid: i.error for pid, i in invitations.items() if i.error and pid in at},
+        "sent_at": _deltas(_stamp(i.at) or 0 if i else 0 for i in invited),
+        "answers": {
+            "who": _deltas(at[pid] for pid, _ in answered),
+            "attendance": "".join(_code(_ATTENDANCE, a.attendance) for _, a in answered),
+            "actor": [actors.of(a.actor, pid) for pid, a in answered],
+            "at": _deltas(_stamp(a.at, 1) or 0 for _, a in answered),
+            "sequence": [a.sequence for _, a in answered],
+        },
+        "presences": {
+            day: {
+                "who": _deltas(at[p.participant_id] for p in ps),
+                "mode": "".join(_code(_MODE, p.mode) for p in ps),
+                "actor": [actors.of(p.actor, p.participant_id) for p in ps],
+                "at": _deltas(_stamp(p.at, 1) or 0 for p in ps),
+            }
+            for day, ps in by_day.items()
+        },
+        "reminded": {prefix: _deltas(sorted(ids)) for prefix, ids in sent.items()},
+        "reminded_other": other,
+        "actors": actors.names,
+    }
+    raw = json.dumps(columns, separators=(",", ":"), ensure_ascii=False).encode()
+    return base64.b85encode(zlib.compress(raw, 6)).decode("ascii")
+
+
+def roster_of(packed: str) -> list[str]:
+    roster: list[str] = _columns(packed)["roster"]
+    return roster
+
+
+def _columns(packed: str) -> dict[str, Any]:
+    loaded: dict[str, Any] = json.loads(zlib.decompress(base64.b85decode(packed)))
+    return loaded
+
+
+def _stored_id(c: dict[str, Any], i: int, pid: str) -> str | None:
+    stored = c["message_id"][i]
+    if stored == 0:  # it had none
+        return None
+    return stored or _message_id(c["message_id_pattern"], c["sequence"][i], pid)
+
+
+class Unpacked:
+    """What `unpack` rebuilds, for the participants the directory still knows."""
+
+    def __init__(self) -> None:
+        self.invitations: dict[str, Invitation] = {}
+        self.answers: dict[str, Answer] = {}
+        self.presences: list[Presence] = []
+        self.reminded: set[str] = set()
+
+
+def unpack(packed: str, invitees: dict[str, Participant]) -> Unpacked:
+    c = _columns(packed)
+    roster: list[str] = c["roster"]
+    actors = _Actors(c["actors"])
+    out = Unpacked()
+    status = {v: k for k, v in _INVITATION.items()}
+    for i, (pid, code, when) in enumerate(
+        zip(roster, c["invitation"], _sums(c["sent_at"]), strict=True)
+    ):
+        if code == "-" or pid not in invitees:
+            continue
+        out.invitations[pid] = Invitation(
+            participant_id=pid,
+            email=invitees[pid].email,
+            sequence=c["sequence"][i],
+            status=status[code],
+            message_id=_stored_id(c, i, pid),
+            error=c["error"].get(pid),
+            at=_time(when or None),
+        )
+    a = c["answers"]
+    for who, code, actor, when, seq in zip(
+        _sums(a["who"]), a["attendance"], a["actor"], _sums(a["at"]), a["sequence"], strict=True
+    ):
+        pid = roster[who]
+        if pid in invitees:
+            out.answers[pid] = Answer(attendance=_ATTENDANCE[code], at=_time(when, 1),
+                                      actor=actors.actor(actor, pid), sequence=seq)  # fmt: skip
+    for day, p in c["presences"].items():
+        for who, code, actor, when in zip(
+            _sums(p["who"]), p["mode"], p["actor"], _sums(p["at"]), strict=True
+        ):
+            pid = roster[who]
+            if pid in invitees:
+                out.presences.append(Presence(participant_id=pid, day=date.fromisoformat(day),
+                                              mode=_MODE[code], at=_time(when, 1),
+                                              actor=actors.actor(actor, pid)))  # fmt: skip
+    for prefix, deltas in c["reminded"].items():
+        out.reminded.update(f"{prefix}:{roster[i]}" for i in _sums(deltas))
+    out.reminded.update(c["reminded_other"])
+    return out

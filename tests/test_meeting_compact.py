@@ -1,0 +1,87 @@
+"""What a meeting carries into its next run: ids and enums, under 256 KB at 10,000
+participants who all answered and attended both days, and everything comes back."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, date, datetime, timedelta
+from functools import cache
+
+from domain.attendance.register import Mode, Presence
+from domain.invitations.batches import Invitation, InvitationStatus
+from domain.meeting.state import MeetingState, presence_key
+from domain.registration.answers import Actor, Answer, Attendance, Channel
+from tests.factories import meeting, synthetic_directory
+
+N = 10_000
+LIMIT = 256 * 1024
+
+
+@cache
+def _full_payload() -> tuple[MeetingState, str]:
+    s = _full_state()
+    return s, s.for_next_run().model_dump_json()
+
+
+def _full_state() -> MeetingState:
+    rng = random.Random(7)
+    people = synthetic_directory(N).participants
+    now = datetime(2027, 1, 11, 9, tzinfo=UTC)
+    s = MeetingState(meeting=meeting(organisations=[]), horizon=now)
+    desk = Actor(id="registration-desk", channel=Channel.LINK)
+    days = [date(2027, 3, 1), date(2027, 3, 2)]
+    for i, p in enumerate(people):
+        s.invitees[p.id] = p
+        failed = i % 997 == 0
+        s.invitations[p.id] = Invitation(
+            participant_id=p.id, email=p.email, sequence=1,
+            status=InvitationStatus.FAILED if failed else InvitationStatus.SENT,
+            message_id=f"<{s.meeting.id}.1.{p.id}.5f1c0e2a9b@example.org>",
+            error="550 mailbox unavailable" if failed else None,
+            at=now + timedelta(milliseconds=rng.randrange(600_000)),
+        )  # fmt: skip
+        via = [Channel.LINK, Channel.CALENDAR, Channel.CLI][i % 3]
+        s.answers[p.id] = Answer(
+            attendance=list(Attendance)[i % 4],
+            at=now + timedelta(seconds=rng.randrange(40 * 86400)),
+            actor=Actor(id="secretariat" if via is Channel.CLI else p.id, channel=via),
+            sequence=i % 2,
+        )
+        for day in days:
+            s.presences[presence_key(p.id, day)] = Presence(
+                participant_id=p.id, day=day, mode=Mode.ONLINE if i % 2 else Mode.IN_PERSON,
+                at=datetime.combine(day, datetime.min.time(), UTC)
+                + timedelta(seconds=rng.randrange(36_000)),
+                actor=desk if i % 2 == 0 else Actor(id=p.id, channel=Channel.LINK),
+            )  # fmt: skip
+        for prefix in ("s0:chaser:14", "s0:chaser:7", "s1:chaser:3", "s1:pre-meeting:1"):
+            if rng.random() < 0.7:
+                s.reminded.add(f"{prefix}:{p.id}")
+    s.reminded.add("s1:escalation:10:secretariat")
+    return s
+
+
+def test_a_continued_run_carries_ids_and_enums_under_256_kb_and_loses_nothing() -> None:
+    s, payload = _full_payload()
+    assert len(payload.encode()) <= LIMIT, f"{len(payload) / 1024:.0f} KB"
+    assert "Participant 0042" not in payload and "p0042@example.org" not in payload
+
+    restored = MeetingState.model_validate_json(payload)
+    assert restored.roster() == list(s.invitees)
+    assert restored.runs == s.runs + 1
+    restored.unpack(list(reversed(list(s.invitees.values()))))  # any order from the store
+    assert list(restored.invitees) == list(s.invitees)
+    assert restored.invitations == s.invitations
+    assert restored.answers == s.answers
+    assert restored.presences == s.presences
+    assert restored.reminded == s.reminded
+    assert restored.packed is None
+
+
+def test_a_participant_gone_from_the_directory_is_left_out_of_the_next_run() -> None:
+    s, payload = _full_payload()
+    carried = MeetingState.model_validate_json(payload)
+    carried.unpack([p for p in s.invitees.values() if p.id != "p0042"])
+    assert "p0042" not in carried.invitees and "p0042" not in carried.answers
+    assert len(carried.invitations) == N - 1
+    assert not any(k.endswith(":p0042") for k in carried.presences)

@@ -1,0 +1,189 @@
+"""What happens to the invitations after the relay answered: live progress, messages put off
+by the relay (retried one by one, with backoff, while the others go on), failures told to
+the secretariat once, `resend`, and sending that a cancel or reschedule can stop.
+
+The send activities decide what a failure is (`domain.outbox.delivery`); this module keeps the
+meeting's invitations in step with them (`domain.outbox.tracking`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Coroutine
+from typing import Any, Literal
+
+from temporalio import workflow
+from temporalio.exceptions import ActivityError
+
+from workflows.common.policies import send_mail
+from workflows.meeting.base import MeetingBase
+
+with workflow.unsafe.imports_passed_through():
+    from domain.common.contracts import SEND_INVITATIONS, Phase
+    from domain.invitations.batches import (
+        BatchResult,
+        DeliveryResult,
+        Invitation,
+        InvitationBatch,
+    )
+    from domain.mail.notices import NoticeBatch
+    from domain.meeting.status import ChangeAck, change_ack
+    from domain.outbox.delivery import DELIVERY_PROGRESS, DeliveryProgress, FailedMessage
+    from domain.outbox.tracking import (
+        ResendCommand,
+        applied,
+        deferred,
+        failures,
+        resend_problem,
+        resend_targets,
+    )
+
+
+class DeliveryHandlers(MeetingBase):
+    def _delivery_setup(self) -> None:
+        self._fanout: asyncio.Task[None] | None = None
+        self._retries: dict[str, asyncio.Task[None]] = {}
+        self._superseding = False
+        self._unreported: list[FailedMessage] = []
+        self._notices: set[asyncio.Task[None]] = set()
+
+    # --- what the activities report ------------------------------------------------------
+
+    @workflow.signal(name=DELIVERY_PROGRESS)
+    def delivery_progress(self, progress: DeliveryProgress) -> None:
+        """A running batch's outcomes so far: the status shows them as they happen."""
+        self._apply(progress.sequence, progress.results)
+
+    def _apply(self, sequence: int, results: list[DeliveryResult]) -> list[DeliveryResult]:
+        s, changed = self.s, []
+        for r in results:
+            current = s.invitations.get(r.participant_id)
+            after = applied(current, r, sequence) if current is not None else None
+            if after is not None:
+                s.invitations[r.participant_id] = after
+                changed.append(r)
+        if changed:
+            self._changes += 1
+        return changed
+
+    def _standing(self, sequence: int, results: list[DeliveryResult]) -> list[DeliveryResult]:
+        """The results that are what the meeting now holds (of this sequence, same status)."""
+        invitations = self.s.invitations
+        return [
+            r
+            for r in results
+            if (i := invitations.get(r.participant_id)) is not None
+            and i.sequence == sequence
+            and i.status is r.status
+        ]
+
+    def _delivered(self, batch: InvitationBatch, results: list[DeliveryResult]) -> None:
+        """A batch's final answer: messages the relay put off wait on their own, failures
+        are kept for the secretariat's notice (meetings started before: neither)."""
+        self._apply(batch.sequence, results)
+        final = self._standing(batch.sequence, results)  # a progress signal may have been first
+        failed, later = failures(final, self.s.invitees), deferred(final)
+        if not (failed or later) or not workflow.patched("delivery-failures"):
+            return
+        self._unreported += failed
+        for pid in later:
+            if pid not in self._retries:
+                one = batch.model_copy(update={"recipients": [self.s.invitees[pid]], "alone": True})
+                self._retries[pid] = asyncio.create_task(self._alone(pid, one))
+
+    async def _alone(self, pid: str, batch: InvitationBatch) -> None:
+        """One deferred message, retried with backoff (by its activity) until it goes out or
+        the retry window ends; the batch it came from has long gone on."""
+        try:
+            result = await send_mail(SEND_INVITATIONS, batch, BatchResult)
+        except (ActivityError, asyncio.CancelledError):
+            return  # superseded by a cancel or reschedule (or the worker's own limits)
+        finally:
+            self._retries.pop(pid, None)
+        self._apply(batch.sequence, result.results)
+        self._unreported += failures(
+            self._standing(batch.sequence, result.results), self.s.invitees
+        )
+        if not self._retries:
+            self._tell_secretariat(batch.sequence)
+
+    def _tell_secretariat(self, sequence: int) -> None:
+        """One notice for the failures not yet told, in the background (the relay that
+        failed them may fail it too; nothing waits for it)."""
+        told, self._unreported = self._unreported, []
+        if not told:
+            return
+        notice = NoticeBatch(
+            meeting=self.s.meeting,
+            kind="delivery-failed",
+            key=f"s{sequence}:delivery-failed:{told[0].email}:{len(told)}",
+            failed=told,
+            recipients=[],
+        )
+        task = asyncio.create_task(self._send_notice(notice, [self._secretariat()]))
+        self._notices.add(task)
+        task.add_done_callback(self._notices.discard)
+
+    def _sent_all(self, sequence: int) -> None:
+        """The pass over every recipient is over: tell what failed for good so far."""
+        self._tell_secretariat(sequence)
+
+    # --- sending that a cancel or reschedule can stop -------------------------------------
+
+    async def _stoppable(self, send: Callable[[], Coroutine[Any, Any, None]]) -> bool:
+        """Run `send`; False when a cancel or reschedule stopped it first."""
+        task = asyncio.create_task(send())
+        self._fanout = task
+        try:
+            await task
+        except asyncio.CancelledError:
+            if not self._superseding:
+                raise
+            return False
+        finally:
+            self._fanout = None
+        return True
+
+    def _can_stop_sending(self) -> bool:
+        return self._fanout is not None or bool(self._retries)
+
+    async def _stop_sending(self) -> None:
+        """Stop the fan-out and the deferred retries in progress: the change replaces them."""
+        if not self._can_stop_sending():
+            return
+        self._superseding = True
+        for task in [self._fanout, *self._retries.values()]:
+            if task is not None:
+                task.cancel()
+        await workflow.wait_condition(lambda: self._fanout is None and not self._retries)
+        self._superseding = False
+
+    # --- resend -----------------------------------------------------------------------------
+
+    @workflow.update
+    async def resend(self, command: ResendCommand) -> ChangeAck:
+        """The current invitation again (same sequence and Message-ID) to whoever it failed
+        for, or to one participant: once the relay's problem is fixed."""
+        s = self.s
+        async with self._sending:
+            targets = resend_targets(command, s.invitations)
+            for pid in targets:
+                s.invitations[pid] = Invitation(
+                    participant_id=pid, email=s.invitees[pid].email, sequence=s.sequence
+                )
+            self._changes += 1
+            await self._record(s.phase, f"resent to {len(targets)} by {command.actor.id}")
+            method: Literal["REQUEST", "CANCEL"] = (
+                "CANCEL" if s.phase is Phase.CANCELLED else "REQUEST"
+            )
+            await self._send_all(method, only=targets)
+        return change_ack(s.meeting, s.phase, s.sequence, s.invitations)
+
+    @resend.validator
+    def _check_resend(self, command: ResendCommand) -> None:
+        s = self.s
+        problem = self._busy() or resend_problem(
+            command, s.invitations, closed=s.phase is Phase.CLOSED
+        )
+        if problem:
+            raise ValueError(problem)
