@@ -182,7 +182,7 @@ async def test_a_pseudo_locale_renders_every_link_page(
     english = _english_words()
     m = rtm()
     data = [m.title, people()[WHO].name, "Submit the national CBRN action plan draft"]
-    data += ["Republic of Kazakhstan", "/nowhere"]
+    data += ["Republic of Kazakhstan", "/nowhere", "Asia/Dubai", "Dubai", "Central Asia"]
     for name, (_code, page) in pages.items():
         assert f'<html lang="{PSEUDO}">' in page, name
         checker = _Balanced()
