@@ -11,6 +11,7 @@ import contextlib
 import logging
 import signal
 import socket
+import sys
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -26,12 +27,12 @@ from temporalio.service import RPCError, RPCStatusCode
 from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
-from activities.config import Settings
+from activities.config import Settings, SettingsError, load_settings
 from activities.directory.activities import DirectoryActivities
 from activities.followup.actions import ActionActivities
 from activities.mail.sender import MailActivities
 from activities.private_files import private_dir, restrict_umask
-from activities.store import Store
+from activities.store import SchemaNotReady, Store
 from starter.client.connection import connect
 from workflows.common import search_attributes
 from workflows.cycle.workflow import RtmCycleWorkflow
@@ -126,7 +127,7 @@ def build_worker(
 
 async def run(settings: Settings) -> None:
     store = Store(settings.database_url)
-    store.create_schema()
+    store.check_schema()  # the schema is `rtm db upgrade`'s job, never the worker's
     client = await connect(settings)
     await ensure_search_attributes(client, settings.temporal_namespace)
     worker = build_worker(client, settings, store)
@@ -158,8 +159,12 @@ async def _alive(client: Client, path: Path, every: float = 15.0) -> None:
 def main() -> None:
     restrict_umask()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
-    with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(run(Settings()))
+    try:
+        with contextlib.suppress(KeyboardInterrupt):
+            asyncio.run(run(load_settings()))
+    except (SettingsError, SchemaNotReady) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        sys.exit(2)
 
 
 if __name__ == "__main__":

@@ -1,84 +1,104 @@
-"""Configuration from environment variables, defaulting to the embedded stack under var/."""
+"""Configuration from environment variables, defaulting to the embedded stack under var/.
+
+Read once by pydantic-settings: a bad value (`SMTP_PORT=abc`) is refused with the
+variable's name before anything starts; an empty variable counts as unset.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
 import os
-from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING, Literal
 
-from activities.mail.smtp import SmtpConfig
+from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
 from activities.private_files import read_or_create_secret
 from domain.common.contracts import TASK_QUEUE
-from domain.mail.builder import MailIdentity
+
+if TYPE_CHECKING:  # the SMTP client and the mail builder: imported only by what sends mail
+    from activities.mail.smtp import SmtpConfig
+    from domain.mail.builder import MailIdentity
 
 
-def _env(name: str, default: str) -> str:
-    return os.environ.get(name, default) or default
+class SettingsError(Exception):
+    """The environment holds a bad value: one line per variable, naming it."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
 
 
-def _secret(name: str) -> str:
-    """NAME, else the content of the file NAME_FILE names (a Docker secret under
-    /run/secrets, a systemd credential): secrets need not sit in the environment."""
-    value = os.environ.get(name, "")
-    path = os.environ.get(f"{name}_FILE", "")
-    if value or not path:
-        return value
-    try:
-        return Path(path).read_text(encoding="utf-8").strip()
-    except OSError as exc:
-        raise RuntimeError(f"{name}_FILE: cannot read {path} ({exc.strerror})") from exc
+SECRETS = ("DATABASE_URL", "SMTP_PASSWORD", "RTM_LINK_KEY")
+"""Read from the file NAME_FILE names when NAME is unset (a Docker secret under /run/secrets,
+a systemd credential): secrets need not sit in the environment."""
 
 
-def _flag(name: str) -> bool:
-    return os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
-
-
-@dataclass(frozen=True)
-class Settings:
+class Settings(BaseSettings):
     """Everything a process of the engine needs to find its peers."""
 
-    var_dir: Path = field(default_factory=lambda: Path(_env("RTM_VAR_DIR", "var")))
-    temporal_address: str = field(
-        default_factory=lambda: _env("TEMPORAL_ADDRESS", "127.0.0.1:7233")
+    # Each field reads the variable its alias names; code and tests pass field names.
+    model_config = SettingsConfigDict(frozen=True, env_ignore_empty=True, populate_by_name=True)
+
+    var_dir: Path = Field(validation_alias="RTM_VAR_DIR", default=Path("var"))
+    temporal_address: str = Field(validation_alias="TEMPORAL_ADDRESS", default="127.0.0.1:7233")
+    temporal_namespace: str = Field(validation_alias="TEMPORAL_NAMESPACE", default="default")
+    temporal_ui_port: int = Field(validation_alias="RTM_UI_PORT", default=8233, ge=1, le=65535)
+    task_queue: str = Field(validation_alias="RTM_TASK_QUEUE", default=TASK_QUEUE)
+    database_url_env: str = Field(validation_alias="DATABASE_URL", default="")
+    smtp_host: str = Field(validation_alias="SMTP_HOST", default="127.0.0.1")
+    smtp_port: int = Field(validation_alias="SMTP_PORT", default=1025, ge=1, le=65535)
+    smtp_username: str = Field(validation_alias="SMTP_USERNAME", default="")
+    smtp_password: str = Field(validation_alias="SMTP_PASSWORD", default="")
+    smtp_starttls: bool = Field(validation_alias="SMTP_STARTTLS", default=False)
+    smtp_timeout: float = Field(validation_alias="SMTP_TIMEOUT", default=30.0, gt=0)
+    smtp_tls: Literal["starttls", "implicit", "none"] | None = Field(
+        validation_alias="SMTP_TLS", default=None
     )
-    temporal_namespace: str = field(default_factory=lambda: _env("TEMPORAL_NAMESPACE", "default"))
-    temporal_ui_port: int = field(default_factory=lambda: int(_env("RTM_UI_PORT", "8233")))
-    task_queue: str = field(default_factory=lambda: _env("RTM_TASK_QUEUE", TASK_QUEUE))
-    database_url_env: str = field(default_factory=lambda: _secret("DATABASE_URL"))
-    smtp_host: str = field(default_factory=lambda: _env("SMTP_HOST", "127.0.0.1"))
-    smtp_port: int = field(default_factory=lambda: int(_env("SMTP_PORT", "1025")))
-    smtp_username: str = field(default_factory=lambda: os.environ.get("SMTP_USERNAME", ""))
-    smtp_password: str = field(default_factory=lambda: _secret("SMTP_PASSWORD"))
-    smtp_starttls: bool = field(default_factory=lambda: _flag("SMTP_STARTTLS"))
-    smtp_timeout: float = field(default_factory=lambda: float(_env("SMTP_TIMEOUT", "30")))
-    smtp_tls: str = field(default_factory=lambda: _env("SMTP_TLS", "").strip().lower())
-    smtp_ca_file: str = field(default_factory=lambda: os.environ.get("SMTP_CA_FILE", ""))
-    smtp_retry_hours: float = field(default_factory=lambda: float(_env("SMTP_RETRY_HOURS", "24")))
-    db_timeout: float = field(default_factory=lambda: float(_env("RTM_DB_TIMEOUT", "5")))
-    cli_user: str = field(default_factory=lambda: _env("RTM_USER", "secretariat"))
-    web_host: str = field(default_factory=lambda: _env("RTM_WEB_HOST", "127.0.0.1"))
-    web_port: int = field(default_factory=lambda: int(_env("RTM_WEB_PORT", "8000")))
-    public_url_env: str = field(default_factory=lambda: os.environ.get("RTM_PUBLIC_URL", ""))
-    link_key_env: str = field(default_factory=lambda: _secret("RTM_LINK_KEY"))
-    inbound_host: str = field(default_factory=lambda: _env("RTM_INBOUND_HOST", "127.0.0.1"))
-    inbound_port: int = field(default_factory=lambda: int(_env("RTM_INBOUND_PORT", "2525")))
-    inbound_authserv_id: str = field(
-        default_factory=lambda: os.environ.get("RTM_INBOUND_AUTHSERV_ID", "")
-    )  # the MTA in front of the reply endpoint, whose Authentication-Results are believed
-    inbound_trusted_peers: str = field(
-        default_factory=lambda: _env("RTM_INBOUND_TRUSTED_PEERS", "127.0.0.1,::1")
-    )  # the addresses that MTA connects from
-    mail_domain: str = field(default_factory=lambda: os.environ.get("RTM_MAIL_DOMAIN", ""))
-    installation_id: str = field(default_factory=lambda: os.environ.get("RTM_INSTALLATION_ID", ""))
+    smtp_ca_file: str = Field(validation_alias="SMTP_CA_FILE", default="")
+    smtp_retry_hours: float = Field(validation_alias="SMTP_RETRY_HOURS", default=24.0, gt=0)
+    db_timeout: float = Field(validation_alias="RTM_DB_TIMEOUT", default=5.0, gt=0)
+    cli_user: str = Field(validation_alias="RTM_USER", default="secretariat")
+    web_host: str = Field(validation_alias="RTM_WEB_HOST", default="127.0.0.1")
+    web_port: int = Field(validation_alias="RTM_WEB_PORT", default=8000, ge=1, le=65535)
+    public_url_env: str = Field(validation_alias="RTM_PUBLIC_URL", default="")
+    link_key_env: str = Field(validation_alias="RTM_LINK_KEY", default="")
+    inbound_host: str = Field(validation_alias="RTM_INBOUND_HOST", default="127.0.0.1")
+    inbound_port: int = Field(validation_alias="RTM_INBOUND_PORT", default=2525, ge=1, le=65535)
+    # the MTA in front of the reply endpoint, whose Authentication-Results are believed
+    inbound_authserv_id: str = Field(validation_alias="RTM_INBOUND_AUTHSERV_ID", default="")
+    # the addresses that MTA connects from
+    inbound_trusted_peers: str = Field(
+        validation_alias="RTM_INBOUND_TRUSTED_PEERS", default="127.0.0.1,::1"
+    )
+    mail_domain: str = Field(validation_alias="RTM_MAIL_DOMAIN", default="")
+    installation_id: str = Field(validation_alias="RTM_INSTALLATION_ID", default="")
     # single sign-on to the console (OpenID Connect); off while the issuer is empty
-    oidc_issuer: str = field(default_factory=lambda: os.environ.get("RTM_OIDC_ISSUER", ""))
-    oidc_client_id: str = field(default_factory=lambda: os.environ.get("RTM_OIDC_CLIENT_ID", ""))
-    oidc_client_secret: str = field(
-        default_factory=lambda: os.environ.get("RTM_OIDC_CLIENT_SECRET", "")
-    )
+    oidc_issuer: str = Field(validation_alias="RTM_OIDC_ISSUER", default="")
+    oidc_client_id: str = Field(validation_alias="RTM_OIDC_CLIENT_ID", default="")
+    oidc_client_secret: str = Field(validation_alias="RTM_OIDC_CLIENT_SECRET", default="")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _secret_files(cls, data: object) -> object:
+        if not isinstance(data, dict):
+            return data
+        for name in SECRETS:
+            path = os.environ.get(f"{name}_FILE", "")
+            if not data.get(name) and path:
+                try:
+                    data[name] = Path(path).read_text(encoding="utf-8").strip()
+                except OSError as exc:
+                    raise ValueError(f"{name}_FILE: cannot read {path} ({exc.strerror})") from exc
+        return data
+
+    @field_validator("smtp_tls", mode="before")
+    @classmethod
+    def _any_case(cls, value: object) -> object:
+        return value.strip().lower() if isinstance(value, str) else value
 
     @property
     def database_url(self) -> str:
@@ -90,11 +110,16 @@ class Settings:
     def smtp(self) -> SmtpConfig:
         """The relay: SMTP_TLS (starttls|implicit|none; by default implicit on port 465 and
         starttls whenever credentials are set), SMTP_CA_FILE, the retry window."""
+        from activities.mail.smtp import SmtpConfig
+
         return SmtpConfig(
             host=self.smtp_host,
             port=self.smtp_port,
             tls=SmtpConfig.tls_for(
-                self.smtp_tls, self.smtp_port, self.smtp_username, self.smtp_starttls
+                self.smtp_tls or "",
+                self.smtp_port,
+                self.smtp_username,
+                self.smtp_starttls,
             ),
             username=self.smtp_username,
             password=self.smtp_password,
@@ -116,6 +141,8 @@ class Settings:
         """RTM_MAIL_DOMAIN and this installation's tag: RTM_INSTALLATION_ID, else derived
         from the link key (kept with it, so it survives restarts and differs between
         installations)."""
+        from domain.mail.builder import MailIdentity
+
         tag = (
             self.installation_id
             or hmac.new(self.link_key(), b"rtm message-id", hashlib.sha256).hexdigest()[:10]
@@ -127,3 +154,18 @@ class Settings:
         if self.link_key_env:
             return self.link_key_env.encode()
         return read_or_create_secret(self.var_dir / "link.key")
+
+
+def load_settings() -> Settings:
+    """The settings from the environment, or SettingsError naming each bad variable."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        raise SettingsError(
+            [
+                f"{'.'.join(map(str, e['loc']))}: {e['msg']} (got {e['input']!r})"
+                if e["loc"]
+                else str(e["msg"]).removeprefix("Value error, ")
+                for e in exc.errors()
+            ]
+        ) from exc

@@ -42,10 +42,10 @@ from domain.directory.models import Directory, Organisation, Participant, Role
 from domain.registration.answers import Actor, Attendance, Channel, RsvpCommand
 from starter.client import commands
 from starter.devstack.binaries import temporal_cli
-from starter.devstack.stack import free_port
 from starter.web.app import make_app, serve
 from tests.factories import meeting, synthetic_directory, unique_id
 from tests.harness import LINK_KEY, invited, plan, settings_for
+from tests.ports import free_port
 from worker import ensure_search_attributes
 
 MEDIAN_TARGET, P95_TARGET = 150.0, 400.0
@@ -124,7 +124,7 @@ async def main(n: int, users: int, rounds: int) -> None:
     try:
         await ensure_search_attributes(env.client, "default")
         store = Store(f"sqlite:///{tmp / 'rtm.db'}")
-        store.create_schema()
+        store.upgrade_schema()
         store.load_directory(synthetic_directory(n))
         store.load_directory(
             Directory(

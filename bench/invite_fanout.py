@@ -39,7 +39,7 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -63,9 +63,9 @@ from domain.meeting.definition import MeetingDefinition
 from domain.meeting.status import MeetingStatus, StatusPage
 from starter.client import commands
 from starter.devstack.binaries import temporal_cli
-from starter.devstack.stack import free_port
 from tests.factories import meeting, synthetic_directory, unique_id
 from tests.harness import INVITING, settings_for
+from tests.ports import free_port
 from worker import build_worker, ensure_search_attributes
 from workflows.meeting.workflow import MeetingWorkflow
 
@@ -395,7 +395,7 @@ async def bench(n: int, repeat: int, poll: float, watch: str, verbose: bool) -> 
         root = Path(tmp)
         directory = synthetic_directory(n)
         store = Store(f"sqlite:///{root / 'rtm.db'}")
-        store.create_schema()
+        store.upgrade_schema()
         store.load_directory(directory)
 
         catcher = CatcherProcess(root / "mail").start()
@@ -407,7 +407,9 @@ async def bench(n: int, repeat: int, poll: float, watch: str, verbose: bool) -> 
         try:
             await ensure_search_attributes(env.client, "default")
             # var_dir in the temporary directory: nothing of the run lands in the repo.
-            settings = replace(settings_for(catcher.port, store.url), var_dir=root / "var")
+            settings = settings_for(catcher.port, store.url).model_copy(
+                update={"var_dir": root / "var"}
+            )
             timeout = max(120.0, n * 0.5)
             expected = 0
             started: list[WorkflowHandle[MeetingWorkflow, MeetingSummary]] = []

@@ -49,9 +49,9 @@ from domain.registration.answers import Actor, Attendance, Channel, RsvpCommand
 from starter.client import commands
 from starter.client.audit import chain
 from starter.devstack.binaries import temporal_test_server
-from starter.devstack.stack import free_port
 from tests.factories import meeting, synthetic_directory
 from tests.harness import advance_to, invited, plan, settings_for
+from tests.ports import free_port
 from worker import build_worker, ensure_search_attributes
 
 DESK = Actor(id="registration-desk", channel=Channel.CLI)
@@ -128,7 +128,7 @@ async def lifecycle(env: WorkflowEnvironment, n: int) -> dict[str, Any]:
     try:
         with tempfile.TemporaryDirectory() as tmp:
             store = Store(f"sqlite:///{Path(tmp) / 'rtm.db'}")
-            store.create_schema()
+            store.upgrade_schema()
             store.load_directory(synthetic_directory(n))
             now = await env.get_current_time()  # each meeting some weeks after the last
             start = (now + timedelta(days=42)).replace(tzinfo=None, hour=9, minute=0, second=0,

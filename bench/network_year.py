@@ -52,8 +52,8 @@ from starter.client import commands
 from starter.devstack.binaries import temporal_test_server
 from starter.devstack.catcher import SmtpCatcher
 from starter.devstack.demo import NETWORK
-from starter.devstack.stack import free_port
 from tests.harness import LINK_KEY, advance_to, plan, running_worker
+from tests.ports import free_port
 from worker import ensure_search_attributes
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -250,7 +250,7 @@ async def one_year(label: str, team: int, workers: int, kill_after: int) -> Year
         with tempfile.TemporaryDirectory() as tmp, SmtpCatcher(port=free_port()) as catcher:
             url = f"sqlite:///{Path(tmp) / 'rtm.db'}"
             store = Store(url)
-            store.create_schema()
+            store.upgrade_schema()
             directory = with_teams(read_directory(NETWORK), team)
             store.load_directory(directory)
             t0 = await env.get_current_time()

@@ -20,9 +20,9 @@ from activities.store import Store
 from domain.cycle.next_meeting import CycleInput
 from starter.devstack.binaries import temporal_test_server
 from starter.devstack.catcher import SmtpCatcher
-from starter.devstack.stack import free_port
 from tests.factories import central_asia
 from tests.harness import running_worker
+from tests.ports import free_port
 from tests.scenarios import cancelled_meeting, followed_up_meeting, full_lifecycle
 from worker import ensure_search_attributes
 from workflows.cycle.workflow import RtmCycleWorkflow
@@ -40,7 +40,7 @@ async def record() -> None:
     try:
         with tempfile.TemporaryDirectory() as tmp, SmtpCatcher(port=free_port()) as catcher:
             store = Store(f"sqlite:///{Path(tmp) / 'rtm.db'}")
-            store.create_schema()
+            store.upgrade_schema()
             store.load_directory(central_asia())
             async with running_worker(env.client, store, catcher.port) as queue:
                 lifecycle = await full_lifecycle(env, store, queue, meeting_id="RTM-CA-16")

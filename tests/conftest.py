@@ -4,9 +4,12 @@ SQLite, and PostgreSQL where one answers (DATABASE_URL, else 127.0.0.1:5432)."""
 from __future__ import annotations
 
 import os
+import socket
+import subprocess
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import pytest_asyncio
@@ -18,11 +21,43 @@ from temporalio.testing import WorkflowEnvironment
 from activities.store import Store, make_engine
 from starter.devstack.binaries import temporal_cli, temporal_test_server
 from starter.devstack.catcher import SmtpCatcher
-from starter.devstack.stack import free_port
 from tests.factories import central_asia
+from tests.ports import free_port
 from worker import ensure_search_attributes
 
 POSTGRES_URL = os.environ.get("DATABASE_URL") or "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+KINDS = ("unit", "integration", "e2e", "replay")
+"""Every test has one kind (`pytest -m unit`): a mark of its own or of its module, else the
+kind its fixtures give it. A unit test may not start a process or connect a socket."""
+_E2E = {"dev_env", "skipping_env", "cli_env"}
+_INTEGRATION = {"store", "any_store", "postgres_store", "postgres_url", "catcher", "tmp_path"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if any(item.get_closest_marker(kind) for kind in KINDS):
+            continue
+        fixtures = set(getattr(item, "fixturenames", ()))
+        kind = "e2e" if fixtures & _E2E else "integration" if fixtures & _INTEGRATION else "unit"
+        item.add_marker(kind)
+
+
+def _refuse(what: str) -> Callable[..., Any]:
+    def refused(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError(f"a unit test may not {what}; mark it integration or e2e")
+
+    return refused
+
+
+@pytest.fixture(autouse=True)
+def _unit_tests_stay_pure(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keeps `-m unit` honest: no process, no network, whatever the test's module does."""
+    if request.node.get_closest_marker("unit") is None:
+        return
+    monkeypatch.setattr(subprocess.Popen, "__init__", _refuse("start a process"))
+    monkeypatch.setattr(socket.socket, "connect", _refuse("connect a socket"))
+    monkeypatch.setattr(socket.socket, "connect_ex", _refuse("connect a socket"))
 
 
 def _postgres_reason() -> str | None:
@@ -75,14 +110,17 @@ def catcher(tmp_path: Path) -> Iterator[SmtpCatcher]:
 
 
 def _sqlite_store(tmp_path: Path) -> Store:
+    """A SQLite store whose schema the migrations built."""
     store = Store(f"sqlite:///{tmp_path / 'rtm.db'}")
-    store.create_schema()
+    store.upgrade_schema()
     return store
 
 
 @pytest.fixture
-def postgres_store() -> Iterator[Store]:
-    """A Store on a fresh schema of the PostgreSQL test database, dropped afterwards."""
+def postgres_url() -> Iterator[str]:
+    """The URL of a fresh, empty schema of the PostgreSQL test database, dropped afterwards.
+
+    The schema is in the URL (search_path), so a subprocess given it sees the same tables."""
     reason = _postgres_reason()
     if reason:
         pytest.skip(reason)
@@ -93,16 +131,25 @@ def postgres_store() -> Iterator[Store]:
     admin = create_engine(url)
     with admin.begin() as conn:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    engine = create_engine(url, connect_args={"options": f"-csearch_path={schema}"})
-    store = Store(url.render_as_string(hide_password=False), engine=engine)
-    store.create_schema()
     try:
-        yield store
+        yield url.update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
+            hide_password=False
+        )
     finally:
-        engine.dispose()
         with admin.begin() as conn:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+@pytest.fixture
+def postgres_store(postgres_url: str) -> Iterator[Store]:
+    """A Store on a fresh schema of the PostgreSQL test database, built by the migrations."""
+    store = Store(postgres_url)
+    store.upgrade_schema()
+    try:
+        yield store
+    finally:
+        store.engine.dispose()
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

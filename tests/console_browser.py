@@ -4,7 +4,6 @@ each page checked at 390 px and 1280 px and left as a screenshot under var/scree
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import itertools
 import re
 from collections.abc import AsyncIterator
@@ -22,9 +21,9 @@ from temporalio.client import Client
 
 from activities.store import Store
 from starter.devstack.catcher import SmtpCatcher
-from starter.devstack.stack import free_port
 from starter.web.app import make_app, serve
 from tests.harness import LINK_KEY, settings_for
+from tests.ports import free_port
 
 CHROMIUM = Path("/usr/bin/chromium")
 AXE = Path("var/node/node_modules/axe-core/axe.min.js")
@@ -183,8 +182,8 @@ async def console_site(
     """The web app (links and console) on a free port, mailing through `catcher`."""
     port = port or free_port()
     base = f"http://127.0.0.1:{port}"
-    settings = dataclasses.replace(
-        settings_for(catcher.port, store.url, task_queue), public_url_env=base, **settings_changes
+    settings = settings_for(catcher.port, store.url, task_queue).model_copy(
+        update={"public_url_env": base, **settings_changes}
     )
     clock = Clock(datetime.now(UTC))
     runner = await serve(

@@ -18,7 +18,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
 
 from starter.devstack.catcher import CatcherHandler, SmtpCatcher
-from starter.devstack.stack import free_port
+from tests.ports import free_port
 
 USER, PASSWORD = "rtm-relay", "correct horse battery staple"
 

@@ -39,7 +39,6 @@ from domain.followup.actions import (
     Owner,
     OwnerKind,
     action_input,
-    action_schedule,
     done_link_expiry,
     done_problem,
     local_day,
@@ -51,10 +50,11 @@ from domain.meeting.definition import MeetingDefinition
 from domain.registration.answers import Actor, Channel
 from starter.client import commands
 from starter.devstack.catcher import Caught, SmtpCatcher
-from starter.devstack.stack import free_port
 from starter.web.app import make_app, serve
+from tests.action_schedule import action_schedule
 from tests.factories import central_asia, meeting
 from tests.harness import LINK_KEY, advance_to, running_worker
+from tests.ports import free_port
 from worker import WORKFLOWS, sandbox_runner
 from workflows.followup.action_item import ActionItemWorkflow
 

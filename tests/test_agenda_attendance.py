@@ -17,9 +17,9 @@ from domain.common import i18n
 from domain.registration.answers import Actor, Attendance, Channel, RsvpCommand
 from starter.client import commands
 from starter.devstack.catcher import Caught, SmtpCatcher
-from starter.devstack.stack import free_port
 from tests.factories import SIX_PARTNERS, central_asia, meeting
 from tests.harness import advance_to, invited, plan, running_worker
+from tests.ports import free_port
 
 DESK = Actor(id="registration-desk", channel=Channel.CLI)
 SECRETARIAT = Actor(id="secretariat.ca", channel=Channel.CLI)
@@ -44,7 +44,7 @@ async def test_agenda_and_attendance_of_a_two_day_hybrid_rtm(
 ) -> None:
     env = skipping_env
     store = Store(f"sqlite:///{tmp_path / 'rtm.db'}")
-    store.create_schema()
+    store.upgrade_schema()
     store.load_directory(central_asia())
     m = meeting(organisations=["JRC", "UNICRI"])
     with SmtpCatcher(port=free_port()) as catcher:
@@ -202,7 +202,7 @@ async def test_the_standing_agenda_can_be_published_as_it_is(
     """No proposal, no decision: the template's agenda is publishable, once."""
     env = skipping_env
     store = Store(f"sqlite:///{tmp_path / 'rtm.db'}")
-    store.create_schema()
+    store.upgrade_schema()
     store.load_directory(central_asia())
     m = meeting(organisations=[])
     with SmtpCatcher(port=free_port()) as catcher:

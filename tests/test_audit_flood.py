@@ -22,10 +22,10 @@ from activities.store import AuditRow, RefusalRow, Store
 from domain.meeting.definition import MeetingDefinition
 from starter.cli.main import main
 from starter.devstack.catcher import SmtpCatcher
-from starter.devstack.stack import free_port
 from starter.web.app import make_app, serve
 from tests.factories import meeting
 from tests.harness import LINK_KEY, invited, plan, running_worker
+from tests.ports import free_port
 
 FORGED = "?exp=1799038800&sig=" + "A" * 43
 

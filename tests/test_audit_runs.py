@@ -18,9 +18,9 @@ from domain.registration.answers import Actor, Attendance, Channel, RsvpCommand
 from starter.cli.main import main
 from starter.client import commands
 from starter.devstack.catcher import SmtpCatcher
-from starter.devstack.stack import free_port
 from tests.factories import meeting, synthetic_directory
 from tests.harness import invited, plan, running_worker
+from tests.ports import free_port
 from worker import WORKFLOWS, sandbox_runner
 
 N = 40
@@ -34,7 +34,7 @@ async def test_the_audit_covers_every_run_and_each_exported_run_replays(
 ) -> None:
     env = skipping_env
     store = Store(f"sqlite:///{tmp_path / 'rtm.db'}")
-    store.create_schema()
+    store.upgrade_schema()
     store.load_directory(synthetic_directory(N))
     m = meeting(organisations=[], continue_after_events=100)
     with SmtpCatcher(port=free_port()) as catcher:

@@ -16,9 +16,9 @@ from temporalio.worker import Replayer
 from activities.store import Store
 from starter.cli.main import main
 from starter.devstack.catcher import SmtpCatcher
-from starter.devstack.stack import free_port
 from tests.factories import central_asia
 from tests.harness import running_worker
+from tests.ports import free_port
 from tests.scenarios import full_lifecycle
 from worker import WORKFLOWS, sandbox_runner
 
@@ -31,7 +31,7 @@ async def test_timeline_of_a_full_lifecycle_and_a_replayable_export(
 ) -> None:
     env = skipping_env
     store = Store(f"sqlite:///{tmp_path / 'rtm.db'}")
-    store.create_schema()
+    store.upgrade_schema()
     store.load_directory(central_asia())
     with SmtpCatcher(port=free_port()) as catcher:
         async with running_worker(env.client, store, catcher.port) as queue:

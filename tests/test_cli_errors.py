@@ -7,7 +7,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-from starter.devstack.stack import free_port
+import pytest
+
+from tests.ports import free_port
+
+pytestmark = pytest.mark.e2e  # runs `rtm` or the worker as processes
 
 ROOT = Path(__file__).resolve().parent.parent
 

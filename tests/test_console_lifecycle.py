@@ -23,10 +23,10 @@ from starter.cli.inputs import read_directory
 from starter.client import commands
 from starter.devstack.catcher import SmtpCatcher
 from starter.devstack.demo import AUDITORS
-from starter.devstack.stack import free_port
 from tests.console_browser import Checker, chromium, console_site, person, sign_in
 from tests.factories import central_asia, unique_id
 from tests.harness import advance_to, running_worker
+from tests.ports import free_port
 
 SECRETARIAT = "head.secretariat.ca@example.org"
 NFP_KZ = "nfp.kz@example.org"
@@ -47,7 +47,7 @@ async def test_a_meeting_from_plan_to_audit_through_the_pages(
 ) -> None:
     env = skipping_env
     store = Store(f"sqlite:///{tmp_path / 'rtm.db'}")
-    store.create_schema()
+    store.upgrade_schema()
     store.load_directory(central_asia())
     store.load_directory(read_directory(AUDITORS))
     checker = Checker()

@@ -19,10 +19,10 @@ from starter.cli.inputs import read_directory
 from starter.client import commands
 from starter.devstack.catcher import SmtpCatcher
 from starter.devstack.demo import AUDITORS
-from starter.devstack.stack import free_port
 from tests.console_browser import audit_actions, console_site, signed_in
 from tests.factories import central_asia, meeting
 from tests.harness import advance_to, invited, plan, running_worker
+from tests.ports import free_port
 
 # a second region, whose secretariat must not reach Central Asia's meetings
 SOUTH_EAST_ASIA = Directory(
@@ -72,7 +72,7 @@ async def test_every_page_refuses_every_wrong_role(
 ) -> None:
     env = skipping_env
     store = Store(f"sqlite:///{tmp_path / 'rtm.db'}")
-    store.create_schema()
+    store.upgrade_schema()
     store.load_directory(central_asia())
     store.load_directory(read_directory(AUDITORS))
     store.load_directory(SOUTH_EAST_ASIA)

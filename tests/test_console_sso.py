@@ -15,8 +15,8 @@ from temporalio.testing import WorkflowEnvironment
 
 from activities.store import Store
 from starter.devstack.catcher import SmtpCatcher
-from starter.devstack.stack import free_port
 from tests.console_browser import Checker, audit_actions, chromium, console_site, person
+from tests.ports import free_port
 
 PROVIDER = Path("tests/oidc/provider.mjs")
 INSTALLED = Path("var/node/node_modules/oidc-provider")

@@ -23,10 +23,10 @@ from temporalio.testing import WorkflowEnvironment
 from activities.store import Store
 from domain.invitations.batches import InvitationStatus
 from starter.devstack.catcher import SmtpCatcher
-from starter.devstack.stack import free_port
 from tests.conftest import POSTGRES_URL, _postgres_reason
 from tests.factories import meeting, synthetic_directory
 from tests.harness import invited, plan, settings_for
+from tests.ports import free_port
 from tests.tcp_proxy import TcpProxy
 from worker import build_worker
 
@@ -79,7 +79,7 @@ async def test_sqlite_locked_mid_fan_out_sends_no_copy(
 ) -> None:
     path = tmp_path / "rtm.db"
     store = Store(f"sqlite:///{path}")
-    store.create_schema()
+    store.upgrade_schema()
     store.load_directory(synthetic_directory(N))
     holder = sqlite3.connect(path, timeout=0, isolation_level=None, check_same_thread=False)
 
@@ -119,7 +119,7 @@ async def proxied_postgres() -> AsyncIterator[tuple[Store, TcpProxy]]:
         },
     )
     store = Store(proxied.render_as_string(hide_password=False), engine=engine)
-    await asyncio.to_thread(store.create_schema)  # the proxy runs on this event loop
+    await asyncio.to_thread(store.upgrade_schema)  # the proxy runs on this event loop
     await asyncio.to_thread(store.load_directory, synthetic_directory(N))
     try:
         yield store, proxy

@@ -8,8 +8,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from starter.devstack.catcher import read_mailbox
-from starter.devstack.stack import free_port
+from tests.ports import free_port
+
+pytestmark = pytest.mark.e2e  # runs `rtm` or the worker as processes
 
 ROOT = Path(__file__).resolve().parent.parent
 

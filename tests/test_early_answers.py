@@ -16,9 +16,9 @@ from domain.invitations.batches import InvitationStatus
 from domain.registration.answers import Actor, Attendance, Channel, RsvpCommand
 from starter.client import commands
 from starter.devstack.catcher import SmtpCatcher
-from starter.devstack.stack import free_port
 from tests.factories import meeting, synthetic_directory
 from tests.harness import invited, plan, settings_for
+from tests.ports import free_port
 from worker import build_worker
 
 N = 1_050
@@ -35,7 +35,7 @@ async def test_answers_before_the_invitations_are_out(
 ) -> None:
     env = skipping_env
     store = Store(f"sqlite:///{tmp_path / 'rtm.db'}")
-    store.create_schema()
+    store.upgrade_schema()
     store.load_directory(synthetic_directory(N + 1))
     m = meeting(organisations=[], participants=[f"p{i:04d}" for i in range(N)], countries=[])
     with SmtpCatcher(port=free_port()) as catcher:

@@ -20,9 +20,9 @@ from domain.registration.answers import Actor, Attendance, Channel, RsvpCommand
 from starter.cli.main import main
 from starter.client import commands
 from starter.devstack.catcher import SmtpCatcher
-from starter.devstack.stack import free_port
 from tests.factories import central_asia, meeting, unique_id
 from tests.harness import advance_to, invited, plan, running_worker
+from tests.ports import free_port
 
 SECRETARIAT = Actor(id="secretariat.ca", channel=Channel.CLI)
 MINUTES = """# Minutes of the 16th RTM
@@ -39,7 +39,7 @@ async def test_minutes_actions_carry_over_and_closing(
 ) -> None:
     env = skipping_env
     store = Store(f"sqlite:///{tmp_path / 'rtm.db'}")
-    store.create_schema()
+    store.upgrade_schema()
     store.load_directory(central_asia())
     m = meeting(organisations=["JRC"], followup_days=120)
     after = m.end.date() + timedelta(days=45)
@@ -129,7 +129,7 @@ async def test_an_unfinished_follow_up_closes_after_its_period(
 ) -> None:
     env = skipping_env
     store = Store(f"sqlite:///{tmp_path / 'rtm.db'}")
-    store.create_schema()
+    store.upgrade_schema()
     store.load_directory(central_asia())
     m = meeting(organisations=[], followup_days=30)
     with SmtpCatcher(port=free_port()) as catcher:

@@ -19,11 +19,11 @@ from domain.meeting.definition import MeetingDefinition
 from starter.cli.main import main
 from starter.client import commands
 from starter.devstack.catcher import SmtpCatcher
-from starter.devstack.stack import free_port
 from starter.inbound.authentication import TrustPolicy
 from starter.inbound.endpoint import InboundReplies
 from tests.factories import meeting
 from tests.harness import invited, plan, running_worker
+from tests.ports import free_port
 from tests.test_inbound_replies import ORGANISER, gmail, outlook, reply_ics
 from tests.test_reply_authentication import KEYS, dns, signed
 

@@ -25,11 +25,11 @@ from domain.registration.answers import Actor, Attendance, Channel, RsvpCommand
 from domain.registration.replies import CalendarReply, ReplyError, meeting_id_from_uid, parse_reply
 from starter.client import commands
 from starter.devstack.catcher import SmtpCatcher
-from starter.devstack.stack import free_port
 from starter.inbound.authentication import TrustPolicy
 from starter.inbound.endpoint import UNKNOWN_MEETING, UNKNOWN_SENDER, InboundReplies, Outcome
 from tests.factories import meeting
 from tests.harness import invited, plan, running_worker
+from tests.ports import free_port
 
 ORGANISER = "secretariat.ca@example.org"
 UID = "rtm-ca-16-0a1b2c3d@example.org"

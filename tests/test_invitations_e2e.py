@@ -10,9 +10,9 @@ from temporalio.testing import WorkflowEnvironment
 from activities.store import Store
 from domain.invitations.batches import InvitationStatus
 from starter.devstack.catcher import Caught, SmtpCatcher
-from starter.devstack.stack import free_port
 from tests.factories import central_asia, meeting
 from tests.harness import invited, plan, running_worker
+from tests.ports import free_port
 
 
 def _calendar_part(data: bytes) -> icalendar.Calendar:

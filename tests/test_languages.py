@@ -202,7 +202,7 @@ def test_directory_languages_survive_the_store(tmp_path: Path) -> None:
     from tests.factories import central_asia
 
     store = Store(f"sqlite:///{tmp_path / 'rtm.db'}")
-    store.create_schema()
+    store.upgrade_schema()
     store.load_directory(central_asia())
     by_id = {p.id: p for p in store.participants()}
     assert by_id["uz-nfp"].languages == ["uz", "ru", "en"]

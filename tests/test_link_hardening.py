@@ -10,9 +10,9 @@ import pytest
 from temporalio.testing import WorkflowEnvironment
 
 from domain.common.links import LinkError, signature, verify
-from starter.devstack.stack import free_port
 from starter.web.app import make_app, serve
 from tests.harness import LINK_KEY
+from tests.ports import free_port
 
 NOW = datetime(2026, 12, 1, tzinfo=UTC)
 EXP = 1799038800

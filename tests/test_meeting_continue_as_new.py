@@ -18,9 +18,9 @@ from domain.followup.minutes import MinutesCommand
 from domain.registration.answers import Actor, Attendance, Channel, RsvpCommand
 from starter.client import commands
 from starter.devstack.catcher import SmtpCatcher
-from starter.devstack.stack import free_port
 from tests.factories import meeting, synthetic_directory
 from tests.harness import advance_to, invited, plan, running_worker
+from tests.ports import free_port
 
 DESK = Actor(id="registration-desk", channel=Channel.CLI)
 N = 40
@@ -31,7 +31,7 @@ async def test_a_busy_meeting_continues_as_new_and_keeps_its_state(
 ) -> None:
     env = skipping_env
     store = Store(f"sqlite:///{tmp_path / 'rtm.db'}")
-    store.create_schema()
+    store.upgrade_schema()
     store.load_directory(synthetic_directory(N))
     m = meeting(organisations=[], continue_after_events=120, followup_days=60)
     ids = [f"p{i:04d}" for i in range(N)]

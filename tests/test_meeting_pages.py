@@ -19,9 +19,9 @@ from domain.registration.answers import Actor, Attendance, Channel, RsvpCommand
 from domain.reminders.planning import RemindCommand
 from starter.client import commands
 from starter.devstack.catcher import SmtpCatcher
-from starter.devstack.stack import free_port
 from tests.factories import meeting, synthetic_directory
 from tests.harness import invited, plan, running_worker
+from tests.ports import free_port
 
 DESK = Actor(id="secretariat", channel=Channel.CLI)
 N = 400
@@ -37,7 +37,7 @@ async def test_status_pages_small_results_and_recorded_phases(
 ) -> None:
     env = skipping_env
     store = Store(f"sqlite:///{tmp_path / 'rtm.db'}")
-    store.create_schema()
+    store.upgrade_schema()
     store.load_directory(synthetic_directory(N))
     m = meeting(organisations=[])
     with SmtpCatcher(port=free_port()) as catcher:

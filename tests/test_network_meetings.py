@@ -29,9 +29,9 @@ from starter.cli.main import main
 from starter.client import commands
 from starter.devstack.catcher import SmtpCatcher
 from starter.devstack.demo import NETWORK
-from starter.devstack.stack import free_port
 from tests.factories import unique_id
 from tests.harness import advance_to, invited, plan, running_worker
+from tests.ports import free_port
 
 COORDINATION = Actor(id="int-coord-head", channel=Channel.CLI)
 HEADS = ["SEC-INT", "FPI", "UNICRI", "SEC-CA", "SEC-GCC", "SEC-SEEE", "SEC-SEA"]
@@ -39,7 +39,7 @@ HEADS = ["SEC-INT", "FPI", "UNICRI", "SEC-CA", "SEC-GCC", "SEC-SEEE", "SEC-SEA"]
 
 def _store(tmp_path: Path) -> Store:
     store = Store(f"sqlite:///{tmp_path / 'rtm.db'}")
-    store.create_schema()
+    store.upgrade_schema()
     store.load_directory(read_directory(NETWORK))
     return store
 

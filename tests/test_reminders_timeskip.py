@@ -16,9 +16,9 @@ from domain.reminders.planning import PlannedReminder, plan_reminders
 from domain.reminders.policy import ReminderPolicy
 from starter.client import commands
 from starter.devstack.catcher import SmtpCatcher
-from starter.devstack.stack import free_port
 from tests.factories import meeting, unique_id
 from tests.harness import advance_to, invited, plan, running_worker
+from tests.ports import free_port
 
 SECRETARIAT = Actor(id="secretariat.ca", channel=Channel.CLI)
 PEOPLE = [
@@ -64,7 +64,7 @@ async def test_reminders_over_months_across_reschedule_and_dst(
 ) -> None:
     env = skipping_env
     store = Store(f"sqlite:///{tmp_path / 'rtm.db'}")
-    store.create_schema()
+    store.upgrade_schema()
     store.load_directory(_directory())
     # a technical round table in Brussels, like the 2015 one, after the 2027 DST switch
     m = meeting(

@@ -22,6 +22,8 @@ from domain.meeting.state import MeetingState
 from worker import WORKFLOWS, sandbox_runner
 from workflows.meeting.workflow import MeetingWorkflow
 
+pytestmark = pytest.mark.replay
+
 HISTORIES = sorted((Path(__file__).parent / "histories").glob("*.json"))
 MEETING_HISTORIES = [p for p in HISTORIES if p.name.startswith("meeting_")]
 

@@ -19,11 +19,11 @@ from domain.followup.minutes import MinutesCommand
 from domain.registration.answers import Actor, Attendance, Channel, RsvpCommand
 from starter.client import commands
 from starter.devstack.catcher import SmtpCatcher
-from starter.devstack.stack import free_port
 from tests.console_browser import audit_actions, console_site, signed_in
 from tests.factories import central_asia, meeting
 from tests.harness import advance_to, invited, plan, running_worker
 from tests.pdf_pages import pdf_text
+from tests.ports import free_port
 
 SECRETARIAT = Actor(id="ca-sec-head", channel=Channel.CLI)
 
@@ -33,7 +33,7 @@ async def test_secretariat_downloads_the_reports_and_an_nfp_is_refused(
 ) -> None:
     env = skipping_env
     store = Store(f"sqlite:///{tmp_path / 'rtm.db'}")
-    store.create_schema()
+    store.upgrade_schema()
     store.load_directory(central_asia())
     m = meeting(organisations=["JRC"])
     with SmtpCatcher(port=free_port()) as catcher:

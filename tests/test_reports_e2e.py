@@ -26,11 +26,11 @@ from starter.cli.main import main
 from starter.client import commands
 from starter.client.reports import meeting_charts, meeting_facts, region_charts
 from starter.devstack.catcher import SmtpCatcher
-from starter.devstack.stack import free_port
 from starter.web.app import make_app, serve
 from tests.factories import SIX_PARTNERS, central_asia, meeting
 from tests.harness import LINK_KEY, advance_to, invited, plan, running_worker
 from tests.pdf_pages import pdf_text
+from tests.ports import free_port
 from tests.report_facts import ORGANISATIONS, release_names
 
 SECRETARIAT = Actor(id="secretariat.ca", channel=Channel.CLI)
@@ -46,7 +46,7 @@ async def test_reports_of_a_meeting_run_like_the_15th_rtm(
 ) -> None:
     env = skipping_env
     store = Store(f"sqlite:///{tmp_path / 'rtm.db'}")
-    store.create_schema()
+    store.upgrade_schema()
     store.load_directory(central_asia())
     monkeypatch.setenv("DATABASE_URL", store.url)
     monkeypatch.setenv("TEMPORAL_ADDRESS", env.client.service_client.config.target_host)

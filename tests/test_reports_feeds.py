@@ -21,10 +21,10 @@ from domain.followup.actions import ActionItem, ActionStatus, Owner, OwnerKind
 from domain.invitations.batches import DeliveryResult, InvitationStatus
 from domain.meeting.definition import MeetingDefinition
 from starter.cli.main import main
-from starter.devstack.stack import free_port
 from starter.web.app import make_app, serve
 from tests.factories import meeting
 from tests.harness import LINK_KEY
+from tests.ports import free_port
 
 
 @dataclass

@@ -21,7 +21,7 @@ HISTORY = Path(__file__).resolve().parent.parent / "starter" / "data" / "history
 def fresh(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Store:
     """A store whose Central Asia region has handed out no RTM number yet."""
     store = Store(f"sqlite:///{tmp_path / 'rtm.db'}")
-    store.create_schema()
+    store.upgrade_schema()
     d = central_asia()
     regions = [r.model_copy(update={"last_rtm_number": 0}) for r in d.regions]
     store.load_directory(d.model_copy(update={"regions": regions}))

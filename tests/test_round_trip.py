@@ -22,12 +22,12 @@ from domain.registration.answers import Attendance
 from starter.cli.main import main
 from starter.client import commands
 from starter.devstack.catcher import Caught, SmtpCatcher
-from starter.devstack.stack import free_port
 from starter.inbound.authentication import TrustPolicy
 from starter.inbound.endpoint import InboundReplies
 from starter.web.app import make_app, serve
 from tests.factories import meeting
 from tests.harness import LINK_KEY, invited, plan, running_worker
+from tests.ports import free_port
 from tests.scenarios import SECRETARIAT
 from tests.test_inbound_replies import MX, VOUCHED, apple, reply_ics
 

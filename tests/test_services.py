@@ -21,9 +21,9 @@ from temporalio.testing import WorkflowEnvironment
 from activities.store import Store
 from domain.common import i18n
 from starter.devstack.catcher import SmtpCatcher
-from starter.devstack.stack import free_port
 from tests.factories import meeting
 from tests.harness import invited, plan
+from tests.ports import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 RTM = [sys.executable, "-m", "starter.cli.main"]

@@ -6,7 +6,6 @@ time-skipping server), the secretariat is told once, and `resend` sends what fai
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import json
 from datetime import timedelta
 from pathlib import Path
@@ -69,7 +68,7 @@ async def test_two_percent_greylisted_hold_nobody_back(
     dev_env: WorkflowEnvironment, tmp_path: Path, ca: CertificateAuthority
 ) -> None:
     store = Store(f"sqlite:///{tmp_path / 'rtm.db'}")
-    store.create_schema()
+    store.upgrade_schema()
     directory = synthetic_directory(400)
     store.load_directory(directory)
     slow = {p.email for p in directory.participants[3::50]}  # 8 of 400, one in each batch
@@ -143,11 +142,12 @@ async def test_a_refused_password_fails_fast_then_resend_sends_once_it_is_fixed(
     m = meeting()
     with Relay(ca, tls="starttls", auth=True) as relay:
         relay.password = "rotated at the relay, not yet here"
-        settings = dataclasses.replace(
-            settings_for(relay.port, store.url),
-            smtp_username=USER,
-            smtp_password=PASSWORD,
-            smtp_ca_file=str(ca.ca_file),
+        settings = settings_for(relay.port, store.url).model_copy(
+            update={
+                "smtp_username": USER,
+                "smtp_password": PASSWORD,
+                "smtp_ca_file": str(ca.ca_file),
+            }
         )
         async with build_worker(skipping_env.client, settings, store):
             handle = await plan(skipping_env.client, m, settings.task_queue)

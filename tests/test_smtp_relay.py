@@ -7,7 +7,6 @@ words in the status and the audit log, quickly; AUTH never goes out before TLS.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import time
 from collections.abc import AsyncIterator
@@ -35,7 +34,7 @@ def ca(tmp_path: Path) -> CertificateAuthority:
 
 
 def relay_settings(relay: Relay, store: Store, **smtp: Any) -> Settings:
-    return dataclasses.replace(settings_for(relay.port, store.url), **smtp)
+    return Settings.model_validate(settings_for(relay.port, store.url).model_dump() | smtp)
 
 
 @asynccontextmanager

@@ -17,10 +17,10 @@ from domain.common.links import desk_link
 from domain.registration.answers import Actor, Attendance, Channel, RsvpCommand
 from starter.client import commands
 from starter.devstack.catcher import SmtpCatcher
-from starter.devstack.stack import free_port
 from starter.web.app import make_app, serve
 from tests.factories import central_asia, meeting
 from tests.harness import LINK_KEY, advance_to, invited, plan, running_worker
+from tests.ports import free_port
 
 SECRETARIAT = Actor(id="secretariat.ca", channel=Channel.CLI)
 
@@ -30,7 +30,7 @@ async def test_join_link_counts_and_redirects_and_desk_checks_in(
 ) -> None:
     env = skipping_env
     store = Store(f"sqlite:///{tmp_path / 'rtm.db'}")
-    store.create_schema()
+    store.upgrade_schema()
     store.load_directory(central_asia())
     m = meeting(organisations=[])
     port = free_port()

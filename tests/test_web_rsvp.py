@@ -29,10 +29,10 @@ from domain.meeting.status import MeetingStatus
 from domain.registration.answers import Actor, Attendance, Channel
 from starter.client import commands
 from starter.devstack.catcher import SmtpCatcher
-from starter.devstack.stack import free_port
 from starter.web.app import make_app, serve
 from tests.factories import meeting
 from tests.harness import LINK_KEY, invited, plan, running_worker
+from tests.ports import free_port
 
 MAIL_BASE = "http://127.0.0.1:8000"  # the harness' public_url
 RSVP_ROUTE = "/rsvp/{meeting}/{participant}/{choice}"

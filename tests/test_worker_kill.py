@@ -11,14 +11,17 @@ import uuid
 from collections import defaultdict
 from pathlib import Path
 
+import pytest
 from temporalio.testing import WorkflowEnvironment
 
 from activities.store import Store
 from domain.invitations.batches import MAX_PARALLEL_BATCHES, InvitationStatus
 from starter.devstack.catcher import SmtpCatcher
-from starter.devstack.stack import free_port
 from tests.factories import meeting, synthetic_directory
 from tests.harness import invited, plan
+from tests.ports import free_port
+
+pytestmark = pytest.mark.e2e  # runs `rtm` or the worker as processes
 
 ROOT = Path(__file__).resolve().parent.parent
 N = 200
@@ -39,7 +42,7 @@ async def test_killed_worker_resumes_and_duplicates_only_in_flight_messages(
 ) -> None:
     url = f"sqlite:///{tmp_path / 'rtm.db'}"
     store = Store(url)
-    store.create_schema()
+    store.upgrade_schema()
     store.load_directory(synthetic_directory(N))
     queue = f"rtm-kill-{uuid.uuid4().hex[:8]}"
     with SmtpCatcher(port=free_port(), delay=0.02) as catcher:

@@ -22,10 +22,10 @@ from domain.meeting.definition import MeetingDefinition
 from domain.registration.answers import Actor, Attendance, Channel, RsvpCommand
 from starter.client import commands
 from starter.devstack.catcher import SmtpCatcher
-from starter.devstack.stack import free_port
 from tests.factories import meeting, synthetic_directory
 from tests.harness import advance_to, settings_for
 from tests.legacy.meeting_v1 import MeetingWorkflowV1
+from tests.ports import free_port
 from worker import build_worker
 from workflows.common import search_attributes
 from workflows.followup.action_item import ActionItemWorkflow
@@ -54,7 +54,7 @@ async def test_a_running_meeting_carries_on_after_the_new_worker_takes_over(
 ) -> None:
     env = skipping_env
     store = Store(f"sqlite:///{tmp_path / 'rtm.db'}")
-    store.create_schema()
+    store.upgrade_schema()
     store.load_directory(synthetic_directory(N))
     m = meeting(organisations=[], continue_after_events=100, followup_days=60)
     with SmtpCatcher(port=free_port()) as catcher:

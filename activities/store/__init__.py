@@ -4,6 +4,7 @@ A feature that needs tables adds a module here with its rows and a `StoreBase` s
 methods, and one base class below.
 """
 
+from activities.store import schema
 from activities.store.actions import ActionRow, ActionStore
 from activities.store.audit import AuditRow
 from activities.store.deliveries import DeliveryStore, OutboxRow
@@ -19,7 +20,7 @@ from activities.store.ideas import IdeaStore, ProjectIdeaRow
 from activities.store.meetings import MeetingRow, MeetingStore, RtmAllocationRow
 from activities.store.refusals import RefusalRow, RefusalStore
 from activities.store.reports import ReportsStore
-from activities.store.schema import create_schema
+from activities.store.schema import SchemaNotReady
 from activities.store.series import SeriesAllocationRow, SeriesRow, SeriesStore
 
 
@@ -35,8 +36,13 @@ class Store(
 ):
     """All database access of the engine, one method per question or fact."""
 
-    def create_schema(self) -> None:
-        create_schema(self.engine)
+    def upgrade_schema(self) -> tuple[str | None, str]:
+        """Create or upgrade the schema (the only DDL the engine runs); (before, after)."""
+        return schema.upgrade(self.engine)
+
+    def check_schema(self) -> None:
+        """Raise SchemaNotReady unless the schema is at the code's revision."""
+        schema.check(self.engine)
 
 
 __all__ = [
@@ -51,9 +57,11 @@ __all__ = [
     "RefusalRow",
     "RegionRow",
     "RtmAllocationRow",
+    "SchemaNotReady",
     "SeriesAllocationRow",
     "SeriesRow",
     "Store",
     "StoreBase",
     "make_engine",
+    "schema",
 ]

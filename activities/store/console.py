@@ -10,7 +10,7 @@ import hashlib
 from datetime import UTC, datetime, timedelta
 from typing import NamedTuple
 
-from sqlalchemy import Engine, and_, func, or_
+from sqlalchemy import and_, func, or_
 from sqlmodel import Field, Session, SQLModel, col, select, update
 
 from activities.store.deliveries import OutboxRow
@@ -89,22 +89,11 @@ class DeactivatedRow(SQLModel, table=True):
     by: str
 
 
-_TABLES = [
-    SignInTokenRow.__table__,  # type: ignore[attr-defined]
-    SessionRow.__table__,  # type: ignore[attr-defined]
-    SignInRequestRow.__table__,  # type: ignore[attr-defined]
-    DeactivatedRow.__table__,  # type: ignore[attr-defined]
-]
-
-
 class ConsoleStore(StoreBase):
     """Reads and writes of the console's tables; every method is one short transaction.
 
-    Kept apart from `Store`: only the web app needs it, and it creates its own tables."""
-
-    def __init__(self, url: str, engine: Engine | None = None) -> None:
-        super().__init__(url, engine)
-        SQLModel.metadata.create_all(self.engine, tables=_TABLES)
+    Kept apart from `Store`: only the web app needs it. Its tables come with the schema
+    (`rtm db upgrade`) like every other."""
 
     def _session(self) -> Session:
         return Session(self.engine, expire_on_commit=False)

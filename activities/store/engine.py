@@ -47,13 +47,16 @@ def make_engine(url: str, timeout: float = DB_TIMEOUT) -> Engine:
 
         return engine
     millis = int(timeout * 1000)
+    own = parsed.query.get("options", ())  # the URL's own (-csearch_path=...) are kept
+    options = [own] if isinstance(own, str) else list(own)
+    options.append(f"-c statement_timeout={millis} -c lock_timeout={millis}")
     return create_engine(
-        parsed,
+        parsed.difference_update_query(["options"]),
         pool_pre_ping=True,
         pool_timeout=timeout,
         connect_args={
             "connect_timeout": max(1, int(timeout)),
-            "options": f"-c statement_timeout={millis} -c lock_timeout={millis}",
+            "options": " ".join(options),
         },
     )
 

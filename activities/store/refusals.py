@@ -39,32 +39,6 @@ class RefusalRow(SQLModel, table=True):
     detail: str = "{}"
 
 
-_FIXED = ("meeting_id", "kind", "minute", "first_at", "actor", "channel", "action", "detail")
-_NEW = ", ".join(f"NEW.{c}" for c in _FIXED)
-_OLD = ", ".join(f"OLD.{c}" for c in _FIXED)
-SQLITE_TRIGGERS = (
-    f"""CREATE TRIGGER IF NOT EXISTS refusal_tally_grows_only BEFORE UPDATE ON refusal_tally
-       WHEN NEW.count < OLD.count OR ({_NEW}) IS NOT ({_OLD})
-       BEGIN SELECT RAISE(ABORT, 'refusal_tally counts only grow'); END""",
-    """CREATE TRIGGER IF NOT EXISTS refusal_tally_no_delete BEFORE DELETE ON refusal_tally
-       BEGIN SELECT RAISE(ABORT, 'refusal_tally counts only grow'); END""",
-)
-POSTGRES_TRIGGERS = (
-    f"""CREATE OR REPLACE FUNCTION rtm_refusal_tally_grows_only() RETURNS trigger
-       LANGUAGE plpgsql AS $$ BEGIN
-         IF TG_OP <> 'UPDATE' OR NEW.count < OLD.count
-            OR ROW({_NEW}) IS DISTINCT FROM ROW({_OLD}) THEN
-           RAISE EXCEPTION 'refusal_tally counts only grow';
-         END IF;
-         RETURN NEW;
-       END $$""",
-    """CREATE OR REPLACE TRIGGER refusal_tally_grows_only BEFORE UPDATE OR DELETE
-       ON refusal_tally FOR EACH ROW EXECUTE FUNCTION rtm_refusal_tally_grows_only()""",
-    """CREATE OR REPLACE TRIGGER refusal_tally_no_truncate BEFORE TRUNCATE ON refusal_tally
-       FOR EACH STATEMENT EXECUTE FUNCTION rtm_refusal_tally_grows_only()""",
-)
-
-
 NO_MEETING = ""  # the key of refusals of links that name no meeting
 
 

@@ -1,43 +1,93 @@
-"""Creating the schema: every table, and the triggers that keep the audit log append-only."""
+"""The schema's version: upgrading it (Alembic, `rtm db upgrade`) and checking it.
+
+Only the upgrade runs DDL; every other process checks that the database is at the
+revision this code needs (`REVISION`) and says what to do when it is not. The check reads
+one row with SQLAlchemy alone: importing Alembic would double a CLI command's start-up.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine, text
-from sqlmodel import SQLModel
+from sqlalchemy import Connection, Engine, inspect, text
 
-from activities.store import refusals
+if TYPE_CHECKING:
+    from alembic.config import Config
 
-# The audit log is append-only in the database itself, not only by convention: any UPDATE,
-# DELETE (or TRUNCATE) of its rows fails, whoever issues it.
-_SQLITE_APPEND_ONLY = (
-    """CREATE TRIGGER IF NOT EXISTS audit_log_no_update BEFORE UPDATE ON audit_log
-       BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END""",
-    """CREATE TRIGGER IF NOT EXISTS audit_log_no_delete BEFORE DELETE ON audit_log
-       BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END""",
-)
-_POSTGRES_APPEND_ONLY = (
-    """CREATE OR REPLACE FUNCTION rtm_audit_log_append_only() RETURNS trigger
-       LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'audit_log is append-only'; END $$""",
-    """CREATE OR REPLACE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON audit_log
-       FOR EACH ROW EXECUTE FUNCTION rtm_audit_log_append_only()""",
-    """CREATE OR REPLACE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log
-       FOR EACH STATEMENT EXECUTE FUNCTION rtm_audit_log_append_only()""",
-)
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+REVISION = "0001"
+"""The newest migration, which this code needs; a new revision updates it (a test checks)."""
+
+INITIAL = "0001"
+"""The revision equal to the schema that `create_all` made before there were migrations."""
 
 
-def create_schema(engine: Engine) -> None:
-    """Every table of the imported store modules, and the audit log's triggers."""
+class SchemaNotReady(Exception):
+    """The database has no schema yet, or another one: `rtm db upgrade` fixes it."""
+
+
+def import_tables() -> None:
+    """Import every part of the store, so that SQLModel.metadata holds all their tables."""
+    import importlib
+    import pkgutil
+
+    import activities.store
+
+    for part in pkgutil.iter_modules(activities.store.__path__):
+        if part.name != "migrations":
+            importlib.import_module(f"activities.store.{part.name}")
+
+
+def config() -> Config:
+    """Alembic's configuration, without an ini file."""
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return config
+
+
+def _current(conn: Connection) -> str | None:
+    if not inspect(conn).has_table("alembic_version"):
+        return None
+    return conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one_or_none()
+
+
+def current(engine: Engine) -> str | None:
+    """The database's revision, None when it has no schema."""
+    with engine.connect() as conn:
+        return _current(conn)
+
+
+def upgrade(engine: Engine, revision: str = "head") -> tuple[str | None, str]:
+    """Create or upgrade the schema to `revision`; (before, after). Safe to run again."""
+    from alembic import command
+
     if engine.url.get_backend_name() == "sqlite" and engine.url.database:
         Path(engine.url.database).parent.mkdir(parents=True, exist_ok=True)
-    SQLModel.metadata.create_all(engine)
-    sqlite = engine.url.get_backend_name() == "sqlite"
-    statements = (
-        _SQLITE_APPEND_ONLY + refusals.SQLITE_TRIGGERS
-        if sqlite
-        else _POSTGRES_APPEND_ONLY + refusals.POSTGRES_TRIGGERS
-    )
+    alembic = config()
     with engine.begin() as conn:
-        for statement in statements:
-            conn.execute(text(statement))
+        before = _current(conn)
+        alembic.attributes["connection"] = conn
+        if before is None and inspect(conn).has_table("audit_log"):
+            command.stamp(alembic, INITIAL)  # made before migrations: it is the initial one
+        command.upgrade(alembic, revision)
+        after = _current(conn)
+    return before, after or ""
+
+
+def check(engine: Engine) -> None:
+    """Raise SchemaNotReady unless the database is at the revision this code needs."""
+    url = engine.url
+    if url.get_backend_name() == "sqlite" and url.database and not Path(url.database).exists():
+        raise SchemaNotReady(f"database {url.database}: does not exist; run `rtm db upgrade`")
+    at = current(engine)
+    if at is None:
+        raise SchemaNotReady(f"database {url.render_as_string()}: no schema; run `rtm db upgrade`")
+    if at != REVISION:
+        raise SchemaNotReady(
+            f"database {url.render_as_string()}: schema at revision {at}, "
+            f"this version needs {REVISION}; run `rtm db upgrade`"
+        )

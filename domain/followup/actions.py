@@ -300,21 +300,6 @@ def _first_overdue_index(item: ActionItem, policy: ActionPolicy, since: datetime
     return max(1, days // policy.overdue_every_days - 1)
 
 
-def action_schedule(item: ActionItem, policy: ActionPolicy, until: datetime) -> list[ActionMoment]:
-    """Every moment of the plan from the action's opening up to `until`, earliest first,
-    as if nothing was ever missed: what a test expects to see sent."""
-    horizon = item.opened_at
-    moments = [reminder_moment(item, policy), escalation_moment(item, policy)]
-    n = _first_overdue_index(item, policy, horizon)
-    while (m := overdue_moment(item, policy, n)).at <= until:
-        moments.append(m)
-        n += 1
-    return sorted(
-        (m for m in moments if (horizon is None or m.at >= horizon) and m.at <= until),
-        key=lambda m: (m.at, m.key),
-    )
-
-
 def next_action_moments(
     item: ActionItem,
     policy: ActionPolicy,

@@ -103,7 +103,7 @@ class MeetingDefinition(Frozen):
         default=180, ge=1, le=3650, description="the meeting closes this long after its end"
     )
     continue_after_events: int = Field(
-        default=4000,
+        default=9000,
         ge=100,
         le=40_000,
         description="the workflow continues as new (same id, state carried) past this history",

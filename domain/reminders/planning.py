@@ -92,10 +92,16 @@ def plan_reminders(
     calendars = calendars or WorkingCalendars()
     planned: list[PlannedReminder] = []
     seen: set[tuple[ReminderKind, str | None, datetime]] = set()
+    # participants in one zone under one calendar share their send moments: compute once
+    moments: dict[tuple[datetime, int, str, int], datetime] = {}
 
     def add(kind: ReminderKind, days: int, pid: str | None, zone: str, ref: datetime) -> None:
         country = invitees[pid].country if pid is not None else None
-        at = send_moment(ref, days, zone, policy, calendars.of(pid or "secretariat", country))
+        calendar = calendars.of(pid or "secretariat", country)
+        same = (ref, days, zone, id(calendar))
+        at = moments.get(same)
+        if at is None:
+            at = moments[same] = send_moment(ref, days, zone, policy, calendar)
         key = f"s{sequence}:{kind.value}:{days}:{pid or 'secretariat'}"
         moment = (kind, pid, at)  # two day counts moved onto the same Friday: one is enough,
         if horizon <= at < start_utc and moment not in seen:  # also once it has been sent

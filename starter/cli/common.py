@@ -10,6 +10,8 @@ import argparse
 from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Any
 
+from starter.cli.errors import InputError
+
 if TYPE_CHECKING:
     from temporalio.client import Client
 
@@ -39,10 +41,19 @@ def actor(settings: Settings) -> Actor:
 
 
 def open_store(settings: Settings) -> Store:
-    from activities.store import Store
+    """The store, once its schema is at the code's revision (else exit 2: `rtm db upgrade`)."""
+    from sqlalchemy.exc import OperationalError
+
+    from activities.store import SchemaNotReady, Store
 
     store = Store(settings.database_url)
-    store.create_schema()
+    try:
+        store.check_schema()
+    except SchemaNotReady as exc:
+        raise InputError([str(exc)]) from exc
+    except OperationalError as exc:
+        where = store.engine.url.render_as_string()
+        raise RuntimeError(f"cannot reach the database {where}: {exc.orig}") from exc
     return store
 
 
@@ -50,3 +61,12 @@ async def connect(settings: Settings) -> Client:
     from starter.client import connection
 
     return await connection.connect(settings)
+
+
+def print_json(value: Any) -> None:
+    """`--json` output of a read command: models and lists of them, as JSON, UTF-8 kept."""
+    import json
+
+    from pydantic_core import to_jsonable_python
+
+    print(json.dumps(to_jsonable_python(value), indent=2, ensure_ascii=False))

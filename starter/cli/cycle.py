@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from starter.cli.common import connect, open_store
+from starter.cli.common import connect, open_store, print_json
 from starter.cli.errors import InputError
 
 if TYPE_CHECKING:
@@ -45,6 +45,9 @@ async def cmd_cycle(args: argparse.Namespace, settings: Settings) -> int:
                   f"{args.hour:02d}:00 {region.zone}")  # fmt: skip
         elif args.action == "show":
             view = await cycle.show(client, key)
+            if args.json:
+                print_json(view)
+                return 0
             print(f"{key}: months {view.months}, day {view.day}, {view.hour:02d}:00 "
                   f"{view.zone}, {'PAUSED' if view.paused else 'active'} {view.note}")  # fmt: skip
             for when in view.next_runs:
@@ -76,6 +79,7 @@ def register(cyc: argparse.ArgumentParser) -> None:
     cyc.add_argument("--months", help="months of the year, default 1,7 (a yearly series: 1)")
     cyc.add_argument("--day", type=int, default=1, help="day of the month (1-28)")
     cyc.add_argument("--hour", type=int, default=9, help="hour in the region's zone")
+    cyc.add_argument("--json", action="store_true", help="show: the schedule as JSON")
 
 
 PARSERS = {"cycle": register}

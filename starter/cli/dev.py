@@ -8,6 +8,7 @@ import signal
 from typing import TYPE_CHECKING
 
 from starter.cli.common import Register
+from starter.cli.errors import InputError
 
 if TYPE_CHECKING:
     from activities.config import Settings
@@ -44,9 +45,13 @@ async def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
+    from activities.store import SchemaNotReady
     from worker import run
 
-    await run(settings)
+    try:
+        await run(settings)
+    except SchemaNotReady as exc:
+        raise InputError([str(exc)]) from exc
     return 0
 
 

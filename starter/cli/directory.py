@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from starter.cli.common import add, open_store
+from starter.cli.common import add, open_store, print_json
 from starter.cli.errors import InputError
 from starter.cli.inputs import read_directory
 
@@ -28,24 +28,34 @@ async def cmd_directory_load(args: argparse.Namespace, settings: Settings) -> in
 async def cmd_directory_list(args: argparse.Namespace, settings: Settings) -> int:
     store = open_store(settings)
     scope = getattr(args, "scope", None)  # a region's secretariat sees its own region
-    for region in store.regions():
-        if scope is not None and region.code != scope:
-            continue
+    regions = [r for r in store.regions() if scope is None or r.code == scope]
+    countries = store.countries(scope)
+    orgs = [o for o in store.organisations() if scope is None or o.region in (None, scope)]
+    people = store.participants()
+    if scope is not None:
+        mine = {c.code for c in countries} | {o.code for o in orgs}
+        people = [p for p in people if (p.country or p.organisation) in mine]
+    if args.json:  # the shape of a directory file: `directory load` reads it back
+        print_json(
+            {
+                "regions": regions,
+                "countries": countries,
+                "organisations": orgs,
+                "participants": people,
+            }
+        )
+        return 0
+    for region in regions:
         print(
             f"{region.code}  {region.name} (secretariat {region.secretariat_city}, {region.zone})"
         )
-        for c in store.countries(region.code):
-            print(f"  {c.code}  {c.name}")
-    orgs = [o for o in store.organisations() if scope is None or o.region in (None, scope)]
+        for c in countries:
+            if c.region == region.code:
+                print(f"  {c.code}  {c.name}")
     if orgs:
         print("Organisations:")
         for o in orgs:
             print(f"  {o.code:<10} {o.name}")
-    people = store.participants()
-    if scope is not None:
-        mine = {c.code for c in store.countries(scope)}
-        mine |= {o.code for o in orgs}
-        people = [p for p in people if (p.country or p.organisation) in mine]
     print(f"Participants ({len(people)}):")
     for p in people:
         print(
@@ -58,7 +68,8 @@ async def cmd_directory_list(args: argparse.Namespace, settings: Settings) -> in
 def register(directory: argparse.ArgumentParser) -> None:
     dsub = directory.add_subparsers(dest="action", required=True)
     add(dsub, "load", cmd_directory_load, "load a YAML/JSON directory file").add_argument("file")
-    add(dsub, "list", cmd_directory_list, "list regions, countries, organisations, people")
+    listing = add(dsub, "list", cmd_directory_list, "regions, countries, organisations, people")
+    listing.add_argument("--json", action="store_true")
 
 
 PARSERS = {"directory": register}

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from domain.followup.actions import DoneCommand, action_workflow_id
 from domain.followup.minutes import MinutesCommand
 from domain.meeting.status import StatusPage
-from starter.cli.common import actor, add, connect, open_store
+from starter.cli.common import actor, add, connect, open_store, print_json
 from starter.cli.errors import InputError
 from starter.cli.inputs import parse, read_document
 
@@ -42,6 +42,9 @@ async def cmd_followup(args: argparse.Namespace, settings: Settings) -> int:
 
 async def cmd_actions_list(args: argparse.Namespace, settings: Settings) -> int:
     items = open_store(settings).actions(args.region, args.country, args.open)
+    if args.json:
+        print_json(items)
+        return 0
     for a in items:
         print(f"{a.meeting_id:<14} {a.id:<4} {a.status.value:<5} due {a.due}  "
               f"{a.owner.label():<32} {a.what}")  # fmt: skip
@@ -77,6 +80,7 @@ def register_actions(acts: argparse.ArgumentParser) -> None:
     alist.add_argument("--region")
     alist.add_argument("--country")
     alist.add_argument("--open", action="store_true")
+    alist.add_argument("--json", action="store_true")
     adone = add(xsub, "done", cmd_actions_done, "mark an action item done")
     adone.add_argument("meeting")
     adone.add_argument("action", help="e.g. A1")

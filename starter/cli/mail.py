@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from starter.cli.common import add
+from starter.cli.common import add, print_json
 
 if TYPE_CHECKING:
     from activities.config import Settings
@@ -17,6 +17,10 @@ async def cmd_mail_list(args: argparse.Namespace, settings: Settings) -> int:
 
     mail_dir = Path(args.dir) if args.dir else settings.mail_dir
     messages = read_mailbox(mail_dir) if mail_dir.exists() else []
+    if args.json:
+        fields = ("Date", "From", "To", "Subject", "Message-ID")
+        print_json([{f.lower(): str(msg[f]) for f in fields if msg[f]} for msg in messages])
+        return 0
     for msg in messages:
         print(f"{msg['Date']}  {msg['To']}  {msg['Subject']}  {msg['Message-ID']}")
     print(f"{len(messages)} messages in {mail_dir.resolve()}")
@@ -25,7 +29,9 @@ async def cmd_mail_list(args: argparse.Namespace, settings: Settings) -> int:
 
 def register(mail: argparse.ArgumentParser) -> None:
     msub = mail.add_subparsers(dest="action", required=True)
-    add(msub, "list", cmd_mail_list, "list caught messages").add_argument("--dir")
+    listing = add(msub, "list", cmd_mail_list, "list caught messages")
+    listing.add_argument("--dir")
+    listing.add_argument("--json", action="store_true")
 
 
 PARSERS = {"mail": register}

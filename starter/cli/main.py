@@ -19,6 +19,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "dev": ("dev", "run the embedded stack until interrupted"),
     "demo": ("dev", "the embedded stack, the Central Asia directory and its next RTM"),
     "worker": ("dev", "run a worker against TEMPORAL_ADDRESS"),
+    "db": ("db", "the database schema: `rtm db upgrade`"),
     "web": ("services", "run the web app (links, console, feeds) on RTM_WEB_HOST:RTM_WEB_PORT"),
     "inbound": ("services", "run the calendar-reply SMTP endpoint on RTM_INBOUND_HOST:PORT"),
     "health": ("services", "exit 0 when a service (worker, web, inbound) answers"),
@@ -64,11 +65,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser(argv).parse_args(argv)
     import asyncio
 
-    from activities.config import Settings
+    from activities.config import SettingsError, load_settings
     from starter.cli.errors import InputError
     from starter.client.commands import CommandRefused
 
-    settings = Settings()
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        for problem in exc.problems:
+            print(f"error: {problem}", file=sys.stderr)
+        return 2
     try:
         from starter.cli.scope import enforce
 

@@ -12,10 +12,9 @@ from domain.invitations.batches import InvitationStatus
 from domain.meeting.changes import CancelCommand, RescheduleCommand
 from domain.meeting.definition import MeetingFormat
 from domain.meeting.status import StatusPage
-from starter.cli.common import actor, add, connect, open_store
+from starter.cli.common import actor, add, connect, open_store, print_json
 from starter.cli.daysoff import warn_days_off
 from starter.cli.errors import InputError
-from starter.cli.inputs import check_meeting, parse, read_document
 from starter.cli.views import render_status
 
 if TYPE_CHECKING:
@@ -23,6 +22,7 @@ if TYPE_CHECKING:
 
 
 async def cmd_meeting_plan(args: argparse.Namespace, settings: Settings) -> int:
+    from starter.cli.inputs import check_meeting, read_document
     from starter.client import commands
 
     store = open_store(settings)
@@ -42,6 +42,9 @@ async def cmd_meeting_list(args: argparse.Namespace, settings: Settings) -> int:
 
     phase = Phase(args.phase) if args.phase else None
     meetings = await commands.list_meetings(await connect(settings), args.region, phase)
+    if args.json:
+        print_json(meetings)
+        return 0
     for m in meetings:
         print(f"{m.id:<24} {m.region or '-':<4} {m.number or '-':>4}  {m.phase or '-':<12} "
               f"{m.status:<10} started {m.started:%Y-%m-%d %H:%M}")  # fmt: skip
@@ -58,6 +61,7 @@ async def cmd_meeting_status(args: argparse.Namespace, settings: Settings) -> in
 
 
 async def cmd_meeting_reschedule(args: argparse.Namespace, settings: Settings) -> int:
+    from starter.cli.inputs import parse
     from starter.client import commands
 
     fields = {
@@ -85,6 +89,7 @@ async def cmd_meeting_reschedule(args: argparse.Namespace, settings: Settings) -
 
 
 async def cmd_meeting_schedule(args: argparse.Namespace, settings: Settings) -> int:
+    from starter.cli.inputs import parse
     from starter.client import commands
 
     venue = {"name": args.venue_name, "city": args.venue_city, "country": args.venue_country,
@@ -108,6 +113,7 @@ async def cmd_meeting_schedule(args: argparse.Namespace, settings: Settings) -> 
 
 
 async def cmd_meeting_cancel(args: argparse.Namespace, settings: Settings) -> int:
+    from starter.cli.inputs import parse
     from starter.client import commands
 
     command = parse(CancelCommand, {"reason": args.reason, "actor": actor(settings)})
@@ -121,6 +127,7 @@ async def cmd_meeting_cancel(args: argparse.Namespace, settings: Settings) -> in
 
 async def cmd_meeting_resend(args: argparse.Namespace, settings: Settings) -> int:
     from domain.outbox.tracking import ResendCommand
+    from starter.cli.inputs import parse
     from starter.client import commands
 
     command = parse(
@@ -148,6 +155,7 @@ def register(meeting: argparse.ArgumentParser) -> None:
     listing = add(msub, "list", cmd_meeting_list, "meetings by region and phase (visibility)")
     listing.add_argument("--region")
     listing.add_argument("--phase", choices=[p.value for p in Phase])
+    listing.add_argument("--json", action="store_true")
     status = add(msub, "status", cmd_meeting_status, "phase and each participant's invitation")
     status.add_argument("id")
     status.add_argument("--json", action="store_true")

@@ -67,8 +67,8 @@ def region_of_user(settings: Settings, store: Store) -> str | None:
 
 def enforce(args: argparse.Namespace, settings: Settings) -> None:
     """Before any command runs: narrow listings to the user's region, refuse the rest."""
-    if args.command in UNSCOPED:
-        return
+    if args.command in UNSCOPED or "cli_user" not in settings.model_fields_set:
+        return  # RTM_USER unset: the installation's operator, who sees every region
     from starter.cli.common import open_store
 
     store = open_store(settings)

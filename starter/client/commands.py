@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterator, Callable
 from datetime import datetime
-from typing import Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from temporalio.client import Client, WorkflowExecutionStatus, WorkflowUpdateFailedError
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
@@ -17,7 +17,6 @@ from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 from temporalio.workflow import UpdateMethodMultiParam
 
-from activities.store import Store
 from domain.agenda.items import AgendaItem, DecideCommand, ProposeCommand, PublishCommand
 from domain.agenda.view import AgendaView
 from domain.attendance.register import AttendanceView, CheckInCommand, JoinCommand, Presence
@@ -46,10 +45,14 @@ from domain.registration.held import (
     HoldReplyCommand,
 )
 from domain.reminders.planning import RemindCommand
+from starter.client.backoff import admitted
 from workflows.common import search_attributes
 from workflows.followup.action_item import ActionItemWorkflow
 from workflows.meeting.workflow import MeetingWorkflow
 from workflows.meeting.workflow import MeetingWorkflow as W
+
+if TYPE_CHECKING:
+    from activities.store import Store
 
 R = TypeVar("R")
 
@@ -171,7 +174,7 @@ async def _update(
     detail: dict[str, Any] = command.model_dump(mode="json", exclude={"actor"})
     handle = client.get_workflow_handle(workflow_id)
     try:
-        result: R = await handle.execute_update(update, command)
+        result: R = await admitted(lambda: handle.execute_update(update, command))
     except WorkflowUpdateFailedError as exc:
         reason = _why(exc)
         _audit(store, workflow_id, actor, f"{action}.refused", detail | {"reason": reason})

@@ -13,7 +13,6 @@ import subprocess
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from pathlib import Path
 
 from temporalio.client import Client
 from temporalio.worker import Worker
@@ -34,12 +33,6 @@ def port_open(host: str, port: int) -> bool:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.settimeout(0.3)
         return sock.connect_ex((host, port)) == 0
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _host_port(address: str) -> tuple[str, int]:
@@ -147,7 +140,7 @@ async def embedded_stack(settings: Settings) -> AsyncIterator[Stack]:
     restrict_umask()
     private_dir(settings.var_dir)
     store = Store(settings.database_url)
-    store.create_schema()
+    store.upgrade_schema()  # the embedded stack is the one process that upgrades on start
     server = DevServer(settings)
     await asyncio.to_thread(server.start)
     catcher: SmtpCatcher | None = None
@@ -191,7 +184,3 @@ async def _inbound(settings: Settings, client: Client, store: Store) -> AsyncIte
     trust = TrustPolicy.parse(settings.inbound_authserv_id, settings.inbound_trusted_peers)
     with InboundReplies(client, store, settings.inbound_host, settings.inbound_port, trust=trust):
         yield
-
-
-def mail_dir_of(settings: Settings) -> Path:
-    return settings.mail_dir.resolve()

@@ -35,7 +35,9 @@ with workflow.unsafe.imports_passed_through():
     from domain.meeting.notices import secretariat
     from domain.meeting.state import MeetingState
     from domain.meeting.timeline import next_moment
-    from domain.reminders.planning import PlannedReminder, plan_reminders
+    from domain.reminders.planning import PlannedReminder, ReminderKind, plan_reminders
+
+EXACT_PLAN = 2_000  # participants up to which a status query may recompute the plan
 
 
 class MeetingBase:
@@ -83,6 +85,22 @@ class MeetingBase:
             )
             self._plan_cache = (key, plan)
         return self._plan_cache[1]
+
+    def _plan_for_status(self) -> list[PlannedReminder]:
+        """The plan a status query shows without paying for it: recomputed when stale only
+        for a meeting of up to EXACT_PLAN participants; a larger one shows the timeline's
+        last plan, less the chasers of those who have answered since (it is recomputed at
+        the next wake-up)."""
+        if len(self.s.invitees) <= EXACT_PLAN:
+            return self._plan()
+        if self._plan_cache is None:  # not planned yet (invitations still going out)
+            return []
+        answers = self.s.answers
+        return [
+            r
+            for r in self._plan_cache[1]
+            if not (r.kind is ReminderKind.CHASER and r.participant_id in answers)
+        ]
 
     def _next_moment(self) -> datetime | None:
         plan = self._plan()

@@ -36,7 +36,7 @@ class StatusHandlers(MeetingBase):
     def status(self, page: StatusPage | None = None) -> MeetingStatus:
         s, page = self.s, page or StatusPage()
         ids = self._matching(page)
-        plan = self._plan() if not s.ended else []
+        plan = self._plan_for_status() if not s.ended else []
         return MeetingStatus(
             id=s.meeting.id,
             title=s.meeting.title,

@@ -1,0 +1,37 @@
+"""`rtm db upgrade`: create the schema or bring it to this version's revision (Alembic)."""
+
+from __future__ import annotations
+
+import argparse
+from typing import TYPE_CHECKING
+
+from starter.cli.common import add
+
+if TYPE_CHECKING:
+    from activities.config import Settings
+
+
+UPGRADE_TIMEOUT = 300.0
+"""Seconds a migration's statement may wait or run (a query's limit is RTM_DB_TIMEOUT)."""
+
+
+async def cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
+    from activities.store import Store, make_engine
+
+    url = settings.database_url  # DDL may wait for locks longer than a query should
+    store = Store(url, engine=make_engine(url, timeout=UPGRADE_TIMEOUT))
+    before, after = store.upgrade_schema()
+    where = store.engine.url.render_as_string()
+    if before == after:
+        print(f"{where}: schema already at revision {after}")
+    else:
+        print(f"{where}: schema upgraded from {before or 'nothing'} to revision {after}")
+    return 0
+
+
+def register(db: argparse.ArgumentParser) -> None:
+    dsub = db.add_subparsers(dest="action", required=True)
+    add(dsub, "upgrade", cmd_db_upgrade, "create or upgrade the schema (the only DDL)")
+
+
+PARSERS = {"db": register}

@@ -1,0 +1,82 @@
+"""The schema comes from the migrations only: they build today's tables on SQLite and
+PostgreSQL, a second upgrade changes nothing, and a database made before migrations existed
+is adopted as the initial revision."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import inspect, text
+from sqlmodel import SQLModel
+
+from activities.store import RegionRow, SchemaNotReady, Store, schema
+
+
+def test_the_code_needs_the_one_newest_migration() -> None:
+    heads = ScriptDirectory.from_config(schema.config()).get_heads()
+    assert heads == [schema.REVISION], "one head (merge branches), and REVISION names it"
+
+
+def test_a_fresh_store_is_at_the_newest_revision(any_store: Store) -> None:
+    assert schema.current(any_store.engine) == schema.REVISION
+    any_store.check_schema()
+
+
+def test_upgrade_twice_changes_nothing(any_store: Store) -> None:
+    head = schema.REVISION
+    any_store.append_audit("RTM-CA-15", "engine", "workflow", "phase.planned", {})
+    assert any_store.upgrade_schema() == (head, head)
+    assert [r.action for r in any_store.audit("RTM-CA-15")] == ["phase.planned"]
+
+
+def test_migrations_build_exactly_the_tables_of_the_code(any_store: Store) -> None:
+    with any_store.engine.connect() as conn:
+        differences = compare_metadata(MigrationContext.configure(conn), SQLModel.metadata)
+    assert differences == []
+    tables = set(inspect(any_store.engine).get_table_names())
+    assert tables == set(SQLModel.metadata.tables) | {"alembic_version"}
+
+
+def test_an_empty_database_is_refused_with_what_to_run(tmp_path: Path) -> None:
+    missing = Store(f"sqlite:///{tmp_path / 'none' / 'rtm.db'}")
+    with pytest.raises(SchemaNotReady, match=r"does not exist; run `rtm db upgrade`"):
+        missing.check_schema()
+    assert not (tmp_path / "none").exists(), "checking never creates the database"
+    (tmp_path / "empty.db").touch()
+    empty = Store(f"sqlite:///{tmp_path / 'empty.db'}")
+    with pytest.raises(SchemaNotReady, match=r"no schema; run `rtm db upgrade`"):
+        empty.check_schema()
+    assert inspect(empty.engine).get_table_names() == []
+
+
+def test_an_older_revision_is_refused_with_what_to_run(tmp_path: Path) -> None:
+    store = Store(f"sqlite:///{tmp_path / 'rtm.db'}")
+    store.upgrade_schema()
+    with store.engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = 'older'"))
+    with pytest.raises(SchemaNotReady, match=r"at revision older, this version needs .*rtm db"):
+        store.check_schema()
+
+
+def test_a_database_made_before_migrations_is_adopted(tmp_path: Path) -> None:
+    store = Store(f"sqlite:///{tmp_path / 'rtm.db'}")
+    SQLModel.metadata.create_all(store.engine)  # what every command used to run
+    with store.session() as s:
+        ca = RegionRow(
+            code="CA",
+            name="Central Asia",
+            secretariat_city="Tashkent",
+            secretariat_email="secretariat.ca@example.org",
+            zone="Asia/Tashkent",
+        )
+        s.add(ca)
+        s.commit()
+    with pytest.raises(SchemaNotReady):
+        store.check_schema()
+    assert store.upgrade_schema() == (None, schema.REVISION)
+    store.check_schema()
+    assert [r.code for r in store.regions()] == ["CA"]
