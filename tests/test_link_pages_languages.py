@@ -34,6 +34,7 @@ from tests.mail_kinds import people, rtm
 from tests.test_languages import PSEUDO, _Balanced, _english_words, _Text, pseudo_locale
 
 __all__ = ["pseudo_locale"]  # the fixture, used by name below
+pytestmark = pytest.mark.integration  # the web app on a local port
 
 KEY = b"test-only link key for the pages"
 BASE = "http://pages.test"
