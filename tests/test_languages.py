@@ -13,9 +13,11 @@ from email import policy
 from email.message import EmailMessage
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import icalendar
 import pytest
+from babel import Locale
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po, write_po
 from jinja2 import Environment, nodes
@@ -74,13 +76,42 @@ def test_the_template_is_what_the_code_and_templates_say(tmp_path: Path) -> None
     assert len(fresh) > 100
 
 
+def _console_only() -> set[Any]:
+    """Messages that only the console's templates use (the console's catalogue work, issue
+    13: they may stand in English until it is translated; mail and link pages may not)."""
+    from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
+
+    method = [("starter/web/console/templates/**.html", "jinja2")]
+    options = {"starter/web/console/templates/**.html": {"trim_blocks": "True"}}
+    console = {m[2] for m in extract_from_dir(str(ROOT), method, options)}
+    rest = [
+        ("domain/mail/**.py", "python"),
+        ("domain/common/**.py", "python"),
+        ("starter/web/*.py", "python"),
+        ("domain/mail/templates/**.j2", "jinja2"),
+        ("starter/web/templates/**.html", "jinja2"),
+    ]
+    keywords = {
+        "N_": None,
+        "translate": None,
+        **DEFAULT_KEYWORDS,
+    }
+    engine = {m[2] for m in extract_from_dir(str(ROOT), rest, {}, keywords=keywords)}
+    return {(m if isinstance(m, str) else m[0]) for m in console} - {
+        (m if isinstance(m, str) else m[0]) for m in engine
+    }
+
+
 def test_every_message_has_a_russian_translation() -> None:
     ids = {m.id for m in catalogue(LOCALE / "messages.pot") if m.id}
     ru = catalogue(LOCALE / "ru" / "LC_MESSAGES" / "messages.po")
     assert ru.num_plurals == 3
     translated = {m.id: m for m in ru if m.id}
     assert set(translated) == ids
+    console = _console_only()
     for msgid, message in translated.items():
+        if (msgid if isinstance(msgid, str) else msgid[0]) in console and not message.string:
+            continue
         assert not message.fuzzy, msgid
         source = [str(x) for x in (msgid if isinstance(msgid, tuple) else (msgid,))]
         given = message.string
@@ -293,7 +324,10 @@ def _english_words() -> set[str]:
         for msgid in m.id if isinstance(m.id, tuple) else (m.id,):
             text = PLACEHOLDER.sub("", str(msgid))
             words |= {w.lower() for w in re.findall(r"[A-Za-z]{4,}", text)}
-    return words
+    # months and weekdays come from CLDR (a pseudo-locale has none: English dates)
+    english = Locale("en")
+    names = [*english.months["format"]["wide"].values(), *english.days["format"]["wide"].values()]
+    return words - {n.lower() for n in names}
 
 
 def _data_free(text: str, data: list[str]) -> str:

@@ -34,6 +34,7 @@ from tests.mail_kinds import people, rtm
 from tests.test_languages import PSEUDO, _Balanced, _english_words, _Text, pseudo_locale
 
 __all__ = ["pseudo_locale"]  # the fixture, used by name below
+pytestmark = pytest.mark.integration  # the web app on a local port
 
 KEY = b"test-only link key for the pages"
 BASE = "http://pages.test"
@@ -182,7 +183,7 @@ async def test_a_pseudo_locale_renders_every_link_page(
     english = _english_words()
     m = rtm()
     data = [m.title, people()[WHO].name, "Submit the national CBRN action plan draft"]
-    data += ["Republic of Kazakhstan", "/nowhere"]
+    data += ["Republic of Kazakhstan", "/nowhere", "Asia/Dubai", "Dubai", "Central Asia"]
     for name, (_code, page) in pages.items():
         assert f'<html lang="{PSEUDO}">' in page, name
         checker = _Balanced()

@@ -19,6 +19,7 @@ import pytest
 from temporalio.testing import WorkflowEnvironment
 
 from activities.store import Store
+from domain.common import i18n
 from starter.devstack.catcher import SmtpCatcher
 from tests.factories import meeting
 from tests.harness import invited, plan
@@ -112,6 +113,7 @@ async def test_each_service_runs_alone_and_stops_on_sigterm(
         page = await resp.text()
         assert resp.status == 200, page
         assert '<form method="post" action="?exp=' in page, "the confirmation, in any language"
+        assert i18n.gettext("ru", "Confirm your answer") in page  # kz-nfp reads Russian
 
     # the inbound process answers SMTP
     assert _rtm(service_env, "health", "inbound").returncode == 0

@@ -10,7 +10,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Annotated, Any, Self
 
-from pydantic import Field, model_validator
+from pydantic import Field, SerializerFunctionWrapHandler, model_serializer, model_validator
 
 from domain.agenda.template import TemplateItem, default_template
 from domain.common.base import Code, Email, Frozen, Text, Zone
@@ -115,6 +115,15 @@ class Participant(Frozen):
             return data  # the field's own validation names the problem
         languages = preferred_languages([x.strip() for x in given])
         return {**data, "languages": languages, "language": languages[0]}
+
+    @model_serializer(mode="wrap")
+    def _compact(self, handler: SerializerFunctionWrapHandler) -> Any:
+        """Leave out `languages` when `language` says it all ([ru] -> [ru, en]): every
+        participant crosses the workflow's payloads, which a large meeting keeps small."""
+        data = handler(self)
+        if isinstance(data, dict) and data.get("languages") == preferred_languages([self.language]):
+            data.pop("languages")
+        return data
 
     @model_validator(mode="after")
     def _one_affiliation(self) -> Self:

@@ -142,9 +142,21 @@ class MeetingBase:
             return self._loading()
         if stoppable and self._can_stop_sending():
             return None
-        if self.s.phase in (Phase.SCHEDULED, Phase.INVITING) or self._sending.locked():
+        if (
+            self.s.phase in (Phase.SCHEDULED, Phase.INVITING)
+            or self._sending.locked()
+            or self._fanning_out()
+        ):
             return "invitations are still going out; try again in a moment"
         return None
+
+    def _fanning_out(self) -> bool:
+        """A change's mail still going out after its command answered (delivery)."""
+        return False
+
+    async def _send_within(self, send: Callable[[], Coroutine[Any, Any, None]]) -> None:
+        """Send a change's mail, answering the command soon even if it takes longer."""
+        await send()
 
     def _can_stop_sending(self) -> bool:
         """A fan-out or retry is running that a change may stop (workflows.meeting.delivery)."""

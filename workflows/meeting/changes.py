@@ -58,7 +58,9 @@ class ChangeHandlers(MeetingBase):
             s.horizon = workflow.now()
             self._wake = True
             await self._record(s.phase, f"rescheduled by {command.actor.id}")
-            if workflow.patched("stoppable-sending"):  # a later cancel may stop it
+            if workflow.patched("change-mail-within"):  # a later cancel may stop it
+                await self._send_within(lambda: self._send_all("REQUEST", previous=previous))
+            elif workflow.patched("stoppable-sending"):
                 await self._stoppable(lambda: self._send_all("REQUEST", previous=previous))
             else:
                 await self._send_all("REQUEST", previous=previous)
@@ -86,7 +88,10 @@ class ChangeHandlers(MeetingBase):
                 self._cancelling = True
             else:  # meetings started before: the phase was set before it was recorded
                 s.phase = Phase.CANCELLED
-            await self._send_all("CANCEL", reason=command.reason)
+            if workflow.patched("change-mail-within"):  # answers even when the relay is down
+                await self._send_within(lambda: self._send_all("CANCEL", reason=command.reason))
+            else:
+                await self._send_all("CANCEL", reason=command.reason)
             await self._record(Phase.CANCELLED, f"{command.reason} ({command.actor.id})")
         return self._ack()
 

@@ -9,7 +9,9 @@ meeting's invitations in step with them (`domain.outbox.tracking`).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Callable, Coroutine
+from datetime import timedelta
 from typing import Any, Literal
 
 from temporalio import workflow
@@ -39,6 +41,9 @@ with workflow.unsafe.imports_passed_through():
     )
 
 
+CHANGE_WAIT = timedelta(seconds=60)  # a cancel or reschedule answers within this
+
+
 class DeliveryHandlers(MeetingBase):
     def _delivery_setup(self) -> None:
         self._fanout: asyncio.Task[None] | None = None
@@ -46,6 +51,7 @@ class DeliveryHandlers(MeetingBase):
         self._superseding = False
         self._unreported: list[FailedMessage] = []
         self._notices: set[asyncio.Task[None]] = set()
+        self._background: set[asyncio.Task[bool]] = set()
 
     # --- what the activities report ------------------------------------------------------
 
@@ -136,13 +142,26 @@ class DeliveryHandlers(MeetingBase):
         self._fanout = task
         try:
             await task
-        except asyncio.CancelledError:
+        except (asyncio.CancelledError, ActivityError):  # a cancelled batch: ActivityError
             if not self._superseding:
                 raise
             return False
         finally:
             self._fanout = None
         return True
+
+    def _fanning_out(self) -> bool:
+        return bool(self._background)
+
+    async def _send_within(self, send: Callable[[], Coroutine[Any, Any, None]]) -> None:
+        """A change's mail (cancel, reschedule): the command answers once it is out or after
+        CHANGE_WAIT, whichever is first; when the relay is down the mail goes on being
+        tried (and the meeting does not close before it is out or failed)."""
+        task = asyncio.create_task(self._stoppable(send))
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+        with contextlib.suppress(TimeoutError):
+            await workflow.wait_condition(task.done, timeout=CHANGE_WAIT)
 
     def _can_stop_sending(self) -> bool:
         return self._fanout is not None or bool(self._retries)

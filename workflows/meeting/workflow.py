@@ -165,8 +165,11 @@ class MeetingWorkflow(
             await self._step()
 
     async def _closed(self) -> MeetingSummary:
-        """Closed or cancelled: let running handlers finish, then answer the summary."""
-        await workflow.wait_condition(lambda: self.s.ended and workflow.all_handlers_finished())
+        """Closed or cancelled: let running handlers (and a change's mail) finish, then
+        answer the summary."""
+        await workflow.wait_condition(
+            lambda: self.s.ended and workflow.all_handlers_finished() and not self._fanning_out()
+        )
         s = self.s
         return meeting_summary(s.meeting.id, s.phase, s.invitations, s.actions)
 
