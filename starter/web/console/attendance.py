@@ -16,7 +16,7 @@ from starter.client import commands
 from starter.web.console import reads
 from starter.web.console.context import Console
 from starter.web.console.forms import done, fields
-from starter.web.console.render import render
+from starter.web.console.render import Msg, Text, render, why
 from starter.web.console.roles import Viewer
 
 REGISTERED = (Attendance.IN_PERSON, Attendance.ONLINE, Attendance.TENTATIVE)
@@ -36,7 +36,7 @@ def add_attendance_routes(app: web.Application, console: Console) -> None:
         return render(
             request,
             "attendance.html",
-            title=f"Attendance: {status.title}",
+            title=Msg("Attendance: %(t)s", t=status.title),
             status=status,
             register=view,
             days=by_day(view),
@@ -49,7 +49,7 @@ def add_attendance_routes(app: web.Application, console: Console) -> None:
         request: web.Request,
         viewer: Viewer,
         status: MeetingStatus,
-        problem: str = "",
+        problem: Text = "",
         code: int = 200,
     ) -> web.Response:
         view = await console.attendance(status.id)
@@ -66,7 +66,7 @@ def add_attendance_routes(app: web.Application, console: Console) -> None:
             request,
             "desk.html",
             code,
-            title=f"Desk: {status.title}",
+            title=Msg("Desk: %(t)s", t=status.title),
             status=status,
             rows=rows,
             present=present,
@@ -91,9 +91,11 @@ def add_attendance_routes(app: web.Application, console: Console) -> None:
             command = CheckInCommand(participant_id=pid, actor=console.actor(viewer))
             await commands.check_in(console.client, console.store, meeting_id, command)
         except (KeyError, ValidationError):
-            return await desk_page(request, viewer, status, "No such participant.", 400)
+            return await desk_page(request, viewer, status, Msg("No such participant."), 400)
         except commands.CommandRefused as exc:
-            return await desk_page(request, viewer, status, f"Not checked in: {exc}", 409)
+            return await desk_page(
+                request, viewer, status, Msg("Not checked in: %(why)s", why=why(exc)), 409
+            )
         return done(f"/console/meetings/{meeting_id}/desk", "checked-in", who=name)
 
     base = "/console/meetings/{meeting}"

@@ -18,7 +18,7 @@ from starter.client import commands
 from starter.web.console import reads
 from starter.web.console.context import Console
 from starter.web.console.forms import done, fields
-from starter.web.console.render import render
+from starter.web.console.render import Msg, Text, render, why
 from starter.web.console.roles import Viewer
 
 PAGE = 50
@@ -60,7 +60,7 @@ def add_meeting_routes(app: web.Application, console: Console) -> None:
         request: web.Request,
         viewer: Viewer,
         meeting_id: str,
-        problem: str = "",
+        problem: Text = "",
         code: int = 200,
     ) -> web.Response:
         state = request.query.get("state", "all")
@@ -104,7 +104,9 @@ def add_meeting_routes(app: web.Application, console: Console) -> None:
                 actor=console.actor(viewer),
             )
         except (ValueError, ValidationError):
-            return await registration_page(request, viewer, meeting_id, "Choose an answer.", 400)
+            return await registration_page(
+                request, viewer, meeting_id, Msg("Choose an answer."), 400
+            )
         try:
             await commands.rsvp(console.client, console.store, meeting_id, command)
         except commands.CommandRefused as exc:
@@ -206,7 +208,7 @@ def add_meeting_routes(app: web.Application, console: Console) -> None:
                 kind=kind,
                 form=form,
                 mailed=to_be_mailed(status),
-                problem=str(exc),
+                problem=why(exc),
             )
         return done(f"/console/meetings/{meeting_id}", "cancelled" if kind == "cancel" else "moved")
 
