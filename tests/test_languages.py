@@ -13,7 +13,6 @@ from email import policy
 from email.message import EmailMessage
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Any
 
 import icalendar
 import pytest
