@@ -34,7 +34,7 @@ from starter.web.console.context import (
     Console,
     Mailer,
 )
-from starter.web.console.render import Msg, render
+from starter.web.console.render import LANGUAGE_COOKIE, Msg, render
 from starter.web.console.roles import CSRF, Viewer, viewer_of
 
 log = logging.getLogger(__name__)
@@ -237,6 +237,7 @@ def add_auth_routes(app: web.Application, console: Console) -> None:
         await console.audit(None, viewer.id, "console.signed_out", {"everywhere": everywhere})
         resp = web.Response(status=303, headers={"Location": "/console/signin"})
         resp.del_cookie(SESSION_COOKIE, path="/")
+        resp.del_cookie(LANGUAGE_COOKIE, path="/")  # the choice was for this session
         return resp
 
     async def drain(_: web.Application) -> None:

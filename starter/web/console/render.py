@@ -84,8 +84,15 @@ def env_for(lang: str) -> Environment:
     return env
 
 
+LANGUAGE_COOKIE = "rtm_lang"  # the reader's own choice, kept for the session
+
+
 def language(request: web.Request) -> str:
-    """The signed-in person's language if it has a catalogue, else the browser's, else en."""
+    """The reader's choice (the language form on every page) if it has a catalogue, else the
+    signed-in person's first language that has one, else the browser's, else en."""
+    chosen = request.cookies.get(LANGUAGE_COOKIE, "")
+    if chosen and chosen in i18n.available():
+        return chosen
     viewer = request.get(VIEWER)
     if viewer is not None:
         return i18n.pick(viewer.person.languages)
@@ -119,6 +126,8 @@ def render(request: web.Request, template: str, code: int = 200, /, **context: A
         "viewer": request.get(VIEWER),
         "csrf": request.get(CSRF, ""),
         "lang": lang,
+        "languages": [(code, i18n.display_name(code)) for code in i18n.available()],
+        "here": request.path_qs if request.method == "GET" else "",
         "path": request.path,
         "done": request.query.get("done", "")[:40],
         "who": request.query.get("who", "")[:100],
