@@ -19,7 +19,8 @@ POT = LOCALE / "messages.pot"
 PYBABEL = str(Path(sys.executable).with_name("pybabel"))
 # from Python code: _() and N_() (marks), translate() (the link pages' titles), Msg() (the
 # console's sentences, translated when a page prints them)
-EXTRACT = ["extract", "-F", "babel.cfg", "-k", "N_", "-k", "translate", "-k", "Msg", "--no-location"]
+KEYWORDS = ["-k", "N_", "-k", "translate", "-k", "Msg"]
+EXTRACT = ["extract", "-F", "babel.cfg", *KEYWORDS, "--no-location"]
 
 
 def run(*args: str) -> None:
