@@ -23,6 +23,8 @@ HINT = "Ask the secretariat for a new link to the charts."
 
 def add_chart_routes(app: web.Application, client: Client, store: Store, key: bytes,
                      now: Callable[[], datetime]) -> None:  # fmt: skip
+    reports = store.for_reports()  # a report's queries may take longer than a link's
+
     async def charts(request: web.Request) -> tuple[str, list[Chart], str] | web.Response:
         kind, subject = request.match_info["kind"], request.match_info["subject"]
         if kind not in KINDS:
@@ -38,10 +40,10 @@ def add_chart_routes(app: web.Application, client: Client, store: Store, key: by
             return error_page(400, f"language: {language[:20]!r} is not one of en, ru.")
         try:
             if kind == "meeting":
-                title, found = await meeting_charts(client, store, subject, language)
+                title, found = await meeting_charts(client, reports, subject, language)
             else:
                 today = now().date()
-                title, found = await region_charts(client, store, subject, language, today)
+                title, found = await region_charts(client, reports, subject, language, today)
         except commands.NoSuchMeeting:
             return error_page(404, f"There is no {kind} {subject[:64]}.")
         return title, found, language

@@ -79,6 +79,7 @@ def _bad(exc: Exception) -> web.Response:
 def add_download_routes(app: web.Application, console: Console | None) -> None:
     if console is None:
         return
+    store = console.store.for_reports()  # a report's queries may take longer than a page's
 
     def meeting_document(formats: tuple[Format, ...], build: Build, name: str) -> PageHandler:
         """A download of one meeting's facts: `formats` from the path (none: the PDF),
@@ -92,7 +93,7 @@ def add_download_routes(app: web.Application, console: Console | None) -> None:
                 return _bad(exc)
             meeting_id = request.match_info["meeting"]
             await reads.readable(console, viewer, meeting_id)
-            facts = await meeting_facts(console.client, console.store, meeting_id)
+            facts = await meeting_facts(console.client, store, meeting_id)
             data = await asyncio.to_thread(build, facts, fmt, language)
             return _file(data, fmt, name.format(meeting=meeting_id, language=language))
 
@@ -112,7 +113,7 @@ def add_download_routes(app: web.Application, console: Console | None) -> None:
             return _bad(exc)
         meeting_id = request.match_info["meeting"]
         await reads.readable(console, viewer, meeting_id)
-        title, found = await meeting_charts(console.client, console.store, meeting_id, language)
+        title, found = await meeting_charts(console.client, store, meeting_id, language)
         return web.Response(text=charts_page(title, found, language), content_type="text/html",
                             charset="utf-8")  # fmt: skip
 
@@ -125,7 +126,7 @@ def add_download_routes(app: web.Application, console: Console | None) -> None:
         viewer.require_read(region)
         today = console.now().date()
         try:
-            title, found = await region_charts(console.client, console.store, region, language,
+            title, found = await region_charts(console.client, store, region, language,
                                                today)  # fmt: skip
         except commands.NoSuchMeeting as exc:
             raise web.HTTPNotFound(reason=str(exc)) from None
@@ -148,7 +149,7 @@ def add_download_routes(app: web.Application, console: Console | None) -> None:
             where = ".".join(str(p) for p in exc.errors()[0]["loc"])
             return _bad(BadParameter(f"{where}: {exc.errors()[0]['msg']}"))
         viewer.require_read(region)
-        items = await asyncio.to_thread(console.store.actions, f.region, f.country)
+        items = await asyncio.to_thread(store.actions, f.region, f.country)
         now = console.now()
         data = await asyncio.to_thread(tracker_document, items, f, now, fmt, language)
         return _file(data, fmt, f"actions-{region}-{date.isoformat(now.date())}")
