@@ -14,7 +14,7 @@ from pydantic import ValidationError
 from domain.directory.models import Directory, Participant, Role
 from starter.cli.inputs import validation_problems
 from starter.web.console.context import Console
-from starter.web.console.forms import done, problems_by_field
+from starter.web.console.forms import done, page_number, problems_by_field
 from starter.web.console.render import render
 from starter.web.console.roles import Forbidden, Viewer
 
@@ -95,10 +95,7 @@ def add_directory_routes(app: web.Application, console: Console) -> None:
         countries = {c.code for c in await asyncio.to_thread(console.store.countries, region)}
         inactive = await asyncio.to_thread(console.store.inactive)
         query = request.query.get("q", "").strip().lower()[:100]
-        try:
-            number = max(1, int(request.query.get("page", "1")))
-        except ValueError:
-            number = 1
+        number = page_number(request)
         people, total = await asyncio.to_thread(
             console.sessions.region_people,
             countries,

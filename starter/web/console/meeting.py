@@ -11,13 +11,13 @@ from pydantic import ValidationError
 
 from domain.invitations.batches import InvitationStatus
 from domain.meeting.changes import CancelCommand, RescheduleCommand
-from domain.meeting.status import MeetingStatus, ParticipantStatus, StatusPage
+from domain.meeting.status import StatusPage
 from domain.registration.answers import Attendance, RsvpCommand
 from domain.reminders.planning import RemindCommand
 from starter.client import commands
 from starter.web.console import reads
 from starter.web.console.context import Console
-from starter.web.console.forms import done, fields, recorded
+from starter.web.console.forms import done, fields, page_number, recorded
 from starter.web.console.render import render
 from starter.web.console.roles import Viewer
 
@@ -38,9 +38,9 @@ def wanted(state: str, country: str, number: int) -> StatusPage:
     )
 
 
-def to_be_mailed(status: MeetingStatus) -> list[ParticipantStatus]:
-    """Who gets the update or cancellation: everyone whose invitation went out."""
-    return [r for r in status.participants if r.invitation.status is InvitationStatus.SENT]
+MAILED = StatusPage(invitation=InvitationStatus.SENT, limit=200)
+"""Who gets the update or cancellation: everyone whose invitation went out (the first 200
+are named; the count is the whole meeting's)."""
 
 
 def _local(value: str, name: str) -> datetime:
@@ -66,10 +66,7 @@ def add_meeting_routes(app: web.Application, console: Console) -> None:
         state = request.query.get("state", "all")
         state = state if state in STATES else "all"
         country = request.query.get("country", "")[:64]
-        try:
-            number = max(1, int(request.query.get("page", "1")))
-        except ValueError:
-            number = 1
+        number = page_number(request)
         status = await reads.page(console, meeting_id, wanted(state, country, number))
         return render(
             request,
@@ -127,7 +124,7 @@ def add_meeting_routes(app: web.Application, console: Console) -> None:
         """The reschedule or cancel form (GET), its confirmation page (POST)."""
         meeting_id = request.match_info["meeting"]
         await reads.managed(console, viewer, meeting_id)
-        status = await reads.status(console, meeting_id)
+        status = await reads.page(console, meeting_id, MAILED)
         kind = "cancel" if request.path.endswith("/cancel") else "reschedule"
         form = await fields(request) if request.method == "POST" else {}
         problem = ""
@@ -146,7 +143,8 @@ def add_meeting_routes(app: web.Application, console: Console) -> None:
                 status=status,
                 kind=kind,
                 form=form,
-                mailed=to_be_mailed(status),
+                mailed=status.participants,
+                mailed_total=status.matching,
                 problem=problem,
             )
         m = status.meeting
@@ -162,7 +160,8 @@ def add_meeting_routes(app: web.Application, console: Console) -> None:
             status=status,
             kind=kind,
             form=form,
-            mailed=to_be_mailed(status),
+            mailed=status.participants,
+            mailed_total=status.matching,
             problem="",
         )
 
@@ -194,7 +193,7 @@ def add_meeting_routes(app: web.Application, console: Console) -> None:
                     ),
                 )
         except (commands.CommandRefused, ValueError, ValidationError) as exc:
-            status = await reads.status(console, meeting_id)
+            status = await reads.page(console, meeting_id, MAILED)
             return render(
                 request,
                 "change.html",
@@ -203,7 +202,8 @@ def add_meeting_routes(app: web.Application, console: Console) -> None:
                 status=status,
                 kind=kind,
                 form=form,
-                mailed=to_be_mailed(status),
+                mailed=status.participants,
+                mailed_total=status.matching,
                 problem=str(exc),
             )
         return done(f"/console/meetings/{meeting_id}", "cancelled" if kind == "cancel" else "moved")
