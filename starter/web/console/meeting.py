@@ -4,6 +4,8 @@ reschedule or cancel behind a page that names who will be mailed."""
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable
 from datetime import datetime
 
 from aiohttp import web
@@ -13,6 +15,7 @@ from domain.invitations.batches import InvitationStatus
 from domain.meeting.changes import CancelCommand, RescheduleCommand
 from domain.meeting.status import StatusPage
 from domain.registration.answers import Attendance, RsvpCommand
+from domain.registration.held import ConfirmReplyCommand, DiscardReplyCommand
 from domain.reminders.planning import RemindCommand
 from starter.client import commands
 from starter.web.console import reads
@@ -68,6 +71,7 @@ def add_meeting_routes(app: web.Application, console: Console) -> None:
         country = request.query.get("country", "")[:64]
         number = page_number(request)
         status = await reads.page(console, meeting_id, wanted(state, country, number))
+        held = [r.participant_id for r in status.held_replies]
         return render(
             request,
             "meeting.html",
@@ -86,6 +90,7 @@ def add_meeting_routes(app: web.Application, console: Console) -> None:
             answers=list(Attendance),
             manage=viewer.manages(status.meeting.region),
             failed=status.count(InvitationStatus.FAILED),
+            held_names=await asyncio.to_thread(console.sessions.names_of, held),
             problem=problem,
             section="registration",
         )
@@ -107,6 +112,31 @@ def add_meeting_routes(app: web.Application, console: Console) -> None:
             lambda why: registration_page(request, viewer, meeting_id, why, 409),
             f"/console/meetings/{meeting_id}",
             "answer",
+        )
+
+    async def held_reply(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+        """Confirm a held calendar reply (it becomes the answer) or discard it, through the
+        same updates as `rtm reply confirm|discard`; back to the dashboard or the meeting."""
+        meeting_id = request.match_info["meeting"]
+        await reads.managed(console, viewer, meeting_id)
+        form = await fields(request)
+        reply, verb = request.match_info["reply"], request.match_info["verb"]
+        back = "/console/" if form.get("back") == "dashboard" else f"/console/meetings/{meeting_id}"
+        sent: Awaitable[object]
+        try:
+            if verb == "confirm":
+                confirm = ConfirmReplyCommand(reply_id=reply, actor=console.actor(viewer))
+                sent = commands.confirm_reply(console.client, console.store, meeting_id, confirm)
+            else:
+                discard = DiscardReplyCommand(reply_id=reply, actor=console.actor(viewer))
+                sent = commands.discard_reply(console.client, console.store, meeting_id, discard)
+        except ValidationError:
+            return await registration_page(request, viewer, meeting_id, "No such reply.", 400)
+        return await recorded(
+            sent,
+            lambda why: registration_page(request, viewer, meeting_id, why, 409),
+            back,
+            f"reply-{verb}ed",
         )
 
     async def chase(request: web.Request, viewer: Viewer) -> web.StreamResponse:
@@ -212,6 +242,7 @@ def add_meeting_routes(app: web.Application, console: Console) -> None:
     app.router.add_get(base, console.page(show))
     app.router.add_post(base + "/answer", console.page(answer))
     app.router.add_post(base + "/remind", console.page(chase))
+    app.router.add_post(base + "/replies/{reply}/{verb:confirm|discard}", console.page(held_reply))
     for kind in ("reschedule", "cancel"):
         app.router.add_get(f"{base}/{kind}", console.page(change_form))
         app.router.add_post(f"{base}/{kind}", console.page(change_form))
