@@ -93,7 +93,7 @@ def add_directory_routes(app: web.Application, console: Console) -> None:
     async def listing(request: web.Request, viewer: Viewer) -> web.StreamResponse:
         region = region_of(viewer)
         countries = {c.code for c in await asyncio.to_thread(console.store.countries, region)}
-        inactive = await asyncio.to_thread(console.sessions.deactivated)
+        inactive = await asyncio.to_thread(console.store.inactive)
         query = request.query.get("q", "").strip().lower()[:100]
         try:
             number = max(1, int(request.query.get("page", "1")))
@@ -196,7 +196,7 @@ def add_directory_routes(app: web.Application, console: Console) -> None:
         if person is None or allowed(person, region, countries) or pid == viewer.id:
             raise Forbidden("this entry is not yours to deactivate")
         back = request.path.endswith("/reactivate")
-        await asyncio.to_thread(console.sessions.set_active, pid, back, viewer.id, console.now())
+        await asyncio.to_thread(console.store.set_active, pid, back)
         if not back:
             await asyncio.to_thread(console.sessions.revoke_all, pid, console.now())
         await console.audit(

@@ -3,9 +3,12 @@ page again with the problem next to its field."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from urllib.parse import urlencode
 
 from aiohttp import web
+
+from starter.client import commands
 
 _MAX = 200_000
 
@@ -21,6 +24,21 @@ def done(to: str, code: str, **extra: str) -> web.Response:
     return web.Response(
         status=303, headers={"Location": f"{to}?{urlencode({'done': code} | extra)}"}
     )
+
+
+async def recorded(
+    command: Awaitable[object],
+    refused: Callable[[str], Awaitable[web.StreamResponse]],
+    to: str,
+    code: str,
+) -> web.StreamResponse:
+    """Send a command to the meeting: back to `to` with the notice `code` once recorded, or
+    `refused(reason)` (the page again, the reason next to it) when its validator refused it."""
+    try:
+        await command
+    except commands.CommandRefused as exc:
+        return await refused(str(exc))
+    return done(to, code)
 
 
 def problems_by_field(problems: list[str]) -> dict[str, str]:

@@ -17,7 +17,7 @@ from domain.reminders.planning import RemindCommand
 from starter.client import commands
 from starter.web.console import reads
 from starter.web.console.context import Console
-from starter.web.console.forms import done, fields
+from starter.web.console.forms import done, fields, recorded
 from starter.web.console.render import render
 from starter.web.console.roles import Viewer
 
@@ -105,25 +105,23 @@ def add_meeting_routes(app: web.Application, console: Console) -> None:
             )
         except (ValueError, ValidationError):
             return await registration_page(request, viewer, meeting_id, "Choose an answer.", 400)
-        try:
-            await commands.rsvp(console.client, console.store, meeting_id, command)
-        except commands.CommandRefused as exc:
-            return await registration_page(request, viewer, meeting_id, str(exc), 409)
-        return done(f"/console/meetings/{meeting_id}", "answer")
+        return await recorded(
+            commands.rsvp(console.client, console.store, meeting_id, command),
+            lambda why: registration_page(request, viewer, meeting_id, why, 409),
+            f"/console/meetings/{meeting_id}",
+            "answer",
+        )
 
     async def chase(request: web.Request, viewer: Viewer) -> web.StreamResponse:
         meeting_id = request.match_info["meeting"]
         await reads.managed(console, viewer, meeting_id)
-        try:
-            await commands.remind(
-                console.client,
-                console.store,
-                meeting_id,
-                RemindCommand(actor=console.actor(viewer)),
-            )
-        except commands.CommandRefused as exc:
-            return await registration_page(request, viewer, meeting_id, str(exc), 409)
-        return done(f"/console/meetings/{meeting_id}", "chased")
+        command = RemindCommand(actor=console.actor(viewer))
+        return await recorded(
+            commands.remind(console.client, console.store, meeting_id, command),
+            lambda why: registration_page(request, viewer, meeting_id, why, 409),
+            f"/console/meetings/{meeting_id}",
+            "chased",
+        )
 
     async def change_form(request: web.Request, viewer: Viewer) -> web.StreamResponse:
         """The reschedule or cancel form (GET), its confirmation page (POST)."""
