@@ -14,7 +14,7 @@ from domain.agenda.view import AgendaView
 from starter.client import commands
 from starter.web.console import reads
 from starter.web.console.context import Console
-from starter.web.console.forms import done, fields
+from starter.web.console.forms import done, fields, recorded
 from starter.web.console.render import Msg, Text, render, why
 from starter.web.console.roles import Viewer
 
@@ -80,16 +80,13 @@ def add_agenda_routes(app: web.Application, console: Console) -> None:
     async def publish(request: web.Request, viewer: Viewer) -> web.StreamResponse:
         meeting_id = request.match_info["meeting"]
         await reads.managed(console, viewer, meeting_id)
-        try:
-            await commands.publish_agenda(
-                console.client,
-                console.store,
-                meeting_id,
-                PublishCommand(actor=console.actor(viewer)),
-            )
-        except commands.CommandRefused as exc:
-            return await page(request, viewer, Msg("Not published: %(why)s", why=why(exc)), 409)
-        return done(f"/console/meetings/{meeting_id}/agenda", "published")
+        command = PublishCommand(actor=console.actor(viewer))
+        return await recorded(
+            commands.publish_agenda(console.client, console.store, meeting_id, command),
+            lambda why: page(request, viewer, Msg("Not published: %(why)s", why=why), 409),
+            f"/console/meetings/{meeting_id}/agenda",
+            "published",
+        )
 
     base = "/console/meetings/{meeting}/agenda"
     app.router.add_get(base, console.page(show))

@@ -22,7 +22,7 @@ from starter.client import commands
 from starter.web.console import reads
 from starter.web.console.agenda import days
 from starter.web.console.context import Console
-from starter.web.console.forms import done, fields
+from starter.web.console.forms import done, fields, recorded
 from starter.web.console.reads import listed
 from starter.web.console.render import HEADERS, Msg, Text, render, why
 from starter.web.console.roles import Forbidden, Viewer
@@ -96,13 +96,12 @@ def add_mine_routes(app: web.Application, console: Console) -> None:
             )
         except (ValueError, ValidationError):
             return await page(request, viewer, status, Msg("Choose an answer."), 400)
-        try:
-            await commands.rsvp(console.client, console.store, meeting_id, command)
-        except commands.CommandRefused as exc:
-            return await page(
-                request, viewer, status, Msg("Not recorded: %(why)s", why=why(exc)), 409
-            )
-        return done(f"/console/my/{meeting_id}", "answer")
+        return await recorded(
+            commands.rsvp(console.client, console.store, meeting_id, command),
+            lambda why: page(request, viewer, status, Msg("Not recorded: %(why)s", why=why), 409),
+            f"/console/my/{meeting_id}",
+            "answer",
+        )
 
     async def propose(request: web.Request, viewer: Viewer) -> web.StreamResponse:
         meeting_id = request.match_info["meeting"]
@@ -185,16 +184,13 @@ def add_mine_routes(app: web.Application, console: Console) -> None:
             raise Forbidden(f"action {action_id} is not {viewer.id}'s to mark", meeting_id)
         form = await fields(request)
         note = " ".join(form.get("note", "").split())[:300] or None
-        try:
-            await commands.mark_action_done(
-                console.client,
-                console.store,
-                workflow_id,
-                DoneCommand(note=note, actor=console.actor(viewer)),
-            )
-        except commands.CommandRefused as exc:
-            return await actions(request, viewer, Msg("Not recorded: %(why)s", why=why(exc)), 409)
-        return done("/console/my/actions", "action-done")
+        command = DoneCommand(note=note, actor=console.actor(viewer))
+        return await recorded(
+            commands.mark_action_done(console.client, console.store, workflow_id, command),
+            lambda why: actions(request, viewer, Msg("Not recorded: %(why)s", why=why), 409),
+            "/console/my/actions",
+            "action-done",
+        )
 
     app.router.add_get("/console/my", console.page(my_meetings))
     app.router.add_get("/console/my/actions", console.page(show_actions))

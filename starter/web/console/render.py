@@ -14,7 +14,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from domain.common import i18n
 from domain.common.display import printable
 from domain.common.terms import term
-from starter.web.console.roles import CSRF, VIEWER
+from starter.web.console.roles import CSRF, NAMES, VIEWER
 from starter.web.pages import SECURITY_HEADERS
 
 HERE = Path(__file__).parent
@@ -125,6 +125,7 @@ def render(request: web.Request, template: str, code: int = 200, /, **context: A
     base = {
         "viewer": request.get(VIEWER),
         "csrf": request.get(CSRF, ""),
+        "names": request.get(NAMES, {}),
         "lang": lang,
         "languages": [(code, i18n.display_name(code)) for code in i18n.available()],
         "here": request.path_qs if request.method == "GET" else "",
