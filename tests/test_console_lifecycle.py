@@ -89,9 +89,11 @@ async def test_a_meeting_from_plan_to_audit_through_the_pages(
             await sec.get_by_label("Join link").fill("https://meet.example.org/rtm-ca-16")
             await sec.get_by_role("button", name="Plan the meeting").click()
             await sec.wait_for_url(f"{base}/console/meetings/{meeting_id}?done=planned")
-            await reload_until(sec, "registration")
+            await reload_until(sec, "registration is open")  # the notice follows the phase
             await reload_until(sec, "sent")
-            assert "Aigerim Nurlanovna Bekova" in await sec.inner_text("main")
+            shown = await sec.inner_text("main")
+            assert "Aigerim Nurlanovna Bekova" in shown
+            assert "Kazakhstan" in shown and "Kyrgyz Republic" in shown, "names, not codes"
             await checker.check(sec, "meeting")
 
             # the NFP signs in, answers, proposes an item
@@ -197,6 +199,10 @@ async def test_a_meeting_from_plan_to_audit_through_the_pages(
             await sec.wait_for_url(re.compile(r"done=minutes"))
             await reload_until(sec, "Send the updated national action plan")
             await checker.check(sec, "followup")
+            async with sec.expect_download() as dl:
+                await sec.get_by_role("link", name="The meeting report (Markdown)").click()
+            report = Path(await (await dl.value).path()).read_text()
+            assert "16th RTM" in report and "Send the updated national action plan" in report
             await sec.goto(f"{base}/console/")
             await checker.check(sec, "dashboard-after")
 

@@ -27,7 +27,7 @@ from domain.registration.answers import Actor, Channel
 from starter.client import commands
 from starter.web.console.recent import Recent
 from starter.web.console.render import render
-from starter.web.console.roles import CSRF, VIEWER, Forbidden, Viewer, viewer_of
+from starter.web.console.roles import CSRF, NAMES, VIEWER, Forbidden, Viewer, viewer_of
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +69,16 @@ class Console:
             page.model_dump_json(),
             lambda: commands.status(self.client, meeting_id, page),
         )
+
+    async def names(self) -> dict[str, str]:
+        """Country and organisation names by code, as the directory has them: the pages
+        show "Kazakhstan", not "KZ". Read again every half minute at most."""
+
+        def read() -> dict[str, str]:
+            found = {o.code: o.name for o in self.store.organisations()}
+            return found | {c.code: c.name for c in self.store.countries()}
+
+        return await self.recent.get("", "names", lambda: asyncio.to_thread(read), ttl=30)
 
     async def agenda(self, meeting_id: str) -> AgendaView:
         return await self.recent.get(
@@ -145,6 +155,7 @@ class Console:
             token = request.cookies[SESSION_COOKIE]
             request[VIEWER] = viewer
             request[CSRF] = self.mac("csrf", token)
+            request[NAMES] = await self.names()
             if request.method == "POST":
                 form = await request.post()
                 sent = str(form.get("csrf", ""))

@@ -89,6 +89,8 @@ def add_dashboard_routes(app: web.Application, console: Console) -> None:
             key=lambda d: d[0],
         )
         actions = await asyncio.to_thread(console.store.actions, region, None, True)
+        held = [h.participant_id for m in live for h in m.status.held_replies]
+        people = await asyncio.to_thread(console.sessions.names_of, held)
         planned = by_phase[Phase.PLANNED.value]
         return render(
             request,
@@ -100,6 +102,7 @@ def add_dashboard_routes(app: web.Application, console: Console) -> None:
             deadlines=deadlines,
             actions=actions,
             planned=planned,
+            people=people,
         )
 
     app.router.add_get("/console/", console.page(dashboard))

@@ -50,3 +50,11 @@ def problems_by_field(problems: list[str]) -> dict[str, str]:
         text = message if key else line
         found[key] = f"{found[key]} {text}" if key in found else text
     return found
+
+
+def page_number(request: web.Request) -> int:
+    """The list page the query asks for (`?page=`), 1 when missing or not a number."""
+    try:
+        return max(1, min(int(request.query.get("page", "1")), 1_000_000))
+    except ValueError:
+        return 1

@@ -12,7 +12,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from domain.common import i18n
 from domain.common.display import printable
-from starter.web.console.roles import CSRF, VIEWER
+from starter.web.console.roles import CSRF, NAMES, VIEWER
 from starter.web.pages import SECURITY_HEADERS
 
 HERE = Path(__file__).parent
@@ -73,6 +73,7 @@ def render(request: web.Request, template: str, code: int = 200, /, **context: A
     base = {
         "viewer": request.get(VIEWER),
         "csrf": request.get(CSRF, ""),
+        "names": request.get(NAMES, {}),
         "lang": lang,
         "path": request.path,
         "done": request.query.get("done", "")[:40],
