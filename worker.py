@@ -126,7 +126,7 @@ def build_worker(
 
 
 async def run(settings: Settings) -> None:
-    store = Store(settings.database_url)
+    store = Store(settings.database_url, None, settings.db_timeout, settings.report_timeout)
     store.check_schema()  # the schema is `rtm db upgrade`'s job, never the worker's
     client = await connect(settings)
     await ensure_search_attributes(client, settings.temporal_namespace)

@@ -64,6 +64,8 @@ class Settings(BaseSettings):
     smtp_ca_file: str = Field(validation_alias="SMTP_CA_FILE", default="")
     smtp_retry_hours: float = Field(validation_alias="SMTP_RETRY_HOURS", default=24.0, gt=0)
     db_timeout: float = Field(validation_alias="RTM_DB_TIMEOUT", default=5.0, gt=0)
+    # a report's queries (rtm report, register, tracker, charts, audit; the console's downloads)
+    report_timeout: float = Field(validation_alias="RTM_REPORT_TIMEOUT", default=120.0, gt=0)
     cli_user: str = Field(validation_alias="RTM_USER", default="secretariat")
     web_host: str = Field(validation_alias="RTM_WEB_HOST", default="127.0.0.1")
     web_port: int = Field(validation_alias="RTM_WEB_PORT", default=8000, ge=1, le=65535)

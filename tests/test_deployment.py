@@ -189,3 +189,36 @@ def test_systemd_accepts_the_units() -> None:
         if line.strip() and "is not executable" not in line and "/opt/rtm/" not in line
     ]
     assert problems == [], problems
+
+
+def _settings_variables() -> set[str]:
+    """Every variable the engine's settings read (a secret also as NAME_FILE)."""
+    from activities.config import SECRETS, Settings
+
+    aliases = {str(f.validation_alias) for f in Settings.model_fields.values()}
+    return aliases | {f"{name}_FILE" for name in SECRETS}
+
+
+def test_every_variable_given_to_the_engine_is_one_its_settings_read() -> None:
+    """A misspelt or retired name (SMTP_STARTTLS for SMTP_TLS) would be ignored silently."""
+    known = _settings_variables()
+    given = {name: set(SERVICES[name]["environment"]) for name in ENGINE}
+    for unit in UNITS.glob("rtm*.service"):
+        assignments = " ".join(_unit(unit.name).get("Environment", []))
+        given[unit.name] = {a.split("=", 1)[0] for a in assignments.split()}
+    unknown = {name: sorted(v - known) for name, v in given.items() if v - known}
+    assert unknown == {}
+    assert "SMTP_TLS" in given["worker"] and "SMTP_STARTTLS" not in given["worker"]
+
+
+def test_every_variable_of_env_example_is_read_by_the_compose_file_or_the_settings() -> None:
+    compose = (ROOT / "docker-compose.yml").read_text()
+    read = set(re.findall(r"(?<!\$)\$\{([A-Z_]+)", compose))
+    read |= {s["environment"] for s in COMPOSE["secrets"].values()}
+    example = (ROOT / "deploy" / "env.example").read_text()
+    listed = set(re.findall(r"^([A-Z_]+)=", example, re.M))
+    assert listed - read - _settings_variables() == set()
+    # what the compose file passes on to the engine under the same name must be a setting
+    passed = {v for v in read if re.search(rf"^\s+{v}: \$\{{{v}[:}}]", compose, re.M)}
+    assert passed - _settings_variables() == set(), "passed on but never read"
+    assert "SMTP_TLS" in passed

@@ -79,16 +79,6 @@ class SignInRequestRow(SQLModel, table=True):
     at: datetime = Field(index=True)
 
 
-class DeactivatedRow(SQLModel, table=True):
-    """Someone the secretariat deactivated: no sign-in, no session. (Leaving the engine's
-    invitations too needs a column of the participant table: a migration's job.)"""
-
-    __tablename__ = "console_deactivated"
-    participant_id: str = Field(primary_key=True)
-    at: datetime
-    by: str
-
-
 class ConsoleStore(StoreBase):
     """Reads and writes of the console's tables; every method is one short transaction.
 
@@ -240,24 +230,12 @@ class ConsoleStore(StoreBase):
             s.commit()
             return int(done.rowcount)
 
-    # --- deactivated people ------------------------------------------------------------
-
-    def set_active(self, participant_id: str, active: bool, by: str, now: datetime) -> None:
-        with self._session() as s:
-            row = s.get(DeactivatedRow, participant_id)
-            if active and row is not None:
-                s.delete(row)
-            elif not active and row is None:
-                s.add(DeactivatedRow(participant_id=participant_id, at=now, by=by))
-            s.commit()
-
-    def deactivated(self) -> set[str]:
-        with self._session() as s:
-            return set(s.exec(select(DeactivatedRow.participant_id)))
+    # --- deactivated people (the directory's `active` column) ---------------------------
 
     def is_active(self, participant_id: str) -> bool:
         with self._session() as s:
-            return s.get(DeactivatedRow, participant_id) is None
+            row = s.get(ParticipantRow, participant_id)
+            return row is not None and row.active
 
     # --- what the console reads of the engine's tables --------------------------------
 
@@ -277,6 +255,14 @@ class ConsoleStore(StoreBase):
                 region = org.region if org is not None else None
             found = s.get(RegionRow, region) if region else None
             return Placed(_participant(row), region, bool(found and found.coordination))
+
+    def names_of(self, ids: list[str]) -> dict[str, str]:
+        """The names of these people, by id (those the directory knows), in one query."""
+        if not ids:
+            return {}
+        with self._session() as s:
+            q = select(ParticipantRow.id, ParticipantRow.name)
+            return dict(s.exec(q.where(col(ParticipantRow.id).in_(ids))).all())
 
     def person_by_email(self, email: str) -> Participant | None:
         """The directory entry with this address (compared case-insensitively)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Self
 
 from sqlalchemy import Engine, event, text
 from sqlalchemy.engine import make_url
@@ -23,6 +23,7 @@ def aware(at: datetime | None) -> datetime | None:
 
 
 DB_TIMEOUT = 5.0  # seconds: no database call waits longer for a lock or a connection
+REPORT_TIMEOUT = 120.0  # seconds: a report's queries (a whole region's years) may take longer
 
 
 def make_engine(url: str, timeout: float = DB_TIMEOUT) -> Engine:
@@ -81,11 +82,32 @@ def raise_to(s: Session, table: str, column: str, code: str, number: int) -> Non
 
 
 class StoreBase:
-    """One engine and its sessions; each feature's store part is a subclass of this."""
+    """One engine and its sessions; each feature's store part is a subclass of this.
 
-    def __init__(self, url: str, engine: Engine | None = None) -> None:
+    The request path (commands, links, the worker) waits at most `timeout` for any call;
+    reports read through `for_reports()`, an engine of their own with `report_timeout`, so
+    that a long report neither fails at the request path's limit nor loosens it.
+    """
+
+    def __init__(
+        self,
+        url: str,
+        engine: Engine | None = None,
+        timeout: float = DB_TIMEOUT,
+        report_timeout: float = REPORT_TIMEOUT,
+    ) -> None:
         self.url = url
-        self.engine = engine or make_engine(url)
+        self.engine = engine or make_engine(url, timeout)
+        self.report_timeout = report_timeout
+        self._reports: Self | None = None
+
+    def for_reports(self) -> Self:
+        """The same store over an engine whose calls may take `report_timeout` (made once)."""
+        if self._reports is None:
+            engine = make_engine(self.url, self.report_timeout)
+            self._reports = type(self)(self.url, engine, self.report_timeout, self.report_timeout)
+            self._reports._reports = self._reports
+        return self._reports
 
     @contextmanager
     def session(self) -> Iterator[Session]:

@@ -20,7 +20,7 @@ from domain.common.base import Code, Email, Frozen, Text, Zone
 from domain.directory.models import Participant, Role
 from domain.meeting.definition import MeetingDefinition, MeetingId
 from domain.registration.answers import Actor
-from domain.reminders.planning import WEEKEND, send_moment
+from domain.reminders.moments import WEEKEND, send_moment
 from domain.reminders.policy import ReminderPolicy
 from domain.series.models import MeetingKind
 

@@ -36,7 +36,7 @@ async def cmd_audit(args: argparse.Namespace, settings: Settings) -> int:
         raise
     histories = [json.loads(h) for h in runs]
     entries = await timeline(
-        histories, open_store(settings).audit(meeting_id), client.data_converter
+        histories, open_store(settings, reports=True).audit(meeting_id), client.data_converter
     )
     if exporting:
         for path in export(meeting_id, runs, entries, Path(words[1])):

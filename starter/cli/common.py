@@ -40,13 +40,16 @@ def actor(settings: Settings) -> Actor:
     return Actor(id=settings.cli_user, channel=Channel.CLI)
 
 
-def open_store(settings: Settings) -> Store:
-    """The store, once its schema is at the code's revision (else exit 2: `rtm db upgrade`)."""
+def open_store(settings: Settings, reports: bool = False) -> Store:
+    """The store, once its schema is at the code's revision (else exit 2: `rtm db upgrade`).
+    Its calls wait at most RTM_DB_TIMEOUT; a report's (`reports`) RTM_REPORT_TIMEOUT."""
     from sqlalchemy.exc import OperationalError
 
     from activities.store import SchemaNotReady, Store
 
-    store = Store(settings.database_url)
+    store = Store(settings.database_url, None, settings.db_timeout, settings.report_timeout)
+    if reports:
+        store = store.for_reports()
     try:
         store.check_schema()
     except SchemaNotReady as exc:

@@ -39,14 +39,15 @@ def _write(data: bytes, args: argparse.Namespace, settings: Settings, name: str)
 async def _facts(args: argparse.Namespace, settings: Settings) -> MeetingFacts:
     from starter.client.reports import meeting_facts
 
-    return await meeting_facts(await connect(settings), open_store(settings), args.meeting)
+    store = open_store(settings, reports=True)
+    return await meeting_facts(await connect(settings), store, args.meeting)
 
 
 async def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
     from activities.reports.documents import Format, report_document
     from starter.client.reports import meeting_report
 
-    client, store = await connect(settings), open_store(settings)
+    client, store = await connect(settings), open_store(settings, reports=True)
     report = await meeting_report(client, store, args.meeting)
     data = report_document(report, Format(args.format), args.language)
     _write(data, args, settings, f"{args.meeting}-report-{args.language}")
@@ -77,7 +78,7 @@ async def cmd_tracker(args: argparse.Namespace, settings: Settings) -> int:
     f = parse(TrackerFilter, {"region": args.region, "country": args.country,
                               "owner": args.owner, "state": args.state,
                               "overdue": args.overdue})  # fmt: skip
-    store = open_store(settings)
+    store = open_store(settings, reports=True)
     items = store.actions(f.region, f.country)
     data = tracker_document(items, f, datetime.now(UTC), Format(args.format), args.language)
     _write(data, args, settings, "actions")
@@ -153,7 +154,7 @@ async def cmd_charts(args: argparse.Namespace, settings: Settings) -> int:
         link = charts_link(settings.link_key(), settings.public_url, kind, subject, now, args.days)
         print(link + ("&language=ru" if args.language == "ru" else ""))
         return 0
-    client, store = await connect(settings), open_store(settings)
+    client, store = await connect(settings), open_store(settings, reports=True)
     if kind == "meeting":
         title, charts = await meeting_charts(client, store, subject, args.language)
     else:

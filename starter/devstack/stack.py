@@ -139,7 +139,7 @@ async def embedded_stack(settings: Settings) -> AsyncIterator[Stack]:
     """
     restrict_umask()
     private_dir(settings.var_dir)
-    store = Store(settings.database_url)
+    store = Store(settings.database_url, None, settings.db_timeout, settings.report_timeout)
     store.upgrade_schema()  # the embedded stack is the one process that upgrades on start
     server = DevServer(settings)
     await asyncio.to_thread(server.start)

@@ -203,3 +203,23 @@ def verified(
     if not exp or not _SIG.fullmatch(sig):
         raise LinkError("this link is malformed (it may have been cut short)", 400)
     verify(key, purpose, parts, exp, sig, now)
+
+
+async def link_refused(
+    request: web.Request,
+    store: Store | None,
+    signed: tuple[bytes, datetime],
+    purpose: str,
+    parts: tuple[str, ...],
+    *,
+    actor: str | None = None,
+    hint: str = RSVP_HINT,
+) -> web.Response | None:
+    """None when the request's link signs `parts` for `purpose` with the key at the time
+    `signed` names, else the page refusing it (counted by refuse_link)."""
+    key, now = signed
+    try:
+        verified(request, key, purpose, parts, now)
+    except LinkError as exc:
+        return await refuse_link(store, request, exc, actor=actor, hint=hint)
+    return None

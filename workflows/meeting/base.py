@@ -35,9 +35,10 @@ with workflow.unsafe.imports_passed_through():
     from domain.meeting.notices import secretariat
     from domain.meeting.state import MeetingState
     from domain.meeting.timeline import next_moment
-    from domain.reminders.planning import PlannedReminder, ReminderKind, plan_reminders
+    from domain.reminders.groups import GroupedPlan, ReminderGroup, plan_groups
+    from domain.reminders.moments import MomentMemo, PlannedReminder, ReminderKind
 
-EXACT_PLAN = 2_000  # participants up to which a status query may recompute the plan
+EXACT_PLAN = 2_000  # participants up to which a status query may bring the plan up to date
 
 
 class MeetingBase:
@@ -51,14 +52,17 @@ class MeetingBase:
         self._sending = asyncio.Lock()
         self._next_wake: datetime | None = None
         self._wake = False
-        self._plan_cache: tuple[tuple[object, ...], list[PlannedReminder]] | None = None
+        self._plan_cache: tuple[tuple[object, ...], GroupedPlan] | None = None
+        self._moments = MomentMemo()  # send moments by zone and calendar, kept across plans
+        self._shown: tuple[GroupedPlan, int, int, list[PlannedReminder], int] | None = None
         self._changes = 0  # bumped on every invitation or answer change (status caches)
         self._cancelling = False  # a cancel is sending: refuse commands as if it were done
 
     # --- the reminder plan and the timeline's next moment ------------------------------
 
-    def _plan(self) -> list[PlannedReminder]:
-        """The reminder plan, recomputed only when something it depends on changed."""
+    def _plan(self) -> GroupedPlan:
+        """The reminder plan by groups, made again only when something it depends on
+        changed: a pass over the ids, the send moments come from the memo."""
         s = self.s
         key = (
             s.sequence,
@@ -71,7 +75,7 @@ class MeetingBase:
             s.meeting.agenda_deadline,
         )
         if self._plan_cache is None or self._plan_cache[0] != key:
-            plan = plan_reminders(
+            plan = plan_groups(
                 start_utc=s.meeting.start_utc(),
                 agenda_deadline_utc=s.meeting.agenda_deadline_utc(),
                 policy=s.policy,
@@ -82,29 +86,34 @@ class MeetingBase:
                 horizon=s.horizon,
                 sent=s.reminded,
                 calendars=s.calendars,
+                memo=self._moments,
             )
             self._plan_cache = (key, plan)
         return self._plan_cache[1]
 
-    def _plan_for_status(self) -> list[PlannedReminder]:
-        """The plan a status query shows without paying for it: recomputed when stale only
-        for a meeting of up to EXACT_PLAN participants; a larger one shows the timeline's
-        last plan, less the chasers of those who have answered since (it is recomputed at
-        the next wake-up)."""
+    def _plan_for_status(self, limit: int) -> tuple[list[PlannedReminder], int]:
+        """The first `limit` reminders and how many there are, without paying for the
+        plan: a meeting of up to EXACT_PLAN participants brings it up to date; a larger
+        one shows the timeline's last plan, less the chasers of those who have answered
+        since (it is made again at the next wake-up). Only the shown rows become objects."""
         if len(self.s.invitees) <= EXACT_PLAN:
-            return self._plan()
+            plan = self._plan()
+            return plan.reminders(limit), len(plan)
         if self._plan_cache is None:  # not planned yet (invitations still going out)
-            return []
-        answers = self.s.answers
-        return [
-            r
-            for r in self._plan_cache[1]
-            if not (r.kind is ReminderKind.CHASER and r.participant_id in answers)
-        ]
+            return [], 0
+        plan, answers, version = self._plan_cache[1], self.s.answers, self.s.answers_version
+        shown = self._shown
+        if shown is None or shown[0] is not plan or shown[1:3] != (version, limit):
+
+            def keep(group: ReminderGroup, pid: str | None) -> bool:
+                return not (group.kind is ReminderKind.CHASER and pid in answers)
+
+            shown = self._shown = (plan, version, limit, plan.reminders(limit, keep),
+                                   plan.count(keep))  # fmt: skip
+        return shown[3], shown[4]
 
     def _next_moment(self) -> datetime | None:
-        plan = self._plan()
-        reminder = plan[0].at if plan else None
+        reminder = self._plan().first_at
         return next_moment(self.s.meeting, self.s.phase, reminder, self.s.agenda_dirty_at)
 
     def _poke(self) -> None:

@@ -11,8 +11,8 @@ with workflow.unsafe.imports_passed_through():
     from domain.common.contracts import SEND_REMINDERS
     from domain.mail.reminder import ReminderBatch, ReminderItem, ReminderResult
     from domain.meeting.status import ChangeAck, change_ack
+    from domain.reminders.groups import GroupedPlan
     from domain.reminders.planning import (
-        PlannedReminder,
         RemindCommand,
         ReminderKind,
         countries_without_accepted_nfp,
@@ -21,19 +21,19 @@ with workflow.unsafe.imports_passed_through():
 
 
 class ReminderHandlers(MeetingBase):
-    async def _send_reminders(self, due: list[PlannedReminder]) -> None:
+    async def _send_reminders(self, due: GroupedPlan) -> None:
         s = self.s
         answers = s.attendances()
         items: list[ReminderItem] = []
-        for r in due:
-            if r.participant_id is None:
+        for group, pid in due.pairs():
+            if pid is None:
                 countries = countries_without_accepted_nfp(s.invitees, answers)
                 if countries:
                     items.append(
                         ReminderItem(
-                            key=r.key,
-                            kind=r.kind,
-                            days_before=r.days_before,
+                            key=group.key(None),
+                            kind=group.kind,
+                            days_before=group.days_before,
                             recipient=self._secretariat(),
                             countries=countries,
                         )
@@ -41,15 +41,15 @@ class ReminderHandlers(MeetingBase):
             else:
                 items.append(
                     ReminderItem(
-                        key=r.key,
-                        kind=r.kind,
-                        days_before=r.days_before,
-                        recipient=s.invitees[r.participant_id],
-                        attendance=answers.get(r.participant_id),
+                        key=group.key(pid),
+                        kind=group.kind,
+                        days_before=group.days_before,
+                        recipient=s.invitees[pid],
+                        attendance=answers.get(pid),
                     )
                 )
         await self._send_items(items)
-        s.reminded.update(r.key for r in due)
+        s.reminded.update(group.key(pid) for group, pid in due.pairs())
 
     async def _send_items(self, items: list[ReminderItem]) -> None:
         s = self.s
