@@ -19,7 +19,6 @@ import pytest
 from temporalio.testing import WorkflowEnvironment
 
 from activities.store import Store
-from domain.directory.models import Participant, Role
 from domain.meeting.definition import MeetingDefinition
 from starter.cli.inputs import read_directory
 from starter.devstack.catcher import Caught, SmtpCatcher
@@ -76,25 +75,18 @@ async def test_a_worker_killed_mid_fan_out_loses_nothing_and_sends_nothing_twice
     url = f"sqlite:///{tmp_path / 'rtm.db'}"
     store = Store(url)
     store.upgrade_schema()
-    directory = read_directory(NETWORK)
-    experts = [
-        Participant(id=f"{c.lower()}-expert", name=f"Expert of {c}", role=Role.EXPERT,
-                    email=f"expert.{c.lower()}@example.org", country=c, zone="Asia/Dubai")
-        for codes in REGIONS.values() for c in codes
-    ]  # fmt: skip
-    people = [*directory.participants, *experts]
-    store.load_directory(directory.model_copy(update={"participants": people}))
-    now = await env.get_current_time()
-    rtms = [_rtm(region, now + timedelta(days=20 + i)) for i, region in enumerate(REGIONS)]
     queue = f"rtm-kill-{uuid.uuid4().hex[:8]}"
-    with SmtpCatcher(port=free_port(), delay=0.1) as catcher:
+    with SmtpCatcher(port=free_port(), delay=0.2) as catcher:
         worker_env = os.environ | {
             "TEMPORAL_ADDRESS": env.client.service_client.config.target_host,
             "DATABASE_URL": url, "SMTP_PORT": str(catcher.port), "RTM_TASK_QUEUE": queue,
             "RTM_LINK_KEY": LINK_KEY.decode(), "RTM_VAR_DIR": str(tmp_path / "var"),
             "RTM_WORKFLOW_CACHE": "0",  # the test server never moves a dead worker's sticky tasks
         }  # fmt: skip
-        workers = [_worker(worker_env) for _ in range(2)]
+        workers = [_worker(worker_env) for _ in range(2)]  # they start while the data loads
+        store.load_directory(read_directory(NETWORK))
+        now = await env.get_current_time()
+        rtms = [_rtm(region, now + timedelta(days=9 + i)) for i, region in enumerate(REGIONS)]
         try:
             handles = [await plan(env.client, m, queue) for m in rtms]
             loop = asyncio.get_running_loop()
