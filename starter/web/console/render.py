@@ -145,7 +145,9 @@ def render(request: web.Request, template: str, code: int = 200, /, **context: A
         "csrf": request.get(CSRF, ""),
         "names": request.get(NAMES, {}),
         "lang": lang,
-        "languages": [(code, i18n.display_name(code)) for code in i18n.available()],
+        "languages": [
+            (code, i18n.display_name(code), i18n.known(code)) for code in i18n.available()
+        ],
         "here": request.path_qs if request.method == "GET" else "",
         "path": request.path,
         "done": request.query.get("done", "")[:40],
