@@ -41,6 +41,7 @@ def test_variables_are_read_and_empty_ones_count_as_unset(monkeypatch: pytest.Mo
     ("SMTP_STARTTLS", "maybe", "valid boolean"),
     ("SMTP_TIMEOUT", "-1", "greater than 0"),
     ("RTM_INBOUND_PORT", "25x", "valid integer"),
+    ("RTM_WORKFLOW_CACHE", "-1", "greater than or equal to 0"),
 ])  # fmt: skip
 def test_a_bad_value_names_the_variable(
     monkeypatch: pytest.MonkeyPatch, name: str, value: str, says: str
