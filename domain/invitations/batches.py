@@ -22,6 +22,10 @@ T = TypeVar("T")
 
 MAX_BATCH = 50
 MAX_PARALLEL_BATCHES = 4
+# Since "fan-out-whole-rounds": larger batches in whole rounds of MAX_PARALLEL_BATCHES. Each
+# batch costs an activity, a workflow task and an SMTP session besides its messages; with
+# every round full, no connection waits idle for the last batches of a large meeting.
+ROUND_BATCH = 200
 
 
 class InvitationStatus(StrEnum):
@@ -90,14 +94,18 @@ def batches(
     recipients: list[T],
     max_size: int = MAX_BATCH,
     parallel: int = MAX_PARALLEL_BATCHES,
+    whole_rounds: bool = False,
 ) -> list[list[T]]:
     """Split recipients, in directory order, into even batches of at most `max_size`.
 
     Small meetings still get `parallel` batches so that several SMTP connections share
-    the work; large ones get as many batches of `max_size` as they need.
+    the work; large ones get as many batches of `max_size` as they need, with
+    `whole_rounds` a multiple of `parallel` of them (the last round as full as the first).
     """
     if not recipients:
         return []
     count = max(min(parallel, len(recipients)), -(-len(recipients) // max_size))
+    if whole_rounds:
+        count = min(len(recipients), -(-count // parallel) * parallel)
     per = -(-len(recipients) // count)
     return [recipients[i : i + per] for i in range(0, len(recipients), per)]
