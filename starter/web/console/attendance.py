@@ -15,7 +15,7 @@ from starter.client import commands
 from starter.web.console import reads
 from starter.web.console.context import Console
 from starter.web.console.forms import done, fields, page_number
-from starter.web.console.render import render
+from starter.web.console.render import Msg, Text, render, why
 from starter.web.console.roles import Viewer
 
 DESK = 50  # people per desk page; the search box finds anyone else
@@ -35,7 +35,7 @@ def add_attendance_routes(app: web.Application, console: Console) -> None:
         return render(
             request,
             "attendance.html",
-            title=f"Attendance: {status.title}",
+            title=Msg("Attendance: %(t)s", t=status.title),
             status=status,
             register=view,
             days=by_day(view),
@@ -48,7 +48,7 @@ def add_attendance_routes(app: web.Application, console: Console) -> None:
         request: web.Request,
         viewer: Viewer,
         meeting_id: str,
-        problem: str = "",
+        problem: Text = "",
         code: int = 200,
     ) -> web.Response:
         """Those coming (in person, online, tentative), a page at a time, found by name."""
@@ -64,7 +64,7 @@ def add_attendance_routes(app: web.Application, console: Console) -> None:
             request,
             "desk.html",
             code,
-            title=f"Desk: {status.title}",
+            title=Msg("Desk: %(t)s", t=status.title),
             status=status,
             rows=status.participants,
             total=status.matching,
@@ -92,9 +92,11 @@ def add_attendance_routes(app: web.Application, console: Console) -> None:
             command = CheckInCommand(participant_id=pid, actor=console.actor(viewer))
             await commands.check_in(console.client, console.store, meeting_id, command)
         except (KeyError, ValidationError):
-            return await desk_page(request, viewer, meeting_id, "No such participant.", 400)
+            return await desk_page(request, viewer, meeting_id, Msg("No such participant."), 400)
         except commands.CommandRefused as exc:
-            return await desk_page(request, viewer, meeting_id, f"Not checked in: {exc}", 409)
+            return await desk_page(
+                request, viewer, meeting_id, Msg("Not checked in: %(why)s", why=why(exc)), 409
+            )
         return done(f"/console/meetings/{meeting_id}/desk", "checked-in", who=name)
 
     base = "/console/meetings/{meeting}"

@@ -15,7 +15,7 @@ from domain.meeting.status import MeetingStatus, StatusPage
 from starter.client import commands
 from starter.web.console.context import Console
 from starter.web.console.reads import Listed, listed
-from starter.web.console.render import render
+from starter.web.console.render import Msg, render
 from starter.web.console.roles import Forbidden, Viewer
 
 SUMMARY = StatusPage(limit=0)  # the counts only, no participant rows
@@ -95,7 +95,7 @@ def add_dashboard_routes(app: web.Application, console: Console) -> None:
         return render(
             request,
             "dashboard.html",
-            title="Dashboard",
+            title=Msg("Dashboard"),
             region=region,
             by_phase=by_phase,
             live=live,

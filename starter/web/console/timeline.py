@@ -13,7 +13,7 @@ from starter.web.console import reads
 from starter.web.console.context import Console
 from starter.web.console.forms import page_number
 from starter.web.console.reads import listed
-from starter.web.console.render import render
+from starter.web.console.render import Msg, render
 from starter.web.console.roles import Forbidden, Viewer
 
 PAGE = 100
@@ -54,7 +54,7 @@ def add_timeline_routes(app: web.Application, console: Console) -> None:
         return render(
             request,
             "timeline.html",
-            title=f"Timeline: {status.title}",
+            title=Msg("Timeline: %(t)s", t=status.title),
             status=status,
             entries=shown,
             total=len(chosen),
@@ -74,7 +74,7 @@ def add_timeline_routes(app: web.Application, console: Console) -> None:
         return render(
             request,
             "audit_overview.html",
-            title="All regions",
+            title=Msg("All regions"),
             by_region={g: [r for r in rows if r.region == g] for g in regions},
         )
 
