@@ -29,6 +29,7 @@ __all__ = [
     "format_date",
     "format_hm",
     "gettext",
+    "known",
     "mail_languages",
     "ngettext",
     "pick",
@@ -146,6 +147,11 @@ def _locale(lang: str) -> Locale | None:
         return Locale.parse(lang.replace("-", "_"))
     except (UnknownLocaleError, ValueError):
         return None  # a pseudo or private-use language: English dates
+
+
+def known(lang: str) -> bool:
+    """Whether CLDR knows the language (a pseudo-locale is not a valid `lang` attribute)."""
+    return _locale(lang) is not None
 
 
 def display_name(lang: str) -> str:

@@ -15,6 +15,7 @@ from markupsafe import Markup
 
 from domain.common import i18n
 from domain.common.display import printable
+from domain.common.refusals import Refusal
 from domain.common.terms import term
 from starter.web.console.roles import CSRF, NAMES, VIEWER
 from starter.web.pages import SECURITY_HEADERS
@@ -55,7 +56,7 @@ class Msg:
         return bool(self.message)
 
     def __eq__(self, other: object) -> bool:
-        return str(self) == (str(other) if isinstance(other, Msg | str) else other)
+        return isinstance(other, Msg | str) and str(self) == str(other)
 
     def __hash__(self) -> int:
         return hash(self.message)
@@ -64,13 +65,30 @@ class Msg:
         return f"Msg({self.message!r})"
 
 
-Text = Msg | str  # what a page's context may hold for a sentence: the catalogue's or data
+class Reason:
+    """A refused command's reason, written in the page's language when printed (its code
+    and parameters through the catalogue); `str()` outside a page gives the English."""
+
+    __slots__ = ("refusal",)
+
+    def __init__(self, refusal: Refusal) -> None:
+        self.refusal = refusal
+
+    def __str__(self) -> str:
+        return self.refusal.text(_PAGE_LANG.get())
+
+    def __bool__(self) -> bool:
+        return True
+
+
+Text = Msg | Reason | str  # what a page's context may hold for a sentence
 
 
 def why(exc: BaseException) -> Text:
     """Why a command was refused, in the page's language: the refusal's code through the
     catalogue when the engine gave one, else the exception's own words."""
-    return str(exc)
+    refusal = getattr(exc, "refusal", None)
+    return Reason(refusal) if isinstance(refusal, Refusal) else str(exc)
 
 
 @cache
@@ -152,7 +170,9 @@ def render(request: web.Request, template: str, code: int = 200, /, **context: A
         "csrf": request.get(CSRF, ""),
         "names": request.get(NAMES, {}),
         "lang": lang,
-        "languages": [(code, i18n.display_name(code)) for code in i18n.available()],
+        "languages": [
+            (code, i18n.display_name(code), i18n.known(code)) for code in i18n.available()
+        ],
         "here": request.path_qs if request.method == "GET" else "",
         "path": request.path,
         "done": request.query.get("done", "")[:40],
