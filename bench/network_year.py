@@ -13,8 +13,15 @@ It runs the year twice, each on its own time-skipping server and store:
 
 For each it prints the wall time, the history events of every run of every chain (meeting
 workflows and action items, continued-as-new runs included) and the mails by kind; then the
-ratios of the second against the first, and the checks: every invitee invited, every
-reminder of the baseline sent in the second year too and none twice.
+ratios of the second against the first, and the checks, from the SMTP catcher and the outbox
+(tests.mail_ledger): every invitee invited; the mails per (meeting, recipient, kind, moment),
+the same in both years; duplicates (one of them under a second Message-ID) 0; resent copies
+of a message in flight when the worker died (same Message-ID); outbox rows never caught and
+catches the outbox does not know.
+
+The worker processes run without a workflow cache (RTM_WORKFLOW_CACHE=0): the time-skipping
+server never hands a dead worker's sticky tasks to another worker. The clock is moved by
+tests.clock, whose sleeps never leave it locked after a deadline.
 """
 
 from __future__ import annotations
