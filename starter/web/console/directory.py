@@ -15,7 +15,7 @@ from domain.directory.models import Directory, Participant, Role
 from starter.cli.inputs import validation_problems
 from starter.web.console.context import Console
 from starter.web.console.forms import done, page_number, problems_by_field
-from starter.web.console.render import render
+from starter.web.console.render import Msg, render
 from starter.web.console.roles import Forbidden, Viewer
 
 COLUMNS = ("id", "name", "email", "role", "country", "organisation", "language", "zone")
@@ -92,22 +92,21 @@ def add_directory_routes(app: web.Application, console: Console) -> None:
 
     async def listing(request: web.Request, viewer: Viewer) -> web.StreamResponse:
         region = region_of(viewer)
-        countries = {c.code for c in await asyncio.to_thread(console.store.countries, region)}
-        inactive = await asyncio.to_thread(console.store.inactive)
         query = request.query.get("q", "").strip().lower()[:100]
         number = page_number(request)
-        people, total = await asyncio.to_thread(
-            console.sessions.region_people,
-            countries,
-            f"SEC-{region}",
-            query,
-            (number - 1) * PAGE,
-            PAGE,
-        )
+
+        def read() -> tuple[list[Participant], int, set[str]]:  # one thread hop per page
+            countries = {c.code for c in console.store.countries(region)}
+            people, total = console.sessions.region_people(
+                countries, f"SEC-{region}", query, (number - 1) * PAGE, PAGE
+            )
+            return people, total, console.store.inactive()
+
+        people, total, inactive = await asyncio.to_thread(read)
         return render(
             request,
             "directory.html",
-            title="Directory",
+            title=Msg("Directory"),
             region=region,
             people=people,
             total=total,
@@ -131,7 +130,7 @@ def add_directory_routes(app: web.Application, console: Console) -> None:
             request,
             "person.html",
             code,
-            title="Edit" if editing else "Add",
+            title=Msg("Edit") if editing else Msg("Add"),
             form=form,
             problems=problems,
             editing=editing,
@@ -207,7 +206,12 @@ def add_directory_routes(app: web.Application, console: Console) -> None:
     async def import_page(request: web.Request, viewer: Viewer) -> web.StreamResponse:
         region_of(viewer)
         return render(
-            request, "directory_import.html", title="Import", changes=None, text="", columns=COLUMNS
+            request,
+            "directory_import.html",
+            title=Msg("Import"),
+            changes=None,
+            text="",
+            columns=COLUMNS,
         )
 
     async def import_post(request: web.Request, viewer: Viewer) -> web.StreamResponse:
@@ -232,7 +236,7 @@ def add_directory_routes(app: web.Application, console: Console) -> None:
                     request,
                     "directory_import.html",
                     400,
-                    title="Import",
+                    title=Msg("Import"),
                     changes=changes,
                     text=text,
                     columns=COLUMNS,
@@ -246,11 +250,11 @@ def add_directory_routes(app: web.Application, console: Console) -> None:
             request,
             "directory_import.html",
             400 if refused else 200,
-            title="Import",
+            title=Msg("Import"),
             changes=changes,
             text=text,
             columns=COLUMNS,
-            problem="Nothing was changed: correct the refused rows first." if refused else "",
+            problem=Msg("Nothing was changed: correct the refused rows first.") if refused else "",
         )
 
     app.router.add_get("/console/directory", console.page(listing))

@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 from aiohttp import web
 
 from starter.client import commands
+from starter.web.console.render import Text, why
 
 _MAX = 200_000
 
@@ -28,7 +29,7 @@ def done(to: str, code: str, **extra: str) -> web.Response:
 
 async def recorded(
     command: Awaitable[object],
-    refused: Callable[[str], Awaitable[web.StreamResponse]],
+    refused: Callable[[Text], Awaitable[web.StreamResponse]],
     to: str,
     code: str,
 ) -> web.StreamResponse:
@@ -37,7 +38,7 @@ async def recorded(
     try:
         await command
     except commands.CommandRefused as exc:
-        return await refused(str(exc))
+        return await refused(why(exc))  # in the reader's language
     return done(to, code)
 
 
