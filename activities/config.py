@@ -61,6 +61,12 @@ class Settings(BaseSettings):
     smtp_ca_file: str = Field(validation_alias="SMTP_CA_FILE", default="")
     smtp_retry_hours: float = Field(validation_alias="SMTP_RETRY_HOURS", default=24.0, gt=0)
     db_timeout: float = Field(validation_alias="RTM_DB_TIMEOUT", default=5.0, gt=0)
+    # meetings a worker keeps in memory: past it, each task of an evicted meeting replays
+    # its whole history first (at 1,200 meetings on the SDK's 1,000, tasks took over 5 s)
+    workflow_cache: int = Field(validation_alias="RTM_WORKFLOW_CACHE", default=2500, ge=0)
+    # workflow tasks a worker runs at once: on a few cores, more only share the GIL and each
+    # takes longer; the others wait their turn on the server, not against their timeout
+    workflow_tasks: int = Field(validation_alias="RTM_WORKFLOW_TASKS", default=8, ge=2)
     # a report's queries (rtm report, register, tracker, charts, audit; the console's downloads)
     report_timeout: float = Field(validation_alias="RTM_REPORT_TIMEOUT", default=120.0, gt=0)
     cli_user: str = Field(validation_alias="RTM_USER", default="secretariat")

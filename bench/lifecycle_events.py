@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import statistics
 import sys
 import tempfile
@@ -241,6 +242,7 @@ async def lifecycle(env: WorkflowEnvironment, n: int) -> dict[str, Any]:
         "wall_s": round(wall, 1),
         "complete": not problems,
         "problems": problems,
+        "load_average": [round(x, 1) for x in os.getloadavg()],
     }
 
 
@@ -276,7 +278,8 @@ def _line(r: dict[str, Any], base: dict[str, Any] | None) -> str:
         f"{r['largest_payload'] / 1024:.0f} KB, continue-as-new state "
         f"{r['continue_as_new_state'] / 1024:.0f} KB, answers {r['answer_ms_median']} ms median "
         f"({'in a row' if r['answers_in_a_row'] else f'{PARALLEL} in parallel'}), "
-        f"{r['mails']} mails, {r['wall_s']} s, complete: {r['complete']}{ratio}"
+        f"{r['mails']} mails, {r['wall_s']} s (load {r['load_average']}), "
+        f"complete: {r['complete']}{ratio}"
     )
 
 
