@@ -17,6 +17,7 @@ from temporalio.testing import WorkflowEnvironment
 from activities.store import Store
 from domain.agenda.template import ItemStatus
 from domain.attendance.register import Mode
+from domain.common import i18n
 from domain.followup.actions import ActionStatus
 from domain.registration.answers import Attendance
 from starter.cli.inputs import read_directory
@@ -89,9 +90,11 @@ async def test_a_meeting_from_plan_to_audit_through_the_pages(
             await sec.get_by_label("Join link").fill("https://meet.example.org/rtm-ca-16")
             await sec.get_by_role("button", name="Plan the meeting").click()
             await sec.wait_for_url(f"{base}/console/meetings/{meeting_id}?done=planned")
-            await reload_until(sec, "registration")
+            await reload_until(sec, "registration is open")  # the notice follows the phase
             await reload_until(sec, "sent")
-            assert "Aigerim Nurlanovna Bekova" in await sec.inner_text("main")
+            shown = await sec.inner_text("main")
+            assert "Aigerim Nurlanovna Bekova" in shown
+            assert "Kazakhstan" in shown and "Kyrgyz Republic" in shown, "names, not codes"
             await checker.check(sec, "meeting")
 
             # the NFP signs in, answers, proposes an item
@@ -153,7 +156,7 @@ async def test_a_meeting_from_plan_to_audit_through_the_pages(
             again = await commands.status(env.client, meeting_id)
             assert again.sequence == sequence and again.phase.value == "registration"
             await nfp.goto(f"{base}/console/meetings/{meeting_id}/desk")
-            assert "Not allowed" in await nfp.inner_text("h1")
+            assert i18n.gettext("ru", "Not allowed") in await nfp.inner_text("h1")  # theirs
             await checker.check(nfp, "forbidden")
 
             # the meeting day: check-in at the desk on a phone
@@ -197,6 +200,10 @@ async def test_a_meeting_from_plan_to_audit_through_the_pages(
             await sec.wait_for_url(re.compile(r"done=minutes"))
             await reload_until(sec, "Send the updated national action plan")
             await checker.check(sec, "followup")
+            async with sec.expect_download() as dl:
+                await sec.get_by_role("link", name="The meeting report (Markdown)").click()
+            report = Path(await (await dl.value).path()).read_text()
+            assert "16th RTM" in report and "Send the updated national action plan" in report
             await sec.goto(f"{base}/console/")
             await checker.check(sec, "dashboard-after")
 

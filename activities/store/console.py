@@ -256,6 +256,14 @@ class ConsoleStore(StoreBase):
             found = s.get(RegionRow, region) if region else None
             return Placed(_participant(row), region, bool(found and found.coordination))
 
+    def names_of(self, ids: list[str]) -> dict[str, str]:
+        """The names of these people, by id (those the directory knows), in one query."""
+        if not ids:
+            return {}
+        with self._session() as s:
+            q = select(ParticipantRow.id, ParticipantRow.name)
+            return dict(s.exec(q.where(col(ParticipantRow.id).in_(ids))).all())
+
     def person_by_email(self, email: str) -> Participant | None:
         """The directory entry with this address (compared case-insensitively)."""
         with self._session() as s:

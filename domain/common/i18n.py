@@ -25,6 +25,7 @@ __all__ = [
     "DateForm",
     "available",
     "catalogue_dirs",
+    "display_name",
     "format_date",
     "format_hm",
     "gettext",
@@ -138,6 +139,14 @@ def _locale(lang: str) -> Locale | None:
         return Locale.parse(lang.replace("-", "_"))
     except (UnknownLocaleError, ValueError):
         return None  # a pseudo or private-use language: English dates
+
+
+def display_name(lang: str) -> str:
+    """A language's name as its own readers write it ("English", "Русский"); the code
+    for a language CLDR does not know (a pseudo-locale)."""
+    locale = _locale(lang)
+    name = locale.get_display_name(locale) if locale is not None else None
+    return name[:1].upper() + name[1:] if name else lang
 
 
 def format_date(value: date | datetime, lang: str, form: DateForm = "day") -> str:

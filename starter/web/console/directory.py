@@ -14,8 +14,8 @@ from pydantic import ValidationError
 from domain.directory.models import Directory, Participant, Role
 from starter.cli.inputs import validation_problems
 from starter.web.console.context import Console
-from starter.web.console.forms import done, problems_by_field
-from starter.web.console.render import render
+from starter.web.console.forms import done, page_number, problems_by_field
+from starter.web.console.render import Msg, render
 from starter.web.console.roles import Forbidden, Viewer
 
 COLUMNS = ("id", "name", "email", "role", "country", "organisation", "language", "zone")
@@ -95,10 +95,7 @@ def add_directory_routes(app: web.Application, console: Console) -> None:
         countries = {c.code for c in await asyncio.to_thread(console.store.countries, region)}
         inactive = await asyncio.to_thread(console.store.inactive)
         query = request.query.get("q", "").strip().lower()[:100]
-        try:
-            number = max(1, int(request.query.get("page", "1")))
-        except ValueError:
-            number = 1
+        number = page_number(request)
         people, total = await asyncio.to_thread(
             console.sessions.region_people,
             countries,
@@ -110,7 +107,7 @@ def add_directory_routes(app: web.Application, console: Console) -> None:
         return render(
             request,
             "directory.html",
-            title="Directory",
+            title=Msg("Directory"),
             region=region,
             people=people,
             total=total,
@@ -134,7 +131,7 @@ def add_directory_routes(app: web.Application, console: Console) -> None:
             request,
             "person.html",
             code,
-            title="Edit" if editing else "Add",
+            title=Msg("Edit") if editing else Msg("Add"),
             form=form,
             problems=problems,
             editing=editing,
@@ -210,7 +207,12 @@ def add_directory_routes(app: web.Application, console: Console) -> None:
     async def import_page(request: web.Request, viewer: Viewer) -> web.StreamResponse:
         region_of(viewer)
         return render(
-            request, "directory_import.html", title="Import", changes=None, text="", columns=COLUMNS
+            request,
+            "directory_import.html",
+            title=Msg("Import"),
+            changes=None,
+            text="",
+            columns=COLUMNS,
         )
 
     async def import_post(request: web.Request, viewer: Viewer) -> web.StreamResponse:
@@ -235,7 +237,7 @@ def add_directory_routes(app: web.Application, console: Console) -> None:
                     request,
                     "directory_import.html",
                     400,
-                    title="Import",
+                    title=Msg("Import"),
                     changes=changes,
                     text=text,
                     columns=COLUMNS,
@@ -249,11 +251,11 @@ def add_directory_routes(app: web.Application, console: Console) -> None:
             request,
             "directory_import.html",
             400 if refused else 200,
-            title="Import",
+            title=Msg("Import"),
             changes=changes,
             text=text,
             columns=COLUMNS,
-            problem="Nothing was changed: correct the refused rows first." if refused else "",
+            problem=Msg("Nothing was changed: correct the refused rows first.") if refused else "",
         )
 
     app.router.add_get("/console/directory", console.page(listing))

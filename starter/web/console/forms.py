@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 from aiohttp import web
 
 from starter.client import commands
+from starter.web.console.render import Text, why
 
 _MAX = 200_000
 
@@ -28,7 +29,7 @@ def done(to: str, code: str, **extra: str) -> web.Response:
 
 async def recorded(
     command: Awaitable[object],
-    refused: Callable[[str], Awaitable[web.StreamResponse]],
+    refused: Callable[[Text], Awaitable[web.StreamResponse]],
     to: str,
     code: str,
 ) -> web.StreamResponse:
@@ -37,7 +38,7 @@ async def recorded(
     try:
         await command
     except commands.CommandRefused as exc:
-        return await refused(str(exc))
+        return await refused(why(exc))  # in the reader's language
     return done(to, code)
 
 
@@ -50,3 +51,11 @@ def problems_by_field(problems: list[str]) -> dict[str, str]:
         text = message if key else line
         found[key] = f"{found[key]} {text}" if key in found else text
     return found
+
+
+def page_number(request: web.Request) -> int:
+    """The list page the query asks for (`?page=`), 1 when missing or not a number."""
+    try:
+        return max(1, min(int(request.query.get("page", "1")), 1_000_000))
+    except ValueError:
+        return 1

@@ -15,7 +15,7 @@ from starter.client import commands
 from starter.web.console import reads
 from starter.web.console.context import Console
 from starter.web.console.forms import done, fields, problems_by_field
-from starter.web.console.render import render
+from starter.web.console.render import Msg, render
 from starter.web.console.roles import Forbidden, Viewer
 
 VENUE = ("name", "city", "country", "address")
@@ -68,7 +68,7 @@ def add_plan_routes(app: web.Application, console: Console) -> None:
             request,
             "plan.html",
             code,
-            title="Plan a meeting",
+            title=Msg("Plan a meeting"),
             form=form,
             picked=picked,
             problems=problems,
@@ -126,7 +126,7 @@ def add_plan_routes(app: web.Application, console: Console) -> None:
         return render(
             request,
             "schedule.html",
-            title=f"Schedule {m.id}",
+            title=Msg("Schedule %(id)s", id=m.id),
             status=status,
             form=form,
             problems={},
@@ -159,7 +159,7 @@ def add_plan_routes(app: web.Application, console: Console) -> None:
                 request,
                 "schedule.html",
                 400,
-                title=f"Schedule {meeting_id}",
+                title=Msg("Schedule %(id)s", id=meeting_id),
                 status=status,
                 form=form,
                 problems=problems,

@@ -3,6 +3,7 @@ security headers the link pages send, with a stylesheet of the app's own allowed
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -12,7 +13,8 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from domain.common import i18n
 from domain.common.display import printable
-from starter.web.console.roles import CSRF, VIEWER
+from domain.common.terms import term
+from starter.web.console.roles import CSRF, NAMES, VIEWER
 from starter.web.pages import SECURITY_HEADERS
 
 HERE = Path(__file__).parent
@@ -27,20 +29,70 @@ HEADERS = SECURITY_HEADERS | {
 }
 
 
+# The language of the page being rendered: a `Msg` anywhere in a page's context (a title, a
+# form error in a dict, a row's problem) is written in it when the template prints it.
+_PAGE_LANG: ContextVar[str] = ContextVar("console_page_lang", default=i18n.DEFAULT)
+
+
+class Msg:
+    """A sentence of the console's Python code (title, notice, form error), translated when
+    the page prints it, so that handlers need not know the reader's language. `str()`
+    outside a page gives the English (logs, audit). Extracted as the keyword `Msg`."""
+
+    __slots__ = ("message", "params")
+
+    def __init__(self, message: str, /, **params: object) -> None:
+        self.message = message
+        self.params = params
+
+    def __str__(self) -> str:
+        text = i18n.gettext(_PAGE_LANG.get(), self.message)
+        return text % {k: str(v) for k, v in self.params.items()} if self.params else text
+
+    def __bool__(self) -> bool:
+        return bool(self.message)
+
+    def __eq__(self, other: object) -> bool:
+        return str(self) == (str(other) if isinstance(other, Msg | str) else other)
+
+    def __hash__(self) -> int:
+        return hash(self.message)
+
+    def __repr__(self) -> str:
+        return f"Msg({self.message!r})"
+
+
+Text = Msg | str  # what a page's context may hold for a sentence: the catalogue's or data
+
+
+def why(exc: BaseException) -> Text:
+    """Why a command was refused, in the page's language: the refusal's code through the
+    catalogue when the engine gave one, else the exception's own words."""
+    return str(exc)
+
+
 @cache
 def env_for(lang: str) -> Environment:
     """The templates in one language: its catalogue for _() and its date forms."""
     env = _make_env()
     env.install_gettext_translations(i18n.translations(lang), newstyle=True)  # type: ignore[attr-defined]
     env.filters["day"] = lambda value: i18n.format_date(value, lang, "day")
+    env.filters["term"] = lambda value: term(value, lang)
     env.filters["clock"] = lambda value: (
         f"{i18n.format_date(value, lang, 'day')}, {i18n.format_hm(value, lang)}"
     )
     return env
 
 
+LANGUAGE_COOKIE = "rtm_lang"  # the reader's own choice, kept for the session
+
+
 def language(request: web.Request) -> str:
-    """The signed-in person's language if it has a catalogue, else the browser's, else en."""
+    """The reader's choice (the language form on every page) if it has a catalogue, else the
+    signed-in person's first language that has one, else the browser's, else en."""
+    chosen = request.cookies.get(LANGUAGE_COOKIE, "")
+    if chosen and chosen in i18n.available():
+        return chosen
     viewer = request.get(VIEWER)
     if viewer is not None:
         return i18n.pick(viewer.person.languages)
@@ -73,14 +125,21 @@ def render(request: web.Request, template: str, code: int = 200, /, **context: A
     base = {
         "viewer": request.get(VIEWER),
         "csrf": request.get(CSRF, ""),
+        "names": request.get(NAMES, {}),
         "lang": lang,
+        "languages": [(code, i18n.display_name(code)) for code in i18n.available()],
+        "here": request.path_qs if request.method == "GET" else "",
         "path": request.path,
         "done": request.query.get("done", "")[:40],
         "who": request.query.get("who", "")[:100],
         "problem": "",
         "section": "",
     }
-    text = env_for(lang).get_template(template).render(base | context)
+    token = _PAGE_LANG.set(lang)
+    try:
+        text = env_for(lang).get_template(template).render(base | context)
+    finally:
+        _PAGE_LANG.reset(token)
     return web.Response(
         status=code, text=text, content_type="text/html", charset="utf-8", headers=HEADERS
     )

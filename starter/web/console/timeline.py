@@ -11,8 +11,9 @@ from aiohttp import web
 from starter.client.audit import TimelineEntry, chain, timeline
 from starter.web.console import reads
 from starter.web.console.context import Console
+from starter.web.console.forms import page_number
 from starter.web.console.reads import listed
-from starter.web.console.render import render
+from starter.web.console.render import Msg, render
 from starter.web.console.roles import Forbidden, Viewer
 
 PAGE = 100
@@ -48,15 +49,12 @@ def add_timeline_routes(app: web.Application, console: Console) -> None:
         )
         want = {k: request.query.get(k, "").strip()[:100] for k in FILTERS}
         chosen = [e for e in entries if matches(e, want)]
-        try:
-            number = max(1, int(request.query.get("page", "1")))
-        except ValueError:
-            number = 1
+        number = page_number(request)
         shown = chosen[(number - 1) * PAGE : number * PAGE]
         return render(
             request,
             "timeline.html",
-            title=f"Timeline: {status.title}",
+            title=Msg("Timeline: %(t)s", t=status.title),
             status=status,
             entries=shown,
             total=len(chosen),
@@ -76,7 +74,7 @@ def add_timeline_routes(app: web.Application, console: Console) -> None:
         return render(
             request,
             "audit_overview.html",
-            title="All regions",
+            title=Msg("All regions"),
             by_region={g: [r for r in rows if r.region == g] for g in regions},
         )
 
