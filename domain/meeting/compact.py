@@ -25,6 +25,8 @@ _INVITATION = {s: s.value[0] for s in InvitationStatus}
 _ATTENDANCE = {"i": Attendance.IN_PERSON, "o": Attendance.ONLINE, "t": Attendance.TENTATIVE,
                "d": Attendance.DECLINE}  # fmt: skip
 _MODE = {"i": Mode.IN_PERSON, "o": Mode.ONLINE}
+_CHANNELS = tuple(Channel)  # by index (iterating an enum costs more than the rest of a row)
+_CHANNEL_INDEX = {c: i for i, c in enumerate(_CHANNELS)}
 
 
 def _code(table: dict[str, Any], value: Any) -> str:
@@ -76,7 +78,7 @@ class _Actors:
         self._index = {n: i for i, n in enumerate(self.names)}
 
     def of(self, actor: Actor, participant_id: str) -> list[int]:
-        channel = list(Channel).index(actor.channel)
+        channel = _CHANNEL_INDEX[actor.channel]
         if actor.id == participant_id:
             return [channel, -1]
         if actor.id not in self._index:
@@ -87,7 +89,7 @@ class _Actors:
     def actor(self, pair: list[int], participant_id: str) -> Actor:
         channel, index = pair
         return Actor.model_construct(id=participant_id if index < 0 else self.names[index],
-                                     channel=list(Channel)[channel])  # fmt: skip
+                                     channel=_CHANNELS[channel])  # fmt: skip
 
 
 def pack(
