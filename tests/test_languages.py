@@ -27,6 +27,7 @@ from domain.mail import render
 from domain.mail.builder import Mail
 from scripts.catalogue import EXTRACT
 from starter.web import link_templates
+from starter.web.console import render as console_render
 from tests.mail_kinds import KINDS, builders, people, rtm
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -285,6 +286,7 @@ def pseudo_locale(tmp_path: Path) -> Iterator[str]:
         i18n.reset()
         render.environment.cache_clear()
         link_templates.environment.cache_clear()
+        console_render.env_for.cache_clear()
 
     i18n.catalogue_dirs.insert(0, tmp_path)
     forget()
@@ -382,3 +384,14 @@ def test_a_pseudo_locale_renders_every_mail_kind(pseudo_locale: str, kind: str) 
     if kind.startswith("invitation"):
         event = icalendar.Calendar.from_ical(part(msg, "text/calendar")).walk("VEVENT")[0]
         assert "⟦" in str(event["DESCRIPTION"])
+
+
+def untranslated(page: str, data: list[str]) -> set[str]:
+    """The catalogue's English words a reader still sees on a page in the pseudo-locale:
+    its text without what the catalogue wrapped (⟦...⟧), links, addresses and `data`
+    (names, titles: what the meeting's records say, not the catalogue)."""
+    reader = _Text()
+    reader.feed(page)
+    text = re.sub(r"⟦[^⟧]*⟧", " ", " ".join(reader.text))
+    left = {w.lower() for w in re.findall(r"[A-Za-z]{4,}", _data_free(text, data))}
+    return left & _english_words()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from domain.common.refusals import Refusal
 from domain.directory.models import Frozen, Participant, Role
 from domain.meeting.definition import MeetingDefinition
 from domain.registration.answers import Actor, Attendance
@@ -87,9 +88,9 @@ def remind_problem(
     meeting: MeetingDefinition, ended: bool, unanswered: set[str], now: datetime
 ) -> str | None:
     if ended:
-        return f"meeting {meeting.id} is cancelled or closed"
+        return Refusal("meeting.ended", meeting=meeting.id)
     if now >= meeting.start_utc():
-        return f"meeting {meeting.id} has started"
+        return Refusal("meeting.started", meeting=meeting.id)
     if not unanswered:
-        return "everyone has answered: nobody to remind"
+        return Refusal("remind.nobody")
     return None

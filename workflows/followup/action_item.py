@@ -33,6 +33,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.mail.notices import NoticeResult
 
 from workflows.common.policies import DB_RETRY, send_mail
+from workflows.common.refusals import refused
 
 
 @workflow.defn
@@ -125,4 +126,4 @@ class ActionItemWorkflow:
     def _check_mark_done(self, command: DoneCommand) -> None:
         problem = done_problem(self._item)
         if problem:
-            raise ValueError(problem)
+            raise refused(problem)

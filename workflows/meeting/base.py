@@ -10,9 +10,10 @@ from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from temporalio import workflow
-from temporalio.exceptions import ApplicationError
 
+from domain.common.refusals import Refusal
 from workflows.common.policies import DB_RETRY, in_batches, send_mail
+from workflows.common.refusals import refused
 from workflows.common.search_attributes import RTM_PHASE
 
 with workflow.unsafe.imports_passed_through():
@@ -136,12 +137,12 @@ class MeetingBase:
         await workflow.wait_condition(lambda: self._loaded or self._over())
         why = problem()
         if why:
-            raise ApplicationError(why, type="CommandRefused", non_retryable=True)
+            raise refused(why)
 
     def _loading(self) -> str | None:
         """A continued run reads its participants again first: a moment's refusal."""
         if not self._loaded and self.s.packed is not None:
-            return "the meeting is loading its participants; try again in a moment"
+            return Refusal("meeting.loading")
         return None
 
     def _busy(self, stoppable: bool = False) -> str | None:
@@ -156,7 +157,7 @@ class MeetingBase:
             or self._sending.locked()
             or self._fanning_out()
         ):
-            return "invitations are still going out; try again in a moment"
+            return Refusal("meeting.busy")
         return None
 
     def _fanning_out(self) -> bool:

@@ -18,6 +18,7 @@ from temporalio import workflow
 from temporalio.exceptions import ActivityError
 
 from workflows.common.policies import send_mail
+from workflows.common.refusals import refused
 from workflows.meeting.base import MeetingBase
 
 with workflow.unsafe.imports_passed_through():
@@ -205,4 +206,4 @@ class DeliveryHandlers(MeetingBase):
             command, s.invitations, closed=s.phase is Phase.CLOSED
         )
         if problem:
-            raise ValueError(problem)
+            raise refused(problem)

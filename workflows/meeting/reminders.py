@@ -5,6 +5,7 @@ from __future__ import annotations
 from temporalio import workflow
 
 from workflows.common.policies import in_batches, send_mail
+from workflows.common.refusals import refused
 from workflows.meeting.base import MeetingBase
 
 with workflow.unsafe.imports_passed_through():
@@ -86,4 +87,4 @@ class ReminderHandlers(MeetingBase):
             s.meeting, self._over(), set(s.invitees) - set(s.answers), workflow.now()
         )
         if problem:
-            raise ValueError(problem)
+            raise refused(problem)
