@@ -263,11 +263,23 @@ async def test_a_meeting_from_plan_to_audit_through_the_pages(
             # a third language is a catalogue and nothing else: every page again, in a
             # pseudo-locale that wraps and lengthens every string, each by its own reader
             pages = await checker.again_in(pseudo_locale, base, skip=ANSWERS_TO_POSTS)
+            csrf = re.findall(r'name="csrf" value="([^"]+)"', await sec.content())[0]
+            change = f"{base}/console/meetings/{meeting_id}"
+            moved = {"start": f"{later:%Y-%m-%dT%H:%M}", "end": f"{later:%Y-%m-%dT%H:%M}"}
+            for name, path, form in (  # the pages that answer a form, asked again
+                ("reschedule-confirm", "/reschedule", moved),
+                ("cancel-confirm", "/cancel", {"reason": "no venue"}),
+                ("followup-preview", "/followup", {"minutes": "Decided", "preview": "1"}),
+            ):
+                answer = await sec.context.request.post(change + path, form=form | {"csrf": csrf})
+                assert answer.status == 200, (name, answer.status)
+                pages[name] = await answer.text()
             agenda = await commands.agenda(env.client, meeting_id)
             data = [meeting_id, "16th RTM of National Focal Points", "Asia/Dubai"]
             data += ["Dubai Exhibition Centre", "Dubai", "United Arab Emirates"]
             data += [i.title for i in agenda.items] + [p.name for p in store.participants()]
             data += ["Send the updated national action plan", "Sent on paper and by mail"]
+            data += ["no venue", "Decided"]
             for name, html in pages.items():
                 assert f'<html lang="{pseudo_locale}">' in html, name
                 if name == "timeline":  # the audit's records (and kinds) are kept as written
