@@ -31,7 +31,7 @@ class OutboxRow(SQLModel, table=True):
     key: str = Field(primary_key=True)
     kind: str
     sequence: int | None = Field(default=None, index=True)
-    participant_id: str
+    participant_id: str = Field(index=True)  # "my meetings": which meetings invited them
     email: str
     message_id: str
     status: str

@@ -29,6 +29,10 @@ SMTP_RETRY = RetryPolicy(
 )
 # a send activity heartbeats at most once a second; a dead worker is noticed after this
 SEND_HEARTBEAT = timedelta(seconds=10)
+# a meeting's workflow task may take this long: after an eviction (a continue-as-new that
+# raced an answer is one) a 10,000-participant meeting replays thousands of events in one
+# task, and the default 10 s made that replay time out and start over, again and again
+MEETING_TASK_TIMEOUT = timedelta(minutes=1)
 
 
 def send_mail(activity: str, payload: Any, result_type: type[R]) -> Awaitable[R]:
