@@ -13,6 +13,9 @@ from temporalio.testing import WorkflowEnvironment
 from activities.store import Store
 from starter.devstack.catcher import SmtpCatcher
 from tests.console_browser import CSRF, console_site, signed_in
+from tests.test_languages import pseudo_locale, untranslated
+
+__all__ = ["pseudo_locale"]  # the fixture, used by name below
 
 LANG = re.compile(r'<html lang="([^"]+)">')
 
@@ -94,3 +97,28 @@ async def test_the_sign_in_page_switches_too(
                 assert r.status == 200
                 page = await r.text()
             assert '<html lang="ru">' in page and "<h1>Войти</h1>" in page
+
+
+async def test_the_sign_in_pages_in_a_pseudo_locale(
+    dev_env: WorkflowEnvironment, store: Store, catcher: SmtpCatcher, pseudo_locale: str
+) -> None:
+    """The pages before a session (the lifecycle's pseudo-locale pass sees those after):
+    the sign-in form and its answer, each wrapped, in the language the reader chose."""
+    async with console_site(dev_env.client, store, catcher) as site:
+        jar = aiohttp.CookieJar(unsafe=True)
+        async with aiohttp.ClientSession(cookie_jar=jar) as http:
+            _, page = await _page(http, f"{site.base}/console/signin")
+            token = CSRF.findall(page)[0]
+            choose = {"lang": pseudo_locale, "next": "/console/signin", "csrf": token}
+            async with http.post(f"{site.base}/console/language", data=choose) as r:
+                pages = {"signin": await r.text()}
+            asked = {"csrf": token, "email": "nobody@example.org"}
+            async with http.post(f"{site.base}/console/signin", data=asked) as r:
+                pages["signin-sent"] = await r.text()
+            async with http.post(f"{site.base}/console/signin", data={"csrf": token}) as r:
+                assert r.status == 400
+                pages["signin-problem"] = await r.text()
+        for name, page in pages.items():
+            assert f'<html lang="{pseudo_locale}">' in page, name
+            assert "⟦" in page, name
+            assert untranslated(page, ["nobody@example.org"]) == set(), name

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date
 from itertools import groupby
 from zoneinfo import ZoneInfo
@@ -31,7 +32,8 @@ def add_attendance_routes(app: web.Application, console: Console) -> None:
         meeting_id = request.match_info["meeting"]
         status = await reads.readable(console, viewer, meeting_id)
         view = await console.attendance(meeting_id)
-        people = {r.participant_id: r.name for r in status.participants}
+        ids = sorted({p.participant_id for p in view.presences})
+        people = await asyncio.to_thread(console.sessions.names_of, ids)
         return render(
             request,
             "attendance.html",

@@ -56,12 +56,6 @@ class Console:
     oidc: Any = None  # starter.web.console.oidc.OidcProvider when single sign-on is set
     recent: Recent = field(default_factory=Recent)
 
-    async def status(self, meeting_id: str) -> MeetingStatus:
-        """The meeting's status (NoSuchMeeting when there is none), shared for a moment."""
-        return await self.recent.get(
-            meeting_id, "status", lambda: commands.full_status(self.client, meeting_id)
-        )
-
     async def page_of(self, meeting_id: str, page: StatusPage) -> MeetingStatus:
         """The summary and one page of participants (the status query's own paging)."""
         return await self.recent.get(

@@ -92,18 +92,17 @@ def add_directory_routes(app: web.Application, console: Console) -> None:
 
     async def listing(request: web.Request, viewer: Viewer) -> web.StreamResponse:
         region = region_of(viewer)
-        countries = {c.code for c in await asyncio.to_thread(console.store.countries, region)}
-        inactive = await asyncio.to_thread(console.store.inactive)
         query = request.query.get("q", "").strip().lower()[:100]
         number = page_number(request)
-        people, total = await asyncio.to_thread(
-            console.sessions.region_people,
-            countries,
-            f"SEC-{region}",
-            query,
-            (number - 1) * PAGE,
-            PAGE,
-        )
+
+        def read() -> tuple[list[Participant], int, set[str]]:  # one thread hop per page
+            countries = {c.code for c in console.store.countries(region)}
+            people, total = console.sessions.region_people(
+                countries, f"SEC-{region}", query, (number - 1) * PAGE, PAGE
+            )
+            return people, total, console.store.inactive()
+
+        people, total, inactive = await asyncio.to_thread(read)
         return render(
             request,
             "directory.html",

@@ -16,7 +16,7 @@ from starter.client import commands
 from starter.web.console import reads
 from starter.web.console.context import Console
 from starter.web.console.forms import done, fields
-from starter.web.console.render import Msg, Text, render
+from starter.web.console.render import Msg, Text, language, render
 from starter.web.console.roles import Viewer
 
 ROWS = 5
@@ -110,10 +110,11 @@ def add_followup_routes(app: web.Application, console: Console) -> None:
             await commands.record_minutes(console.client, console.store, meeting_id, command)
         except ValidationError as exc:
             return await page(request, viewer, form, {"": str(exc)}, 400)
-        except commands.CommandRefused as exc:
-            where, _, why = str(exc).partition(": ")
+        except commands.CommandRefused as exc:  # next to its field, in the reader's words
+            said = exc.refusal.text(language(request))
+            where, _, reason = said.partition(": ")
             field = _field_of(where)
-            return await page(request, viewer, form, {field: why if field else str(exc)}, 409)
+            return await page(request, viewer, form, {field: reason if field else said}, 409)
         return done(f"/console/meetings/{meeting_id}/followup", "minutes")
 
     base = "/console/meetings/{meeting}/followup"

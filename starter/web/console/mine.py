@@ -39,9 +39,8 @@ def owns(viewer: Viewer, item: ActionItem) -> bool:
 
 def add_mine_routes(app: web.Application, console: Console) -> None:
     async def my_meetings(request: web.Request, viewer: Viewer) -> web.StreamResponse:
-        ids = await asyncio.to_thread(console.sessions.invited_to, viewer.id)
-        rows = [await asyncio.to_thread(console.sessions.meeting, i) for i in ids]
-        meetings = [listed(r) for r in rows if r is not None]
+        rows = await asyncio.to_thread(console.sessions.invited_to, viewer.id)
+        meetings = [listed(r) for r in rows]
         return render(request, "my_meetings.html", title=Msg("My meetings"), meetings=meetings)
 
     async def page(

@@ -4,6 +4,7 @@ each problem next to its field), and scheduling one that the cycle planned."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 from typing import Any
 
 from aiohttp import web
@@ -15,7 +16,7 @@ from starter.client import commands
 from starter.web.console import reads
 from starter.web.console.context import Console
 from starter.web.console.forms import done, fields, problems_by_field
-from starter.web.console.render import Msg, render
+from starter.web.console.render import Msg, Text, render, why
 from starter.web.console.roles import Forbidden, Viewer
 
 VENUE = ("name", "city", "country", "address")
@@ -58,7 +59,7 @@ def add_plan_routes(app: web.Application, console: Console) -> None:
         viewer: Viewer,
         form: dict[str, str],
         picked: dict[str, list[str]],
-        problems: dict[str, str],
+        problems: Mapping[str, Text],
         code: int = 200,
     ) -> web.Response:
         region = await region_of(viewer)
@@ -107,7 +108,7 @@ def add_plan_routes(app: web.Application, console: Console) -> None:
                 request, viewer, form, picked, problems_by_field(exc.problems), 400
             )
         except commands.CommandRefused as exc:
-            return await form_page(request, viewer, form, picked, {"id": str(exc)}, 409)
+            return await form_page(request, viewer, form, picked, {"id": why(exc)}, 409)
         await console.audit(meeting.id, viewer.id, "plan", {"title": meeting.title})
         return done(f"/console/meetings/{meeting.id}", "planned")
 

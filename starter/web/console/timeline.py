@@ -38,7 +38,8 @@ def add_timeline_routes(app: web.Application, console: Console) -> None:
     async def entries_of(meeting_id: str) -> list[TimelineEntry]:
         runs = await chain(console.client, meeting_id)
         rows = await asyncio.to_thread(console.store.audit, meeting_id)
-        histories = [json.loads(h.to_json()) for h in runs]
+        # a large meeting's history takes a few hundred ms to turn into JSON: off the loop
+        histories = await asyncio.to_thread(lambda: [json.loads(h.to_json()) for h in runs])
         return await timeline(histories, rows, console.client.data_converter)
 
     async def show(request: web.Request, viewer: Viewer) -> web.StreamResponse:
