@@ -19,6 +19,7 @@ from pydantic import Field
 from domain.common.base import Code, Email, Frozen, Text, Zone
 from domain.directory.models import Participant, Role
 from domain.meeting.definition import MeetingDefinition, MeetingId
+from domain.outbox.deferral import ToRecipients
 from domain.registration.answers import Actor
 from domain.reminders.planning import WEEKEND, send_moment
 from domain.reminders.policy import ReminderPolicy
@@ -345,7 +346,7 @@ def next_action_moments(
 NoticeKind = Literal["action-reminder", "action-escalation"]
 
 
-class ActionMail(Frozen):
+class ActionMail(ToRecipients):
     """One chasing mail of an action: what it is about; the text is the templates' job
     (domain.mail.action), in each recipient's language."""
 
@@ -363,9 +364,8 @@ class ActionMail(Frozen):
     )
     subject: Text | None = Field(default=None, description="legacy: text of older workflows")
     lines: list[str] = Field(default_factory=list, description="legacy: text of older workflows")
-    recipients: list[Participant]
 
-    def outbox_key(self, participant_id: str) -> str:
+    def job_key(self, participant_id: str) -> str:
         return f"action:{self.item.id}:{self.key}:{participant_id}"
 
 

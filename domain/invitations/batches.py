@@ -13,10 +13,11 @@ from typing import Literal, TypeVar
 
 from pydantic import Field
 
-from domain.directory.models import Frozen, Participant
+from domain.directory.models import Frozen
 from domain.mail.builder import MailIdentity
 from domain.mail.builder import message_id as _message_id
 from domain.meeting.definition import MeetingDefinition
+from domain.outbox.deferral import MailBatch, ToRecipients
 
 T = TypeVar("T")
 
@@ -52,25 +53,42 @@ class DeliveryResult(Frozen):
     at: datetime
 
 
-class InvitationBatch(Frozen):
+def invitation_key(sequence: int, participant_id: str) -> str:
+    """The outbox key of an invitation (REQUEST or CANCEL) of one sequence."""
+    return f"s{sequence}:invitation:{participant_id}"
+
+
+class InvitationBatch(ToRecipients):
     """Input of the send activity: one SMTP connection's worth of recipients."""
 
     meeting: MeetingDefinition
     sequence: int
     method: Literal["REQUEST", "CANCEL"] = "REQUEST"
-    recipients: list[Participant]
     previous: MeetingDefinition | None = Field(
         default=None, description="an update: the definition before it, to say what changed"
     )
     reason: str | None = Field(default=None, description="a cancellation: the reason given")
-    alone: bool = Field(
-        default=False,
-        description="recipients an earlier batch deferred (4xx): now a 4xx retries, with backoff",
-    )
+
+    def job_key(self, participant_id: str) -> str:
+        return invitation_key(self.sequence, participant_id)
 
 
 class BatchResult(Frozen):
+    """Each recipient's outcome, in the batch's order."""
+
     results: list[DeliveryResult] = Field(default_factory=list)
+
+    def outcomes(self, batch: MailBatch) -> dict[str, DeliveryResult]:
+        return dict(zip(batch.job_keys(), self.results, strict=True))
+
+
+class KeyedResult(Frozen):
+    """Each message's outcome by its outbox key (reminders, notices, action mail)."""
+
+    results: dict[str, DeliveryResult] = Field(default_factory=dict)
+
+    def outcomes(self, batch: MailBatch) -> dict[str, DeliveryResult]:
+        return self.results
 
 
 def message_id(

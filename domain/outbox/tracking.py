@@ -30,10 +30,11 @@ def applied(current: Invitation, result: DeliveryResult, sequence: int) -> Invit
     return None if changed == current else changed
 
 
-def deferred(results: Iterable[DeliveryResult]) -> list[str]:
-    """Participants whose message the relay put off (a 4xx for their address): each is sent
-    again on its own, with backoff, while the rest of the batch has gone on."""
-    return [r.participant_id for r in results if r.status is InvitationStatus.PENDING and r.error]
+def deferred(outcomes: Mapping[str, DeliveryResult]) -> list[str]:
+    """The keys of the messages the relay put off (a 4xx for their address, pending with
+    the server's words): each is sent again on its own, with backoff, while the rest of its
+    batch has gone on. The same for every kind of mail (`domain.outbox.deferral`)."""
+    return [k for k, r in outcomes.items() if r.status is InvitationStatus.PENDING and r.error]
 
 
 def failures(

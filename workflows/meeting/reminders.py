@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from temporalio import workflow
 
-from workflows.common.policies import in_batches, send_mail
+from workflows.common.policies import in_batches
 from workflows.meeting.base import MeetingBase
 
 with workflow.unsafe.imports_passed_through():
@@ -52,11 +52,13 @@ class ReminderHandlers(MeetingBase):
         s.reminded.update(r.key for r in due)
 
     async def _send_items(self, items: list[ReminderItem]) -> None:
+        """A few batches at a time; an address the relay puts off gets its reminder later,
+        alone, while the rest (and the timeline) go on; a reschedule stops that."""
         s = self.s
 
         async def send(chunk: list[ReminderItem]) -> None:
             batch = ReminderBatch(meeting=s.meeting, sequence=s.sequence, items=chunk)
-            await send_mail(SEND_REMINDERS, batch, ReminderResult)
+            await self._deferred.send(SEND_REMINDERS, batch, ReminderResult, stoppable=True)
 
         await in_batches(items, send)
 
