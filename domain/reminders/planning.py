@@ -8,6 +8,7 @@ plan was made (no burst for late planning).
 
 from __future__ import annotations
 
+from collections.abc import Collection, Container, Iterable
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
@@ -150,13 +151,31 @@ class RemindCommand(Frozen):
     actor: Actor
 
 
+def to_chase(
+    invitees: Iterable[str], answered: Container[str], invited: Container[str] | None = None
+) -> list[str]:
+    """Who `rtm remind` chases: everyone who has not answered; while the invitations are
+    still going out (`invited` given), only those whose invitation has gone out (the others
+    get their invitation first, and a chaser that overtakes it would make no sense)."""
+    return [pid for pid in invitees if pid not in answered and (invited is None or pid in invited)]
+
+
 def remind_problem(
-    meeting: MeetingDefinition, ended: bool, unanswered: set[str], now: datetime
+    meeting: MeetingDefinition,
+    ended: bool,
+    unanswered: Collection[str],
+    now: datetime,
+    inviting: bool = False,
 ) -> str | None:
     if ended:
         return f"meeting {meeting.id} is cancelled or closed"
     if now >= meeting.start_utc():
         return f"meeting {meeting.id} has started"
+    if not unanswered and inviting:
+        return (
+            "nobody to remind yet: the invitations are still going out and everyone "
+            "who has one has answered"
+        )
     if not unanswered:
         return "everyone has answered: nobody to remind"
     return None
