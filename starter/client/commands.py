@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import AsyncIterator, Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from temporalio.client import Client, WorkflowExecutionStatus, WorkflowUpdateFailedError
@@ -169,8 +169,10 @@ async def _update(
     action: str,
     update: UpdateMethodMultiParam[[Any, C], R],
     command: C,
+    counted: str | None = None,
 ) -> R:
-    """Run one typed update; audit the outcome (applied or refused) with actor and channel."""
+    """Run one typed update; audit the outcome (applied or refused) with actor and channel
+    (counted under `counted`, see `_audit`, when a flood of them is to be expected)."""
     actor = command.actor
     detail: dict[str, Any] = command.model_dump(mode="json", exclude={"actor"})
     handle = client.get_workflow_handle(workflow_id)
@@ -179,7 +181,7 @@ async def _update(
         result: R = await admitted(lambda: handle.execute_update(update, command, id=update_id))
     except WorkflowUpdateFailedError as exc:
         reason = _why(exc)
-        _audit(store, workflow_id, actor, f"{action}.refused", detail | {"reason": reason})
+        _audit(store, workflow_id, actor, f"{action}.refused", detail | {"reason": reason}, counted)
         raise CommandRefused(reason) from exc
     except RPCError as exc:
         if exc.status not in (RPCStatusCode.NOT_FOUND, RPCStatusCode.FAILED_PRECONDITION):
@@ -189,15 +191,16 @@ async def _update(
         except RPCError as missing:
             if missing.status is not RPCStatusCode.NOT_FOUND:
                 raise
-            _audit(store, None, actor, f"{action}.refused", detail | {"reason": "no such meeting"})
+            why = {"reason": "no such meeting"}
+            _audit(store, None, actor, f"{action}.refused", detail | why, counted)
             raise NoSuchMeeting(f"no meeting {workflow_id!r}") from exc
         if described.workflow_type == "ActionItemWorkflow":
             reason = await _action_ended(client, workflow_id) or f"action {workflow_id} ended"
         else:
             reason = await _ended_reason(client, workflow_id, described.status)
-        _audit(store, workflow_id, actor, f"{action}.refused", detail | {"reason": reason})
+        _audit(store, workflow_id, actor, f"{action}.refused", detail | {"reason": reason}, counted)
         raise CommandRefused(reason) from exc
-    _audit(store, workflow_id, actor, action, detail)
+    _audit(store, workflow_id, actor, action, detail, counted)
     return result
 
 
@@ -215,11 +218,30 @@ async def _ended_reason(
     return f"meeting {meeting_id} has ended ({state.name.lower() if state else 'unknown'})"
 
 
+REPLY_WINDOW = timedelta(hours=1)
+"""Unconfirmed calendar replies are audited counted: one row per sender (or, for senders who
+are no invitee, one per meeting) and hour, whatever a forger sends."""
+
+
 def _audit(
-    store: Store | None, meeting_id: str | None, actor: Actor, action: str, detail: dict[str, Any]
+    store: Store | None,
+    meeting_id: str | None,
+    actor: Actor,
+    action: str,
+    detail: dict[str, Any],
+    counted: str | None = None,
 ) -> None:
-    if store is not None:
+    """One audit row; with `counted` (whose repeats are collapsed), a count in the row of
+    (meeting, action and `counted`, hour) instead (the audit log stays append-only)."""
+    if store is None:
+        return
+    if counted is None:
         store.append_audit(meeting_id, actor.id, actor.channel.value, action, detail)
+        return
+    kind = f"{action} {counted}"[:200]
+    store.tally_refusal(
+        meeting_id, kind, actor.id, actor.channel.value, action, detail, per=REPLY_WINDOW
+    )
 
 
 async def rsvp(
@@ -292,8 +314,10 @@ async def join_online(
 async def hold_reply(
     client: Client, store: Store | None, meeting_id: str, c: HoldReplyCommand
 ) -> HeldReply:
-    """A calendar reply from an unauthenticated sender, kept for the secretariat."""
-    return await _update(client, store, meeting_id, "reply.held", W.hold_reply, c)
+    """A calendar reply from an unauthenticated sender, kept for the secretariat (the
+    workflow keeps the latest per participant; the audit log a count per sender and hour)."""
+    sender = c.sender.lower()
+    return await _update(client, store, meeting_id, "reply.held", W.hold_reply, c, sender)
 
 
 async def confirm_reply(
