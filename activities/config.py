@@ -48,6 +48,9 @@ class Settings(BaseSettings):
     temporal_namespace: str = Field(validation_alias="TEMPORAL_NAMESPACE", default="default")
     temporal_ui_port: int = Field(validation_alias="RTM_UI_PORT", default=8233, ge=1, le=65535)
     task_queue: str = Field(validation_alias="RTM_TASK_QUEUE", default=TASK_QUEUE)
+    # workflows a worker keeps in memory (sticky); 0 replays every task from its history, for
+    # a server that never hands a dead worker's sticky tasks to another (the test server)
+    workflow_cache: int = Field(validation_alias="RTM_WORKFLOW_CACHE", default=1000, ge=0)
     database_url_env: str = Field(validation_alias="DATABASE_URL", default="")
     smtp_host: str = Field(validation_alias="SMTP_HOST", default="127.0.0.1")
     smtp_port: int = Field(validation_alias="SMTP_PORT", default=1025, ge=1, le=65535)

@@ -12,8 +12,8 @@ mail goes to an SMTP server that accepts and drops it. The baseline is the same 
 at `--baseline` participants, measured first in the same run; ratios are per participant.
 
 Targets (issue 11): at most 20 events and 5 KB of history per participant over all runs,
-no payload over 256 KB, 10,000 participants in under 10 minutes, answers in a row under
-20 ms median.
+no payload (and no state carried through continue-as-new) over 256 KB, 10,000
+participants in under 10 minutes, answers in a row under 20 ms median.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ from typing import Any
 from aiosmtpd.controller import Controller
 from google.protobuf.message import Message
 from temporalio.api.common.v1 import Payload
+from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowHistory
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.service import RPCError
@@ -94,16 +95,26 @@ def _payloads(message: Message) -> Iterator[Payload]:
 
 
 def measure_histories(runs: list[WorkflowHistory]) -> dict[str, Any]:
+    """Events, bytes (also by event type, the largest first), the largest payload, and the
+    largest state carried through continue-as-new."""
     events = sum(len(h.events) for h in runs)
     size = sum(e.ByteSize() for h in runs for e in h.events)
-    largest, where = 0, ""
+    largest, where, carried = 0, "", 0
+    by_type: dict[str, int] = {}
     for h in runs:
         for e in h.events:
+            kind = EventType.Name(e.event_type).removeprefix("EVENT_TYPE_").lower()
+            by_type[kind] = by_type.get(kind, 0) + e.ByteSize()
             for p in _payloads(e):
                 if p.ByteSize() > largest:
-                    largest, where = p.ByteSize(), str(e.event_type)
+                    largest, where = p.ByteSize(), kind
+            if e.HasField("workflow_execution_continued_as_new_event_attributes"):
+                state = e.workflow_execution_continued_as_new_event_attributes.input
+                carried = max(carried, state.ByteSize())
+    top = dict(sorted(by_type.items(), key=lambda kv: -kv[1])[:6])
     return {"runs": len(runs), "events": events, "bytes": size, "largest_payload": largest,
-            "largest_in": where}  # fmt: skip
+            "largest_in": where, "continue_as_new_state": carried,
+            "bytes_by_event": top}  # fmt: skip
 
 
 async def _all(calls: Sequence[Callable[[], Awaitable[object]]], parallel: int) -> list[float]:
@@ -246,7 +257,8 @@ def _line(r: dict[str, Any], base: dict[str, Any] | None) -> str:
         f"N={r['n']:>6}: {r['runs']} runs, {r['events']} events "
         f"({r['events_per_participant']}/participant), {r['bytes'] / 1e6:.1f} MB "
         f"({r['bytes_per_participant'] / 1024:.2f} KB/participant), largest payload "
-        f"{r['largest_payload'] / 1024:.0f} KB, answers {r['answer_ms_median']} ms median "
+        f"{r['largest_payload'] / 1024:.0f} KB, continue-as-new state "
+        f"{r['continue_as_new_state'] / 1024:.0f} KB, answers {r['answer_ms_median']} ms median "
         f"({'in a row' if r['answers_in_a_row'] else f'{PARALLEL} in parallel'}), "
         f"{r['mails']} mails, {r['wall_s']} s, complete: {r['complete']}{ratio}"
     )
@@ -269,6 +281,7 @@ async def run(sizes: list[int], baseline: int) -> int:
                 r["events_per_participant"] <= EVENTS_TARGET
                 and r["bytes_per_participant"] <= BYTES_TARGET
                 and r["largest_payload"] <= PAYLOAD_TARGET
+                and r["continue_as_new_state"] <= PAYLOAD_TARGET
                 and r["complete"]
             )
             print(json.dumps(r), flush=True)

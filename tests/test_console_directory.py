@@ -108,6 +108,11 @@ async def test_directory_and_cycle_pages(
         # deactivate: no sign-in link any more (the same answer as for a stranger)
         await page.get_by_role("button", name="Deactivate Rashad Mammadov").click()
         await page.wait_for_url(f"{base}/console/directory?done=saved")
+        row = page.locator("tr", has_text="Rashad Mammadov")
+        assert "inactive" in await row.inner_text()
+        assert store.inactive() == {f"{low}-nfp"}
+        invitees, _ = store.resolve_participants([], [f"{code}1"], [])
+        assert f"{low}-nfp" not in {p.id for p in invitees}, "no new invitation reaches them"
         before = mails_to(catcher, f"nfp.{low}@example.org")
         other = await (await person(browser)).new_page()
         await other.goto(f"{base}/console/signin")
@@ -118,6 +123,7 @@ async def test_directory_and_cycle_pages(
         assert mails_to(catcher, f"nfp.{low}@example.org") == before
         await page.get_by_role("button", name="Reactivate Rashad Mammadov").click()
         await page.wait_for_url(f"{base}/console/directory?done=saved")
+        assert store.inactive() == set()
 
         # CSV import: preview first (nothing written), refusals block applying
         csv_text = (
@@ -138,7 +144,7 @@ async def test_directory_and_cycle_pages(
         await page.get_by_role("button", name="Show what would change").click()
         await checker.check(page, "directory-import-preview")
         rows = await page.locator("table tbody tr").all_inner_texts()
-        assert [r.split("\t")[2].strip() for r in rows] == ["same", "add", "change"]
+        assert [r.split("\t")[2].strip() for r in rows] == ["unchanged", "to add", "to change"]
         assert f"{low}-expert" not in {p.id for p in store.participants()}, "preview only"
         await page.get_by_role("button", name="Apply these changes").click()
         await page.wait_for_url(f"{base}/console/directory?done=imported")

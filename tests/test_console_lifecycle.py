@@ -17,6 +17,7 @@ from temporalio.testing import WorkflowEnvironment
 from activities.store import Store
 from domain.agenda.template import ItemStatus
 from domain.attendance.register import Mode
+from domain.common import i18n
 from domain.followup.actions import ActionStatus
 from domain.registration.answers import Attendance
 from starter.cli.inputs import read_directory
@@ -27,10 +28,16 @@ from tests.console_browser import Checker, chromium, console_site, person, sign_
 from tests.factories import central_asia, unique_id
 from tests.harness import advance_to, running_worker
 from tests.ports import free_port
+from tests.test_languages import _Balanced, pseudo_locale, untranslated
+
+__all__ = ["pseudo_locale"]  # the fixture, used by name below
 
 SECRETARIAT = "head.secretariat.ca@example.org"
 NFP_KZ = "nfp.kz@example.org"
 AUDITOR = "auditor@example.org"
+# pages that answered a form (a GET of their address is another page)
+ANSWERS_TO_POSTS = {"signin-sent", "plan-errors", "reschedule-confirm", "cancel-confirm"}
+ANSWERS_TO_POSTS |= {"followup-preview"}
 
 
 async def reload_until(page: Page, text: str, tries: int = 100) -> None:
@@ -43,7 +50,7 @@ async def reload_until(page: Page, text: str, tries: int = 100) -> None:
 
 
 async def test_a_meeting_from_plan_to_audit_through_the_pages(
-    skipping_env: WorkflowEnvironment, tmp_path: Path
+    skipping_env: WorkflowEnvironment, tmp_path: Path, pseudo_locale: str
 ) -> None:
     env = skipping_env
     store = Store(f"sqlite:///{tmp_path / 'rtm.db'}")
@@ -89,9 +96,11 @@ async def test_a_meeting_from_plan_to_audit_through_the_pages(
             await sec.get_by_label("Join link").fill("https://meet.example.org/rtm-ca-16")
             await sec.get_by_role("button", name="Plan the meeting").click()
             await sec.wait_for_url(f"{base}/console/meetings/{meeting_id}?done=planned")
-            await reload_until(sec, "registration")
+            await reload_until(sec, "registration is open")  # the notice follows the phase
             await reload_until(sec, "sent")
-            assert "Aigerim Nurlanovna Bekova" in await sec.inner_text("main")
+            shown = await sec.inner_text("main")
+            assert "Aigerim Nurlanovna Bekova" in shown
+            assert "Kazakhstan" in shown and "Kyrgyz Republic" in shown, "names, not codes"
             await checker.check(sec, "meeting")
 
             # the NFP signs in, answers, proposes an item
@@ -153,7 +162,7 @@ async def test_a_meeting_from_plan_to_audit_through_the_pages(
             again = await commands.status(env.client, meeting_id)
             assert again.sequence == sequence and again.phase.value == "registration"
             await nfp.goto(f"{base}/console/meetings/{meeting_id}/desk")
-            assert "Not allowed" in await nfp.inner_text("h1")
+            assert i18n.gettext("ru", "Not allowed") in await nfp.inner_text("h1")  # theirs
             await checker.check(nfp, "forbidden")
 
             # the meeting day: check-in at the desk on a phone
@@ -197,6 +206,10 @@ async def test_a_meeting_from_plan_to_audit_through_the_pages(
             await sec.wait_for_url(re.compile(r"done=minutes"))
             await reload_until(sec, "Send the updated national action plan")
             await checker.check(sec, "followup")
+            async with sec.expect_download() as dl:
+                await sec.get_by_role("link", name="The meeting report (Markdown)").click()
+            report = Path(await (await dl.value).path()).read_text()
+            assert "16th RTM" in report and "Send the updated national action plan" in report
             await sec.goto(f"{base}/console/")
             await checker.check(sec, "dashboard-after")
 
@@ -227,6 +240,38 @@ async def test_a_meeting_from_plan_to_audit_through_the_pages(
             await aud.goto(f"{base}/console/meetings/{meeting_id}")
             await checker.check(aud, "meeting-auditor")
             assert await aud.get_by_role("button", name="Chase now").count() == 0
+
+            # a third language is a catalogue and nothing else: every page again, in a
+            # pseudo-locale that wraps and lengthens every string, each by its own reader
+            pages = await checker.again_in(pseudo_locale, base, skip=ANSWERS_TO_POSTS)
+            csrf = re.findall(r'name="csrf" value="([^"]+)"', await sec.content())[0]
+            change = f"{base}/console/meetings/{meeting_id}"
+            moved = {"start": f"{later:%Y-%m-%dT%H:%M}", "end": f"{later:%Y-%m-%dT%H:%M}"}
+            for name, path, form in (  # the pages that answer a form, asked again
+                ("reschedule-confirm", "/reschedule", moved),
+                ("cancel-confirm", "/cancel", {"reason": "no venue"}),
+                ("followup-preview", "/followup", {"minutes": "Decided", "preview": "1"}),
+            ):
+                answer = await sec.context.request.post(change + path, form=form | {"csrf": csrf})
+                assert answer.status == 200, (name, answer.status)
+                pages[name] = await answer.text()
+            agenda = await commands.agenda(env.client, meeting_id)
+            data = [meeting_id, "16th RTM of National Focal Points", "Asia/Dubai"]
+            data += ["Dubai Exhibition Centre", "Dubai", "United Arab Emirates"]
+            data += [i.title for i in agenda.items] + [p.name for p in store.participants()]
+            data += ["Send the updated national action plan", "Sent on paper and by mail"]
+            data += ["no venue", "Decided"]
+            for name, html in pages.items():
+                assert f'<html lang="{pseudo_locale}">' in html, name
+                if name == "timeline":  # the audit's records (and kinds) are kept as written
+                    html = re.sub(r"<tbody>.*?</tbody>", "", html, flags=re.S)
+                    html = re.sub(r'<select id="kind".*?</select>', "", html, flags=re.S)
+                assert "⟦" in html, name
+                checker_html = _Balanced()
+                checker_html.feed(html)
+                assert checker_html.open == [], name
+                assert untranslated(html, data) == set(), (name, untranslated(html, data))
+            assert len(pages) >= 15
     assert {
         "dashboard",
         "plan",

@@ -11,10 +11,13 @@ from temporalio.testing import WorkflowEnvironment
 
 from activities.store import Store
 from domain.agenda.items import ProposeCommand
+from domain.common.i18n import gettext as tr
 from domain.directory.models import Country, Directory, Organisation, Participant, Region, Role
 from domain.followup.actions import ActionSpec, Owner, OwnerKind
 from domain.followup.minutes import MinutesCommand
+from domain.meeting.status import StatusPage
 from domain.registration.answers import Actor, Attendance, Channel, RsvpCommand
+from domain.registration.held import HoldReplyCommand
 from starter.cli.inputs import read_directory
 from starter.client import commands
 from starter.devstack.catcher import SmtpCatcher
@@ -23,6 +26,8 @@ from tests.console_browser import audit_actions, console_site, signed_in
 from tests.factories import central_asia, meeting
 from tests.harness import advance_to, invited, plan, running_worker
 from tests.ports import free_port
+
+NOT_YOURS = "This page is not yours to see or change."
 
 # a second region, whose secretariat must not reach Central Asia's meetings
 SOUTH_EAST_ASIA = Directory(
@@ -99,6 +104,7 @@ async def test_every_page_refuses_every_wrong_role(
                     title="Kazakhstan update", presenter="kz-nfp", minutes=20, actor=nfp
                 ),
             )
+            await held_replies_are_decided_on_the_pages(env, store, catcher, site.base, mid)
             await advance_to(env, m.end_utc() + timedelta(hours=1))
             site.clock.at = await env.get_current_time()
             await commands.record_minutes(
@@ -134,6 +140,7 @@ async def test_every_page_refuses_every_wrong_role(
                     reg.presences,
                     act.status,
                     s.minutes_recorded,
+                    s.held_replies,
                 )
 
             before = await snapshot()
@@ -171,6 +178,8 @@ async def test_every_page_refuses_every_wrong_role(
                 },
                 f"/meetings/{mid}/agenda/publish": {},
                 f"/meetings/{mid}/desk": {"participant": "kz-nfp"},
+                f"/meetings/{mid}/replies/H3/confirm": {},
+                f"/meetings/{mid}/replies/H3/discard": {"back": "dashboard"},
                 f"/meetings/{mid}/followup": {"minutes": "x"},
                 f"/meetings/{mid}/schedule": {"start": "2030-01-01T09:00"},
                 "/plan": {"id": "RTM-CA-99", "title": "x"},
@@ -216,7 +225,8 @@ async def test_every_page_refuses_every_wrong_role(
                     for path in gets:
                         async with http.get(b + path, allow_redirects=False) as r:
                             assert r.status == 403, (email, "GET", path, r.status)
-                            assert "not yours" in await r.text()
+                            text = await r.text()  # in the person's language
+                            assert any(tr(lang, NOT_YOURS) in text for lang in ("en", "ru"))
                         refused += 1
                     for path, data in posts.items():
                         async with http.post(
@@ -250,7 +260,9 @@ async def test_every_page_refuses_every_wrong_role(
                 ) as r:
                     assert r.status == 403
                 assert await snapshot() == before
-                assert audit_actions(store).count("console.csrf_refused") == 2
+                assert (
+                    audit_actions(store).count("console.csrf_refused") == 3
+                )  # one in held_replies_are_decided_on_the_pages
             http, csrf = await signed_in(site.base, catcher, "auditor@example.org")
             async with http:
                 for path in read_get + audit_get:
@@ -261,3 +273,52 @@ async def test_every_page_refuses_every_wrong_role(
                 for path in [*invitee_get, "/my/actions"]:
                     async with http.get(b + path, allow_redirects=False) as r:
                         assert r.status == 200, (path, r.status)
+
+
+async def held_replies_are_decided_on_the_pages(
+    env: WorkflowEnvironment, store: Store, catcher: SmtpCatcher, base: str, mid: str
+) -> None:
+    """Replies from unauthenticated senders are listed on the dashboard and the meeting's
+    registration page; the region's secretariat confirms one (it becomes the answer, by the
+    web) and discards another (nothing changes); without the CSRF token nothing happens."""
+    for pid, attendance in (("kg-nfp", "in-person"), ("tj-nfp", "decline"), ("mn-nfp", "online")):
+        await commands.hold_reply(env.client, store, mid, HoldReplyCommand(
+            participant_id=pid, attendance=Attendance(attendance), sequence=0,
+            sender=f"nfp.{pid[:2]}@example.org", envelope_from="bounce@elsewhere.example",
+            reason="no DKIM signature", actor=Actor(id=pid, channel=Channel.CALENDAR)))  # fmt: skip
+    names = {p.id: p.name for p in store.participants()}
+    http, csrf = await signed_in(base, catcher, "head.secretariat.ca@example.org")
+    async with http:
+        async with http.get(f"{base}/console/") as r:
+            dashboard = await r.text()
+        async with http.get(f"{base}/console/meetings/{mid}") as r:
+            page = await r.text()
+        for shown in (dashboard, page):
+            assert f"Confirm the reply of {names['kg-nfp']}" in shown
+            assert f"Discard the reply of {names['tj-nfp']}" in shown
+            assert "no DKIM signature" in shown
+        confirm = f"{base}/console/meetings/{mid}/replies/H1/confirm"
+        async with http.post(confirm, data={"back": "dashboard"}, allow_redirects=False) as r:
+            assert r.status == 403, "no CSRF token"
+        assert len((await commands.status(env.client, mid)).held_replies) == 3
+        async with http.post(
+            confirm, data={"csrf": csrf, "back": "dashboard"}, allow_redirects=False
+        ) as r:
+            assert (r.status, r.headers["Location"]) == (303, "/console/?done=reply-confirmed")
+        discard = f"{base}/console/meetings/{mid}/replies/H2/discard"
+        async with http.post(discard, data={"csrf": csrf}, allow_redirects=False) as r:
+            assert r.headers["Location"] == f"/console/meetings/{mid}?done=reply-discarded"
+        async with http.post(discard, data={"csrf": csrf}, allow_redirects=False) as r:
+            assert r.status == 409, "already discarded: refused, the reason shown"
+        async with http.post(
+            f"{base}/console/meetings/{mid}/replies/X1/confirm", data={"csrf": csrf}
+        ) as r:
+            assert r.status == 400
+    status = await commands.status(env.client, mid)
+    assert [h.id for h in status.held_replies] == ["H3"]
+    kg = await commands.status(env.client, mid, StatusPage(participant_id="kg-nfp"))
+    tj = await commands.status(env.client, mid, StatusPage(participant_id="tj-nfp"))
+    row = kg.participants[0]
+    assert (row.attendance, row.answered_via) == (Attendance.IN_PERSON, "web")
+    assert tj.participants[0].attendance is None
+    assert {"reply.confirmed", "reply.discarded"} <= set(audit_actions(store))

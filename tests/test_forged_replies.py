@@ -156,4 +156,3 @@ async def test_a_flood_of_forged_replies_adds_counts_not_audit_rows(
     assert by_action == {"reply.held": n, "reply.ignored": n}
     (held,) = (await commands.full_status(cli_env.client, m.id)).held_replies
     assert held.participant_id == "uz-nfp", "the workflow keeps the latest one only"
-

@@ -14,6 +14,8 @@ import yaml
 from temporalio.service import RPCError, RPCStatusCode
 from temporalio.testing import WorkflowEnvironment
 
+from activities.store import Store
+from starter.cli.inputs import InputError, check_meeting
 from starter.cli.main import main
 from tests.factories import meeting_data
 
@@ -106,3 +108,13 @@ async def test_unreadable_file_is_a_clear_error(
     path.write_text("id: [unclosed")
     assert await asyncio.to_thread(main, ["meeting", "plan", str(path)]) == 2
     assert "not valid YAML" in capsys.readouterr().err
+
+
+def test_a_deactivated_participant_named_by_id_is_refused(store: Store) -> None:
+    store.set_active("uz-nfp", False)
+    data = meeting_data(participants=["kz-nfp", "uz-nfp"])
+    with pytest.raises(InputError) as refused:
+        check_meeting(data, store, datetime.now(UTC))
+    assert refused.value.problems == ["participants: 'uz-nfp' is deactivated in the directory"]
+    store.set_active("uz-nfp", True)
+    assert check_meeting(data, store, datetime.now(UTC)).participants == ["kz-nfp", "uz-nfp"]

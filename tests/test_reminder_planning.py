@@ -24,6 +24,8 @@ from domain.directory.models import Participant, Role
 from domain.mail.reminder import ReminderItem, reminder_mail, reminder_message_id
 from domain.meeting.definition import MeetingDefinition
 from domain.registration.answers import Actor, Attendance, Channel
+from domain.reminders.groups import plan_groups
+from domain.reminders.moments import MomentMemo
 from domain.reminders.planning import (
     ACCEPTED,
     PlannedReminder,
@@ -35,7 +37,7 @@ from domain.reminders.planning import (
     send_moment,
 )
 from domain.reminders.policy import ReminderPolicy
-from tests.factories import meeting
+from tests.factories import meeting, synthetic_directory
 
 ZONES = [
     "Asia/Tashkent",
@@ -764,3 +766,35 @@ def test_two_day_counts_merged_onto_one_day_stay_one_reminder_once_sent() -> Non
     first = plan_reminders(**kwargs)  # type: ignore[arg-type]
     assert [r.key for r in first] == ["s0:chaser:2:jrc"]
     assert plan_reminders(**kwargs, sent={first[0].key}) == []  # type: ignore[arg-type]
+
+
+def test_a_large_meeting_is_planned_by_groups_not_by_reminder() -> None:
+    """10,000 participants in six zones, half of them accepted: the plan is a few dozen
+    groups (one per kind, day count and moment), the send moments are worked out once per
+    zone and calendar, and the groups expand to the same reminders as a plan of the first
+    hundred participants alone."""
+    people = {p.id: p for p in synthetic_directory(10_000).participants}
+    answers = {pid: Attendance.IN_PERSON for i, pid in enumerate(people) if i % 2}
+    m = meeting(start="2027-06-07T09:00:00", end="2027-06-08T17:00:00")
+    memo = MomentMemo()
+    frame = {
+        "start_utc": m.start_utc(),
+        "agenda_deadline_utc": m.agenda_deadline_utc(),
+        "policy": ReminderPolicy(),
+        "answers": answers,
+        "secretariat_zone": "Asia/Tashkent",
+        "sequence": 2,
+        "horizon": datetime(2027, 1, 1, tzinfo=UTC),
+    }
+    plan = plan_groups(invitees=people, memo=memo, **frame)  # type: ignore[arg-type]
+    # unanswered: 3 chasers + agenda; accepted: 2 pre-meeting + agenda; the escalation
+    assert len(plan) == 5_000 * 4 + 5_000 * 3 + 1
+    assert len(plan.groups) <= 6 * 6 + 1, [(g.kind, g.days_before, g.at) for g in plan.groups]
+    assert len(memo) <= 6 * 6 + 1
+    first = plan.groups[0]
+    sent = {first.key(first.recipients[0])}
+    again = plan_groups(invitees=people, memo=memo, sent=sent, **frame)  # type: ignore[arg-type]
+    assert len(again) == len(plan) - 1 and len(memo) <= 6 * 6 + 1
+    few = dict(list(people.items())[:100])
+    alone = plan_reminders(invitees=few, **frame)  # type: ignore[arg-type]
+    assert plan.reminders(keep=lambda g, pid: pid is None or pid in few) == alone

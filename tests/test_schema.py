@@ -80,3 +80,26 @@ def test_a_database_made_before_migrations_is_adopted(tmp_path: Path) -> None:
     assert store.upgrade_schema() == (None, schema.REVISION)
     store.check_schema()
     assert [r.code for r in store.regions()] == ["CA"]
+
+
+def test_people_deactivated_before_the_column_stay_deactivated(tmp_path: Path) -> None:
+    store = Store(f"sqlite:///{tmp_path / 'rtm.db'}")
+    schema.upgrade(store.engine, "0001")
+    with store.engine.begin() as conn:
+        conn.execute(text(
+            "INSERT INTO region (code, name, secretariat_city, secretariat_email, zone, "
+            "coordination, last_rtm_number, reminders, agenda_template) "
+            "VALUES ('CA', 'Central Asia', 'Tashkent', 's@example.org', 'Asia/Tashkent', "
+            "false, 0, '{}', 'null')"))  # fmt: skip
+        conn.execute(text("INSERT INTO country (code, name, region, calendar) "
+                          "VALUES ('KZ', 'Kazakhstan', 'CA', '{}')"))  # fmt: skip
+        for pid in ("kz-nfp", "kz-deputy"):
+            conn.execute(text(
+                "INSERT INTO participant (id, name, email, role, country, language, zone, "
+                f"position) VALUES ('{pid}', 'N', '{pid}@example.org', 'nfp', 'KZ', 'en', "
+                "'UTC', 0)"))  # fmt: skip
+        conn.execute(text("INSERT INTO console_deactivated (participant_id, at, by) "
+                          "VALUES ('kz-deputy', '2026-01-01', 'ca-sec-head')"))  # fmt: skip
+    assert store.upgrade_schema() == ("0001", schema.REVISION)
+    assert store.inactive() == {"kz-deputy"}
+    assert "console_deactivated" not in inspect(store.engine).get_table_names()

@@ -413,6 +413,23 @@ def test_resolve_on_an_empty_directory_names_everything_unknown(any_store: Store
     ]
 
 
+def test_the_deactivated_are_left_out_of_new_invitations_only(any_store: Store) -> None:
+    directory = loaded(any_store)
+    assert any_store.set_active("kz-deputy", False)
+    assert not any_store.set_active("xx-nfp", False), "nobody to deactivate"
+    assert any_store.inactive() == {"kz-deputy"}
+    chosen, problems = any_store.resolve_participants(["kz-deputy"], ["KZ"], [])
+    assert ids_of(chosen) == ["kz-nfp", "kz-expert-bio"] and problems == []
+    again, _ = any_store.resolve_participants(["kz-deputy"], [], [], include_inactive=True)
+    assert ids_of(again) == ["kz-deputy"], "a continued run reloads whom it invited"
+    any_store.load_directory(directory)  # loading the file again does not reactivate
+    assert any_store.inactive() == {"kz-deputy"}
+    assert "kz-deputy" in ids_of(any_store.participants()), "still in the directory"
+    any_store.set_active("kz-deputy", True)
+    assert any_store.inactive() == set()
+    assert "kz-deputy" in ids_of(any_store.resolve_participants([], ["KZ"], [])[0])
+
+
 # --- meetings --------------------------------------------------------------------------
 
 

@@ -35,7 +35,10 @@ class DirectoryActivities:
     def load_participants(self, query: ParticipantQuery) -> ParticipantList:
         """Everyone the meeting invites; an unknown name is a permanent error, not a retry."""
         chosen, problems = self.store.resolve_participants(
-            query.participants, query.countries, query.organisations
+            query.participants,
+            query.countries,
+            query.organisations,
+            include_inactive=query.known_only,  # a continued run keeps whom it invited
         )
         if query.limit is not None:
             chosen = chosen[query.offset : query.offset + query.limit]

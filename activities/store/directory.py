@@ -53,6 +53,7 @@ class ParticipantRow(SQLModel, table=True):
     language: str = "en"  # the ordered languages, comma-separated ("uz,ru,en")
     zone: str = "UTC"
     position: int = 0
+    active: bool = True  # False: deactivated; no sign-in, left out of every new invitation
 
 
 class DirectoryStore(StoreBase):
@@ -81,8 +82,12 @@ class DirectoryStore(StoreBase):
                 s.merge(OrganisationRow(**o.model_dump()))
             merge_series(s, directory.series)
             s.flush()
-            # keep everyone's place; newcomers go to the end, in file order
-            positions = dict(s.exec(select(ParticipantRow.id, ParticipantRow.position)).all())
+            # keep everyone's place and state; newcomers go to the end, in file order, active
+            known = select(ParticipantRow.id, ParticipantRow.position, ParticipantRow.active)
+            positions: dict[str, int] = {}
+            active: dict[str, bool] = {}
+            for pid, at, on in s.exec(known):
+                positions[pid], active[pid] = at, on
             next_position = max(positions.values(), default=-1) + 1
             for p in directory.participants:
                 position = positions.get(p.id)
@@ -90,7 +95,7 @@ class DirectoryStore(StoreBase):
                     position, next_position = next_position, next_position + 1
                 row = p.model_dump(mode="json", exclude={"languages"})
                 row["language"] = ",".join(p.languages)  # in order, e.g. "uz,ru,en"
-                s.merge(ParticipantRow(**row, position=position))
+                s.merge(ParticipantRow(**row, position=position, active=active.get(p.id, True)))
             s.commit()
         counts = {
             "regions": len(directory.regions),
@@ -157,13 +162,38 @@ class DirectoryStore(StoreBase):
             )
             return [_participant(r) for r in s.exec(q)]
 
+    def inactive(self) -> set[str]:
+        """The ids of everyone deactivated."""
+        with self.session() as s:
+            q = select(ParticipantRow.id).where(col(ParticipantRow.active).is_(False))
+            return set(s.exec(q))
+
+    def set_active(self, participant_id: str, active: bool) -> bool:
+        """Deactivate or reactivate someone; False when the directory has no such person."""
+        with self.session() as s:
+            row = s.get(ParticipantRow, participant_id)
+            if row is None:
+                return False
+            row.active = active
+            s.add(row)
+            s.commit()
+            return True
+
     def resolve_participants(
-        self, ids: Iterable[str], countries: Iterable[str], organisations: Iterable[str]
+        self,
+        ids: Iterable[str],
+        countries: Iterable[str],
+        organisations: Iterable[str],
+        include_inactive: bool = False,
     ) -> tuple[list[Participant], list[str]]:
-        """Everyone named by id, country or organisation, once, in directory order; and problems."""
+        """Everyone named by id, country or organisation, once, in directory order; and problems.
+
+        The deactivated are left out (a new invitation never reaches them) unless
+        `include_inactive`: a continued run reloads the people it already invited."""
         ids, countries, organisations = list(ids), list(countries), list(organisations)
         wanted, in_countries, in_orgs = set(ids), set(countries), set(organisations)
         everyone = self.participants()
+        off = set() if include_inactive else self.inactive()
         by_id = {p.id: p for p in everyone}
         known_countries = {c.code for c in self.countries()}
         known_orgs = {o.code for o in self.organisations()}
@@ -179,7 +209,8 @@ class DirectoryStore(StoreBase):
         chosen = [
             p
             for p in everyone
-            if p.id in wanted or p.country in in_countries or p.organisation in in_orgs
+            if (p.id in wanted or p.country in in_countries or p.organisation in in_orgs)
+            and p.id not in off
         ]
         return chosen, problems
 
@@ -210,6 +241,6 @@ def _country(row: CountryRow) -> Country:
 
 
 def _participant(row: ParticipantRow) -> Participant:
-    data = row.model_dump(exclude={"position"})
+    data = row.model_dump(exclude={"position", "active"})
     data["role"] = Role(data["role"])
     return Participant.model_validate(data)

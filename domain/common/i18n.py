@@ -25,9 +25,11 @@ __all__ = [
     "DateForm",
     "available",
     "catalogue_dirs",
+    "display_name",
     "format_date",
     "format_hm",
     "gettext",
+    "known",
     "mail_languages",
     "ngettext",
     "pick",
@@ -62,8 +64,14 @@ def _catalogue(lang: str) -> Path | None:
 
 def available() -> tuple[str, ...]:
     """English and every language that has a catalogue, English first."""
+    return _languages_in(tuple(catalogue_dirs))
+
+
+@cache
+def _languages_in(roots: tuple[Path, ...]) -> tuple[str, ...]:
+    """Read once per set of roots (every page asks; `reset()` forgets)."""
     found = {DEFAULT}
-    for root in catalogue_dirs:
+    for root in roots:
         if root.is_dir():
             found |= {d.name for d in root.iterdir() if (d / "LC_MESSAGES").is_dir()}
     return (DEFAULT, *sorted(found - {DEFAULT}))
@@ -119,6 +127,7 @@ def reset() -> None:
     """Forget loaded catalogues (after `catalogue_dirs` changed)."""
     translations.cache_clear()
     _locale.cache_clear()
+    _languages_in.cache_clear()
 
 
 def gettext(lang: str, message: str) -> str:
@@ -138,6 +147,19 @@ def _locale(lang: str) -> Locale | None:
         return Locale.parse(lang.replace("-", "_"))
     except (UnknownLocaleError, ValueError):
         return None  # a pseudo or private-use language: English dates
+
+
+def known(lang: str) -> bool:
+    """Whether CLDR knows the language (a pseudo-locale is not a valid `lang` attribute)."""
+    return _locale(lang) is not None
+
+
+def display_name(lang: str) -> str:
+    """A language's name as its own readers write it ("English", "Русский"); the code
+    for a language CLDR does not know (a pseudo-locale)."""
+    locale = _locale(lang)
+    name = locale.get_display_name(locale) if locale is not None else None
+    return name[:1].upper() + name[1:] if name else lang
 
 
 def format_date(value: date | datetime, lang: str, form: DateForm = "day") -> str:

@@ -6,6 +6,7 @@ The database holds the directory; these models are what crosses every boundary
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date
 from enum import StrEnum
 from typing import Annotated, Any, Self
@@ -132,6 +133,11 @@ class Participant(Frozen):
         return self
 
 
+def _twice(values: list[str]) -> list[str]:
+    """The values listed more than once, sorted (one pass: a directory may list 10,000)."""
+    return sorted(v for v, n in Counter(values).items() if n > 1)
+
+
 class Directory(Frozen):
     """A whole directory file: what `rtm directory load` reads."""
 
@@ -151,11 +157,10 @@ class Directory(Frozen):
             ("participant", [p.id for p in self.participants]),
             ("series", [s.code for s in self.series]),
         ):
-            dupes = sorted({c for c in codes if codes.count(c) > 1})
+            dupes = _twice(codes)
             if dupes:
                 problems.append(f"{kind} listed twice: {', '.join(dupes)}")
-        emails = [p.email.lower() for p in self.participants]
-        dupes = sorted({e for e in emails if emails.count(e) > 1})
+        dupes = _twice([p.email.lower() for p in self.participants])
         if dupes:
             problems.append(f"participant email listed twice: {', '.join(dupes)}")
         regions = {r.code for r in self.regions}

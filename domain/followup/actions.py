@@ -17,11 +17,12 @@ from zoneinfo import ZoneInfo
 from pydantic import Field
 
 from domain.common.base import Code, Email, Frozen, Text, Zone
+from domain.common.refusals import Refusal
 from domain.directory.models import Participant, Role
 from domain.meeting.definition import MeetingDefinition, MeetingId
 from domain.outbox.deferral import ToRecipients
 from domain.registration.answers import Actor
-from domain.reminders.planning import WEEKEND, send_moment
+from domain.reminders.moments import WEEKEND, send_moment
 from domain.reminders.policy import ReminderPolicy
 from domain.series.models import MeetingKind
 
@@ -134,7 +135,7 @@ class DoneCommand(Frozen):
 def done_problem(item: ActionItem) -> str | None:
     """Why `mark_done` must be refused, or None."""
     if item.status is ActionStatus.DONE:
-        return f"action {item.id} is already done"
+        return Refusal("action.done", action=item.id)
     return None
 
 
@@ -170,16 +171,19 @@ def resolve_owners(owner: Owner, participants: list[Participant]) -> list[Partic
     return [p for p in participants if p.id == owner.code]
 
 
-def owner_problem(owner: Owner, participants: list[Participant]) -> str | None:
-    """Why `owner` cannot own an action (unknown, or nobody to remind), or None."""
+def owner_problem(
+    owner: Owner, participants: list[Participant], field: str = "owner"
+) -> str | None:
+    """Why `owner` cannot own an action (unknown, or nobody to remind), or None; `field`
+    names where it was given (e.g. actions[2].owner)."""
     if owner.kind is OwnerKind.COUNTRY:
         if not any(p.country == owner.code for p in participants):
-            return f"owner: unknown country {owner.code!r}"
+            return Refusal("owner.unknown_country", field=field, code=owner.code)
         if not resolve_owners(owner, participants):
-            return f"owner: country {owner.code} has no NFP or deputy to remind"
+            return Refusal("owner.nobody", field=field, code=owner.code)
         return None
     if not resolve_owners(owner, participants):
-        return f"owner: unknown {owner.kind.value} {owner.code!r}"
+        return Refusal("owner.unknown", field=field, kind=owner.kind.value, code=owner.code)
     return None
 
 

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-import icalendar
-
 from domain.directory.models import Participant, Role
 from domain.invitations.vtimezone import vtimezone
 from domain.mail.render import render_text
@@ -71,6 +69,9 @@ def invitation_ics(
     lang: str = "en",
 ) -> bytes:
     """A whole VCALENDAR for one recipient: METHOD REQUEST (or CANCEL), them as ATTENDEE."""
+    import icalendar  # here, not above: the workflows and the CLI import this module's
+    # neighbours but never write a calendar, and should not pay for loading icalendar
+
     cal = icalendar.Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")

@@ -65,6 +65,12 @@ class StatusPage(Frozen):
     invitation: InvitationStatus | None = None
     participant_id: str | None = None
     email: str | None = Field(default=None, description="compared case-insensitively")
+    attending: bool = Field(
+        default=False, description="only those coming: in person, online or tentative (the desk)"
+    )
+    text: str | None = Field(
+        default=None, max_length=100, description="in the name or the affiliation's code"
+    )
     offset: int = Field(default=0, ge=0)
     limit: int = Field(default=100, ge=0, le=MAX_PAGE)
 
@@ -78,6 +84,8 @@ class StatusPage(Frozen):
                 self.invitation,
                 self.participant_id,
                 self.email,
+                self.attending,
+                self.text,
             )
         )
 
@@ -92,7 +100,19 @@ class StatusPage(Frozen):
             return False
         if self.unanswered and answer is not None:
             return False
+        if self.attending and (answer is None or answer.attendance not in COMING):
+            return False
+        if self.text and not _contains(self.text, p):
+            return False
         return self.answer is None or (answer is not None and answer.attendance is self.answer)
+
+
+COMING = (Attendance.IN_PERSON, Attendance.ONLINE, Attendance.TENTATIVE)
+
+
+def _contains(text: str, p: Participant) -> bool:
+    wanted = text.casefold()
+    return wanted in p.name.casefold() or wanted in (p.country or p.organisation or "").casefold()
 
 
 class RegisterPage(Frozen):

@@ -122,6 +122,12 @@ def check_meeting(data: Any, store: Store, now: datetime) -> MeetingDefinition:
         meeting.participants, meeting.countries, meeting.organisations
     )
     problems += unknown
+    off = store.inactive()
+    problems += [
+        f"participants: {i!r} is deactivated in the directory"
+        for i in meeting.participants
+        if i in off
+    ]
     if not unknown and not invitees:
         problems.append("participants: the directory has nobody for these countries/organisations")
     if meeting.series is not None:

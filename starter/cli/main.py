@@ -67,6 +67,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from activities.config import SettingsError, load_settings
     from starter.cli.errors import InputError
+    from starter.cli.language import terminal_language
     from starter.client.commands import CommandRefused
 
     try:
@@ -85,8 +86,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         for problem in exc.problems:
             print(f"error: {problem}", file=sys.stderr)
         return 2
-    except CommandRefused as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    except CommandRefused as exc:  # in the operator's language (LANGUAGE, LC_ALL, LANG)
+        print(f"error: {exc.refusal.text(terminal_language())}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

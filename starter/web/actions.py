@@ -19,19 +19,18 @@ from temporalio.client import Client
 
 from activities.store import Store
 from domain.common import i18n
-from domain.common.links import DONE_PURPOSE, LinkError
+from domain.common.links import DONE_PURPOSE
 from domain.followup.actions import ActionItem, ActionStatus, DoneCommand, action_workflow_id
 from domain.registration.answers import Actor, Channel
 from starter.client import commands
 from starter.web.pages import (
     N_,
     error_page,
+    link_refused,
     page,
     page_language,
     reason,
-    refuse_link,
     translator,
-    verified,
 )
 
 log = logging.getLogger(__name__)
@@ -113,33 +112,26 @@ def add_action_routes(
     key: bytes,
     now: Callable[[], datetime],
 ) -> None:
-    async def refuse(request: web.Request, exc: LinkError) -> web.Response:
-        action_id = request.match_info.get("action", "")[:_AUDIT_MAX]
-        return await refuse_link(
-            store,
-            request,
-            exc,
-            actor=f"unverified:action/{action_id}",
-            hint=DONE_HINT,
-        )
-
-    async def checked(request: web.Request) -> tuple[str, str] | web.Response:
-        """The verified (meeting, action) of the link, or the page that refuses it."""
+    async def checked(request: web.Request) -> tuple[str, str, str] | web.Response:
+        """The verified (meeting, action) of the link and the page's language, or the page
+        that refuses the link."""
         meeting_id = request.match_info["meeting"]
         action_id = request.match_info["action"]
-        try:
-            verified(request, key, DONE_PURPOSE, (meeting_id, action_id), now())
-        except LinkError as exc:
-            return await refuse(request, exc)
-        return meeting_id, action_id
+        actor = f"unverified:action/{action_id[:_AUDIT_MAX]}"
+        signed = (key, now())
+        parts = (meeting_id, action_id)
+        if refused := await link_refused(
+            request, store, signed, DONE_PURPOSE, parts, actor=actor, hint=DONE_HINT
+        ):
+            return refused
+        return meeting_id, action_id, page_language(request)
 
     async def show(request: web.Request) -> web.Response:
         """The confirmation page; reads the action's status query only, changes nothing."""
         parts = await checked(request)
         if isinstance(parts, web.Response):
             return parts
-        meeting_id, action_id = parts
-        lang = page_language(request)
+        meeting_id, action_id, lang = parts
         _ = translator(lang)
         try:
             item = await commands.action_status(client, action_workflow_id(meeting_id, action_id))
@@ -164,8 +156,7 @@ def add_action_routes(
         parts = await checked(request)
         if isinstance(parts, web.Response):
             return parts
-        meeting_id, action_id = parts
-        lang = page_language(request)
+        meeting_id, action_id, lang = parts
         _ = translator(lang)
         workflow_id = action_workflow_id(meeting_id, action_id)
         form = await request.post()

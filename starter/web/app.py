@@ -19,7 +19,6 @@ from temporalio.client import Client
 from activities.config import Settings
 from activities.store import Store
 from domain.common.contracts import Phase
-from domain.common.links import LinkError
 from domain.mail.views import answer_label
 from domain.meeting.status import MeetingStatus, ParticipantStatus, StatusPage
 from domain.registration.answers import Actor, Attendance, Channel, RsvpCommand
@@ -33,11 +32,10 @@ from starter.web.link_templates import meeting_facts, render_page, translate
 from starter.web.pages import (
     error_page,
     html_errors,
+    link_refused,
     page_language,
     reason,
-    refuse_link,
     translator,
-    verified,
 )
 from starter.web.reports import add_report_routes
 
@@ -77,9 +75,6 @@ def make_app(
 ) -> web.Application:
     """The RSVP app: GET shows the confirmation, POST records the answer, /healthz."""
 
-    async def refuse(request: web.Request, exc: LinkError) -> web.Response:
-        return await refuse_link(store, request, exc)
-
     async def checked(
         request: web.Request,
     ) -> tuple[str, str, Attendance, str, str] | web.Response:
@@ -89,10 +84,10 @@ def make_app(
         choice = request.match_info["choice"]
         exp = request.query.get("exp", "")
         sig = request.query.get("sig", "")
-        try:
-            verified(request, key, PURPOSE, (meeting_id, pid, choice), now())
-        except LinkError as exc:
-            return await refuse(request, exc)
+        signed = (key, now())
+        parts = (meeting_id, pid, choice)
+        if refused := await link_refused(request, store, signed, PURPOSE, parts):
+            return refused
         try:
             attendance = Attendance(choice)
         except ValueError:
@@ -102,20 +97,31 @@ def make_app(
             return error_page(404, text % {"choice": repr(choice)}, lang=lang)
         return meeting_id, pid, attendance, exp, sig
 
+    async def invitee(
+        request: web.Request, meeting_id: str, pid: str
+    ) -> tuple[MeetingStatus, ParticipantStatus | None] | web.Response:
+        """The meeting and the link's participant's row in it (None: not invited), or the
+        page saying there is no such meeting."""
+        try:
+            status = await commands.status(client, meeting_id, _only(pid))
+        except commands.NoSuchMeeting:
+            lang = page_language(request)
+            return error_page(404, no_meeting(meeting_id, lang), lang=lang)
+        return status, _row(status, pid)
+
     async def show(request: web.Request) -> web.Response:
         """The confirmation page; reads the status query only, changes nothing."""
         parts = await checked(request)
         if isinstance(parts, web.Response):
             return parts
         meeting_id, pid, choice, exp, sig = parts
-        lang = page_language(request)
-        _ = translator(lang)
-        try:
-            status = await commands.status(client, meeting_id, _only(pid))
-        except commands.NoSuchMeeting:
-            return error_page(404, no_meeting(meeting_id, lang), lang=lang)
-        row = _row(status, pid)
+        found = await invitee(request, meeting_id, pid)
+        if isinstance(found, web.Response):
+            return found
+        status, row = found
         if row is None:
+            lang = page_language(request)
+            _ = translator(lang)
             text = _("This link's participant is not invited to %(title)s.")
             return error_page(404, text % {"title": status.title}, lang=lang)
         lang = page_language(request, row.languages)
@@ -142,13 +148,10 @@ def make_app(
 
     async def missing_or_ended(request: web.Request, meeting_id: str, pid: str) -> web.Response:
         """Temporal answers an update to a finished workflow with NOT_FOUND: tell them apart."""
-        lang = page_language(request)
-        _ = translator(lang)
-        try:
-            status = await commands.status(client, meeting_id, _only(pid))
-        except commands.NoSuchMeeting:
-            return error_page(404, no_meeting(meeting_id, lang), lang=lang)
-        row = _row(status, pid)
+        found = await invitee(request, meeting_id, pid)
+        if isinstance(found, web.Response):
+            return found
+        status, row = found
         lang = page_language(request, row.languages if row is not None else ())
         _ = translator(lang)
         not_recorded = _("Your answer was not recorded.")

@@ -20,19 +20,17 @@ from temporalio.client import Client
 
 from activities.store import Store
 from domain.attendance.register import CheckInCommand, JoinCommand, Mode
-from domain.common.links import LinkError
 from domain.meeting.status import MeetingStatus, StatusPage
 from domain.registration.answers import Actor, Attendance, Channel
 from starter.client import commands
 from starter.web.link_templates import meeting_facts, render_page, translate
 from starter.web.pages import (
     error_page,
+    link_refused,
     page,
     page_language,
     reason,
-    refuse_link,
     translator,
-    verified,
 )
 
 log = logging.getLogger(__name__)
@@ -53,10 +51,8 @@ def add_attendance_routes(
         """The verified link's meeting, participant and status, or the page refusing it."""
         meeting_id = request.match_info["meeting"]
         pid = request.match_info["participant"]
-        try:
-            verified(request, key, "join", (meeting_id, pid), now())
-        except LinkError as exc:
-            return await refuse_link(store, request, exc)
+        if refused := await link_refused(request, store, (key, now()), "join", (meeting_id, pid)):
+            return refused
         lang = page_language(request)
         _ = translator(lang)
         try:
@@ -108,10 +104,8 @@ def add_attendance_routes(
     async def desk(request: web.Request) -> web.Response:
         """The desk's page: who is registered, who is in today; POST checks one in."""
         meeting_id = request.match_info["meeting"]
-        try:
-            verified(request, key, "desk", (meeting_id,), now())
-        except LinkError as exc:
-            return await refuse_link(store, request, exc)
+        if refused := await link_refused(request, store, (key, now()), "desk", (meeting_id,)):
+            return refused
         lang = page_language(request)
         _ = translator(lang)
         notice = ""

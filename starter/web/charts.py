@@ -11,13 +11,12 @@ from aiohttp import web
 from temporalio.client import Client
 
 from activities.store import Store
-from domain.common.links import LinkError
 from domain.reports.charts import Chart
 from domain.reports.links import KINDS, PURPOSE
 from domain.reports.render import LANGUAGES, chart_svg, charts_page
 from starter.client import commands
 from starter.client.reports import meeting_charts, region_charts
-from starter.web.pages import error_page, refuse_link, verified
+from starter.web.pages import error_page, link_refused
 
 HINT = "Ask the secretariat for a new link to the charts."
 
@@ -30,11 +29,12 @@ def add_chart_routes(app: web.Application, client: Client, store: Store, key: by
         kind, subject = request.match_info["kind"], request.match_info["subject"]
         if kind not in KINDS:
             return error_page(404, "There are no such charts.")
-        try:
-            verified(request, key, PURPOSE, (kind, subject), now())
-        except LinkError as exc:
-            return await refuse_link(store, request, exc, actor=f"unverified:charts:{subject}",
-                                     hint=HINT)  # fmt: skip
+        actor = f"unverified:charts:{subject}"
+        signed = (key, now())
+        parts = (kind, subject)
+        if refused := await link_refused(request, store, signed, PURPOSE, parts, actor=actor,
+                                         hint=HINT):  # fmt: skip
+            return refused
         language = request.query.get("language", "en")
         if language not in LANGUAGES:
             return error_page(400, f"language: {language[:20]!r} is not one of en, ru.")

@@ -7,6 +7,7 @@ changes nothing. Bad parameters answer 400 naming the parameter."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from datetime import date
 
 from aiohttp import web
@@ -19,12 +20,13 @@ from activities.reports.documents import (
     report_document,
     tracker_document,
 )
+from domain.reports.facts import MeetingFacts
 from domain.reports.render import LANGUAGES, charts_page
 from domain.reports.tracker import TrackerFilter
 from starter.client import commands
 from starter.client.reports import meeting_charts, meeting_facts, region_charts
 from starter.web.console import reads
-from starter.web.console.context import Console
+from starter.web.console.context import Console, PageHandler
 from starter.web.console.roles import Viewer
 
 TYPES = {
@@ -33,6 +35,9 @@ TYPES = {
     Format.CSV: "text/csv",
     Format.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
+
+
+Build = Callable[[MeetingFacts, Format, str], bytes]
 
 
 class BadParameter(Exception):
@@ -76,38 +81,30 @@ def add_download_routes(app: web.Application, console: Console | None) -> None:
         return
     store = console.store.for_reports()  # a report's queries may take longer than a page's
 
-    async def report(request: web.Request, viewer: Viewer) -> web.StreamResponse:
-        try:
-            fmt, language = _format(request, (Format.MD, Format.PDF)), _language(request)
-        except BadParameter as exc:
-            return _bad(exc)
-        meeting_id = request.match_info["meeting"]
-        await reads.readable(console, viewer, meeting_id)
-        facts = await meeting_facts(console.client, store, meeting_id)
-        data = await asyncio.to_thread(report_document, facts, fmt, language)
-        return _file(data, fmt, f"{meeting_id}-report-{language}")
+    def meeting_document(formats: tuple[Format, ...], build: Build, name: str) -> PageHandler:
+        """A download of one meeting's facts: `formats` from the path (none: the PDF),
+        `name` formatted with the meeting and the language."""
 
-    async def register(request: web.Request, viewer: Viewer) -> web.StreamResponse:
-        try:
-            fmt, language = _format(request, (Format.CSV, Format.XLSX)), _language(request)
-        except BadParameter as exc:
-            return _bad(exc)
-        meeting_id = request.match_info["meeting"]
-        await reads.readable(console, viewer, meeting_id)
-        facts = await meeting_facts(console.client, store, meeting_id)
-        data = await asyncio.to_thread(register_document, facts, fmt, language)
-        return _file(data, fmt, f"{meeting_id}-register")
+        async def download(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+            try:
+                fmt = _format(request, formats) if formats else Format.PDF
+                language = _language(request)
+            except BadParameter as exc:
+                return _bad(exc)
+            meeting_id = request.match_info["meeting"]
+            await reads.readable(console, viewer, meeting_id)
+            facts = await meeting_facts(console.client, store, meeting_id)
+            data = await asyncio.to_thread(build, facts, fmt, language)
+            return _file(data, fmt, name.format(meeting=meeting_id, language=language))
 
-    async def desk(request: web.Request, viewer: Viewer) -> web.StreamResponse:
-        try:
-            language = _language(request)
-        except BadParameter as exc:
-            return _bad(exc)
-        meeting_id = request.match_info["meeting"]
-        await reads.readable(console, viewer, meeting_id)
-        facts = await meeting_facts(console.client, store, meeting_id)
-        data = await asyncio.to_thread(desk_document, facts, language)
-        return _file(data, Format.PDF, f"{meeting_id}-participants")
+        return download
+
+    report_name = "{meeting}-report-{language}"
+    report = meeting_document((Format.MD, Format.PDF), report_document, report_name)
+    register = meeting_document((Format.CSV, Format.XLSX), register_document, "{meeting}-register")
+    desk = meeting_document(
+        (), lambda facts, _fmt, language: desk_document(facts, language), "{meeting}-participants"
+    )
 
     async def charts(request: web.Request, viewer: Viewer) -> web.StreamResponse:
         try:

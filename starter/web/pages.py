@@ -16,6 +16,7 @@ from temporalio.service import RPCError
 from activities.store import Store
 from domain.common import i18n
 from domain.common.links import LinkError, verify
+from domain.common.refusals import Refusal
 from domain.registration.answers import Channel
 
 log = logging.getLogger(__name__)
@@ -108,7 +109,11 @@ def error_page(status: int, *paragraphs: str, lang: str = "en") -> web.Response:
 
 
 def reason(exc: Exception, lang: str) -> str:
-    """A refusal as a sentence in `lang` (the engine's own words where it has none)."""
+    """A refusal as a sentence in `lang`: its code through the catalogue (the engine's own
+    words where it has none)."""
+    refusal = getattr(exc, "refusal", None)
+    if isinstance(refusal, Refusal):
+        return sentence(refusal.text(lang))
     return sentence(translator(lang)(str(exc)))
 
 
@@ -203,3 +208,23 @@ def verified(
     if not exp or not _SIG.fullmatch(sig):
         raise LinkError("this link is malformed (it may have been cut short)", 400)
     verify(key, purpose, parts, exp, sig, now)
+
+
+async def link_refused(
+    request: web.Request,
+    store: Store | None,
+    signed: tuple[bytes, datetime],
+    purpose: str,
+    parts: tuple[str, ...],
+    *,
+    actor: str | None = None,
+    hint: str = RSVP_HINT,
+) -> web.Response | None:
+    """None when the request's link signs `parts` for `purpose` with the key at the time
+    `signed` names, else the page refusing it (counted by refuse_link)."""
+    key, now = signed
+    try:
+        verified(request, key, purpose, parts, now)
+    except LinkError as exc:
+        return await refuse_link(store, request, exc, actor=actor, hint=hint)
+    return None

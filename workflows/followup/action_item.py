@@ -34,6 +34,7 @@ with workflow.unsafe.imports_passed_through():
 
 from workflows.common.deferrals import Deferrals
 from workflows.common.policies import DB_RETRY
+from workflows.common.refusals import refused
 
 
 @workflow.defn
@@ -131,4 +132,4 @@ class ActionItemWorkflow:
     def _check_mark_done(self, command: DoneCommand) -> None:
         problem = done_problem(self._item)
         if problem:
-            raise ValueError(problem)
+            raise refused(problem)

@@ -10,10 +10,11 @@ from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from temporalio import workflow
-from temporalio.exceptions import ApplicationError
 
+from domain.common.refusals import Refusal
 from workflows.common.deferrals import Deferrals
 from workflows.common.policies import DB_RETRY, in_batches, send_mail
+from workflows.common.refusals import refused
 from workflows.common.search_attributes import RTM_PHASE
 
 with workflow.unsafe.imports_passed_through():
@@ -36,9 +37,10 @@ with workflow.unsafe.imports_passed_through():
     from domain.meeting.notices import secretariat
     from domain.meeting.state import MeetingState
     from domain.meeting.timeline import next_moment
-    from domain.reminders.planning import PlannedReminder, ReminderKind, plan_reminders
+    from domain.reminders.groups import GroupedPlan, ReminderGroup, plan_groups
+    from domain.reminders.moments import MomentMemo, PlannedReminder, ReminderKind
 
-EXACT_PLAN = 2_000  # participants up to which a status query may recompute the plan
+EXACT_PLAN = 2_000  # participants up to which a status query may bring the plan up to date
 
 
 class MeetingBase:
@@ -52,15 +54,18 @@ class MeetingBase:
         self._sending = asyncio.Lock()
         self._next_wake: datetime | None = None
         self._wake = False
-        self._plan_cache: tuple[tuple[object, ...], list[PlannedReminder]] | None = None
+        self._plan_cache: tuple[tuple[object, ...], GroupedPlan] | None = None
+        self._moments = MomentMemo()  # send moments by zone and calendar, kept across plans
+        self._shown: tuple[GroupedPlan, int, int, list[PlannedReminder], int] | None = None
         self._changes = 0  # bumped on every invitation or answer change (status caches)
         self._cancelling = False  # a cancel is sending: refuse commands as if it were done
         self._deferred = Deferrals()  # messages the relay put off, each being sent alone
 
     # --- the reminder plan and the timeline's next moment ------------------------------
 
-    def _plan(self) -> list[PlannedReminder]:
-        """The reminder plan, recomputed only when something it depends on changed."""
+    def _plan(self) -> GroupedPlan:
+        """The reminder plan by groups, made again only when something it depends on
+        changed: a pass over the ids, the send moments come from the memo."""
         s = self.s
         key = (
             s.sequence,
@@ -73,7 +78,7 @@ class MeetingBase:
             s.meeting.agenda_deadline,
         )
         if self._plan_cache is None or self._plan_cache[0] != key:
-            plan = plan_reminders(
+            plan = plan_groups(
                 start_utc=s.meeting.start_utc(),
                 agenda_deadline_utc=s.meeting.agenda_deadline_utc(),
                 policy=s.policy,
@@ -84,29 +89,34 @@ class MeetingBase:
                 horizon=s.horizon,
                 sent=s.reminded,
                 calendars=s.calendars,
+                memo=self._moments,
             )
             self._plan_cache = (key, plan)
         return self._plan_cache[1]
 
-    def _plan_for_status(self) -> list[PlannedReminder]:
-        """The plan a status query shows without paying for it: recomputed when stale only
-        for a meeting of up to EXACT_PLAN participants; a larger one shows the timeline's
-        last plan, less the chasers of those who have answered since (it is recomputed at
-        the next wake-up)."""
+    def _plan_for_status(self, limit: int) -> tuple[list[PlannedReminder], int]:
+        """The first `limit` reminders and how many there are, without paying for the
+        plan: a meeting of up to EXACT_PLAN participants brings it up to date; a larger
+        one shows the timeline's last plan, less the chasers of those who have answered
+        since (it is made again at the next wake-up). Only the shown rows become objects."""
         if len(self.s.invitees) <= EXACT_PLAN:
-            return self._plan()
+            plan = self._plan()
+            return plan.reminders(limit), len(plan)
         if self._plan_cache is None:  # not planned yet (invitations still going out)
-            return []
-        answers = self.s.answers
-        return [
-            r
-            for r in self._plan_cache[1]
-            if not (r.kind is ReminderKind.CHASER and r.participant_id in answers)
-        ]
+            return [], 0
+        plan, answers, version = self._plan_cache[1], self.s.answers, self.s.answers_version
+        shown = self._shown
+        if shown is None or shown[0] is not plan or shown[1:3] != (version, limit):
+
+            def keep(group: ReminderGroup, pid: str | None) -> bool:
+                return not (group.kind is ReminderKind.CHASER and pid in answers)
+
+            shown = self._shown = (plan, version, limit, plan.reminders(limit, keep),
+                                   plan.count(keep))  # fmt: skip
+        return shown[3], shown[4]
 
     def _next_moment(self) -> datetime | None:
-        plan = self._plan()
-        reminder = plan[0].at if plan else None
+        reminder = self._plan().first_at
         return next_moment(self.s.meeting, self.s.phase, reminder, self.s.agenda_dirty_at)
 
     def _poke(self) -> None:
@@ -129,12 +139,12 @@ class MeetingBase:
         await workflow.wait_condition(lambda: self._loaded or self._over())
         why = problem()
         if why:
-            raise ApplicationError(why, type="CommandRefused", non_retryable=True)
+            raise refused(why)
 
     def _loading(self) -> str | None:
         """A continued run reads its participants again first: a moment's refusal."""
         if not self._loaded and self.s.packed is not None:
-            return "the meeting is loading its participants; try again in a moment"
+            return Refusal("meeting.loading")
         return None
 
     def _busy(self, stoppable: bool = False) -> str | None:
@@ -149,7 +159,7 @@ class MeetingBase:
             or self._sending.locked()
             or self._fanning_out()
         ):
-            return "invitations are still going out; try again in a moment"
+            return Refusal("meeting.busy")
         return None
 
     def _fanning_out(self) -> bool:

@@ -18,6 +18,7 @@ from typing import Any, Literal
 from temporalio import workflow
 from temporalio.exceptions import ActivityError
 
+from workflows.common.refusals import refused
 from workflows.meeting.base import MeetingBase
 
 with workflow.unsafe.imports_passed_through():
@@ -198,4 +199,4 @@ class DeliveryHandlers(MeetingBase):
             command, s.invitations, closed=s.phase is Phase.CLOSED
         )
         if problem:
-            raise ValueError(problem)
+            raise refused(problem)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from temporalio import workflow
 
+from domain.common.refusals import Refusal
+from workflows.common.refusals import refused
 from workflows.meeting.base import MeetingBase
 
 with workflow.unsafe.imports_passed_through():
@@ -11,7 +13,8 @@ with workflow.unsafe.imports_passed_through():
     from domain.invitations.batches import Invitation
     from domain.meeting.status import ParticipantStatus, participant_row
     from domain.registration.answers import Answer, RsvpCommand, rsvp_problem
-    from domain.reminders.planning import plan_reminders
+    from domain.reminders.groups import plan_groups
+    from domain.reminders.moments import ReminderKind
 
 
 class RegistrationHandlers(MeetingBase):
@@ -43,12 +46,10 @@ class RegistrationHandlers(MeetingBase):
     @rsvp.validator
     def _check_rsvp(self, command: RsvpCommand) -> None:
         if self.s.phase is Phase.PLANNED and not self._over():
-            raise ValueError(
-                f"{self.s.meeting.id} is only planned: answers are taken once it is scheduled"
-            )
+            raise refused(Refusal("meeting.not_yet_scheduled", meeting=self.s.meeting.id))
         problem = self._rsvp_problem(command) if self._loaded else None
         if problem:
-            raise ValueError(problem)
+            raise refused(problem)
 
     def _rsvp_problem(self, command: RsvpCommand) -> str | None:
         s = self.s
@@ -60,7 +61,7 @@ class RegistrationHandlers(MeetingBase):
         """Wake the timeline if this answer brings a reminder of its own forward (a
         pre-meeting note once accepted); other participants' reminders do not move."""
         s = self.s
-        own = plan_reminders(
+        own = plan_groups(
             start_utc=s.meeting.start_utc(),
             agenda_deadline_utc=s.meeting.agenda_deadline_utc(),
             policy=s.policy,
@@ -71,7 +72,8 @@ class RegistrationHandlers(MeetingBase):
             horizon=s.horizon,
             sent=s.reminded,
             calendars=s.calendars,
+            memo=self._moments,
         )
-        upcoming = min((r.at for r in own if r.participant_id == pid), default=None)
+        upcoming = next((g.at for g in own.groups if g.kind is not ReminderKind.ESCALATION), None)
         if upcoming is not None and (self._next_wake is None or upcoming < self._next_wake):
             self._wake = True

@@ -5,6 +5,7 @@ from __future__ import annotations
 from temporalio import workflow
 
 from workflows.common.policies import in_batches
+from workflows.common.refusals import refused
 from workflows.meeting.base import MeetingBase
 
 with workflow.unsafe.imports_passed_through():
@@ -12,8 +13,8 @@ with workflow.unsafe.imports_passed_through():
     from domain.invitations.batches import InvitationStatus
     from domain.mail.reminder import ReminderBatch, ReminderItem, ReminderResult
     from domain.meeting.status import ChangeAck, change_ack
+    from domain.reminders.groups import GroupedPlan
     from domain.reminders.planning import (
-        PlannedReminder,
         RemindCommand,
         ReminderKind,
         countries_without_accepted_nfp,
@@ -23,19 +24,19 @@ with workflow.unsafe.imports_passed_through():
 
 
 class ReminderHandlers(MeetingBase):
-    async def _send_reminders(self, due: list[PlannedReminder]) -> None:
+    async def _send_reminders(self, due: GroupedPlan) -> None:
         s = self.s
         answers = s.attendances()
         items: list[ReminderItem] = []
-        for r in due:
-            if r.participant_id is None:
+        for group, pid in due.pairs():
+            if pid is None:
                 countries = countries_without_accepted_nfp(s.invitees, answers)
                 if countries:
                     items.append(
                         ReminderItem(
-                            key=r.key,
-                            kind=r.kind,
-                            days_before=r.days_before,
+                            key=group.key(None),
+                            kind=group.kind,
+                            days_before=group.days_before,
                             recipient=self._secretariat(),
                             countries=countries,
                         )
@@ -43,15 +44,15 @@ class ReminderHandlers(MeetingBase):
             else:
                 items.append(
                     ReminderItem(
-                        key=r.key,
-                        kind=r.kind,
-                        days_before=r.days_before,
-                        recipient=s.invitees[r.participant_id],
-                        attendance=answers.get(r.participant_id),
+                        key=group.key(pid),
+                        kind=group.kind,
+                        days_before=group.days_before,
+                        recipient=s.invitees[pid],
+                        attendance=answers.get(pid),
                     )
                 )
         await self._send_items(items)
-        s.reminded.update(r.key for r in due)
+        s.reminded.update(group.key(pid) for group, pid in due.pairs())
 
     async def _send_items(self, items: list[ReminderItem]) -> None:
         """A few batches at a time; an address the relay puts off gets its reminder later,
@@ -111,4 +112,4 @@ class ReminderHandlers(MeetingBase):
             s.meeting, self._over(), self._to_chase(), workflow.now(), inviting
         )
         if problem:
-            raise ValueError(problem)
+            raise refused(problem)

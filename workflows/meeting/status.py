@@ -36,7 +36,7 @@ class StatusHandlers(MeetingBase):
     def status(self, page: StatusPage | None = None) -> MeetingStatus:
         s, page = self.s, page or StatusPage()
         ids = self._matching(page)
-        plan = self._plan_for_status() if not s.ended else []
+        shown, total = self._plan_for_status(STATUS_REMINDERS) if not s.ended else ([], 0)
         return MeetingStatus(
             id=s.meeting.id,
             title=s.meeting.title,
@@ -47,8 +47,8 @@ class StatusHandlers(MeetingBase):
             participants=[self._row(pid) for pid in ids[page.offset : page.offset + page.limit]],
             matching=len(ids),
             page=page,
-            reminders=plan[:STATUS_REMINDERS],
-            reminders_total=len(plan),
+            reminders=shown,
+            reminders_total=total,
             minutes_recorded=s.minutes is not None,
             agenda_version=s.agenda_version,
             agenda_published_version=s.published_version,

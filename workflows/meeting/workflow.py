@@ -205,8 +205,8 @@ class MeetingWorkflow(
 
     async def _act_on_due(self) -> None:
         s, now = self.s, workflow.now()
-        due = [r for r in self._plan() if r.at <= now]
-        if due:
+        due = self._plan().due(now)
+        if due.groups:
             await self._send_reminders(due)
         quiet = agenda_quiet_at(s.meeting, s.agenda_dirty_at)
         if quiet is not None and quiet <= now:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date
 from itertools import groupby
 from zoneinfo import ZoneInfo
@@ -10,16 +11,15 @@ from aiohttp import web
 from pydantic import ValidationError
 
 from domain.attendance.register import AttendanceView, CheckInCommand, Presence
-from domain.meeting.status import MeetingStatus
-from domain.registration.answers import Attendance
+from domain.meeting.status import StatusPage
 from starter.client import commands
 from starter.web.console import reads
 from starter.web.console.context import Console
-from starter.web.console.forms import done, fields
-from starter.web.console.render import render
+from starter.web.console.forms import done, fields, page_number
+from starter.web.console.render import Msg, Text, render, why
 from starter.web.console.roles import Viewer
 
-REGISTERED = (Attendance.IN_PERSON, Attendance.ONLINE, Attendance.TENTATIVE)
+DESK = 50  # people per desk page; the search box finds anyone else
 
 
 def by_day(register: AttendanceView) -> list[tuple[date, list[Presence]]]:
@@ -32,15 +32,16 @@ def add_attendance_routes(app: web.Application, console: Console) -> None:
         meeting_id = request.match_info["meeting"]
         status = await reads.readable(console, viewer, meeting_id)
         view = await console.attendance(meeting_id)
-        names = {r.participant_id: r.name for r in status.participants}
+        ids = sorted({p.participant_id for p in view.presences})
+        people = await asyncio.to_thread(console.sessions.names_of, ids)
         return render(
             request,
             "attendance.html",
-            title=f"Attendance: {status.title}",
+            title=Msg("Attendance: %(t)s", t=status.title),
             status=status,
             register=view,
             days=by_day(view),
-            names=names,
+            people=people,
             manage=viewer.manages(status.meeting.region),
             section="attendance",
         )
@@ -48,27 +49,29 @@ def add_attendance_routes(app: web.Application, console: Console) -> None:
     async def desk_page(
         request: web.Request,
         viewer: Viewer,
-        status: MeetingStatus,
-        problem: str = "",
+        meeting_id: str,
+        problem: Text = "",
         code: int = 200,
     ) -> web.Response:
-        view = await console.attendance(status.id)
+        """Those coming (in person, online, tentative), a page at a time, found by name."""
+        query = request.query.get("q", "").strip()[:100]
+        number = page_number(request)
+        offset = (number - 1) * DESK
+        which = StatusPage(attending=True, text=query or None, offset=offset, limit=DESK)
+        status = await reads.page(console, meeting_id, which)
+        view = await console.attendance(meeting_id)
         today = console.now().astimezone(ZoneInfo(status.meeting.zone)).date()
         present = {p.participant_id: p.mode for p in view.presences if p.day == today}
-        query = request.query.get("q", "").strip().lower()[:100]
-        rows = [
-            r
-            for r in status.participants
-            if r.attendance in REGISTERED
-            and (not query or query in r.name.lower() or query in r.affiliation.lower())
-        ]
         return render(
             request,
             "desk.html",
             code,
-            title=f"Desk: {status.title}",
+            title=Msg("Desk: %(t)s", t=status.title),
             status=status,
-            rows=rows,
+            rows=status.participants,
+            total=status.matching,
+            number=number,
+            pages=max(1, -(-status.matching // DESK)),
             present=present,
             query=query,
             today=today,
@@ -78,22 +81,24 @@ def add_attendance_routes(app: web.Application, console: Console) -> None:
     async def desk(request: web.Request, viewer: Viewer) -> web.StreamResponse:
         meeting_id = request.match_info["meeting"]
         await reads.managed(console, viewer, meeting_id)
-        return await desk_page(request, viewer, await reads.status(console, meeting_id))
+        return await desk_page(request, viewer, meeting_id)
 
     async def check_in(request: web.Request, viewer: Viewer) -> web.StreamResponse:
         meeting_id = request.match_info["meeting"]
         await reads.managed(console, viewer, meeting_id)
         form = await fields(request)
         pid = form.get("participant", "")
-        status = await reads.status(console, meeting_id)
         try:
-            name = status.participant(pid).name
+            one = await reads.page(console, meeting_id, StatusPage(participant_id=pid, limit=1))
+            name = one.participant(pid).name
             command = CheckInCommand(participant_id=pid, actor=console.actor(viewer))
             await commands.check_in(console.client, console.store, meeting_id, command)
         except (KeyError, ValidationError):
-            return await desk_page(request, viewer, status, "No such participant.", 400)
+            return await desk_page(request, viewer, meeting_id, Msg("No such participant."), 400)
         except commands.CommandRefused as exc:
-            return await desk_page(request, viewer, status, f"Not checked in: {exc}", 409)
+            return await desk_page(
+                request, viewer, meeting_id, Msg("Not checked in: %(why)s", why=why(exc)), 409
+            )
         return done(f"/console/meetings/{meeting_id}/desk", "checked-in", who=name)
 
     base = "/console/meetings/{meeting}"

@@ -26,8 +26,8 @@ from domain.meeting.status import MeetingStatus, StatusPage
 from domain.registration.answers import Actor, Channel
 from starter.client import commands
 from starter.web.console.recent import Recent
-from starter.web.console.render import render
-from starter.web.console.roles import CSRF, VIEWER, Forbidden, Viewer, viewer_of
+from starter.web.console.render import Msg, render
+from starter.web.console.roles import CSRF, NAMES, VIEWER, Forbidden, Viewer, viewer_of
 
 log = logging.getLogger(__name__)
 
@@ -56,12 +56,6 @@ class Console:
     oidc: Any = None  # starter.web.console.oidc.OidcProvider when single sign-on is set
     recent: Recent = field(default_factory=Recent)
 
-    async def status(self, meeting_id: str) -> MeetingStatus:
-        """The meeting's status (NoSuchMeeting when there is none), shared for a moment."""
-        return await self.recent.get(
-            meeting_id, "status", lambda: commands.full_status(self.client, meeting_id)
-        )
-
     async def page_of(self, meeting_id: str, page: StatusPage) -> MeetingStatus:
         """The summary and one page of participants (the status query's own paging)."""
         return await self.recent.get(
@@ -69,6 +63,16 @@ class Console:
             page.model_dump_json(),
             lambda: commands.status(self.client, meeting_id, page),
         )
+
+    async def names(self) -> dict[str, str]:
+        """Country and organisation names by code, as the directory has them: the pages
+        show "Kazakhstan", not "KZ". Read again every half minute at most."""
+
+        def read() -> dict[str, str]:
+            found = {o.code: o.name for o in self.store.organisations()}
+            return found | {c.code: c.name for c in self.store.countries()}
+
+        return await self.recent.get("", "names", lambda: asyncio.to_thread(read), ttl=30)
 
     async def agenda(self, meeting_id: str) -> AgendaView:
         return await self.recent.get(
@@ -139,12 +143,13 @@ class Console:
                     request,
                     "error.html",
                     401,
-                    title="Signed out",
-                    message="Your session has ended. Please sign in again.",
+                    title=Msg("Signed out"),
+                    message=Msg("Your session has ended. Please sign in again."),
                 )
             token = request.cookies[SESSION_COOKIE]
             request[VIEWER] = viewer
             request[CSRF] = self.mac("csrf", token)
+            request[NAMES] = await self.names()
             if request.method == "POST":
                 form = await request.post()
                 sent = str(form.get("csrf", ""))
@@ -156,9 +161,11 @@ class Console:
                         request,
                         "error.html",
                         403,
-                        title="Form expired",
-                        message="This form was not accepted (its security token is "
-                        "missing or stale). Nothing was changed; please try again.",
+                        title=Msg("Form expired"),
+                        message=Msg(
+                            "This form was not accepted (its security token is "
+                            "missing or stale). Nothing was changed; please try again."
+                        ),
                     )
             try:
                 return await handler(request, viewer)
@@ -173,8 +180,8 @@ class Console:
                     request,
                     "error.html",
                     403,
-                    title="Not allowed",
-                    message="This page is not yours to see or change.",
+                    title=Msg("Not allowed"),
+                    message=Msg("This page is not yours to see or change."),
                 )
             finally:
                 if request.method == "POST":  # the page after a change shows it at once

@@ -11,14 +11,13 @@ from aiohttp import web
 from domain.agenda.template import ItemStatus
 from domain.common.contracts import Phase
 from domain.invitations.batches import InvitationStatus
-from domain.meeting.status import MeetingStatus, StatusPage
+from domain.meeting.status import MeetingStatus
 from starter.client import commands
 from starter.web.console.context import Console
-from starter.web.console.reads import Listed, listed
-from starter.web.console.render import render
+from starter.web.console.reads import SUMMARY, Listed, listed
+from starter.web.console.render import Msg, render
 from starter.web.console.roles import Forbidden, Viewer
 
-SUMMARY = StatusPage(limit=0)  # the counts only, no participant rows
 LIVE = (Phase.SCHEDULED, Phase.INVITING, Phase.REGISTRATION, Phase.HELD)
 OPEN = {Phase.INVITING.value, Phase.REGISTRATION.value, Phase.SCHEDULED.value}
 PHASES = list(Phase)
@@ -89,17 +88,20 @@ def add_dashboard_routes(app: web.Application, console: Console) -> None:
             key=lambda d: d[0],
         )
         actions = await asyncio.to_thread(console.store.actions, region, None, True)
+        held = [h.participant_id for m in live for h in m.status.held_replies]
+        people = await asyncio.to_thread(console.sessions.names_of, held)
         planned = by_phase[Phase.PLANNED.value]
         return render(
             request,
             "dashboard.html",
-            title="Dashboard",
+            title=Msg("Dashboard"),
             region=region,
             by_phase=by_phase,
             live=live,
             deadlines=deadlines,
             actions=actions,
             planned=planned,
+            people=people,
         )
 
     app.router.add_get("/console/", console.page(dashboard))

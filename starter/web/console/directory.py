@@ -14,8 +14,8 @@ from pydantic import ValidationError
 from domain.directory.models import Directory, Participant, Role
 from starter.cli.inputs import validation_problems
 from starter.web.console.context import Console
-from starter.web.console.forms import done, problems_by_field
-from starter.web.console.render import render
+from starter.web.console.forms import done, page_number, problems_by_field
+from starter.web.console.render import Msg, render
 from starter.web.console.roles import Forbidden, Viewer
 
 COLUMNS = ("id", "name", "email", "role", "country", "organisation", "language", "zone")
@@ -92,25 +92,21 @@ def add_directory_routes(app: web.Application, console: Console) -> None:
 
     async def listing(request: web.Request, viewer: Viewer) -> web.StreamResponse:
         region = region_of(viewer)
-        countries = {c.code for c in await asyncio.to_thread(console.store.countries, region)}
-        inactive = await asyncio.to_thread(console.sessions.deactivated)
         query = request.query.get("q", "").strip().lower()[:100]
-        try:
-            number = max(1, int(request.query.get("page", "1")))
-        except ValueError:
-            number = 1
-        people, total = await asyncio.to_thread(
-            console.sessions.region_people,
-            countries,
-            f"SEC-{region}",
-            query,
-            (number - 1) * PAGE,
-            PAGE,
-        )
+        number = page_number(request)
+
+        def read() -> tuple[list[Participant], int, set[str]]:  # one thread hop per page
+            countries = {c.code for c in console.store.countries(region)}
+            people, total = console.sessions.region_people(
+                countries, f"SEC-{region}", query, (number - 1) * PAGE, PAGE
+            )
+            return people, total, console.store.inactive()
+
+        people, total, inactive = await asyncio.to_thread(read)
         return render(
             request,
             "directory.html",
-            title="Directory",
+            title=Msg("Directory"),
             region=region,
             people=people,
             total=total,
@@ -134,7 +130,7 @@ def add_directory_routes(app: web.Application, console: Console) -> None:
             request,
             "person.html",
             code,
-            title="Edit" if editing else "Add",
+            title=Msg("Edit") if editing else Msg("Add"),
             form=form,
             problems=problems,
             editing=editing,
@@ -196,7 +192,7 @@ def add_directory_routes(app: web.Application, console: Console) -> None:
         if person is None or allowed(person, region, countries) or pid == viewer.id:
             raise Forbidden("this entry is not yours to deactivate")
         back = request.path.endswith("/reactivate")
-        await asyncio.to_thread(console.sessions.set_active, pid, back, viewer.id, console.now())
+        await asyncio.to_thread(console.store.set_active, pid, back)
         if not back:
             await asyncio.to_thread(console.sessions.revoke_all, pid, console.now())
         await console.audit(
@@ -210,7 +206,12 @@ def add_directory_routes(app: web.Application, console: Console) -> None:
     async def import_page(request: web.Request, viewer: Viewer) -> web.StreamResponse:
         region_of(viewer)
         return render(
-            request, "directory_import.html", title="Import", changes=None, text="", columns=COLUMNS
+            request,
+            "directory_import.html",
+            title=Msg("Import"),
+            changes=None,
+            text="",
+            columns=COLUMNS,
         )
 
     async def import_post(request: web.Request, viewer: Viewer) -> web.StreamResponse:
@@ -235,7 +236,7 @@ def add_directory_routes(app: web.Application, console: Console) -> None:
                     request,
                     "directory_import.html",
                     400,
-                    title="Import",
+                    title=Msg("Import"),
                     changes=changes,
                     text=text,
                     columns=COLUMNS,
@@ -249,11 +250,11 @@ def add_directory_routes(app: web.Application, console: Console) -> None:
             request,
             "directory_import.html",
             400 if refused else 200,
-            title="Import",
+            title=Msg("Import"),
             changes=changes,
             text=text,
             columns=COLUMNS,
-            problem="Nothing was changed: correct the refused rows first." if refused else "",
+            problem=Msg("Nothing was changed: correct the refused rows first.") if refused else "",
         )
 
     app.router.add_get("/console/directory", console.page(listing))

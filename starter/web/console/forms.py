@@ -3,9 +3,13 @@ page again with the problem next to its field."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from urllib.parse import urlencode
 
 from aiohttp import web
+
+from starter.client import commands
+from starter.web.console.render import Text, why
 
 _MAX = 200_000
 
@@ -23,6 +27,21 @@ def done(to: str, code: str, **extra: str) -> web.Response:
     )
 
 
+async def recorded(
+    command: Awaitable[object],
+    refused: Callable[[Text], Awaitable[web.StreamResponse]],
+    to: str,
+    code: str,
+) -> web.StreamResponse:
+    """Send a command to the meeting: back to `to` with the notice `code` once recorded, or
+    `refused(reason)` (the page again, the reason next to it) when its validator refused it."""
+    try:
+        await command
+    except commands.CommandRefused as exc:
+        return await refused(why(exc))  # in the reader's language
+    return done(to, code)
+
+
 def problems_by_field(problems: list[str]) -> dict[str, str]:
     """`field: message` lines by field ('' for those naming none)."""
     found: dict[str, str] = {}
@@ -32,3 +51,11 @@ def problems_by_field(problems: list[str]) -> dict[str, str]:
         text = message if key else line
         found[key] = f"{found[key]} {text}" if key in found else text
     return found
+
+
+def page_number(request: web.Request) -> int:
+    """The list page the query asks for (`?page=`), 1 when missing or not a number."""
+    try:
+        return max(1, min(int(request.query.get("page", "1")), 1_000_000))
+    except ValueError:
+        return 1

@@ -4,6 +4,8 @@ reschedule or cancel behind a page that names who will be mailed."""
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable
 from datetime import datetime
 
 from aiohttp import web
@@ -11,14 +13,15 @@ from pydantic import ValidationError
 
 from domain.invitations.batches import InvitationStatus
 from domain.meeting.changes import CancelCommand, RescheduleCommand
-from domain.meeting.status import MeetingStatus, ParticipantStatus, StatusPage
+from domain.meeting.status import StatusPage
 from domain.registration.answers import Attendance, RsvpCommand
+from domain.registration.held import ConfirmReplyCommand, DiscardReplyCommand
 from domain.reminders.planning import RemindCommand
 from starter.client import commands
 from starter.web.console import reads
 from starter.web.console.context import Console
-from starter.web.console.forms import done, fields
-from starter.web.console.render import render
+from starter.web.console.forms import done, fields, page_number, recorded
+from starter.web.console.render import Msg, Text, render, why
 from starter.web.console.roles import Viewer
 
 PAGE = 50
@@ -38,9 +41,9 @@ def wanted(state: str, country: str, number: int) -> StatusPage:
     )
 
 
-def to_be_mailed(status: MeetingStatus) -> list[ParticipantStatus]:
-    """Who gets the update or cancellation: everyone whose invitation went out."""
-    return [r for r in status.participants if r.invitation.status is InvitationStatus.SENT]
+MAILED = StatusPage(invitation=InvitationStatus.SENT, limit=200)
+"""Who gets the update or cancellation: everyone whose invitation went out (the first 200
+are named; the count is the whole meeting's)."""
 
 
 def _local(value: str, name: str) -> datetime:
@@ -60,17 +63,15 @@ def add_meeting_routes(app: web.Application, console: Console) -> None:
         request: web.Request,
         viewer: Viewer,
         meeting_id: str,
-        problem: str = "",
+        problem: Text = "",
         code: int = 200,
     ) -> web.Response:
         state = request.query.get("state", "all")
         state = state if state in STATES else "all"
         country = request.query.get("country", "")[:64]
-        try:
-            number = max(1, int(request.query.get("page", "1")))
-        except ValueError:
-            number = 1
+        number = page_number(request)
         status = await reads.page(console, meeting_id, wanted(state, country, number))
+        held = [r.participant_id for r in status.held_replies]
         return render(
             request,
             "meeting.html",
@@ -89,6 +90,7 @@ def add_meeting_routes(app: web.Application, console: Console) -> None:
             answers=list(Attendance),
             manage=viewer.manages(status.meeting.region),
             failed=status.count(InvitationStatus.FAILED),
+            held_names=await asyncio.to_thread(console.sessions.names_of, held),
             problem=problem,
             section="registration",
         )
@@ -104,32 +106,57 @@ def add_meeting_routes(app: web.Application, console: Console) -> None:
                 actor=console.actor(viewer),
             )
         except (ValueError, ValidationError):
-            return await registration_page(request, viewer, meeting_id, "Choose an answer.", 400)
+            return await registration_page(
+                request, viewer, meeting_id, Msg("Choose an answer."), 400
+            )
+        return await recorded(
+            commands.rsvp(console.client, console.store, meeting_id, command),
+            lambda why: registration_page(request, viewer, meeting_id, why, 409),
+            f"/console/meetings/{meeting_id}",
+            "answer",
+        )
+
+    async def held_reply(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+        """Confirm a held calendar reply (it becomes the answer) or discard it, through the
+        same updates as `rtm reply confirm|discard`; back to the dashboard or the meeting."""
+        meeting_id = request.match_info["meeting"]
+        await reads.managed(console, viewer, meeting_id)
+        form = await fields(request)
+        reply, verb = request.match_info["reply"], request.match_info["verb"]
+        back = "/console/" if form.get("back") == "dashboard" else f"/console/meetings/{meeting_id}"
+        sent: Awaitable[object]
         try:
-            await commands.rsvp(console.client, console.store, meeting_id, command)
-        except commands.CommandRefused as exc:
-            return await registration_page(request, viewer, meeting_id, str(exc), 409)
-        return done(f"/console/meetings/{meeting_id}", "answer")
+            if verb == "confirm":
+                confirm = ConfirmReplyCommand(reply_id=reply, actor=console.actor(viewer))
+                sent = commands.confirm_reply(console.client, console.store, meeting_id, confirm)
+            else:
+                discard = DiscardReplyCommand(reply_id=reply, actor=console.actor(viewer))
+                sent = commands.discard_reply(console.client, console.store, meeting_id, discard)
+        except ValidationError:
+            return await registration_page(request, viewer, meeting_id, Msg("No such reply."), 400)
+        return await recorded(
+            sent,
+            lambda why: registration_page(request, viewer, meeting_id, why, 409),
+            back,
+            f"reply-{verb}ed",
+        )
 
     async def chase(request: web.Request, viewer: Viewer) -> web.StreamResponse:
         meeting_id = request.match_info["meeting"]
         await reads.managed(console, viewer, meeting_id)
-        try:
-            await commands.remind(
-                console.client,
-                console.store,
-                meeting_id,
-                RemindCommand(actor=console.actor(viewer)),
-            )
-        except commands.CommandRefused as exc:
-            return await registration_page(request, viewer, meeting_id, str(exc), 409)
-        return done(f"/console/meetings/{meeting_id}", "chased")
+        command = RemindCommand(actor=console.actor(viewer))
+        return await recorded(
+            commands.remind(console.client, console.store, meeting_id, command),
+            lambda why: registration_page(request, viewer, meeting_id, why, 409),
+            f"/console/meetings/{meeting_id}",
+            "chased",
+        )
 
     async def change_form(request: web.Request, viewer: Viewer) -> web.StreamResponse:
         """The reschedule or cancel form (GET), its confirmation page (POST)."""
         meeting_id = request.match_info["meeting"]
         await reads.managed(console, viewer, meeting_id)
-        status = await reads.status(console, meeting_id)
+        status = await reads.page(console, meeting_id, MAILED)
         kind = "cancel" if request.path.endswith("/cancel") else "reschedule"
         form = await fields(request) if request.method == "POST" else {}
         problem = ""
@@ -148,7 +175,8 @@ def add_meeting_routes(app: web.Application, console: Console) -> None:
                 status=status,
                 kind=kind,
                 form=form,
-                mailed=to_be_mailed(status),
+                mailed=status.participants,
+                mailed_total=status.matching,
                 problem=problem,
             )
         m = status.meeting
@@ -164,7 +192,8 @@ def add_meeting_routes(app: web.Application, console: Console) -> None:
             status=status,
             kind=kind,
             form=form,
-            mailed=to_be_mailed(status),
+            mailed=status.participants,
+            mailed_total=status.matching,
             problem="",
         )
 
@@ -196,7 +225,7 @@ def add_meeting_routes(app: web.Application, console: Console) -> None:
                     ),
                 )
         except (commands.CommandRefused, ValueError, ValidationError) as exc:
-            status = await reads.status(console, meeting_id)
+            status = await reads.page(console, meeting_id, MAILED)
             return render(
                 request,
                 "change.html",
@@ -205,8 +234,9 @@ def add_meeting_routes(app: web.Application, console: Console) -> None:
                 status=status,
                 kind=kind,
                 form=form,
-                mailed=to_be_mailed(status),
-                problem=str(exc),
+                mailed=status.participants,
+                mailed_total=status.matching,
+                problem=why(exc),
             )
         return done(f"/console/meetings/{meeting_id}", "cancelled" if kind == "cancel" else "moved")
 
@@ -214,6 +244,7 @@ def add_meeting_routes(app: web.Application, console: Console) -> None:
     app.router.add_get(base, console.page(show))
     app.router.add_post(base + "/answer", console.page(answer))
     app.router.add_post(base + "/remind", console.page(chase))
+    app.router.add_post(base + "/replies/{reply}/{verb:confirm|discard}", console.page(held_reply))
     for kind in ("reschedule", "cancel"):
         app.router.add_get(f"{base}/{kind}", console.page(change_form))
         app.router.add_post(f"{base}/{kind}", console.page(change_form))

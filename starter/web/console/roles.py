@@ -88,3 +88,4 @@ def viewer_of(person: Participant, region: str | None, coordination: bool = Fals
 
 VIEWER = web.RequestKey("console_viewer", Viewer)
 CSRF = web.RequestKey("console_csrf", str)  # the token every form of the page carries
+NAMES = web.RequestKey("console_names", dict[str, str])  # country/organisation names by code

@@ -11,8 +11,9 @@ from aiohttp import web
 from starter.client.audit import TimelineEntry, chain, timeline
 from starter.web.console import reads
 from starter.web.console.context import Console
+from starter.web.console.forms import page_number
 from starter.web.console.reads import listed
-from starter.web.console.render import render
+from starter.web.console.render import Msg, render
 from starter.web.console.roles import Forbidden, Viewer
 
 PAGE = 100
@@ -37,7 +38,8 @@ def add_timeline_routes(app: web.Application, console: Console) -> None:
     async def entries_of(meeting_id: str) -> list[TimelineEntry]:
         runs = await chain(console.client, meeting_id)
         rows = await asyncio.to_thread(console.store.audit, meeting_id)
-        histories = [json.loads(h.to_json()) for h in runs]
+        # a large meeting's history takes a few hundred ms to turn into JSON: off the loop
+        histories = await asyncio.to_thread(lambda: [json.loads(h.to_json()) for h in runs])
         return await timeline(histories, rows, console.client.data_converter)
 
     async def show(request: web.Request, viewer: Viewer) -> web.StreamResponse:
@@ -48,15 +50,12 @@ def add_timeline_routes(app: web.Application, console: Console) -> None:
         )
         want = {k: request.query.get(k, "").strip()[:100] for k in FILTERS}
         chosen = [e for e in entries if matches(e, want)]
-        try:
-            number = max(1, int(request.query.get("page", "1")))
-        except ValueError:
-            number = 1
+        number = page_number(request)
         shown = chosen[(number - 1) * PAGE : number * PAGE]
         return render(
             request,
             "timeline.html",
-            title=f"Timeline: {status.title}",
+            title=Msg("Timeline: %(t)s", t=status.title),
             status=status,
             entries=shown,
             total=len(chosen),
@@ -76,7 +75,7 @@ def add_timeline_routes(app: web.Application, console: Console) -> None:
         return render(
             request,
             "audit_overview.html",
-            title="All regions",
+            title=Msg("All regions"),
             by_region={g: [r for r in rows if r.region == g] for g in regions},
         )
 
