@@ -23,9 +23,9 @@ from domain.invitations.batches import (
     DeliveryResult,
     InvitationBatch,
     InvitationStatus,
+    put_off,
 )
-from domain.mail.reminder import ReminderBatch, ReminderItem
-from domain.outbox.tracking import deferred
+from domain.mail.reminder import ReminderBatch, ReminderItem, ReminderResult
 from domain.registration.answers import Actor, Attendance, Channel, RsvpCommand
 from domain.reminders.planning import RemindCommand, ReminderKind
 from starter.client import commands
@@ -160,10 +160,19 @@ def test_a_batch_of_any_kind_narrows_to_the_one_message_put_off() -> None:
             keys[1]: _result(people[1].id, InvitationStatus.PENDING, "451 4.7.1 greylisted"),
             keys[2]: _result(people[2].id, InvitationStatus.FAILED, "550 5.1.1 unavailable"),
         }
-        assert deferred(outcomes) == [keys[1]], "only the 4xx is sent again"
+        assert put_off(outcomes) == [keys[1]], "only the 4xx is sent again"
+        if isinstance(batch, InvitationBatch):
+            answer = BatchResult(results=list(outcomes.values())).deferred_keys(batch)
+        else:
+            summary = ReminderResult.of(outcomes)
+            assert (summary.sent, summary.pending, list(summary.failed)) == (1, 1, [keys[2]])
+            answer = summary.deferred_keys(batch)
+        assert answer == [keys[1]], "what the workflow reads from the activity's answer"
         one = batch.only(keys[1])
         assert one.alone and not batch.alone and one.job_keys() == [keys[1]]
     assert invitations.job_keys()[1] == f"s2:invitation:{people[1].id}"
-    assert deferred({"k": _result("x", InvitationStatus.PENDING)}) == [], "not yet tried"
+    assert put_off({"k": _result("x", InvitationStatus.PENDING)}) == [], "not yet tried"
     with pytest.raises(ValueError):  # a result that does not match its batch is refused
-        BatchResult(results=[]).outcomes(invitations)
+        BatchResult(results=[]).deferred_keys(invitations)
+    older = ReminderResult(results={"k": _result("x", InvitationStatus.PENDING, "451 later")})
+    assert older.deferred_keys(reminders) == ["k"], "an older worker's answer is read too"

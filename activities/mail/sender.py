@@ -104,8 +104,7 @@ class MailActivities:
             MailJob(key=i.key, kind="reminder", recipient=i.recipient, build=build(i))
             for i in batch.items
         ]
-        done = await self.delivery.deliver(meeting.id, jobs, alone=batch.alone)
-        return ReminderResult(results=done)
+        return ReminderResult.of(await self.delivery.deliver(meeting.id, jobs, alone=batch.alone))
 
     @activity.defn(name=SEND_NOTICES)
     async def send_notices(self, batch: NoticeBatch) -> NoticeResult:
@@ -119,4 +118,4 @@ class MailActivities:
             for p in batch.recipients
         ]
         results = await self.delivery.deliver(batch.meeting.id, jobs, alone=batch.alone)
-        return NoticeResult(results=results)
+        return NoticeResult.of(results)

@@ -18,7 +18,7 @@ from domain.agenda.view import AgendaView
 from domain.common.base import Text
 from domain.directory.models import Participant
 from domain.followup.actions import ActionItem
-from domain.invitations.batches import KeyedResult
+from domain.invitations.batches import DeliverySummary
 from domain.mail import views
 from domain.mail.builder import Mail, MailIdentity, build, message_id
 from domain.mail.render import render
@@ -52,8 +52,8 @@ class NoticeBatch(ToRecipients):
         return f"{self.key}:{participant_id}"
 
 
-class NoticeResult(KeyedResult):
-    """Each recipient's outcome by the notice's outbox key (an action's mail too)."""
+class NoticeResult(DeliverySummary):
+    """What a notice's send activity answers."""
 
 
 def notice_message_id(

@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import Field
 
 from domain.directory.models import Frozen, Participant
-from domain.invitations.batches import KeyedResult
+from domain.invitations.batches import DeliverySummary
 from domain.mail import views
 from domain.mail.builder import Mail, MailIdentity, build, message_id
 from domain.mail.render import render
@@ -45,8 +45,8 @@ class ReminderBatch(MailBatch):
         return self.model_copy(update={"items": one, "alone": True})
 
 
-class ReminderResult(KeyedResult):
-    """Each reminder's outcome by its key."""
+class ReminderResult(DeliverySummary):
+    """What a reminder batch's send activity answers."""
 
 
 def reminder_message_id(

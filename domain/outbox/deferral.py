@@ -5,21 +5,17 @@ batches through one send skeleton. When the relay answers 4xx for one address, t
 goes on and reports that message pending with the server's words; the workflow then sends
 it again on its own (`MailBatch.only`), and that lone send retries with backoff until it
 goes out or its window ends (then it is failed). Each kind only says how its batch is
-keyed and narrowed; the deciding (`domain.outbox.tracking.deferred`) is the same for all.
+keyed and narrowed; the deciding (`domain.invitations.batches.put_off`) is the same for all.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Protocol, Self
+from typing import Protocol, Self
 
 from pydantic import Field
 
 from domain.common.base import Frozen
 from domain.directory.models import Participant
-
-if TYPE_CHECKING:
-    from domain.invitations.batches import DeliveryResult
 
 
 class MailBatch(Frozen):
@@ -56,6 +52,8 @@ class ToRecipients(MailBatch):
 
 
 class MailResult(Protocol):
-    """What a send activity answers: each message's outcome, found by its outbox key."""
+    """What a send activity answers, as far as the deferral rule needs it."""
 
-    def outcomes(self, batch: MailBatch) -> Mapping[str, DeliveryResult]: ...
+    def deferred_keys(self, batch: MailBatch) -> list[str]:
+        """The keys of `batch`'s messages the relay put off."""
+        ...

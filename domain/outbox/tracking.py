@@ -31,13 +31,6 @@ def applied(current: Invitation, result: DeliveryResult, sequence: int) -> Invit
     return None if changed == current else changed
 
 
-def deferred(outcomes: Mapping[str, DeliveryResult]) -> list[str]:
-    """The keys of the messages the relay put off (a 4xx for their address, pending with
-    the server's words): each is sent again on its own, with backoff, while the rest of its
-    batch has gone on. The same for every kind of mail (`domain.outbox.deferral`)."""
-    return [k for k, r in outcomes.items() if r.status is InvitationStatus.PENDING and r.error]
-
-
 def failures(
     results: Iterable[DeliveryResult], invitees: Mapping[str, Participant]
 ) -> list[FailedMessage]:

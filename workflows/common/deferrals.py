@@ -4,7 +4,7 @@ on its own, in the background.
 Why here and not in the activity: a 4xx for one address must hold back neither the rest of
 its batch nor the workflow (a reminder's timeline, the secretariat's `remind`, an action's
 next moment). The batch activity reports that message pending with the server's words
-(`domain.outbox.tracking.deferred`); a task of its own sends it alone
+(`domain.invitations.batches.put_off`); a task of its own sends it alone
 (`domain.outbox.deferral.MailBatch.only`), and that activity retries a 4xx with backoff until
 it goes out or its window ends (failed, with the reason). A 5xx fails its message at once;
 what was sent is never sent again (the activity skips what its heartbeat or the outbox has).
@@ -23,7 +23,6 @@ from workflows.common.policies import send_mail
 
 with workflow.unsafe.imports_passed_through():
     from domain.outbox.deferral import MailBatch, MailResult
-    from domain.outbox.tracking import deferred
 
 B = TypeVar("B", bound=MailBatch)
 R = TypeVar("R", bound=MailResult)
@@ -52,7 +51,7 @@ class Deferrals:
     async def send(self, activity: str, batch: B, result_type: type[R], stoppable: bool) -> R:
         """`batch` through `activity`; what the relay put off is then sent alone."""
         result = await send_mail(activity, batch, result_type)
-        later = deferred(result.outcomes(batch))
+        later = result.deferred_keys(batch)
         if later and workflow.patched(PATCH):
             self.defer(activity, batch, later, result_type, stoppable)
         return result

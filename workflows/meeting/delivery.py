@@ -29,6 +29,7 @@ with workflow.unsafe.imports_passed_through():
         Invitation,
         InvitationBatch,
         invitation_key,
+        put_off,
     )
     from domain.mail.notices import NoticeBatch
     from domain.meeting.status import ChangeAck, change_ack
@@ -36,7 +37,6 @@ with workflow.unsafe.imports_passed_through():
     from domain.outbox.tracking import (
         ResendCommand,
         applied,
-        deferred,
         failures,
         resend_problem,
         resend_targets,
@@ -90,7 +90,7 @@ class DeliveryHandlers(MeetingBase):
         self._apply(batch.sequence, results)
         final = self._standing(batch.sequence, results)  # a progress signal may have been first
         failed = failures(final, self.s.invitees)
-        later = deferred({invitation_key(batch.sequence, r.participant_id): r for r in final})
+        later = put_off({invitation_key(batch.sequence, r.participant_id): r for r in final})
         if not (failed or later) or not workflow.patched("delivery-failures"):
             return
         self._unreported += failed
