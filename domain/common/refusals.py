@@ -96,6 +96,31 @@ REASONS: dict[str, str] = {
     "action.ended": N_("action %(action)s ended"),
     "action.finished": N_("action %(action)s of %(meeting)s has ended"),
     "action.finished_how": N_("action %(action)s has ended (%(how)s)"),
+    # a meeting definition (a file, the plan and schedule forms, a reschedule)
+    "at": "%(field)s: %(problem)s",  # a problem beside its field: no words of its own
+    "input.missing": N_("Field required"),
+    "input.integer": N_("Input should be a valid integer, unable to parse string as an integer"),
+    "input.link": N_("'%(value)s' is not an http(s) link"),
+    "input.region": N_("%(field)s: unknown region '%(region)s'"),
+    "input.nobody": N_("%(field)s: the directory has nobody for these countries/organisations"),
+    "meeting.offset": N_("start and end are venue wall-clock times: give them without an offset"),
+    "meeting.end_first": N_("end (%(end)s) must be after start (%(start)s)"),
+    "meeting.deadline_late": N_("%(field)s: a venue time no later than the start"),
+    "meeting.too_long": N_("a meeting lasts at most 14 days"),
+    "meeting.needs.in_person": N_("%(field)s: required for an in-person meeting"),
+    "meeting.needs.online": N_("%(field)s: required for an online meeting"),
+    "meeting.needs.hybrid": N_("%(field)s: required for a hybrid meeting"),
+    "meeting.twice": N_("%(field)s: listed twice: %(values)s"),
+    "meeting.nobody": N_("%(field)s: invite at least one participant, country or organisation"),
+    "meeting.past": N_("%(field)s: %(when)s %(zone)s is in the past"),
+    "time.gap": N_(
+        "%(field)s: %(when)s does not exist in %(zone)s (the clocks skip from %(skip_from)s "
+        "to %(skip_to)s that day); the nearest valid time is %(nearest)s"
+    ),
+    "time.twice": N_(
+        "%(field)s: %(when)s happens twice in %(zone)s (the clocks go back that night): "
+        "choose a time that happens once"
+    ),
     # sending again
     "resend.closed": N_("the meeting is closed: there is nothing to send again"),
     "resend.not_invited": N_("%(field)s: '%(participant)s' is not invited to this meeting"),
@@ -109,6 +134,7 @@ class Refusal(str):
 
     code: str
     params: dict[str, str]
+    inner: dict[str, Refusal]  # parameters that are refusals themselves, translated too
 
     def __new__(cls, code: str, /, **params: object) -> Refusal:
         if code not in REASONS:
@@ -117,6 +143,7 @@ class Refusal(str):
         self = super().__new__(cls, REASONS[code] % values)
         self.code = code
         self.params = values
+        self.inner = {k: v for k, v in params.items() if isinstance(v, Refusal)}
         return self
 
     def text(self, lang: str) -> str:
@@ -127,6 +154,7 @@ class Refusal(str):
         template = REASONS[self.code]
         translated = i18n.gettext(lang, template) if template != REASONS[OTHER] else template
         values = {k: term(v, lang) if k in _TERM_PARAMS else v for k, v in self.params.items()}
+        values |= {k: v.text(lang) for k, v in self.inner.items()}
         return translated % values
 
     def detail(self) -> dict[str, Any]:
