@@ -18,7 +18,7 @@ from tests.test_languages import PLACEHOLDER, TECHNICAL, _english_words, pseudo_
 
 __all__ = ["pseudo_locale"]  # the fixture, used by name below
 
-# every code with words of its own (OTHER, "invalid" and "at" only frame other words)
+# every code with words of its own (OTHER, "at" and "and" only frame other words)
 CODED = sorted(c for c, t in REASONS.items() if re.search(r"[a-z]", PLACEHOLDER.sub("", t)))
 
 
@@ -40,7 +40,12 @@ def test_a_refusal_is_its_english_sentence_with_a_code() -> None:
     with pytest.raises(KeyError):
         Refusal("no.such.code")
     assert several([]) is None and several([r]) is r
-    assert several(["a: b", r]) == f"a: b; {r}"
+    both = several(["a: b", r, Refusal("meeting.too_long")])
+    assert both == f"a: b; {r}; a meeting lasts at most 14 days"
+    assert both is not None and refusal_of(str(both), both.detail()).text("ru") == (
+        f"a: b; регистрация на встречу RTM-CA-16 завершилась {r.params['deadline']}; "
+        "встреча длится не более 14 дней"
+    )  # each part in the reader's words, across the wire
 
 
 def test_the_domain_refuses_with_codes() -> None:

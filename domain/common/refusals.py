@@ -29,7 +29,6 @@ _TERM_PARAMS = frozenset({"status", "phase", "mode", "kind"})
 
 REASONS: dict[str, str] = {
     OTHER: "%(text)s",
-    "invalid": "%(problems)s",
     # the meeting as a whole
     "meeting.missing": N_("no meeting '%(meeting)s'"),
     "meeting.exists": N_("meeting %(meeting)s already exists"),
@@ -98,6 +97,7 @@ REASONS: dict[str, str] = {
     "action.finished_how": N_("action %(action)s has ended (%(how)s)"),
     # a meeting definition (a file, the plan and schedule forms, a reschedule)
     "at": "%(field)s: %(problem)s",  # a problem beside its field: no words of its own
+    "and": "%(first)s; %(rest)s",  # several problems: no words of its own either
     "input.missing": N_("Field required"),
     "input.integer": N_("Input should be a valid integer, unable to parse string as an integer"),
     "input.link": N_("'%(value)s' is not an http(s) link"),
@@ -159,7 +159,27 @@ class Refusal(str):
 
     def detail(self) -> dict[str, Any]:
         """What a workflow's refusal carries to the doors, and the audit log keeps."""
-        return {"code": self.code, "params": dict(self.params)}
+        found: dict[str, Any] = {"code": self.code, "params": dict(self.params)}
+        if self.inner:
+            found["inner"] = {k: v.detail() for k, v in self.inner.items()}
+        return found
+
+
+def _from_detail(detail: Mapping[str, Any], depth: int = 0) -> Refusal | None:
+    """The refusal that `detail()` described, or None if it names no known code."""
+    if depth > 50 or detail.get("code") not in REASONS:
+        return None
+    params: dict[str, object] = dict(detail.get("params") or {})
+    inner = detail.get("inner") or {}
+    for key, sub in inner.items() if isinstance(inner, Mapping) else ():
+        found = _from_detail(sub, depth + 1) if isinstance(sub, Mapping) else None
+        if found is None:
+            return None
+        params[key] = found
+    try:
+        return Refusal(str(detail["code"]), **params)
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 def refusal_of(reason: str, detail: object = None) -> Refusal:
@@ -167,14 +187,9 @@ def refusal_of(reason: str, detail: object = None) -> Refusal:
     `detail` gives (a workflow's refusal, decoded), else the text as it is."""
     if isinstance(reason, Refusal):
         return reason
-    if isinstance(detail, Mapping) and detail.get("code") in REASONS:
-        params = detail.get("params")
-        try:
-            found = Refusal(str(detail["code"]), **(dict(params) if params else {}))
-        except (KeyError, TypeError, ValueError):
-            found = None
-        if found is not None and str(found) == reason:
-            return found  # the same sentence: the code is trusted only when it agrees
+    found = _from_detail(detail) if isinstance(detail, Mapping) else None
+    if found is not None and str(found) == reason:
+        return found  # the same sentence: the code is trusted only when it agrees
     return Refusal(OTHER, text=reason)
 
 
@@ -183,6 +198,6 @@ def several(problems: Iterable[str]) -> Refusal | None:
     found = list(problems)
     if not found:
         return None
-    if len(found) == 1:
-        return refusal_of(found[0])
-    return Refusal("invalid", problems="; ".join(found))
+    first = refusal_of(found[0])
+    rest = several(found[1:])
+    return first if rest is None else Refusal("and", first=first, rest=rest)
