@@ -64,4 +64,4 @@ class ActionActivities:
             for p in mail.recipients
         ]
         results = await self._delivery.deliver(item.meeting_id, jobs, alone=True)
-        return NoticeResult(results=results)
+        return NoticeResult.of(results)

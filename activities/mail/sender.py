@@ -104,7 +104,7 @@ class MailActivities:
             MailJob(key=i.key, kind="reminder", recipient=i.recipient, build=build(i))
             for i in batch.items
         ]
-        return ReminderResult(results=await self.delivery.deliver(meeting.id, jobs, alone=True))
+        return ReminderResult.of(await self.delivery.deliver(meeting.id, jobs, alone=True))
 
     @activity.defn(name=SEND_NOTICES)
     async def send_notices(self, batch: NoticeBatch) -> NoticeResult:
@@ -118,4 +118,4 @@ class MailActivities:
             for p in batch.recipients
         ]
         results = await self.delivery.deliver(batch.meeting.id, jobs, alone=True)
-        return NoticeResult(results=results)
+        return NoticeResult.of(results)

@@ -18,7 +18,7 @@ from domain.agenda.view import AgendaView
 from domain.common.base import Frozen, Text
 from domain.directory.models import Participant
 from domain.followup.actions import ActionItem
-from domain.invitations.batches import DeliveryResult
+from domain.invitations.batches import DeliverySummary
 from domain.mail import views
 from domain.mail.builder import Mail, MailIdentity, build, message_id
 from domain.mail.render import render
@@ -49,8 +49,8 @@ class NoticeBatch(Frozen):
     recipients: list[Participant]
 
 
-class NoticeResult(Frozen):
-    results: dict[str, DeliveryResult] = Field(default_factory=dict)
+class NoticeResult(DeliverySummary):
+    """What a notice's send activity answers."""
 
 
 def notice_message_id(

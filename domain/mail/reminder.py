@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import Field
 
 from domain.directory.models import Frozen, Participant
-from domain.invitations.batches import DeliveryResult
+from domain.invitations.batches import DeliverySummary
 from domain.mail import views
 from domain.mail.builder import Mail, MailIdentity, build, message_id
 from domain.mail.render import render
@@ -37,8 +37,8 @@ class ReminderBatch(Frozen):
     items: list[ReminderItem]
 
 
-class ReminderResult(Frozen):
-    results: dict[str, DeliveryResult] = Field(default_factory=dict)
+class ReminderResult(DeliverySummary):
+    """What a reminder batch's send activity answers."""
 
 
 def reminder_message_id(

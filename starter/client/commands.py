@@ -49,6 +49,7 @@ from domain.registration.held import (
 from domain.reminders.planning import RemindCommand
 from starter.client.backoff import admitted
 from workflows.common import search_attributes
+from workflows.common.policies import MEETING_TASK_TIMEOUT
 from workflows.followup.action_item import ActionItemWorkflow
 from workflows.meeting.workflow import MeetingWorkflow
 from workflows.meeting.workflow import MeetingWorkflow as W
@@ -102,6 +103,7 @@ async def plan(client: Client, meeting: MeetingDefinition, task_queue: str, reus
             task_queue=task_queue,
             id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
             id_conflict_policy=WorkflowIDConflictPolicy.FAIL,
+            task_timeout=MEETING_TASK_TIMEOUT,
             search_attributes=search_attributes.initial(
                 meeting.region, meeting.number, Phase.SCHEDULED.value
             ),
