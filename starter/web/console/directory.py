@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from aiohttp import web
@@ -15,7 +16,7 @@ from domain.directory.models import Directory, Participant, Role
 from starter.cli.inputs import validation_problems
 from starter.web.console.context import Console
 from starter.web.console.forms import done, page_number, problems_by_field
-from starter.web.console.render import Msg, render
+from starter.web.console.render import Msg, Text, render
 from starter.web.console.roles import Forbidden, Viewer
 
 COLUMNS = ("id", "name", "email", "role", "country", "organisation", "language", "zone")
@@ -120,7 +121,7 @@ def add_directory_routes(app: web.Application, console: Console) -> None:
         request: web.Request,
         viewer: Viewer,
         form: dict[str, str],
-        problems: dict[str, str],
+        problems: Mapping[str, Text],
         editing: bool,
         code: int = 200,
     ) -> web.Response:
