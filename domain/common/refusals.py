@@ -125,6 +125,15 @@ REASONS: dict[str, str] = {
         "%(field)s: %(when)s happens twice in %(zone)s (the clocks go back that night): "
         "choose a time that happens once"
     ),
+    # the directory, as a region's secretariat writes it
+    "directory.auditor": N_("%(field)s: auditors are named by the initiative, not by a region"),
+    "directory.country": N_("%(field)s: %(country)s is not a country of region %(region)s"),
+    "directory.organisation": N_(
+        "%(field)s: only the region's secretariat (%(organisation)s) is yours to edit"
+    ),
+    "directory.id_taken": N_("%(field)s: %(id)s is already in the directory"),
+    "directory.columns": N_("columns missing: %(columns)s"),
+    "directory.email_twice": N_("email %(email)s is listed twice"),
     # sending again
     "resend.closed": N_("the meeting is closed: there is nothing to send again"),
     "resend.not_invited": N_("%(field)s: '%(participant)s' is not invited to this meeting"),
