@@ -87,7 +87,7 @@ def refused_detail(reason: str) -> dict[str, Any]:
     """What the audit log keeps of a refusal: the English text for auditors, and the code
     and parameters that do not depend on the wording."""
     found = refusal_of(reason)
-    return {"reason": str(found), "code": found.code, "params": found.params}
+    return {"reason": str(found)} | found.detail()
 
 
 async def plan(client: Client, meeting: MeetingDefinition, task_queue: str, reuse: bool) -> bool:
