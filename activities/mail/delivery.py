@@ -132,6 +132,7 @@ class _Batch:
             await self.writer.record(entry)
             if pace and not self.writer.written(job.key):  # the database is away: the heartbeat
                 self.beat()  # alone remembers it, once the SDK has sent it on
+                await self.report()  # one message at a time now: the status keeps up
                 await asyncio.sleep(HEARTBEAT_FLUSH)
 
     async def drain(self) -> None:
