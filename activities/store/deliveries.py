@@ -19,8 +19,8 @@ from sqlmodel import Field, SQLModel, col
 
 from activities.store.audit import AuditRow
 from activities.store.engine import StoreBase, now
-from domain.invitations.batches import DeliveryResult, InvitationStatus
-from domain.outbox.delivery import OutboxEntry, invitation_key
+from domain.invitations.batches import DeliveryResult, InvitationStatus, invitation_key
+from domain.outbox.delivery import OutboxEntry
 
 
 class OutboxRow(SQLModel, table=True):
