@@ -145,7 +145,7 @@ async def run(settings: Settings) -> None:
     store.check_schema()  # the schema is `rtm db upgrade`'s job, never the worker's
     client = await connect(settings)
     await ensure_search_attributes(client, settings.temporal_namespace)
-    worker = build_worker(client, settings, store, max_cached_workflows=settings.workflow_cache)
+    worker = build_worker(client, settings, store)
     tune_gc()
     logging.info("worker on %s, task queue %s", settings.temporal_address, settings.task_queue)
     alive = asyncio.create_task(_alive(client, worker_alive_file(private_dir(settings.var_dir))))

@@ -19,9 +19,11 @@ the same in both years; duplicates (one of them under a second Message-ID) 0; re
 of a message in flight when the worker died (same Message-ID); outbox rows never caught and
 catches the outbox does not know.
 
-The worker processes run without a workflow cache (RTM_WORKFLOW_CACHE=0): the time-skipping
-server never hands a dead worker's sticky tasks to another worker. The clock is moved by
-tests.clock, whose sleeps never leave it locked after a deadline.
+The worker to be killed runs without a workflow cache (RTM_WORKFLOW_CACHE=0): the
+time-skipping server never hands a dead worker's sticky tasks to another worker (a real
+cluster does, after the sticky queue's schedule-to-start timeout), so the workflows it had
+cached would wait for ever. The clock is moved by tests.clock, whose sleeps never leave it
+locked after a deadline.
 """
 
 from __future__ import annotations
@@ -270,11 +272,12 @@ async def one_year(label: str, team: int, workers: int, kill_after: int) -> Year
                     "DATABASE_URL": url, "SMTP_PORT": str(catcher.port),
                     "RTM_TASK_QUEUE": queue, "RTM_LINK_KEY": LINK_KEY.decode(),
                     "RTM_VAR_DIR": str(Path(tmp) / "var"),
-                    # the test server never moves a dead worker's sticky tasks to the shared
-                    # queue: with a cache, the killed worker's workflows would wait for ever
-                    "RTM_WORKFLOW_CACHE": "0",
                 }  # fmt: skip
-                processes = [_worker(worker_env) for _ in range(workers)]
+                # the test server never moves a dead worker's sticky tasks to the shared queue:
+                # the one to be killed keeps no workflow cache, or its workflows would wait for
+                # ever; the others keep theirs
+                victim = worker_env | {"RTM_WORKFLOW_CACHE": "0"}
+                processes = [_worker(victim), *(_worker(worker_env) for _ in range(workers - 1))]
                 await asyncio.sleep(3)  # let them poll the queue
 
                 async def kill_mid_fanout() -> None:

@@ -44,6 +44,10 @@ async def test_pages_in_the_persons_language_and_switched_by_them(
             lang, page = await _page(other, my)
             assert lang == "en" and "<h1>My meetings</h1>" in page
             assert 'lang="ru">Русский</button>' in page
+            async with http.get(f"{site.base}/console/my/RTM-XX-404") as r:  # no such meeting
+                assert r.status == 404
+                missing = await r.text()
+            assert '<html lang="ru">' in missing and "Выйти" in missing  # the console's own
 
             # refused: no token, a stale one, a language without a catalogue, another site
             switch = f"{site.base}/console/language"

@@ -19,7 +19,9 @@ from domain.agenda.template import ItemStatus
 from domain.attendance.register import Mode
 from domain.common import i18n
 from domain.followup.actions import ActionStatus
-from domain.registration.answers import Attendance
+from domain.meeting.status import StatusPage
+from domain.registration.answers import Actor, Attendance, Channel
+from domain.registration.held import HoldReplyCommand
 from starter.cli.inputs import read_directory
 from starter.client import commands
 from starter.devstack.catcher import SmtpCatcher
@@ -101,7 +103,24 @@ async def test_a_meeting_from_plan_to_audit_through_the_pages(
             shown = await sec.inner_text("main")
             assert "Aigerim Nurlanovna Bekova" in shown
             assert "Kazakhstan" in shown and "Kyrgyz Republic" in shown, "names, not codes"
+
+            # a calendar reply from an unauthenticated sender waits for the secretariat: shown
+            # on the meeting and the dashboard, confirmed with a button there
+            held = HoldReplyCommand(
+                participant_id="kg-nfp", attendance=Attendance.ONLINE, sequence=0,
+                sender="nfp.kg@example.org", envelope_from="bounce@mailer.example",
+                reason="no DKIM signature", actor=Actor(id="kg-nfp", channel=Channel.CALENDAR),
+            )  # fmt: skip
+            await commands.hold_reply(env.client, store, meeting_id, held)
+            await reload_until(sec, "no DKIM signature")  # another door: shown within moments
             await checker.check(sec, "meeting")
+            await sec.goto(f"{base}/console/")
+            await reload_until(sec, "Confirm the reply of Bakyt Asanov")
+            await checker.check(sec, "dashboard-held")
+            await sec.get_by_role("button", name="Confirm the reply of Bakyt Asanov").click()
+            await sec.wait_for_url(re.compile(r"done=reply-confirmed"))
+            kg = await commands.status(env.client, meeting_id, StatusPage(participant_id="kg-nfp"))
+            assert kg.participants[0].attendance is Attendance.ONLINE and not kg.held_replies
 
             # the NFP signs in, answers, proposes an item
             nfp = await (await person(browser)).new_page()

@@ -79,7 +79,7 @@ def test_the_template_is_what_the_code_and_templates_say(tmp_path: Path) -> None
 
 # Words a Russian text keeps as they are: formats and examples a reader types or sees
 # (Markdown, Excel, an https:// address, a time zone's name, an example address).
-TECHNICAL = re.compile(r"Markdown|Excel|https://|Asia/Dubai|name@example\.org")
+TECHNICAL = re.compile(r"Markdown|Excel|http\(s\)|https://|Asia/Dubai|name@example\.org")
 
 
 def test_every_message_has_a_russian_translation() -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import gettext as _gettext
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
-from functools import cache
+from functools import cache, lru_cache
 from io import BytesIO
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -163,7 +163,15 @@ def display_name(lang: str) -> str:
 
 
 def format_date(value: date | datetime, lang: str, form: DateForm = "day") -> str:
-    """A date as the language writes it: day (short weekday), weekday (long), date, long."""
+    """A date as the language writes it: day (short weekday), weekday (long), date, long.
+
+    Only the calendar date counts (as Babel takes it), so the text is kept per date: every
+    message of a meeting writes the same few dates."""
+    return _format_day(value.date() if isinstance(value, datetime) else value, lang, form)
+
+
+@lru_cache(maxsize=4096)
+def _format_day(value: date, lang: str, form: DateForm) -> str:
     from babel.dates import format_date as _babel_date
     from babel.dates import format_skeleton
 

@@ -29,7 +29,6 @@ _TERM_PARAMS = frozenset({"status", "phase", "mode", "kind"})
 
 REASONS: dict[str, str] = {
     OTHER: "%(text)s",
-    "invalid": "%(problems)s",
     # the meeting as a whole
     "meeting.missing": N_("no meeting '%(meeting)s'"),
     "meeting.exists": N_("meeting %(meeting)s already exists"),
@@ -70,6 +69,10 @@ REASONS: dict[str, str] = {
     "cancel.ended": N_("meeting %(meeting)s is already cancelled or closed"),
     "cancel.started": N_("meeting %(meeting)s has started: it can no longer be cancelled"),
     "remind.nobody": N_("everyone has answered: nobody to remind"),
+    "remind.inviting": N_(
+        "nobody to remind yet: the invitations are still going out and everyone who has "
+        "one has answered"
+    ),
     # the agenda
     "agenda.deadline": N_("the agenda proposal deadline passed (%(deadline)s)"),
     "agenda.presenter": N_("presenter '%(presenter)s' is not invited to this meeting"),
@@ -96,6 +99,41 @@ REASONS: dict[str, str] = {
     "action.ended": N_("action %(action)s ended"),
     "action.finished": N_("action %(action)s of %(meeting)s has ended"),
     "action.finished_how": N_("action %(action)s has ended (%(how)s)"),
+    # a meeting definition (a file, the plan and schedule forms, a reschedule)
+    "at": "%(field)s: %(problem)s",  # a problem beside its field: no words of its own
+    "and": "%(first)s; %(rest)s",  # several problems: no words of its own either
+    "input.missing": N_("Field required"),
+    "input.integer": N_("Input should be a valid integer, unable to parse string as an integer"),
+    "input.link": N_("'%(value)s' is not an http(s) link"),
+    "input.region": N_("%(field)s: unknown region '%(region)s'"),
+    "input.nobody": N_("%(field)s: the directory has nobody for these countries/organisations"),
+    "meeting.offset": N_("start and end are venue wall-clock times: give them without an offset"),
+    "meeting.end_first": N_("end (%(end)s) must be after start (%(start)s)"),
+    "meeting.deadline_late": N_("%(field)s: a venue time no later than the start"),
+    "meeting.too_long": N_("a meeting lasts at most 14 days"),
+    "meeting.needs.in_person": N_("%(field)s: required for an in-person meeting"),
+    "meeting.needs.online": N_("%(field)s: required for an online meeting"),
+    "meeting.needs.hybrid": N_("%(field)s: required for a hybrid meeting"),
+    "meeting.twice": N_("%(field)s: listed twice: %(values)s"),
+    "meeting.nobody": N_("%(field)s: invite at least one participant, country or organisation"),
+    "meeting.past": N_("%(field)s: %(when)s %(zone)s is in the past"),
+    "time.gap": N_(
+        "%(field)s: %(when)s does not exist in %(zone)s (the clocks skip from %(skip_from)s "
+        "to %(skip_to)s that day); the nearest valid time is %(nearest)s"
+    ),
+    "time.twice": N_(
+        "%(field)s: %(when)s happens twice in %(zone)s (the clocks go back that night): "
+        "choose a time that happens once"
+    ),
+    # the directory, as a region's secretariat writes it
+    "directory.auditor": N_("%(field)s: auditors are named by the initiative, not by a region"),
+    "directory.country": N_("%(field)s: %(country)s is not a country of region %(region)s"),
+    "directory.organisation": N_(
+        "%(field)s: only the region's secretariat (%(organisation)s) is yours to edit"
+    ),
+    "directory.id_taken": N_("%(field)s: %(id)s is already in the directory"),
+    "directory.columns": N_("columns missing: %(columns)s"),
+    "directory.email_twice": N_("email %(email)s is listed twice"),
     # sending again
     "resend.closed": N_("the meeting is closed: there is nothing to send again"),
     "resend.not_invited": N_("%(field)s: '%(participant)s' is not invited to this meeting"),
@@ -109,6 +147,7 @@ class Refusal(str):
 
     code: str
     params: dict[str, str]
+    inner: dict[str, Refusal]  # parameters that are refusals themselves, translated too
 
     def __new__(cls, code: str, /, **params: object) -> Refusal:
         if code not in REASONS:
@@ -117,6 +156,7 @@ class Refusal(str):
         self = super().__new__(cls, REASONS[code] % values)
         self.code = code
         self.params = values
+        self.inner = {k: v for k, v in params.items() if isinstance(v, Refusal)}
         return self
 
     def text(self, lang: str) -> str:
@@ -127,11 +167,32 @@ class Refusal(str):
         template = REASONS[self.code]
         translated = i18n.gettext(lang, template) if template != REASONS[OTHER] else template
         values = {k: term(v, lang) if k in _TERM_PARAMS else v for k, v in self.params.items()}
+        values |= {k: v.text(lang) for k, v in self.inner.items()}
         return translated % values
 
     def detail(self) -> dict[str, Any]:
         """What a workflow's refusal carries to the doors, and the audit log keeps."""
-        return {"code": self.code, "params": dict(self.params)}
+        found: dict[str, Any] = {"code": self.code, "params": dict(self.params)}
+        if self.inner:
+            found["inner"] = {k: v.detail() for k, v in self.inner.items()}
+        return found
+
+
+def _from_detail(detail: Mapping[str, Any], depth: int = 0) -> Refusal | None:
+    """The refusal that `detail()` described, or None if it names no known code."""
+    if depth > 50 or detail.get("code") not in REASONS:
+        return None
+    params: dict[str, object] = dict(detail.get("params") or {})
+    inner = detail.get("inner") or {}
+    for key, sub in inner.items() if isinstance(inner, Mapping) else ():
+        found = _from_detail(sub, depth + 1) if isinstance(sub, Mapping) else None
+        if found is None:
+            return None
+        params[key] = found
+    try:
+        return Refusal(str(detail["code"]), **params)
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 def refusal_of(reason: str, detail: object = None) -> Refusal:
@@ -139,14 +200,9 @@ def refusal_of(reason: str, detail: object = None) -> Refusal:
     `detail` gives (a workflow's refusal, decoded), else the text as it is."""
     if isinstance(reason, Refusal):
         return reason
-    if isinstance(detail, Mapping) and detail.get("code") in REASONS:
-        params = detail.get("params")
-        try:
-            found = Refusal(str(detail["code"]), **(dict(params) if params else {}))
-        except (KeyError, TypeError, ValueError):
-            found = None
-        if found is not None and str(found) == reason:
-            return found  # the same sentence: the code is trusted only when it agrees
+    found = _from_detail(detail) if isinstance(detail, Mapping) else None
+    if found is not None and str(found) == reason:
+        return found  # the same sentence: the code is trusted only when it agrees
     return Refusal(OTHER, text=reason)
 
 
@@ -155,6 +211,6 @@ def several(problems: Iterable[str]) -> Refusal | None:
     found = list(problems)
     if not found:
         return None
-    if len(found) == 1:
-        return refusal_of(found[0])
-    return Refusal("invalid", problems="; ".join(found))
+    first = refusal_of(found[0])
+    rest = several(found[1:])
+    return first if rest is None else Refusal("and", first=first, rest=rest)

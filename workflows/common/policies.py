@@ -11,7 +11,7 @@ from temporalio import workflow
 from temporalio.common import RetryPolicy
 
 with workflow.unsafe.imports_passed_through():
-    from domain.invitations.batches import MAX_PARALLEL_BATCHES, batches
+    from domain.invitations.batches import MAX_PARALLEL_BATCHES, ROUND_BATCH, batches
 
 R = TypeVar("R")
 T = TypeVar("T")
@@ -57,4 +57,8 @@ async def in_batches(items: list[T], send: Callable[[list[T]], Awaitable[None]])
         async with gate:
             await send(chunk)
 
-    await asyncio.gather(*(one(chunk) for chunk in batches(items)))
+    if workflow.patched("fan-out-whole-rounds"):
+        split = batches(items, ROUND_BATCH, whole_rounds=True)
+    else:  # meetings started before: batches of 50 as they were recorded
+        split = batches(items)
+    await asyncio.gather(*(one(chunk) for chunk in split))

@@ -183,6 +183,14 @@ class Console:
                     title=Msg("Not allowed"),
                     message=Msg("This page is not yours to see or change."),
                 )
+            except web.HTTPNotFound:  # no such meeting or action: the console's page, theirs
+                return render(  # language (the link pages' answer knows only the browser's)
+                    request,
+                    "error.html",
+                    404,
+                    title=Msg("Not found"),
+                    message=Msg("There is no such page."),
+                )
             finally:
                 if request.method == "POST":  # the page after a change shows it at once
                     self.recent.drop(request.match_info.get("meeting"))

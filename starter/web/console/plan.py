@@ -153,7 +153,7 @@ def add_plan_routes(app: web.Application, console: Console) -> None:
             problems = (
                 problems_by_field(exc.problems)
                 if isinstance(exc, InputError)
-                else problems_by_field([str(exc)])
+                else problems_by_field([exc.refusal])
             )
             status = await reads.status(console, meeting_id)
             return render(

@@ -65,30 +65,36 @@ class Msg:
         return f"Msg({self.message!r})"
 
 
-class Reason:
-    """A refused command's reason, written in the page's language when printed (its code
-    and parameters through the catalogue); `str()` outside a page gives the English."""
+class Said:
+    """What the engine said (a refusal, form problems), written in the page's language when
+    printed: a Refusal through the catalogue, other words as they are. `after_field` drops
+    the field's name each sentence starts with (the page shows it beside that field)."""
 
-    __slots__ = ("refusal",)
+    __slots__ = ("after_field", "lines")
 
-    def __init__(self, refusal: Refusal) -> None:
-        self.refusal = refusal
+    def __init__(self, lines: list[str], after_field: bool = False) -> None:
+        self.lines = lines
+        self.after_field = after_field
 
     def __str__(self) -> str:
-        return self.refusal.text(_PAGE_LANG.get())
+        lang = _PAGE_LANG.get()
+        said = [line.text(lang) if isinstance(line, Refusal) else line for line in self.lines]
+        if self.after_field:
+            said = [text.partition(": ")[2] or text for text in said]
+        return " ".join(said)
 
     def __bool__(self) -> bool:
-        return True
+        return bool(self.lines)
 
 
-Text = Msg | Reason | str  # what a page's context may hold for a sentence
+Text = Msg | Said | str  # what a page's context may hold for a sentence
 
 
 def why(exc: BaseException) -> Text:
     """Why a command was refused, in the page's language: the refusal's code through the
     catalogue when the engine gave one, else the exception's own words."""
     refusal = getattr(exc, "refusal", None)
-    return Reason(refusal) if isinstance(refusal, Refusal) else str(exc)
+    return Said([refusal]) if isinstance(refusal, Refusal) else str(exc)
 
 
 @cache
