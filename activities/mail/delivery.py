@@ -128,9 +128,10 @@ class _Batch:
                 email=job.recipient.email,
                 result=result,
             )
-            self.recorded.append((self.meeting_id, job.key))
+            slot = (self.meeting_id, job.key)
+            self.recorded.append(slot)
             await self.writer.record(entry)
-            if pace and not self.writer.written(job.key):  # the database is away: the heartbeat
+            if pace and not self.writer.written(slot):  # the database is away: the heartbeat
                 self.beat()  # alone remembers it, once the SDK has sent it on
                 await self.report()  # one message at a time now: the status keeps up
                 await asyncio.sleep(HEARTBEAT_FLUSH)

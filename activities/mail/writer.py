@@ -46,9 +46,9 @@ class OutboxWriter:
     def pending(self) -> int:
         return len(self._pending)
 
-    def written(self, key: str) -> bool:
-        """The entry of `key` is in the database (or was never handed over)."""
-        return key not in self._pending
+    def written(self, slot: Slot) -> bool:
+        """The entry of `slot` is in the database (or was never handed over)."""
+        return slot not in self._pending
 
     async def record(self, entry: OutboxEntry) -> None:
         """Queue `entry`; wait for it to be written while the database keeps up, not longer
