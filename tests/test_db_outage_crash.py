@@ -37,7 +37,8 @@ async def test_a_worker_killed_during_a_database_outage_sends_nothing_twice(
     store.upgrade_schema()
     store.load_directory(synthetic_directory(N))
     queue = f"rtm-outage-kill-{uuid.uuid4().hex[:8]}"
-    holder = sqlite3.connect(path, timeout=0, isolation_level=None, check_same_thread=False)
+    # waits for a write of the worker in progress, then holds every other writer off
+    holder = sqlite3.connect(path, timeout=10, isolation_level=None, check_same_thread=False)
     loop = asyncio.get_running_loop()
     with SmtpCatcher(port=free_port(), delay=0.05) as catcher:
         env = os.environ | {
