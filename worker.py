@@ -97,11 +97,12 @@ def build_worker(
     store: Store,
     task_queue: str | None = None,
     workflows: Sequence[type] = WORKFLOWS,
-    max_cached_workflows: int = 1000,
+    max_cached_workflows: int | None = None,
 ) -> Worker:
     """A worker with every workflow and activity, bound to `store` and the SMTP settings.
-    `max_cached_workflows=0` keeps no workflow in memory (no sticky queue to wait out when
-    the worker goes away)."""
+    Its workflow cache and concurrency come from the settings (RTM_WORKFLOW_CACHE,
+    RTM_WORKFLOW_TASKS); `max_cached_workflows=0` keeps no workflow in memory (no sticky
+    queue to wait out when the worker goes away)."""
     directory = DirectoryActivities(store)
     mail = MailActivities(store, settings, client)
     actions = ActionActivities(store, settings, mail.delivery)
@@ -121,7 +122,10 @@ def build_worker(
         ],
         activity_executor=ThreadPoolExecutor(max_workers=8),
         workflow_runner=sandbox_runner(),
-        max_cached_workflows=max_cached_workflows,
+        max_cached_workflows=(
+            settings.workflow_cache if max_cached_workflows is None else max_cached_workflows
+        ),
+        max_concurrent_workflow_tasks=settings.workflow_tasks,
     )
 
 

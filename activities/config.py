@@ -48,6 +48,11 @@ class Settings(BaseSettings):
     temporal_namespace: str = Field(validation_alias="TEMPORAL_NAMESPACE", default="default")
     temporal_ui_port: int = Field(validation_alias="RTM_UI_PORT", default=8233, ge=1, le=65535)
     task_queue: str = Field(validation_alias="RTM_TASK_QUEUE", default=TASK_QUEUE)
+    # workflows a worker keeps in memory (sticky); 0 replays every task from its history, for
+    # a server that never hands a dead worker's sticky tasks to another (the test server).
+    # Past it, each task of an evicted meeting replays its whole history first: at 1,200
+    # meetings on the SDK's 1,000, tasks took over 5 s
+    workflow_cache: int = Field(validation_alias="RTM_WORKFLOW_CACHE", default=2500, ge=0)
     database_url_env: str = Field(validation_alias="DATABASE_URL", default="")
     smtp_host: str = Field(validation_alias="SMTP_HOST", default="127.0.0.1")
     smtp_port: int = Field(validation_alias="SMTP_PORT", default=1025, ge=1, le=65535)
@@ -61,6 +66,9 @@ class Settings(BaseSettings):
     smtp_ca_file: str = Field(validation_alias="SMTP_CA_FILE", default="")
     smtp_retry_hours: float = Field(validation_alias="SMTP_RETRY_HOURS", default=24.0, gt=0)
     db_timeout: float = Field(validation_alias="RTM_DB_TIMEOUT", default=5.0, gt=0)
+    # workflow tasks a worker runs at once: on a few cores, more only share the GIL and each
+    # takes longer; the others wait their turn on the server, not against their timeout
+    workflow_tasks: int = Field(validation_alias="RTM_WORKFLOW_TASKS", default=8, ge=2)
     # a report's queries (rtm report, register, tracker, charts, audit; the console's downloads)
     report_timeout: float = Field(validation_alias="RTM_REPORT_TIMEOUT", default=120.0, gt=0)
     cli_user: str = Field(validation_alias="RTM_USER", default="secretariat")

@@ -167,7 +167,8 @@ async def main(n: int, users: int, rounds: int) -> None:
                     sessions.open_session(token, who, now, "bench")
                     cookies.append((token, kinds["nfp" if who == "p0000" else "secretariat"]))
                 times: dict[str, list[float]] = {}
-                await user(base, cookies[0][0], cookies[0][1], 1, {})  # warm-up
+                for cookie, paths in {id(p): (c, p) for c, p in cookies}.values():
+                    await user(base, cookie, paths, 1, {})  # warm-up: each role's pages once
                 started = time.perf_counter()
                 await asyncio.gather(*(user(base, c, p, rounds, times) for c, p in cookies))
                 elapsed = time.perf_counter() - started

@@ -62,6 +62,7 @@ from domain.mail.invitation import invitation_mail
 from domain.meeting.definition import MeetingDefinition
 from domain.meeting.status import MeetingStatus, StatusPage
 from starter.client import commands
+from starter.client.audit import chain
 from starter.devstack.binaries import temporal_cli
 from tests.factories import meeting, synthetic_directory, unique_id
 from tests.harness import INVITING, settings_for
@@ -192,7 +193,8 @@ class WorkflowRun:
     sent: int
     seconds: float
     rate: float
-    history_events: int
+    history_events: int  # over every run of the chain
+    runs: int  # 1 + the times it continued as new
     event_types: dict[str, int]
     # From the invitations' `at` stamps (taken just before each message is rendered):
     startup_s: float  # start_workflow -> first message
@@ -285,7 +287,8 @@ async def run_workflow(
     problem = "no error"
     while True:
         if watch == "history":
-            done_at = _invitations_done_at((await handle.fetch_history()).events)
+            runs = await chain(client, handle.id)  # every run: it may have continued as new
+            done_at = _invitations_done_at([e for run in runs for e in run.events])
             if done_at is not None:
                 break
         else:
@@ -317,10 +320,9 @@ async def run_workflow(
         if loop.time() > deadline:
             raise TimeoutError(f"{definition.id} not idle after {timeout}s")
         await asyncio.sleep(poll)
-    history = await handle.fetch_history()
-    types = Counter(
-        EventType.Name(e.event_type).removeprefix("EVENT_TYPE_") for e in history.events
-    )
+    runs = await chain(client, handle.id)  # every run of the chain, not the latest only
+    events = [e for run in runs for e in run.events]
+    types = Counter(EventType.Name(e.event_type).removeprefix("EVENT_TYPE_") for e in events)
     started.append(handle)
 
     stamps = sorted(i.at for i in invitations if i.at is not None)
@@ -332,7 +334,8 @@ async def run_workflow(
         sent=status.count(InvitationStatus.SENT),
         seconds=seconds,
         rate=invited / seconds,
-        history_events=len(history.events),
+        history_events=len(events),
+        runs=len(runs),
         event_types=dict(sorted(types.items())),
         startup_s=(first - wall0).total_seconds(),
         send_window_s=(last - first).total_seconds(),
@@ -472,8 +475,8 @@ async def bench(n: int, repeat: int, poll: float, watch: str, verbose: bool) -> 
                         print(
                             f"workflow run {k + 1}: {run.rate:7.1f} msg/s ({run.seconds:.2f}s; "
                             f"startup {run.startup_s:.2f}s, sending {run.send_window_s:.2f}s, "
-                            f"tail {run.tail_s:.2f}s), {run.history_events} events, "
-                            f"CPU ms/msg {_cpu_text(run.cpu_ms_per_msg)}"
+                            f"tail {run.tail_s:.2f}s), {run.history_events} events in "
+                            f"{run.runs} run(s), CPU ms/msg {_cpu_text(run.cpu_ms_per_msg)}"
                         )
 
                     plain_meeting = meeting(id=unique_id("BENCH-PLAIN"), organisations=[])

@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import statistics
 import sys
 import tempfile
@@ -35,6 +36,7 @@ from aiosmtpd.controller import Controller
 from google.protobuf.message import Message
 from temporalio.api.common.v1 import Payload
 from temporalio.api.enums.v1 import EventType
+from temporalio.api.history.v1 import HistoryEvent
 from temporalio.client import WorkflowHistory
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.service import RPCError
@@ -94,6 +96,20 @@ def _payloads(message: Message) -> Iterator[Payload]:
                 yield from _payloads(item)
 
 
+def _kind(e: HistoryEvent, activities: dict[int, str]) -> str:
+    """The event's type, and for an activity's events which activity ("scheduled:send_x")."""
+    kind = EventType.Name(e.event_type).removeprefix("EVENT_TYPE_").lower()
+    if e.HasField("activity_task_scheduled_event_attributes"):
+        name = e.activity_task_scheduled_event_attributes.activity_type.name
+        activities[e.event_id] = name
+        return f"{kind}:{name}"
+    for field in ("activity_task_completed_event_attributes",
+                  "activity_task_started_event_attributes"):  # fmt: skip
+        if e.HasField(field):
+            return f"{kind}:{activities.get(getattr(e, field).scheduled_event_id, '?')}"
+    return kind
+
+
 def measure_histories(runs: list[WorkflowHistory]) -> dict[str, Any]:
     """Events, bytes (also by event type, the largest first), the largest payload, and the
     largest state carried through continue-as-new."""
@@ -102,8 +118,9 @@ def measure_histories(runs: list[WorkflowHistory]) -> dict[str, Any]:
     largest, where, carried = 0, "", 0
     by_type: dict[str, int] = {}
     for h in runs:
+        activities: dict[int, str] = {}  # scheduled event id -> activity type
         for e in h.events:
-            kind = EventType.Name(e.event_type).removeprefix("EVENT_TYPE_").lower()
+            kind = _kind(e, activities)
             by_type[kind] = by_type.get(kind, 0) + e.ByteSize()
             for p in _payloads(e):
                 if p.ByteSize() > largest:
@@ -111,7 +128,7 @@ def measure_histories(runs: list[WorkflowHistory]) -> dict[str, Any]:
             if e.HasField("workflow_execution_continued_as_new_event_attributes"):
                 state = e.workflow_execution_continued_as_new_event_attributes.input
                 carried = max(carried, state.ByteSize())
-    top = dict(sorted(by_type.items(), key=lambda kv: -kv[1])[:6])
+    top = dict(sorted(by_type.items(), key=lambda kv: -kv[1])[:10])
     return {"runs": len(runs), "events": events, "bytes": size, "largest_payload": largest,
             "largest_in": where, "continue_as_new_state": carried,
             "bytes_by_event": top}  # fmt: skip
@@ -225,6 +242,7 @@ async def lifecycle(env: WorkflowEnvironment, n: int) -> dict[str, Any]:
         "wall_s": round(wall, 1),
         "complete": not problems,
         "problems": problems,
+        "load_average": [round(x, 1) for x in os.getloadavg()],
     }
 
 
@@ -260,7 +278,8 @@ def _line(r: dict[str, Any], base: dict[str, Any] | None) -> str:
         f"{r['largest_payload'] / 1024:.0f} KB, continue-as-new state "
         f"{r['continue_as_new_state'] / 1024:.0f} KB, answers {r['answer_ms_median']} ms median "
         f"({'in a row' if r['answers_in_a_row'] else f'{PARALLEL} in parallel'}), "
-        f"{r['mails']} mails, {r['wall_s']} s, complete: {r['complete']}{ratio}"
+        f"{r['mails']} mails, {r['wall_s']} s (load {r['load_average']}), "
+        f"complete: {r['complete']}{ratio}"
     )
 
 

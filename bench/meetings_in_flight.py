@@ -4,8 +4,9 @@ out, worker memory per meeting, and whether any workflow task took over 5 s or w
     .venv/bin/python -m bench.meetings_in_flight [--meetings 500 2000] [--size 60]
 
 Runs on the Temporal dev server (real time: the meetings' timers stay months ahead) with
-one in-process worker whose workflow cache holds every meeting (`--cache`, default the
-largest meeting count plus a margin) and an SMTP server that accepts and drops the mail.
+one in-process worker configured as the settings configure it (RTM_WORKFLOW_CACHE,
+RTM_WORKFLOW_TASKS; `--cache` overrides the cache) and an SMTP server that accepts and
+drops the mail.
 The baseline is 10 meetings, measured first in the same run. For each count it prints the
 status query's median, p95 and worst latency while the invitations go out, the worker's
 RSS growth per meeting, and from every meeting's history (all runs): the longest workflow
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import random
 import resource
 import statistics
@@ -57,7 +59,9 @@ def rss_mb() -> float:
     return pages * resource.getpagesize() / 2**20
 
 
-async def in_flight(env: WorkflowEnvironment, count: int, size: int, cache: int) -> dict[str, Any]:
+async def in_flight(
+    env: WorkflowEnvironment, count: int, size: int, cache: int | None
+) -> dict[str, Any]:
     drop = Drop()
     smtp = Controller(drop, hostname="127.0.0.1", port=free_port())
     smtp.start()
@@ -117,7 +121,8 @@ async def in_flight(env: WorkflowEnvironment, count: int, size: int, cache: int)
     return {
         "meetings": count,
         "size": size,
-        "cache": cache,
+        "cache": settings.workflow_cache if cache is None else cache,
+        "workflow_tasks": settings.workflow_tasks,
         "seconds": round(seconds, 1),
         "mails": drop.count,
         "status_ms_median": round(statistics.median(ms), 1),
@@ -129,6 +134,7 @@ async def in_flight(env: WorkflowEnvironment, count: int, size: int, cache: int)
         "tasks_redone": redone,
         "runs": runs,
         "in_registration": registered,
+        "load_average": [round(x, 1) for x in os.getloadavg()],
     }
 
 
@@ -144,7 +150,8 @@ def _line(r: dict[str, Any], base: dict[str, Any] | None) -> str:
         f"{r['status_ms_p95']} ms p95, {r['status_ms_max']} ms worst over {r['queries']}; "
         f"worker +{r['rss_mb_per_meeting']} MB per meeting; longest workflow task "
         f"{r['longest_task_s']} s, {r['tasks_redone']} redone; "
-        f"{r['in_registration']}/{r['meetings']} in registration{ratio}"
+        f"{r['in_registration']}/{r['meetings']} in registration; cache {r['cache']}, "
+        f"{r['workflow_tasks']} workflow tasks at once; load {r['load_average']}{ratio}"
     )
 
 
@@ -155,7 +162,6 @@ async def run(counts: list[int], size: int, cache: int | None) -> int:
         dev_server_extra_args=["--sqlite-pragma", "journal_mode=wal"],
     )
     await ensure_search_attributes(env.client, "default")
-    cache = cache or max(counts) + 100
     failed = False
     try:
         base = await in_flight(env, 10, size, cache)

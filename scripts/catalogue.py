@@ -17,8 +17,10 @@ ROOT = Path(__file__).resolve().parent.parent
 LOCALE = ROOT / "domain" / "common" / "locale"
 POT = LOCALE / "messages.pot"
 PYBABEL = str(Path(sys.executable).with_name("pybabel"))
-# from Python code: _() and N_() (marks), translate() (the link pages' titles)
-EXTRACT = ["extract", "-F", "babel.cfg", "-k", "N_", "-k", "translate", "--no-location"]
+# from Python code: _() and N_() (marks), translate() (the link pages' titles), Msg() (the
+# console's sentences, translated when a page prints them)
+KEYWORDS = ["-k", "N_", "-k", "translate", "-k", "Msg"]
+EXTRACT = ["extract", "-F", "babel.cfg", *KEYWORDS, "--no-location"]
 
 
 def run(*args: str) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Collection
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -22,6 +22,7 @@ from temporalio.client import Client
 from activities.store import Store
 from starter.devstack.catcher import SmtpCatcher
 from starter.web.app import make_app, serve
+from starter.web.console.render import LANGUAGE_COOKIE
 from tests.harness import LINK_KEY, settings_for
 from tests.ports import free_port
 
@@ -86,9 +87,25 @@ _LAYOUT = """() => {
 
 @dataclass
 class Checker:
-    """Checks every page it is shown, at both widths; collects what it found wrong."""
+    """Checks every page it is shown, at both widths; collects what it found wrong, and
+    remembers where each page was (to show it again in another language)."""
 
     seen: set[str] = field(default_factory=set)
+    visited: dict[str, tuple[BrowserContext, str]] = field(default_factory=dict)
+
+    async def again_in(self, lang: str, base: str, skip: Collection[str] = ()) -> dict[str, str]:
+        """Every page seen (but `skip`, those a POST answered), fetched again by the same
+        person with the language form's cookie set to `lang`: name -> HTML."""
+        pages: dict[str, str] = {}
+        for name, (context, url) in self.visited.items():
+            if name in skip:
+                continue
+            await context.add_cookies([{"name": LANGUAGE_COOKIE, "value": lang, "url": base}])
+            page = await context.new_page()
+            await page.goto(url)
+            pages[name] = await page.content()
+            await page.close()
+        return pages
 
     async def check(self, page: Page, name: str) -> None:
         original = page.viewport_size
@@ -110,6 +127,7 @@ class Checker:
         if original:
             await page.set_viewport_size(original)
         self.seen.add(name)
+        self.visited[name] = (page.context, page.url)
 
 
 async def mailed_link(catcher: SmtpCatcher, to: str, already: int, timeout: float = 10) -> str:

@@ -6,16 +6,15 @@ import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import datetime, timedelta
 
 from temporalio.client import Client, WorkflowHandle
-from temporalio.testing import WorkflowEnvironment
 
 from activities.config import Settings
 from activities.store import Store
 from domain.common.contracts import MeetingSummary, Phase
 from domain.meeting.definition import MeetingDefinition
 from domain.meeting.status import MAX_PAGE, MeetingStatus, StatusPage
+from tests.clock import advance_to as advance_to
 from worker import build_worker
 from workflows.common import search_attributes
 from workflows.meeting.workflow import MeetingWorkflow
@@ -68,12 +67,3 @@ async def invited(
         if loop.time() > deadline:
             raise TimeoutError(f"{handle.id} still in {status.phase} after {timeout}s")
         await asyncio.sleep(0.1)
-
-
-async def advance_to(
-    env: WorkflowEnvironment, target: datetime, step: timedelta = timedelta(days=2)
-) -> None:
-    """Move the time-skipping server's clock to `target` in steps, so that no single sleep
-    call has to get through months of timers and activities before its RPC deadline."""
-    while (now := await env.get_current_time()) < target:
-        await env.sleep(min(step, target - now))

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -132,11 +133,21 @@ async def test_agenda_and_attendance_of_a_two_day_hybrid_rtm(
             deadline = m.agenda_deadline_utc()
             await advance_to(env, deadline + timedelta(minutes=1))
             before = await commands.agenda(env.client, m.id)
-            with pytest.raises(commands.CommandRefused, match="deadline passed"):
+            with pytest.raises(commands.CommandRefused, match="deadline passed") as late:
                 await commands.propose_item(env.client, store, m.id, ProposeCommand(
                     title="Late item", presenter="kz-nfp", minutes=10,
                     actor=SECRETARIAT))  # fmt: skip
             assert await commands.agenda(env.client, m.id) == before
+            # its code and parameters crossed from the validator, and the audit keeps them
+            assert late.value.refusal.code == "agenda.deadline"
+            assert late.value.refusal.text("ru").startswith("срок приёма предложений")
+            (kept,) = [
+                json.loads(r.detail)
+                for r in store.audit(m.id)
+                if r.action == "agenda.propose.refused"
+            ]
+            assert kept["code"] == "agenda.deadline" and "deadline" in kept["params"]
+            assert kept["reason"] == str(late.value)
 
             # no check-in before the meeting day
             register_before = await commands.attendance(env.client, m.id)

@@ -71,9 +71,12 @@ async def test_a_secretariat_sees_and_manages_its_region_only(
     code, _, err = await run(CA_HEAD, "directory", "load", str(NETWORK))
     assert code == 2 and "may not load" in err
 
+    store.set_active("kz-deputy", False)
     code, out, _ = await run(CA_HEAD, "directory", "list")
     assert code == 0 and "Central Asia" in out and "Gulf" not in out
     assert "nfp.kz@example.org" in out and "nfp.sa@example.org" not in out
+    lines = {line.split()[0]: line for line in out.splitlines() if line.startswith("  ")}
+    assert lines["kz-deputy"].endswith("(deactivated)") and "deactivated" not in lines["kz-nfp"]
 
     assert await run(GCC_HEAD, "ideas", "add", "--region", "GCC", "--title", "Gulf idea") == (
         0, "PI-GCC-1 recorded: Gulf idea; on the agenda of GCC's next RTM\n", ""

@@ -144,7 +144,7 @@ async def test_directory_and_cycle_pages(
         await page.get_by_role("button", name="Show what would change").click()
         await checker.check(page, "directory-import-preview")
         rows = await page.locator("table tbody tr").all_inner_texts()
-        assert [r.split("\t")[2].strip() for r in rows] == ["same", "add", "change"]
+        assert [r.split("\t")[2].strip() for r in rows] == ["unchanged", "to add", "to change"]
         assert f"{low}-expert" not in {p.id for p in store.participants()}, "preview only"
         await page.get_by_role("button", name="Apply these changes").click()
         await page.wait_for_url(f"{base}/console/directory?done=imported")

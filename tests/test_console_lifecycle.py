@@ -17,8 +17,11 @@ from temporalio.testing import WorkflowEnvironment
 from activities.store import Store
 from domain.agenda.template import ItemStatus
 from domain.attendance.register import Mode
+from domain.common import i18n
 from domain.followup.actions import ActionStatus
-from domain.registration.answers import Attendance
+from domain.meeting.status import StatusPage
+from domain.registration.answers import Actor, Attendance, Channel
+from domain.registration.held import HoldReplyCommand
 from starter.cli.inputs import read_directory
 from starter.client import commands
 from starter.devstack.catcher import SmtpCatcher
@@ -27,10 +30,16 @@ from tests.console_browser import Checker, chromium, console_site, person, sign_
 from tests.factories import central_asia, unique_id
 from tests.harness import advance_to, running_worker
 from tests.ports import free_port
+from tests.test_languages import _Balanced, pseudo_locale, untranslated
+
+__all__ = ["pseudo_locale"]  # the fixture, used by name below
 
 SECRETARIAT = "head.secretariat.ca@example.org"
 NFP_KZ = "nfp.kz@example.org"
 AUDITOR = "auditor@example.org"
+# pages that answered a form (a GET of their address is another page)
+ANSWERS_TO_POSTS = {"signin-sent", "plan-errors", "reschedule-confirm", "cancel-confirm"}
+ANSWERS_TO_POSTS |= {"followup-preview"}
 
 
 async def reload_until(page: Page, text: str, tries: int = 100) -> None:
@@ -43,7 +52,7 @@ async def reload_until(page: Page, text: str, tries: int = 100) -> None:
 
 
 async def test_a_meeting_from_plan_to_audit_through_the_pages(
-    skipping_env: WorkflowEnvironment, tmp_path: Path
+    skipping_env: WorkflowEnvironment, tmp_path: Path, pseudo_locale: str
 ) -> None:
     env = skipping_env
     store = Store(f"sqlite:///{tmp_path / 'rtm.db'}")
@@ -94,7 +103,24 @@ async def test_a_meeting_from_plan_to_audit_through_the_pages(
             shown = await sec.inner_text("main")
             assert "Aigerim Nurlanovna Bekova" in shown
             assert "Kazakhstan" in shown and "Kyrgyz Republic" in shown, "names, not codes"
+
+            # a calendar reply from an unauthenticated sender waits for the secretariat: shown
+            # on the meeting and the dashboard, confirmed with a button there
+            held = HoldReplyCommand(
+                participant_id="kg-nfp", attendance=Attendance.ONLINE, sequence=0,
+                sender="nfp.kg@example.org", envelope_from="bounce@mailer.example",
+                reason="no DKIM signature", actor=Actor(id="kg-nfp", channel=Channel.CALENDAR),
+            )  # fmt: skip
+            await commands.hold_reply(env.client, store, meeting_id, held)
+            await reload_until(sec, "no DKIM signature")  # another door: shown within moments
             await checker.check(sec, "meeting")
+            await sec.goto(f"{base}/console/")
+            await reload_until(sec, "Confirm the reply of Bakyt Asanov")
+            await checker.check(sec, "dashboard-held")
+            await sec.get_by_role("button", name="Confirm the reply of Bakyt Asanov").click()
+            await sec.wait_for_url(re.compile(r"done=reply-confirmed"))
+            kg = await commands.status(env.client, meeting_id, StatusPage(participant_id="kg-nfp"))
+            assert kg.participants[0].attendance is Attendance.ONLINE and not kg.held_replies
 
             # the NFP signs in, answers, proposes an item
             nfp = await (await person(browser)).new_page()
@@ -155,7 +181,7 @@ async def test_a_meeting_from_plan_to_audit_through_the_pages(
             again = await commands.status(env.client, meeting_id)
             assert again.sequence == sequence and again.phase.value == "registration"
             await nfp.goto(f"{base}/console/meetings/{meeting_id}/desk")
-            assert "Not allowed" in await nfp.inner_text("h1")
+            assert i18n.gettext("ru", "Not allowed") in await nfp.inner_text("h1")  # theirs
             await checker.check(nfp, "forbidden")
 
             # the meeting day: check-in at the desk on a phone
@@ -233,6 +259,55 @@ async def test_a_meeting_from_plan_to_audit_through_the_pages(
             await aud.goto(f"{base}/console/meetings/{meeting_id}")
             await checker.check(aud, "meeting-auditor")
             assert await aud.get_by_role("button", name="Chase now").count() == 0
+
+            # a third language is a catalogue and nothing else: every page again, in a
+            # pseudo-locale that wraps and lengthens every string, each by its own reader
+            pages = await checker.again_in(pseudo_locale, base, skip=ANSWERS_TO_POSTS)
+            csrf = re.findall(r'name="csrf" value="([^"]+)"', await sec.content())[0]
+            change = f"{base}/console/meetings/{meeting_id}"
+            moved = {"start": f"{later:%Y-%m-%dT%H:%M}", "end": f"{later:%Y-%m-%dT%H:%M}"}
+            for name, path, form in (  # the pages that answer a form, asked again
+                ("reschedule-confirm", "/reschedule", moved),
+                ("cancel-confirm", "/cancel", {"reason": "no venue"}),
+                ("followup-preview", "/followup", {"minutes": "Decided", "preview": "1"}),
+            ):
+                answer = await sec.context.request.post(change + path, form=form | {"csrf": csrf})
+                assert answer.status == 200, (name, answer.status)
+                pages[name] = await answer.text()
+            unlinked = {  # the plan's first attempt again: a hybrid meeting without its link
+                "id": "RTM-CA-99", "title": "16th RTM of National Focal Points",
+                "zone": "Asia/Dubai", "format": "hybrid", "countries": "KZ",
+                "start": f"{start:%Y-%m-%dT%H:%M}", "end": f"{end:%Y-%m-%dT%H:%M}",
+                "venue.name": "Dubai Exhibition Centre", "venue.city": "Dubai",
+                "venue.country": "United Arab Emirates",
+            }  # fmt: skip
+            answer = await sec.context.request.post(
+                f"{base}/console/plan", form=unlinked | {"csrf": csrf}
+            )
+            assert answer.status == 400
+            pages["plan-errors"] = await answer.text()
+            assert 'id="e-join_link"' in pages["plan-errors"]
+            agenda = await commands.agenda(env.client, meeting_id)
+            data = [meeting_id, "16th RTM of National Focal Points", "Asia/Dubai"]
+            data += ["Dubai Exhibition Centre", "Dubai", "United Arab Emirates"]
+            data += [i.title for i in agenda.items] + [p.name for p in store.participants()]
+            data += ["Send the updated national action plan", "Sent on paper and by mail"]
+            data += ["no venue", "Decided", "RTM-CA-99", "Central Asia"]
+            directory = central_asia()  # the plan form lists the region's invitees by name
+            data += [c.name for c in directory.countries]
+            data += [o.name for o in directory.organisations]
+            data += [o.name for o in read_directory(AUDITORS).organisations]
+            for name, html in pages.items():
+                assert f'<html lang="{pseudo_locale}">' in html, name
+                if name == "timeline":  # the audit's records (and kinds) are kept as written
+                    html = re.sub(r"<tbody>.*?</tbody>", "", html, flags=re.S)
+                    html = re.sub(r'<select id="kind".*?</select>', "", html, flags=re.S)
+                assert "⟦" in html, name
+                checker_html = _Balanced()
+                checker_html.feed(html)
+                assert checker_html.open == [], name
+                assert untranslated(html, data) == set(), (name, untranslated(html, data))
+            assert len(pages) >= 15
     assert {
         "dashboard",
         "plan",

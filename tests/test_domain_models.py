@@ -14,7 +14,13 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from domain.directory.models import Directory, Participant, Role
-from domain.invitations.batches import MAX_BATCH, MAX_PARALLEL_BATCHES, batches, message_id
+from domain.invitations.batches import (
+    MAX_BATCH,
+    MAX_PARALLEL_BATCHES,
+    ROUND_BATCH,
+    batches,
+    message_id,
+)
 from domain.meeting.definition import MeetingDefinition, MeetingFormat
 from tests.factories import meeting, meeting_data, synthetic_directory
 
@@ -425,6 +431,17 @@ def test_batches_cover_everyone_within_limits(n: int) -> None:
 def test_batches_for_a_large_meeting_are_full() -> None:
     split = batches(_POOL[:1000])
     assert [len(b) for b in split] == [MAX_BATCH] * 20
+
+
+@pytest.mark.parametrize("n", [801, 1200, 2000, 10_000])
+def test_batches_in_whole_rounds_keep_every_connection_busy(n: int) -> None:
+    recipients = (_POOL * 9)[:n]  # the order is what counts, not who
+    split = batches(recipients, ROUND_BATCH, whole_rounds=True)
+    assert [p for b in split for p in b] == recipients
+    assert len(split) % MAX_PARALLEL_BATCHES == 0  # no round with an idle connection
+    assert max(len(b) for b in split) <= ROUND_BATCH
+    assert max(len(b) for b in split) - min(len(b) for b in split) <= len(split)
+    assert len(split) < len(batches(recipients))  # fewer, larger batches than before
 
 
 @given(

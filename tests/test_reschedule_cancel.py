@@ -42,6 +42,7 @@ async def test_rsvp_reschedule_cancel_round_trip(
     store: Store,
     catcher: SmtpCatcher,
     capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     client = cli_env.client
     m = meeting()
@@ -70,6 +71,12 @@ async def test_rsvp_reschedule_cancel_round_trip(
             code, _ = await _cli(*argv)
             assert code == 2
             assert why in capsys.readouterr().err
+        # the same refusal in the terminal's language, by its code
+        monkeypatch.setenv("LANGUAGE", "ru")
+        code, _ = await _cli("rsvp", m.id, "xx-nfp", "--attend", "online")
+        monkeypatch.delenv("LANGUAGE")
+        assert code == 2
+        assert f"участник «xx-nfp» не приглашён на встречу {m.id}" in capsys.readouterr().err
         with pytest.raises(SystemExit) as bad_choice:
             main(["rsvp", m.id, "kz-nfp", "--attend", "maybe"])
         assert bad_choice.value.code == 2

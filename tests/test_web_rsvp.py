@@ -328,8 +328,8 @@ async def test_a_valid_link_after_cancellation_is_refused(live: Live) -> None:
 
     status, text, _raw = await fetch(live.http, "POST", links[Attendance.ONLINE])
     assert status == 409, text
-    # the workflow's refusal, as it gives it
-    assert tr("Your answer was not recorded.") in text and "cancelled" in text, text
+    # the workflow's refusal, by its code in the reader's language
+    assert tr("Your answer was not recorded.") in text and tr("cancelled") in text, text
 
     assert await live.participants() == before
     assert (await live.state()).participant(WHO).attendance is None

@@ -39,9 +39,9 @@ class DirectoryActivities:
             query.countries,
             query.organisations,
             include_inactive=query.known_only,  # a continued run keeps whom it invited
+            offset=query.offset,
+            limit=query.limit,
         )
-        if query.limit is not None:
-            chosen = chosen[query.offset : query.offset + query.limit]
         if problems and not query.known_only:
             raise ApplicationError(
                 "; ".join(problems), type="UnknownParticipant", non_retryable=True

@@ -33,6 +33,9 @@ from domain.mail.builder import Mail
 from domain.outbox.delivery import Failure, FailureKind, OutboxEntry, Step, gives_up
 
 HEARTBEAT_EVERY = 1.0  # seconds; the heartbeat timeout is 10 s
+# heartbeats between progress reports: each report is a signal, a workflow task and history
+# events for the meeting, and the status needs no fresher news than this while sending
+REPORT_EVERY = 2
 _MEMORY = TypeAdapter(dict[str, DeliveryResult])
 
 Progress = Callable[[dict[str, DeliveryResult]], Awaitable[None]]
@@ -68,9 +71,8 @@ class _Batch:
         self.meeting_id = meeting_id
         self.progress = progress
         self.results: dict[str, DeliveryResult] = {}
-        self.writer = OutboxWriter(
-            delivery.store.record_entries, delivery.executor, delivery.timeout
-        )
+        self.writer = delivery.writer()
+        self.recorded: list[str] = []  # keys handed to the writer
         self.smtp: aiosmtplib.SMTP | None = None
         self._reported: dict[str, DeliveryResult] = {}
 
@@ -91,10 +93,14 @@ class _Batch:
             activity.logger.warning("progress report failed: %s", exc)
 
     async def tick(self) -> None:
-        """Once a second, whatever the relay or the database is doing: heartbeat, report."""
+        """Once a second, whatever the relay or the database is doing: heartbeat; every
+        REPORT_EVERY seconds, report."""
+        beats = 0
         while True:
             self.beat()
-            await self.report()
+            if beats % REPORT_EVERY == 0:
+                await self.report()
+            beats += 1
             await asyncio.sleep(HEARTBEAT_EVERY)
 
     async def connection(self) -> aiosmtplib.SMTP:
@@ -113,7 +119,12 @@ class _Batch:
                 email=job.recipient.email,
                 result=result,
             )
+            self.recorded.append(job.key)
             await self.writer.record(entry)
+
+    async def drain(self) -> None:
+        """Until what this batch handed to the writer is written."""
+        await self.writer.drain(self.recorded)
 
 
 class Delivery:
@@ -125,6 +136,20 @@ class Delivery:
         self.timeout = timeout
         # the database's own threads: a stalled write never holds the worker's shared pool
         self.executor = ThreadPoolExecutor(max_workers=4, thread_name_prefix="outbox")
+        self._writers: dict[asyncio.AbstractEventLoop, OutboxWriter] = {}
+
+    def writer(self) -> OutboxWriter:
+        """The one outbox writer of the running event loop, shared by the batches it sends
+        at the same time (their entries go in one transaction)."""
+        loop = asyncio.get_running_loop()
+        found = self._writers.get(loop)
+        if found is None:
+            for old in [lp for lp in self._writers if lp.is_closed()]:
+                del self._writers[old]
+            found = self._writers[loop] = OutboxWriter(
+                self.store.record_entries, self.executor, self.timeout
+            )
+        return found
 
     async def _recorded(self, meeting_id: str, keys: list[str]) -> dict[str, DeliveryResult]:
         """Messages the outbox has as sent; nothing if the database does not answer in time
@@ -169,7 +194,7 @@ class Delivery:
                     await self._connection_failed(batch, todo[index:], exc.failure)
                     break
                 await batch.done(job, result)
-            await batch.writer.drain()
+            await batch.drain()
         finally:
             ticker.cancel()
             if batch.smtp is not None:
@@ -177,8 +202,7 @@ class Delivery:
             # cancelled (the meeting was cancelled or rescheduled) or failed: what was sent is
             # still written, within the database's timeout, and is in the last heartbeat
             with contextlib.suppress(Exception, asyncio.CancelledError):
-                await asyncio.wait_for(asyncio.shield(batch.writer.drain()), self.timeout)
-            await batch.writer.close()
+                await asyncio.wait_for(asyncio.shield(batch.drain()), self.timeout)
             batch.beat()
         return {j.key: batch.results[j.key] for j in jobs}
 
@@ -249,7 +273,7 @@ class Delivery:
         for job in left:
             batch.results[job.key] = _pending(job, datetime.now(UTC), failure.line())
         await batch.report()
-        await batch.writer.drain()
+        await batch.drain()
         batch.beat()
         activity.logger.info("SMTP %s, retrying: %s", failure.kind.value, failure.line())
         raise ApplicationError(  # benign: one log line per attempt, not a traceback

@@ -1,16 +1,19 @@
-"""Writes a batch's outcomes to the outbox without letting the database hold the mail back.
+"""Writes the outbox without letting the database hold the mail back.
 
-While the database answers, each message is recorded before the next one is sent (a crash
-then repeats at most the one message in flight). When a write takes longer than its timeout
-the batch goes on sending; the writer keeps what is unrecorded (the heartbeat carries it too)
-and writes it, all at once, as soon as the database answers again.
+While the database answers, each message is recorded before the next one is sent on its
+connection (a crash then repeats at most the one message in flight per connection). When a
+write takes longer than its timeout the senders go on; the writer keeps what is unrecorded
+(the heartbeat carries it too) and writes it, all at once, as soon as the database answers.
+
+One writer serves every batch a worker sends at the same time: the entries that wait while a
+transaction runs go together in the next one, so four connections sending at once cost about
+one transaction (and one hand-over to the database's thread) per round, not four.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Executor
 
 from domain.outbox.delivery import OutboxEntry
@@ -31,10 +34,9 @@ class OutboxWriter:
         self._executor = executor
         self._timeout = timeout
         self._pending: dict[str, OutboxEntry] = {}
-        self._wake = asyncio.Event()
-        self._empty = asyncio.Event()
-        self._empty.set()
+        self._written: dict[str, asyncio.Future[None]] = {}
         self._task: asyncio.Task[None] | None = None
+        self._stalled = False  # a wait ran out: senders go on without waiting, until a write
         self.last_error: str | None = None
 
     @property
@@ -43,47 +45,52 @@ class OutboxWriter:
 
     async def record(self, entry: OutboxEntry) -> None:
         """Queue `entry`; wait for it to be written while the database keeps up, not longer
-        than the timeout (after that the sender goes on and the writer catches up)."""
-        healthy = self._empty.is_set()
+        than the timeout (after that the senders go on and the writer catches up)."""
+        healthy = not self._stalled and self.last_error is None
         self._pending[entry.key] = entry
-        self._empty.clear()
-        self._wake.set()
-        if self._task is None:
+        written = self._future(entry.key)
+        if self._task is None or self._task.done():  # it ends once nothing is pending
             self._task = asyncio.create_task(self._run())
         if healthy:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._empty.wait(), self._timeout)
+            try:
+                await asyncio.wait_for(asyncio.shield(written), self._timeout)
+            except TimeoutError:
+                self._stalled = True
 
-    async def drain(self) -> None:
-        """Wait until everything is written (the batch's ticker keeps the heartbeat going)."""
-        await self._empty.wait()
+    async def drain(self, keys: Iterable[str]) -> None:
+        """Wait until the entries of `keys` are written (the batch's ticker keeps the
+        heartbeat going); entries of other batches do not hold it."""
+        waiting = [f for k in keys if (f := self._written.get(k)) is not None]
+        if waiting:
+            await asyncio.gather(*(asyncio.shield(f) for f in waiting))
 
-    async def close(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+    def _future(self, key: str) -> asyncio.Future[None]:
+        found = self._written.get(key)
+        if found is None or found.done():
+            found = self._written[key] = asyncio.get_running_loop().create_future()
+        return found
 
     async def _run(self) -> None:
+        """Write what is pending, a transaction at a time, until nothing is."""
         loop = asyncio.get_running_loop()
-        while True:
-            await self._wake.wait()
-            self._wake.clear()
-            while self._pending:
-                entries = list(self._pending.values())
-                try:
-                    # the store's own timeouts bound the call; this bounds a call that ignores
-                    # them (the thread is the writer's own, never the worker's shared pool)
-                    await asyncio.wait_for(
-                        loop.run_in_executor(self._executor, self._write, entries),
-                        self._timeout * 2,
-                    )
-                except Exception as exc:  # locked, refused, timed out: keep, try again
-                    self.last_error = f"{type(exc).__name__}: {exc}"[:300]
-                    await asyncio.sleep(RETRY_EVERY)
-                    continue
-                self.last_error = None
-                for e in entries:
-                    if self._pending.get(e.key) is e:
-                        del self._pending[e.key]
-            self._empty.set()
+        while self._pending:
+            entries = list(self._pending.values())
+            try:
+                # the store's own timeouts bound the call; this bounds a call that ignores
+                # them (the thread is the writer's own, never the worker's shared pool)
+                await asyncio.wait_for(
+                    loop.run_in_executor(self._executor, self._write, entries),
+                    self._timeout * 2,
+                )
+            except Exception as exc:  # locked, refused, timed out: keep, try again
+                self.last_error = f"{type(exc).__name__}: {exc}"[:300]
+                await asyncio.sleep(RETRY_EVERY)
+                continue
+            self.last_error = None
+            self._stalled = False
+            for e in entries:
+                if self._pending.get(e.key) is e:
+                    del self._pending[e.key]
+                    written = self._written.pop(e.key, None)
+                    if written is not None and not written.done():
+                        written.set_result(None)

@@ -167,32 +167,6 @@ class ConsoleStore(StoreBase):
             )
             s.commit()
 
-    def live_session(
-        self,
-        token: str,
-        now: datetime,
-        idle: timedelta,
-        absolute: timedelta,
-        touch_after: timedelta,
-    ) -> SessionRow | None:
-        """The session if it is neither revoked nor expired; refreshes its idle clock."""
-        key = digest(token)
-        with self._session() as s:
-            row = s.get(SessionRow, key)
-            if row is None or row.revoked_at is not None:
-                return None
-            created, seen = _aware(row.created_at), _aware(row.last_seen)
-            if now - created >= absolute or now - seen >= idle:
-                return None
-            if now - seen >= touch_after:  # one write a minute per browser, not per request
-                s.exec(
-                    update(SessionRow)
-                    .where(col(SessionRow.token_hash) == key)
-                    .values(last_seen=now)
-                )
-                s.commit()
-            return row
-
     def signed_in(
         self,
         token: str,
@@ -201,11 +175,14 @@ class ConsoleStore(StoreBase):
         absolute: timedelta,
         touch_after: timedelta,
     ) -> Placed | None:
-        """The person behind a live session and where they belong, in one trip."""
-        row = self.live_session(token, now, idle, absolute, touch_after)
-        if row is None or not self.is_active(row.participant_id):
-            return None
-        return self.person(row.participant_id)
+        """The active person behind a live session and where they belong: one transaction
+        (every page asks, so it is one connection, not three)."""
+        with self._session() as s:
+            row = _live(s, digest(token), now, idle, absolute, touch_after)
+            if row is None:
+                return None
+            person = s.get(ParticipantRow, row.participant_id)
+            return _placed(s, person) if person is not None and person.active else None
 
     def revoke(self, token: str, now: datetime) -> None:
         with self._session() as s:
@@ -244,17 +221,7 @@ class ConsoleStore(StoreBase):
         organisation names: a regional secretariat), and whether that is the coordination."""
         with self._session() as s:
             row = s.get(ParticipantRow, participant_id)
-            if row is None:
-                return None
-            region = None
-            if row.country is not None:
-                country = s.get(CountryRow, row.country)
-                region = country.region if country is not None else None
-            elif row.organisation is not None:
-                org = s.get(OrganisationRow, row.organisation)
-                region = org.region if org is not None else None
-            found = s.get(RegionRow, region) if region else None
-            return Placed(_participant(row), region, bool(found and found.coordination))
+            return None if row is None else _placed(s, row)
 
     def names_of(self, ids: list[str]) -> dict[str, str]:
         """The names of these people, by id (those the directory knows), in one query."""
@@ -308,10 +275,43 @@ class ConsoleStore(StoreBase):
         with self._session() as s:
             return s.get(MeetingRow, meeting_id)
 
-    def invited_to(self, participant_id: str) -> list[str]:
-        """The meetings this person was ever sent an invitation for."""
+    def invited_to(self, participant_id: str) -> list[MeetingRow]:
+        """The meetings this person was ever sent an invitation for, by id, in one query."""
         with self._session() as s:
-            q = select(OutboxRow.meeting_id).where(
+            sent = select(OutboxRow.meeting_id).where(
                 OutboxRow.participant_id == participant_id, OutboxRow.kind == "invitation"
             )
-            return sorted(set(s.exec(q)))
+            q = select(MeetingRow).where(col(MeetingRow.id).in_(sent))
+            return list(s.exec(q.order_by(col(MeetingRow.id))))
+
+
+def _live(
+    s: Session,
+    key: str,
+    now: datetime,
+    idle: timedelta,
+    absolute: timedelta,
+    touch_after: timedelta,
+) -> SessionRow | None:
+    row = s.get(SessionRow, key)
+    if row is None or row.revoked_at is not None:
+        return None
+    created, seen = _aware(row.created_at), _aware(row.last_seen)
+    if now - created >= absolute or now - seen >= idle:
+        return None
+    if now - seen >= touch_after:  # one write a minute per browser, not per request
+        s.exec(update(SessionRow).where(col(SessionRow.token_hash) == key).values(last_seen=now))
+        s.commit()
+    return row
+
+
+def _placed(s: Session, row: ParticipantRow) -> Placed:
+    region = None
+    if row.country is not None:
+        country = s.get(CountryRow, row.country)
+        region = country.region if country is not None else None
+    elif row.organisation is not None:
+        org = s.get(OrganisationRow, row.organisation)
+        region = org.region if org is not None else None
+    found = s.get(RegionRow, region) if region else None
+    return Placed(_participant(row), region, bool(found and found.coordination))

@@ -10,16 +10,17 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, Engine, insert, select
+from sqlalchemy import Engine, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Field, SQLModel, col
 
 from activities.store.audit import AuditRow
 from activities.store.engine import StoreBase, now
-from domain.invitations.batches import DeliveryResult, InvitationStatus
-from domain.outbox.delivery import OutboxEntry, invitation_key
+from domain.invitations.batches import DeliveryResult, InvitationStatus, invitation_key
+from domain.outbox.delivery import OutboxEntry
 
 
 class OutboxRow(SQLModel, table=True):
@@ -30,7 +31,7 @@ class OutboxRow(SQLModel, table=True):
     key: str = Field(primary_key=True)
     kind: str
     sequence: int | None = Field(default=None, index=True)
-    participant_id: str
+    participant_id: str = Field(index=True)  # "my meetings": which meetings invited them
     email: str
     message_id: str
     status: str
@@ -77,11 +78,14 @@ def read_sequence(
         return {r.participant_id: _result(r) for r in conn.execute(query)}
 
 
-def _upsert(conn: Connection) -> Any:
+@cache
+def _upsert(dialect_name: str) -> Any:
     """INSERT that replaces an earlier failure but never a sent message, returning the keys
-    that changed (so that a write retried after a timeout adds no second audit row)."""
+    that changed (so that a write retried after a timeout adds no second audit row). Built
+    once per dialect: a send records each message on its own, and building the statement
+    cost more than running it."""
     table = OutboxRow.__table__  # type: ignore[attr-defined]
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    dialect = postgresql if dialect_name == "postgresql" else sqlite
     stmt = dialect.insert(table)
     changed = {c: stmt.excluded[c] for c in ("message_id", "status", "error", "at", "email")}
     return stmt.on_conflict_do_update(
@@ -90,6 +94,9 @@ def _upsert(conn: Connection) -> Any:
         where=(table.c.status != InvitationStatus.SENT.value)
         & (stmt.excluded.status != table.c.status),
     ).returning(table.c.key)
+
+
+_AUDIT_INSERT = insert(AuditRow.__table__)  # type: ignore[attr-defined]
 
 
 def write(engine: Engine, entries: Sequence[OutboxEntry]) -> int:
@@ -114,11 +121,12 @@ def write(engine: Engine, entries: Sequence[OutboxEntry]) -> int:
     ]
     with engine.begin() as conn:
         changed: list[str] = []
+        upsert = _upsert(conn.dialect.name)
         for row in rows:  # one statement each: RETURNING tells which ones really changed
-            changed += list(conn.execute(_upsert(conn), row).scalars())
+            changed += list(conn.execute(upsert, row).scalars())
         audits = [_audit(by_key[key]) for key in changed]
         if audits:
-            conn.execute(insert(AuditRow.__table__), audits)  # type: ignore[attr-defined]
+            conn.execute(_AUDIT_INSERT, audits)
     return len(changed)
 
 

@@ -10,6 +10,7 @@ from pydantic import Field
 
 from domain.agenda.template import SECTION_ORDER, ItemKind, ItemStatus, TemplateItem
 from domain.common.base import Code, Frozen, Text
+from domain.common.refusals import Refusal
 from domain.directory.models import Participant
 from domain.registration.answers import Actor
 
@@ -125,31 +126,31 @@ def propose_problem(
     deadline_text: str,
 ) -> str | None:
     if ended:
-        return "the meeting is cancelled or closed"
+        return Refusal("meeting.over")
     if now >= deadline_utc:
-        return f"the agenda proposal deadline passed ({deadline_text})"
+        return Refusal("agenda.deadline", deadline=deadline_text)
     if command.presenter not in invitees:
-        return f"presenter {command.presenter!r} is not invited to this meeting"
+        return Refusal("agenda.presenter", presenter=command.presenter)
     return None
 
 
 def decide_problem(command: DecideCommand, items: dict[str, AgendaItem], ended: bool) -> str | None:
     if ended:
-        return "the meeting is cancelled or closed"
+        return Refusal("meeting.over")
     item = items.get(command.item_id)
     if item is None:
-        return f"no agenda item {command.item_id!r}"
+        return Refusal("agenda.no_item", item=command.item_id)
     if command.decision is Decision.REJECT:
         if item.status is not ItemStatus.PROPOSED:
-            return f"item {item.id} is {item.status.value}: only proposals can be rejected"
+            return Refusal("agenda.reject_decided", item=item.id, status=item.status.value)
         if not command.reason:
-            return "reason: a rejection needs a reason"
+            return Refusal("agenda.no_reason", field="reason")
     if command.decision is Decision.ACCEPT and item.status is not ItemStatus.PROPOSED:
-        return f"item {item.id} is {item.status.value}: only proposals can be accepted"
+        return Refusal("agenda.accept_decided", item=item.id, status=item.status.value)
     if command.decision is Decision.EDIT and not any(
         v is not None for v in (command.title, command.minutes, command.kind, command.presenter)
     ):
-        return "an edit needs at least one of title, minutes, kind, presenter"
+        return Refusal("agenda.empty_edit", fields="title, minutes, kind, presenter")
     return None
 
 

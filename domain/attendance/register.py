@@ -10,6 +10,7 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from domain.common.base import Frozen
+from domain.common.refusals import Refusal
 from domain.directory.models import Code, Participant, Role
 from domain.registration.answers import Actor, Attendance
 
@@ -60,16 +61,16 @@ def presence_problem(
 ) -> str | None:
     """Why a check-in or online join must be refused, or None."""
     if ended:
-        return "the meeting is cancelled or closed"
+        return Refusal("meeting.over")
     if participant_id not in invitees:
-        return f"participant {participant_id!r} is not invited to this meeting"
+        return Refusal("presence.not_invited", participant=participant_id)
     if answers.get(participant_id) not in ACCEPTED:
-        return f"{participant_id} is not registered (no accepted answer)"
+        return Refusal("presence.not_registered", participant=participant_id)
     if today is None:
-        return "today is not a day of the meeting (venue time)"
+        return Refusal("presence.not_today")
     if seen is None or wins_over(mode, seen.mode):
         return None
-    return f"{participant_id} is already counted today ({seen.mode.value})"
+    return Refusal("presence.counted", participant=participant_id, mode=seen.mode.value)
 
 
 def wins_over(mode: Mode, seen: Mode) -> bool:

@@ -17,4 +17,4 @@ Zone = Annotated[str, AfterValidator(iana_zone)]
 class Frozen(BaseModel):
     """Immutable, strict-about-unknown-fields base for every domain model."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import gettext as _gettext
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
-from functools import cache
+from functools import cache, lru_cache
 from io import BytesIO
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -25,9 +25,11 @@ __all__ = [
     "DateForm",
     "available",
     "catalogue_dirs",
+    "display_name",
     "format_date",
     "format_hm",
     "gettext",
+    "known",
     "mail_languages",
     "ngettext",
     "pick",
@@ -62,8 +64,14 @@ def _catalogue(lang: str) -> Path | None:
 
 def available() -> tuple[str, ...]:
     """English and every language that has a catalogue, English first."""
+    return _languages_in(tuple(catalogue_dirs))
+
+
+@cache
+def _languages_in(roots: tuple[Path, ...]) -> tuple[str, ...]:
+    """Read once per set of roots (every page asks; `reset()` forgets)."""
     found = {DEFAULT}
-    for root in catalogue_dirs:
+    for root in roots:
         if root.is_dir():
             found |= {d.name for d in root.iterdir() if (d / "LC_MESSAGES").is_dir()}
     return (DEFAULT, *sorted(found - {DEFAULT}))
@@ -119,6 +127,7 @@ def reset() -> None:
     """Forget loaded catalogues (after `catalogue_dirs` changed)."""
     translations.cache_clear()
     _locale.cache_clear()
+    _languages_in.cache_clear()
 
 
 def gettext(lang: str, message: str) -> str:
@@ -140,8 +149,29 @@ def _locale(lang: str) -> Locale | None:
         return None  # a pseudo or private-use language: English dates
 
 
+def known(lang: str) -> bool:
+    """Whether CLDR knows the language (a pseudo-locale is not a valid `lang` attribute)."""
+    return _locale(lang) is not None
+
+
+def display_name(lang: str) -> str:
+    """A language's name as its own readers write it ("English", "Русский"); the code
+    for a language CLDR does not know (a pseudo-locale)."""
+    locale = _locale(lang)
+    name = locale.get_display_name(locale) if locale is not None else None
+    return name[:1].upper() + name[1:] if name else lang
+
+
 def format_date(value: date | datetime, lang: str, form: DateForm = "day") -> str:
-    """A date as the language writes it: day (short weekday), weekday (long), date, long."""
+    """A date as the language writes it: day (short weekday), weekday (long), date, long.
+
+    Only the calendar date counts (as Babel takes it), so the text is kept per date: every
+    message of a meeting writes the same few dates."""
+    return _format_day(value.date() if isinstance(value, datetime) else value, lang, form)
+
+
+@lru_cache(maxsize=4096)
+def _format_day(value: date, lang: str, form: DateForm) -> str:
     from babel.dates import format_date as _babel_date
     from babel.dates import format_skeleton
 

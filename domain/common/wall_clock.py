@@ -10,6 +10,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from domain.common.refusals import Refusal
+
 
 def _instant(local: datetime, zone: ZoneInfo, fold: int) -> datetime:
     return local.replace(tzinfo=zone, fold=fold).astimezone(UTC)
@@ -49,14 +51,15 @@ def wall_clock_problem(field: str, local: datetime, zone_name: str) -> str | Non
     if skipped is not None:
         before, after = skipped
         nearest = after if after - local <= local - before else before
-        return (
-            f"{field}: {shown} does not exist in {zone_name} (the clocks skip from "
-            f"{before + timedelta(minutes=1):%H:%M} to {after:%H:%M} that day); "
-            f"the nearest valid time is {nearest:%Y-%m-%d %H:%M}"
+        return Refusal(
+            "time.gap",
+            field=field,
+            when=shown,
+            zone=zone_name,
+            skip_from=f"{before + timedelta(minutes=1):%H:%M}",
+            skip_to=f"{after:%H:%M}",
+            nearest=f"{nearest:%Y-%m-%d %H:%M}",
         )
     if is_repeated(local, zone_name):
-        return (
-            f"{field}: {shown} happens twice in {zone_name} (the clocks go back that night): "
-            "choose a time that happens once"
-        )
+        return Refusal("time.twice", field=field, when=shown, zone=zone_name)
     return None

@@ -119,11 +119,20 @@ class Participant(Frozen):
 
     @model_serializer(mode="wrap")
     def _compact(self, handler: SerializerFunctionWrapHandler) -> Any:
-        """Leave out `languages` when `language` says it all ([ru] -> [ru, en]): every
-        participant crosses the workflow's payloads, which a large meeting keeps small."""
+        """Leave out `languages` when `language` says it all ([ru] -> [ru, en]), `language`
+        when it is English alone, and the affiliation not held: every participant crosses
+        the workflow's payloads (invitations, reminders, notices, each run's reload), which
+        a large meeting keeps small."""
         data = handler(self)
-        if isinstance(data, dict) and data.get("languages") == preferred_languages([self.language]):
+        if not isinstance(data, dict):
+            return data
+        if data.get("languages") == preferred_languages([self.language]):
             data.pop("languages")
+            if data.get("language") == "en":
+                data.pop("language")
+        for name in ("country", "organisation"):
+            if name in data and data[name] is None:
+                data.pop(name)
         return data
 
     @model_validator(mode="after")

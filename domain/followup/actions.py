@@ -17,8 +17,10 @@ from zoneinfo import ZoneInfo
 from pydantic import Field
 
 from domain.common.base import Code, Email, Frozen, Text, Zone
+from domain.common.refusals import Refusal
 from domain.directory.models import Participant, Role
 from domain.meeting.definition import MeetingDefinition, MeetingId
+from domain.outbox.deferral import ToRecipients
 from domain.registration.answers import Actor
 from domain.reminders.moments import WEEKEND, send_moment
 from domain.reminders.policy import ReminderPolicy
@@ -133,7 +135,7 @@ class DoneCommand(Frozen):
 def done_problem(item: ActionItem) -> str | None:
     """Why `mark_done` must be refused, or None."""
     if item.status is ActionStatus.DONE:
-        return f"action {item.id} is already done"
+        return Refusal("action.done", action=item.id)
     return None
 
 
@@ -169,16 +171,19 @@ def resolve_owners(owner: Owner, participants: list[Participant]) -> list[Partic
     return [p for p in participants if p.id == owner.code]
 
 
-def owner_problem(owner: Owner, participants: list[Participant]) -> str | None:
-    """Why `owner` cannot own an action (unknown, or nobody to remind), or None."""
+def owner_problem(
+    owner: Owner, participants: list[Participant], field: str = "owner"
+) -> str | None:
+    """Why `owner` cannot own an action (unknown, or nobody to remind), or None; `field`
+    names where it was given (e.g. actions[2].owner)."""
     if owner.kind is OwnerKind.COUNTRY:
         if not any(p.country == owner.code for p in participants):
-            return f"owner: unknown country {owner.code!r}"
+            return Refusal("owner.unknown_country", field=field, code=owner.code)
         if not resolve_owners(owner, participants):
-            return f"owner: country {owner.code} has no NFP or deputy to remind"
+            return Refusal("owner.nobody", field=field, code=owner.code)
         return None
     if not resolve_owners(owner, participants):
-        return f"owner: unknown {owner.kind.value} {owner.code!r}"
+        return Refusal("owner.unknown", field=field, kind=owner.kind.value, code=owner.code)
     return None
 
 
@@ -345,7 +350,7 @@ def next_action_moments(
 NoticeKind = Literal["action-reminder", "action-escalation"]
 
 
-class ActionMail(Frozen):
+class ActionMail(ToRecipients):
     """One chasing mail of an action: what it is about; the text is the templates' job
     (domain.mail.action), in each recipient's language."""
 
@@ -363,9 +368,8 @@ class ActionMail(Frozen):
     )
     subject: Text | None = Field(default=None, description="legacy: text of older workflows")
     lines: list[str] = Field(default_factory=list, description="legacy: text of older workflows")
-    recipients: list[Participant]
 
-    def outbox_key(self, participant_id: str) -> str:
+    def job_key(self, participant_id: str) -> str:
         return f"action:{self.item.id}:{self.key}:{participant_id}"
 
 

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from pydantic import Field
 
 from domain.common.base import Frozen
+from domain.common.refusals import Refusal
 from domain.directory.models import Participant
 from domain.followup.actions import ActionItem, ActionSpec, owner_problem
 from domain.meeting.definition import MeetingDefinition
@@ -31,17 +32,17 @@ def minutes_problem(
 ) -> str | None:
     """Why the minutes cannot be recorded now, or None."""
     if ended:
-        return f"meeting {meeting.id} is cancelled or closed"
+        return Refusal("meeting.ended", meeting=meeting.id)
     if not started:
-        return f"meeting {meeting.id} has not been held yet"
+        return Refusal("minutes.not_held", meeting=meeting.id)
     if recorded:
-        return f"the minutes of {meeting.id} are already recorded"
+        return Refusal("minutes.recorded", meeting=meeting.id)
     for i, spec in enumerate(command.actions, start=1):
-        problem = owner_problem(spec.owner, participants)
+        problem = owner_problem(spec.owner, participants, f"actions[{i}].owner")
         if problem:
-            return f"actions[{i}].{problem}"
+            return problem
         if spec.due <= meeting.end.date():
-            return f"actions[{i}].due: {spec.due} is not after the meeting"
+            return Refusal("minutes.due", field=f"actions[{i}].due", due=spec.due)
     return None
 
 

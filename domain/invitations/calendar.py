@@ -5,9 +5,8 @@ One VEVENT in venue time with a rule-form VTIMEZONE, stable UID, SEQUENCE per ch
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, datetime
-
-import icalendar
 
 from domain.directory.models import Participant, Role
 from domain.invitations.vtimezone import vtimezone
@@ -71,12 +70,8 @@ def invitation_ics(
     lang: str = "en",
 ) -> bytes:
     """A whole VCALENDAR for one recipient: METHOD REQUEST (or CANCEL), them as ATTENDEE."""
-    cal = icalendar.Calendar()
-    cal.add("prodid", PRODID)
-    cal.add("version", "2.0")
-    cal.add("calscale", "GREGORIAN")
-    cal.add("method", method)
-    cal.add_component(vtimezone(meeting.zone, meeting.start.year))
+    import icalendar  # here, not above: the workflows and the CLI import this module's
+    # neighbours but never write a calendar, and should not pay for loading icalendar
 
     tzid = {"TZID": meeting.zone}
     event = icalendar.Event()
@@ -108,6 +103,25 @@ def invitation_ics(
     who.params["CUTYPE"] = "INDIVIDUAL"
     event.add("attendee", who)
 
-    cal.add_component(event)
-    ics: bytes = cal.to_ical()
-    return ics
+    body: bytes = event.to_ical()
+    return _calendar_head(meeting.zone, meeting.start.year, method) + body + _CALENDAR_END
+
+
+_CALENDAR_END = b"END:VCALENDAR\r\n"
+
+
+@functools.lru_cache(maxsize=64)
+def _calendar_head(zone: str, year: int, method: str) -> bytes:
+    """The VCALENDAR's lines before its VEVENT: the same for every recipient of a meeting,
+    and half the work of writing one calendar, so written once per zone, year and method
+    (a calendar's lines are folded one by one, so the parts join to the very same bytes)."""
+    import icalendar
+
+    cal = icalendar.Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", method)
+    cal.add_component(vtimezone(zone, year))
+    whole: bytes = cal.to_ical()
+    return whole.removesuffix(_CALENDAR_END)

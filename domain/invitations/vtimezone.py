@@ -12,9 +12,11 @@ import calendar
 import functools
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import icalendar
+if TYPE_CHECKING:  # imported where a calendar is written (not by the workflows or the CLI)
+    import icalendar
 
 __all__ = ["vtimezone"]
 
@@ -152,6 +154,8 @@ def _observance(
     change: _Transition, start: datetime, rule: _Rule | None
 ) -> icalendar.TimezoneStandard | icalendar.TimezoneDaylight:
     """DAYLIGHT for the rule that puts clocks forward, STANDARD otherwise (and if alone)."""
+    import icalendar
+
     sub: icalendar.TimezoneStandard | icalendar.TimezoneDaylight
     if rule is not None and change.after > change.before:
         sub = icalendar.TimezoneDaylight()
@@ -177,6 +181,8 @@ def vtimezone(zone: str, year: int) -> icalendar.Timezone:
     law, or rules that no single weekday rule expresses (Israel, Egypt, Morocco,
     Chile, Greenland), are not followed beyond it.
     """
+    import icalendar
+
     tz = _zone(zone)
     if not 2 <= year <= 9997:
         raise ValueError(f"year {year} is out of range")

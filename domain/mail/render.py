@@ -12,12 +12,14 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, Template, select_autoescape
 from markupsafe import Markup
 
 from domain.common import i18n
+
+if TYPE_CHECKING:
+    from jinja2 import Environment, Template
 
 __all__ = ["Rendered", "environment", "render", "render_text"]
 
@@ -45,7 +47,12 @@ def _filters(lang: str) -> dict[str, Callable[..., str]]:
 
 @cache
 def environment(lang: str) -> Environment:
-    """The template environment of one language (its catalogue and date formats)."""
+    """The template environment of one language (its catalogue and date formats).
+
+    Jinja2 is imported here, on first use: the workflows and the CLI import the mail
+    models beside this module but never render, and should not pay for it."""
+    from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
     env = Environment(
         loader=PackageLoader("domain.mail", "templates"),
         autoescape=select_autoescape(enabled_extensions=("html.j2",), default=False),
@@ -54,6 +61,7 @@ def environment(lang: str) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=False,
+        auto_reload=False,  # the templates ship with the code: no file check per message
     )
     env.install_gettext_translations(i18n.translations(lang), newstyle=True)  # type: ignore[attr-defined]
     env.filters.update(_filters(lang))

@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import Field, ValidationError
 
+from domain.common.refusals import Refusal, refusal_of, several
 from domain.directory.models import Frozen, Text, Zone
 from domain.meeting.definition import (
     Link,
@@ -60,17 +61,17 @@ def reschedule_problem(
 ) -> str | None:
     """Why the reschedule must be refused, or None."""
     if closed:
-        return f"meeting {meeting.id} is cancelled or closed"
+        return Refusal("meeting.ended", meeting=meeting.id)
     if now >= meeting.start_utc():
-        return f"meeting {meeting.id} has started: it can no longer be rescheduled"
+        return Refusal("reschedule.started", meeting=meeting.id)
     try:
         new = rescheduled(meeting, command)
     except ValueError as exc:
-        return str(exc)
-    problems = schedule_problems(new, now)
+        return refusal_of(str(exc))
+    problems: list[str] = list(schedule_problems(new, now))
     if new.start == meeting.start and new.end == meeting.end and new == meeting:
-        problems.append("nothing changes: same dates, zone, venue, format and link")
-    return "; ".join(problems) or None
+        problems.append(Refusal("reschedule.same"))
+    return several(problems)
 
 
 def schedule_problem(
@@ -78,17 +79,17 @@ def schedule_problem(
 ) -> str | None:
     """Why a planned meeting cannot be scheduled with these dates, host and format."""
     if not meeting.planned:
-        return f"meeting {meeting.id} is already scheduled: reschedule it instead"
+        return Refusal("schedule.already", meeting=meeting.id)
     try:
         new = rescheduled(meeting, command)
     except ValueError as exc:
-        return str(exc)
-    return "; ".join(schedule_problems(new, now)) or None
+        return refusal_of(str(exc))
+    return several(schedule_problems(new, now))
 
 
 def cancel_problem(meeting: MeetingDefinition, closed: bool, now: datetime) -> str | None:
     if closed:
-        return f"meeting {meeting.id} is already cancelled or closed"
+        return Refusal("cancel.ended", meeting=meeting.id)
     if now >= meeting.start_utc():
-        return f"meeting {meeting.id} has started: it can no longer be cancelled"
+        return Refusal("cancel.started", meeting=meeting.id)
     return None

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from pydantic import AfterValidator, Field, model_validator
 
 from domain.agenda.slotting import Session
+from domain.common.refusals import Refusal
 from domain.common.validation import no_control_chars
 from domain.common.wall_clock import wall_clock_problem
 from domain.directory.models import Code, Email, Frozen, Language, Text, Zone
@@ -27,7 +28,7 @@ MeetingId = Annotated[str, Field(pattern=r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)+$", max_l
 def _https_link(value: str) -> str:
     no_control_chars(value)
     if not (value.startswith("https://") or value.startswith("http://")) or " " in value:
-        raise ValueError(f"{value!r} is not an http(s) link")
+        raise ValueError(Refusal("input.link", value=value))
     return value
 
 
@@ -137,25 +138,22 @@ class MeetingDefinition(Frozen):
     @model_validator(mode="after")
     def _coherent(self) -> Self:
         if self.start.tzinfo is not None or self.end.tzinfo is not None:
-            raise ValueError(
-                "start and end are venue wall-clock times: give them without an offset"
-            )
+            raise ValueError(Refusal("meeting.offset"))
         if self.end <= self.start:
-            raise ValueError(
-                f"end ({self.end:%Y-%m-%d %H:%M}) must be after start ({self.start:%Y-%m-%d %H:%M})"
-            )
+            end, start = f"{self.end:%Y-%m-%d %H:%M}", f"{self.start:%Y-%m-%d %H:%M}"
+            raise ValueError(Refusal("meeting.end_first", end=end, start=start))
         deadline = self.registration_deadline
         if deadline is not None and (deadline.tzinfo is not None or deadline > self.start):
-            raise ValueError("registration_deadline: a venue time no later than the start")
+            raise ValueError(Refusal("meeting.deadline_late", field="registration_deadline"))
         agenda = self.agenda_deadline
         if agenda is not None and (agenda.tzinfo is not None or agenda > self.start):
-            raise ValueError("agenda_deadline: a venue time no later than the start")
+            raise ValueError(Refusal("meeting.deadline_late", field="agenda_deadline"))
         if self.end - self.start > timedelta(days=14):
-            raise ValueError("a meeting lasts at most 14 days")
+            raise ValueError(Refusal("meeting.too_long"))
         if self.format in (MeetingFormat.IN_PERSON, MeetingFormat.HYBRID) and self.venue is None:
-            raise ValueError(f"venue: required for {_a(self.format)} meeting")
+            raise ValueError(Refusal(f"meeting.needs.{self.format.value}", field="venue"))
         if self.format in (MeetingFormat.ONLINE, MeetingFormat.HYBRID) and self.join_link is None:
-            raise ValueError(f"join_link: required for {_a(self.format)} meeting")
+            raise ValueError(Refusal(f"meeting.needs.{self.format.value}", field="join_link"))
         for name, values in (
             ("participants", self.participants),
             ("countries", self.countries),
@@ -163,11 +161,9 @@ class MeetingDefinition(Frozen):
         ):
             dupes = sorted(v for v, n in Counter(values).items() if n > 1)  # linear in len
             if dupes:
-                raise ValueError(f"{name}: listed twice: {', '.join(dupes)}")
+                raise ValueError(Refusal("meeting.twice", field=name, values=", ".join(dupes)))
         if not (self.participants or self.countries or self.organisations):
-            raise ValueError(
-                "participants: invite at least one participant, country or organisation"
-            )
+            raise ValueError(Refusal("meeting.nobody", field="participants"))
         return self
 
     @property
@@ -219,12 +215,6 @@ def localized(meeting: MeetingDefinition, lang: str) -> MeetingDefinition:
     return meeting.model_copy(update=changes)
 
 
-def _a(fmt: MeetingFormat) -> str:
-    """'an online', 'a hybrid', 'an in-person': for error messages."""
-    words = fmt.value.replace("_", "-")
-    return f"an {words}" if words[0] in "aeiou" else f"a {words}"
-
-
 def to_utc(local: datetime, zone: str) -> datetime:
     """Venue wall-clock time to an aware UTC datetime."""
     from datetime import UTC
@@ -244,5 +234,6 @@ def schedule_problems(meeting: MeetingDefinition, now: datetime) -> list[str]:
         if local is not None and (problem := wall_clock_problem(name, local, meeting.zone))
     ]
     if meeting.start_utc() <= now:
-        problems.append(f"start: {meeting.start:%Y-%m-%d %H:%M} {meeting.zone} is in the past")
+        when = f"{meeting.start:%Y-%m-%d %H:%M}"
+        problems.append(Refusal("meeting.past", field="start", when=when, zone=meeting.zone))
     return problems

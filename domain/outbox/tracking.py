@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from pydantic import Field
 
 from domain.common.base import Frozen
+from domain.common.refusals import Refusal
 from domain.directory.models import Participant
 from domain.invitations.batches import DeliveryResult, Invitation, InvitationStatus
 from domain.outbox.delivery import FailedMessage
@@ -28,12 +29,6 @@ def applied(current: Invitation, result: DeliveryResult, sequence: int) -> Invit
         update["message_id"] = result.message_id
     changed = current.model_copy(update=update)
     return None if changed == current else changed
-
-
-def deferred(results: Iterable[DeliveryResult]) -> list[str]:
-    """Participants whose message the relay put off (a 4xx for their address): each is sent
-    again on its own, with backoff, while the rest of the batch has gone on."""
-    return [r.participant_id for r in results if r.status is InvitationStatus.PENDING and r.error]
 
 
 def failures(
@@ -76,11 +71,11 @@ def resend_problem(
 ) -> str | None:
     """Why the resend is refused, or None."""
     if closed:
-        return "the meeting is closed: there is nothing to send again"
+        return Refusal("resend.closed")
     if command.participant is not None and command.participant not in invitations:
-        return f"participant: {command.participant!r} is not invited to this meeting"
+        return Refusal("resend.not_invited", field="participant", participant=command.participant)
     if not resend_targets(command, invitations):
         if command.participant:
-            return f"{command.participant}'s invitation has not failed: nothing to send again"
-        return "no invitation has failed: nothing to send again"
+            return Refusal("resend.not_failed", participant=command.participant)
+        return Refusal("resend.none_failed")
     return None

@@ -12,6 +12,7 @@ from enum import StrEnum
 
 from pydantic import Field
 
+from domain.common.refusals import Refusal
 from domain.directory.models import Code, Frozen, Participant, Text
 from domain.meeting.definition import MeetingDefinition, MeetingFormat
 
@@ -64,25 +65,20 @@ def rsvp_problem(
 ) -> str | None:
     """Why `command` must be refused, or None when it can be applied."""
     if cancelled:
-        return f"meeting {meeting.id} is cancelled"
+        return Refusal("meeting.cancelled", meeting=meeting.id)
     if command.participant_id not in invitees:
-        return f"participant {command.participant_id!r} is not invited to {meeting.id}"
+        return Refusal("rsvp.not_invited", participant=command.participant_id, meeting=meeting.id)
     if command.sequence is not None and command.sequence < current_sequence:
-        return (
-            f"stale answer: it refers to invitation sequence {command.sequence}, "
-            f"the current one is {current_sequence}"
-        )
+        return Refusal("rsvp.stale", sequence=command.sequence, current=current_sequence)
     if command.sequence is not None and command.sequence > current_sequence:
-        return (
-            f"answer to invitation sequence {command.sequence}, which was never sent "
-            f"(the current one is {current_sequence})"
-        )
+        return Refusal("rsvp.never_sent", sequence=command.sequence, current=current_sequence)
     if now >= meeting.registration_deadline_utc():
-        return f"registration for {meeting.id} closed at {meeting.registration_deadline_text()}"
+        deadline = meeting.registration_deadline_text()
+        return Refusal("rsvp.closed", meeting=meeting.id, deadline=deadline)
     if command.attendance is Attendance.IN_PERSON and meeting.format is MeetingFormat.ONLINE:
-        return f"{meeting.id} is online only: in-person attendance is not possible"
+        return Refusal("rsvp.online_only", meeting=meeting.id)
     if command.attendance is Attendance.ONLINE and meeting.format is MeetingFormat.IN_PERSON:
-        return f"{meeting.id} is in person only: online attendance is not possible"
+        return Refusal("rsvp.in_person_only", meeting=meeting.id)
     return None
 
 

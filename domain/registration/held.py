@@ -13,6 +13,7 @@ from typing import Annotated
 
 from pydantic import Field
 
+from domain.common.refusals import Refusal
 from domain.directory.models import Code, Email, Frozen, Text
 from domain.registration.answers import Actor, Attendance, RsvpCommand
 
@@ -80,8 +81,9 @@ def hold(held: dict[str, HeldReply], command: HoldReplyCommand, number: int, now
 
 def held_problem(held: dict[str, HeldReply], reply_id: str) -> str | None:
     if reply_id not in held:
-        waiting = ", ".join(sorted(held)) or "none"
-        return f"no reply {reply_id} awaits confirmation (waiting: {waiting})"
+        if not held:
+            return Refusal("held.none", reply=reply_id)
+        return Refusal("held.unknown", reply=reply_id, waiting=", ".join(sorted(held)))
     return None
 
 

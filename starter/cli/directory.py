@@ -57,10 +57,11 @@ async def cmd_directory_list(args: argparse.Namespace, settings: Settings) -> in
         for o in orgs:
             print(f"  {o.code:<10} {o.name}")
     print(f"Participants ({len(people)}):")
+    off = store.inactive()  # deactivated on the console: no sign-in, no new invitation
     for p in people:
         print(
             f"  {p.id:<16} {p.role.value:<11} {p.country or p.organisation:<9} "
-            f"{p.email:<36} {p.name}"
+            f"{p.email:<36} {p.name}{'  (deactivated)' if p.id in off else ''}"
         )
     return 0
 

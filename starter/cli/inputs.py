@@ -15,6 +15,7 @@ from pydantic import BaseModel, ValidationError
 from yaml.constructor import ConstructorError
 from yaml.nodes import MappingNode
 
+from domain.common.refusals import Refusal
 from domain.directory.models import Directory
 from domain.meeting.definition import MeetingDefinition, schedule_problems
 from domain.series.models import series_problems
@@ -88,13 +89,27 @@ def read_document(path: Path, max_bytes: int = MAX_DOCUMENT_BYTES) -> Any:
         raise InputError([f"{path}: not valid {kind}: {exc}"]) from exc
 
 
+# pydantic's own messages that the catalogue has (domain.common.refusals), by error type
+_PYDANTIC = {"missing": "input.missing", "int_parsing": "input.integer"}
+
+
 def validation_problems(exc: ValidationError) -> list[str]:
-    """Pydantic errors as `field.path: message` lines."""
-    problems = []
+    """Pydantic errors as `field.path: message` lines; each a Refusal (the same words with
+    a code, for the reader's language) where the engine or the catalogue knows it."""
+    problems: list[str] = []
     for err in exc.errors():
         where = ".".join(str(p) for p in err["loc"])
         msg = err["msg"].removeprefix("Value error, ")
-        problems.append(f"{where}: {msg}" if where else msg)
+        cause = (err.get("ctx") or {}).get("error")
+        found: str | None = None
+        if isinstance(cause, ValueError) and cause.args and isinstance(cause.args[0], Refusal):
+            found = cause.args[0]
+        elif err["type"] in _PYDANTIC and Refusal(_PYDANTIC[err["type"]]) == msg:
+            found = Refusal(_PYDANTIC[err["type"]])
+        if found is not None and str(found) == msg:
+            problems.append(Refusal("at", field=where, problem=found) if where else found)
+        else:
+            problems.append(f"{where}: {msg}" if where else msg)
     return problems
 
 
@@ -117,7 +132,7 @@ def check_meeting(data: Any, store: Store, now: datetime) -> MeetingDefinition:
     meeting = parse(MeetingDefinition, data)
     problems = schedule_problems(meeting, now)
     if store.region(meeting.region) is None:
-        problems.append(f"region: unknown region {meeting.region!r}")
+        problems.append(Refusal("input.region", field="region", region=meeting.region))
     invitees, unknown = store.resolve_participants(
         meeting.participants, meeting.countries, meeting.organisations
     )
@@ -129,7 +144,7 @@ def check_meeting(data: Any, store: Store, now: datetime) -> MeetingDefinition:
         if i in off
     ]
     if not unknown and not invitees:
-        problems.append("participants: the directory has nobody for these countries/organisations")
+        problems.append(Refusal("input.nobody", field="participants"))
     if meeting.series is not None:
         problems += series_problems(meeting, store.series(meeting.series))
     if problems:

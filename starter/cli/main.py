@@ -66,7 +66,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     import asyncio
 
     from activities.config import SettingsError, load_settings
+    from domain.common.refusals import Refusal
     from starter.cli.errors import InputError
+    from starter.cli.language import terminal_language
     from starter.client.commands import CommandRefused
 
     try:
@@ -81,12 +83,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         enforce(args, settings)  # a region's secretariat sees and manages its region only
         code: int = asyncio.run(args.fn(args, settings))
         return code
-    except InputError as exc:
+    except InputError as exc:  # a problem the engine knows by its code: in the operator's words
+        lang = terminal_language()
         for problem in exc.problems:
-            print(f"error: {problem}", file=sys.stderr)
+            said = problem.text(lang) if isinstance(problem, Refusal) else problem
+            print(f"error: {said}", file=sys.stderr)
         return 2
-    except CommandRefused as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    except CommandRefused as exc:  # in the operator's language (LANGUAGE, LC_ALL, LANG)
+        print(f"error: {exc.refusal.text(terminal_language())}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

@@ -49,7 +49,10 @@ async def chain(client: Client, workflow_id: str) -> list[WorkflowHistory]:
         return [latest]
     runs: list[WorkflowHistory] = []
     while run_id:
-        history = await client.get_workflow_handle(workflow_id, run_id=run_id).fetch_history()
+        if run_id == latest.run_id:  # the one already read (a single run: the only one)
+            history = latest
+        else:
+            history = await client.get_workflow_handle(workflow_id, run_id=run_id).fetch_history()
         runs.append(history)
         last = history.events[-1]
         continued = last.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW

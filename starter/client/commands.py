@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import AsyncIterator, Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from temporalio.client import Client, WorkflowExecutionStatus, WorkflowUpdateFailedError
@@ -23,6 +23,7 @@ from domain.agenda.view import AgendaView
 from domain.attendance.register import AttendanceView, CheckInCommand, JoinCommand, Presence
 from domain.common.base import Frozen
 from domain.common.contracts import MeetingSummary, Phase
+from domain.common.refusals import Refusal, refusal_of
 from domain.followup.actions import ActionItem, DoneCommand, done_problem
 from domain.followup.minutes import MinutesCommand
 from domain.meeting.changes import CancelCommand, RescheduleCommand
@@ -48,6 +49,7 @@ from domain.registration.held import (
 from domain.reminders.planning import RemindCommand
 from starter.client.backoff import admitted
 from workflows.common import search_attributes
+from workflows.common.policies import MEETING_TASK_TIMEOUT
 from workflows.followup.action_item import ActionItemWorkflow
 from workflows.meeting.workflow import MeetingWorkflow
 from workflows.meeting.workflow import MeetingWorkflow as W
@@ -59,19 +61,33 @@ R = TypeVar("R")
 
 
 class CommandRefused(Exception):
-    """The meeting refused the command; nothing changed. The message says why."""
+    """The meeting refused the command; nothing changed. The message says why (English);
+    `refusal` carries its code and parameters, for each door to write in its reader's
+    language (domain.common.refusals)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.refusal = refusal_of(reason)
 
 
 class NoSuchMeeting(CommandRefused):
     pass
 
 
-def _why(exc: BaseException) -> str:
-    """The validator's own words, without the exception type the SDK prefixes."""
+def _why(exc: BaseException) -> Refusal:
+    """The validator's refusal: its words (without the exception type the SDK prefixes)
+    and the code and parameters the workflow sent with them."""
     cause = getattr(exc, "cause", None) or exc.__cause__
     if isinstance(cause, ApplicationError):
-        return cause.message
-    return str(cause or exc)
+        return refusal_of(cause.message, cause.details[0] if cause.details else None)
+    return refusal_of(str(cause or exc))
+
+
+def refused_detail(reason: str) -> dict[str, Any]:
+    """What the audit log keeps of a refusal: the English text for auditors, and the code
+    and parameters that do not depend on the wording."""
+    found = refusal_of(reason)
+    return {"reason": str(found)} | found.detail()
 
 
 async def plan(client: Client, meeting: MeetingDefinition, task_queue: str, reuse: bool) -> bool:
@@ -87,6 +103,7 @@ async def plan(client: Client, meeting: MeetingDefinition, task_queue: str, reus
             task_queue=task_queue,
             id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
             id_conflict_policy=WorkflowIDConflictPolicy.FAIL,
+            task_timeout=MEETING_TASK_TIMEOUT,
             search_attributes=search_attributes.initial(
                 meeting.region, meeting.number, Phase.SCHEDULED.value
             ),
@@ -95,7 +112,7 @@ async def plan(client: Client, meeting: MeetingDefinition, task_queue: str, reus
     except WorkflowAlreadyStartedError as exc:
         if reuse:
             return False
-        raise CommandRefused(f"meeting {meeting.id} already exists") from exc
+        raise CommandRefused(Refusal("meeting.exists", meeting=meeting.id)) from exc
 
 
 async def _query(client: Client, meeting_id: str, query: Callable[[W], R]) -> R:
@@ -103,7 +120,7 @@ async def _query(client: Client, meeting_id: str, query: Callable[[W], R]) -> R:
         return await client.get_workflow_handle(meeting_id).query(query)
     except RPCError as exc:
         if exc.status is RPCStatusCode.NOT_FOUND:
-            raise NoSuchMeeting(f"no meeting {meeting_id!r}") from exc
+            raise NoSuchMeeting(Refusal("meeting.missing", meeting=meeting_id)) from exc
         raise
 
 
@@ -113,7 +130,7 @@ async def status(client: Client, meeting_id: str, page: StatusPage | None = None
         return await client.get_workflow_handle(meeting_id).query(W.status, page or StatusPage())
     except RPCError as exc:
         if exc.status is RPCStatusCode.NOT_FOUND:
-            raise NoSuchMeeting(f"no meeting {meeting_id!r}") from exc
+            raise NoSuchMeeting(Refusal("meeting.missing", meeting=meeting_id)) from exc
         raise
 
 
@@ -169,8 +186,10 @@ async def _update(
     action: str,
     update: UpdateMethodMultiParam[[Any, C], R],
     command: C,
+    counted: str | None = None,
 ) -> R:
-    """Run one typed update; audit the outcome (applied or refused) with actor and channel."""
+    """Run one typed update; audit the outcome (applied or refused) with actor and channel
+    (counted under `counted`, see `_audit`, when a flood of them is to be expected)."""
     actor = command.actor
     detail: dict[str, Any] = command.model_dump(mode="json", exclude={"actor"})
     handle = client.get_workflow_handle(workflow_id)
@@ -179,7 +198,8 @@ async def _update(
         result: R = await admitted(lambda: handle.execute_update(update, command, id=update_id))
     except WorkflowUpdateFailedError as exc:
         reason = _why(exc)
-        _audit(store, workflow_id, actor, f"{action}.refused", detail | {"reason": reason})
+        refusal = detail | refused_detail(reason)
+        _audit(store, workflow_id, actor, f"{action}.refused", refusal, counted)
         raise CommandRefused(reason) from exc
     except RPCError as exc:
         if exc.status not in (RPCStatusCode.NOT_FOUND, RPCStatusCode.FAILED_PRECONDITION):
@@ -189,15 +209,21 @@ async def _update(
         except RPCError as missing:
             if missing.status is not RPCStatusCode.NOT_FOUND:
                 raise
-            _audit(store, None, actor, f"{action}.refused", detail | {"reason": "no such meeting"})
-            raise NoSuchMeeting(f"no meeting {workflow_id!r}") from exc
+            missing_meeting = Refusal("meeting.missing", meeting=workflow_id)
+            why = detail | refused_detail(missing_meeting)
+            _audit(store, None, actor, f"{action}.refused", why, counted)
+            raise NoSuchMeeting(missing_meeting) from exc
+        ended: str
         if described.workflow_type == "ActionItemWorkflow":
-            reason = await _action_ended(client, workflow_id) or f"action {workflow_id} ended"
+            ended = await _action_ended(client, workflow_id) or Refusal(
+                "action.ended", action=workflow_id
+            )
         else:
-            reason = await _ended_reason(client, workflow_id, described.status)
-        _audit(store, workflow_id, actor, f"{action}.refused", detail | {"reason": reason})
-        raise CommandRefused(reason) from exc
-    _audit(store, workflow_id, actor, action, detail)
+            ended = await _ended_reason(client, workflow_id, described.status)
+        refusal = detail | refused_detail(ended)
+        _audit(store, workflow_id, actor, f"{action}.refused", refusal, counted)
+        raise CommandRefused(ended) from exc
+    _audit(store, workflow_id, actor, action, detail, counted)
     return result
 
 
@@ -210,16 +236,36 @@ async def _ended_reason(
         try:
             summary = await handle.result()
         except Exception:
-            return f"{meeting_id} has ended"
-        return f"meeting {meeting_id} is {summary.phase.value}"
-    return f"meeting {meeting_id} has ended ({state.name.lower() if state else 'unknown'})"
+            return Refusal("meeting.finished", meeting=meeting_id)
+        return Refusal("meeting.phase", meeting=meeting_id, phase=summary.phase.value)
+    how = state.name.lower() if state else "unknown"
+    return Refusal("meeting.finished_how", meeting=meeting_id, how=how)
+
+
+REPLY_WINDOW = timedelta(hours=1)
+"""Unconfirmed calendar replies are audited counted: one row per sender (or, for senders who
+are no invitee, one per meeting) and hour, whatever a forger sends."""
 
 
 def _audit(
-    store: Store | None, meeting_id: str | None, actor: Actor, action: str, detail: dict[str, Any]
+    store: Store | None,
+    meeting_id: str | None,
+    actor: Actor,
+    action: str,
+    detail: dict[str, Any],
+    counted: str | None = None,
 ) -> None:
-    if store is not None:
+    """One audit row; with `counted` (whose repeats are collapsed), a count in the row of
+    (meeting, action and `counted`, hour) instead (the audit log stays append-only)."""
+    if store is None:
+        return
+    if counted is None:
         store.append_audit(meeting_id, actor.id, actor.channel.value, action, detail)
+        return
+    kind = f"{action} {counted}"[:200]
+    store.tally_refusal(
+        meeting_id, kind, actor.id, actor.channel.value, action, detail, per=REPLY_WINDOW
+    )
 
 
 async def rsvp(
@@ -292,8 +338,10 @@ async def join_online(
 async def hold_reply(
     client: Client, store: Store | None, meeting_id: str, c: HoldReplyCommand
 ) -> HeldReply:
-    """A calendar reply from an unauthenticated sender, kept for the secretariat."""
-    return await _update(client, store, meeting_id, "reply.held", W.hold_reply, c)
+    """A calendar reply from an unauthenticated sender, kept for the secretariat (the
+    workflow keeps the latest per participant; the audit log a count per sender and hour)."""
+    sender = c.sender.lower()
+    return await _update(client, store, meeting_id, "reply.held", W.hold_reply, c, sender)
 
 
 async def confirm_reply(
@@ -322,7 +370,7 @@ async def attendance(
         return await handle.query(W.attendance, page or RegisterPage())
     except RPCError as exc:
         if exc.status is RPCStatusCode.NOT_FOUND:
-            raise NoSuchMeeting(f"no meeting {meeting_id!r}") from exc
+            raise NoSuchMeeting(Refusal("meeting.missing", meeting=meeting_id)) from exc
         raise
 
 
@@ -375,7 +423,7 @@ async def action_status(client: Client, workflow_id: str) -> ActionItem:
         return await client.get_workflow_handle(workflow_id).query(ActionItemWorkflow.status)
     except RPCError as exc:
         if exc.status is RPCStatusCode.NOT_FOUND:
-            raise NoSuchAction(f"no action {workflow_id!r}") from exc
+            raise NoSuchAction(Refusal("action.missing", action=workflow_id)) from exc
         raise
 
 
@@ -385,15 +433,18 @@ async def _action_ended(client: Client, workflow_id: str) -> str | None:
         described = await client.get_workflow_handle(workflow_id).describe()
     except RPCError as exc:
         if exc.status is RPCStatusCode.NOT_FOUND:
-            raise NoSuchAction(f"no action {workflow_id!r}") from exc
+            raise NoSuchAction(Refusal("action.missing", action=workflow_id)) from exc
         raise
     state = described.status
     if state in (WorkflowExecutionStatus.RUNNING, WorkflowExecutionStatus.CONTINUED_AS_NEW):
         return None
     if state is WorkflowExecutionStatus.COMPLETED:
         item = await client.get_workflow_handle(workflow_id, result_type=ActionItem).result()
-        return done_problem(item) or f"action {item.id} of {item.meeting_id} has ended"
-    return f"action {workflow_id} has ended ({state.name.lower() if state else 'unknown'})"
+        return done_problem(item) or Refusal(
+            "action.finished", action=item.id, meeting=item.meeting_id
+        )
+    how = state.name.lower() if state else "unknown"
+    return Refusal("action.finished_how", action=workflow_id, how=how)
 
 
 async def mark_action_done(
@@ -408,8 +459,8 @@ async def mark_action_done(
                 client, store, workflow_id, action, ActionItemWorkflow.mark_done, c
             )
         except NoSuchMeeting as exc:
-            raise NoSuchAction(f"no action {workflow_id!r}") from exc
-    detail = c.model_dump(mode="json", exclude={"actor"}) | {"reason": reason}
+            raise NoSuchAction(Refusal("action.missing", action=workflow_id)) from exc
+    detail = c.model_dump(mode="json", exclude={"actor"}) | refused_detail(reason)
     _audit(store, workflow_id, c.actor, f"{action}.refused", detail)
     raise CommandRefused(reason)
 

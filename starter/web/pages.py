@@ -16,6 +16,7 @@ from temporalio.service import RPCError
 from activities.store import Store
 from domain.common import i18n
 from domain.common.links import LinkError, verify
+from domain.common.refusals import Refusal
 from domain.registration.answers import Channel
 
 log = logging.getLogger(__name__)
@@ -108,7 +109,11 @@ def error_page(status: int, *paragraphs: str, lang: str = "en") -> web.Response:
 
 
 def reason(exc: Exception, lang: str) -> str:
-    """A refusal as a sentence in `lang` (the engine's own words where it has none)."""
+    """A refusal as a sentence in `lang`: its code through the catalogue (the engine's own
+    words where it has none)."""
+    refusal = getattr(exc, "refusal", None)
+    if isinstance(refusal, Refusal):
+        return sentence(refusal.text(lang))
     return sentence(translator(lang)(str(exc)))
 
 

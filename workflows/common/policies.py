@@ -11,7 +11,7 @@ from temporalio import workflow
 from temporalio.common import RetryPolicy
 
 with workflow.unsafe.imports_passed_through():
-    from domain.invitations.batches import MAX_PARALLEL_BATCHES, batches
+    from domain.invitations.batches import MAX_PARALLEL_BATCHES, ROUND_BATCH, batches
 
 R = TypeVar("R")
 T = TypeVar("T")
@@ -29,6 +29,10 @@ SMTP_RETRY = RetryPolicy(
 )
 # a send activity heartbeats at most once a second; a dead worker is noticed after this
 SEND_HEARTBEAT = timedelta(seconds=10)
+# a meeting's workflow task may take this long: after an eviction (a continue-as-new that
+# raced an answer is one) a 10,000-participant meeting replays thousands of events in one
+# task, and the default 10 s made that replay time out and start over, again and again
+MEETING_TASK_TIMEOUT = timedelta(minutes=1)
 
 
 def send_mail(activity: str, payload: Any, result_type: type[R]) -> Awaitable[R]:
@@ -53,4 +57,8 @@ async def in_batches(items: list[T], send: Callable[[list[T]], Awaitable[None]])
         async with gate:
             await send(chunk)
 
-    await asyncio.gather(*(one(chunk) for chunk in batches(items)))
+    if workflow.patched("fan-out-whole-rounds"):
+        split = batches(items, ROUND_BATCH, whole_rounds=True)
+    else:  # meetings started before: batches of 50 as they were recorded
+        split = batches(items)
+    await asyncio.gather(*(one(chunk) for chunk in split))

@@ -19,6 +19,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.cycle.next_meeting import Allocation, CycleInput, CycleRun
     from domain.meeting.definition import MeetingDefinition
 
+from workflows.common.policies import MEETING_TASK_TIMEOUT
 from workflows.common.search_attributes import initial
 from workflows.meeting.workflow import MeetingWorkflow
 
@@ -42,6 +43,7 @@ class RtmCycleWorkflow:
                 start_to_close_timeout=timedelta(minutes=1),
                 retry_policy=RetryPolicy(maximum_interval=timedelta(seconds=30)),
             )
+            long_tasks = workflow.patched("meeting-task-timeout")  # cycles before: the default
             try:
                 await workflow.start_child_workflow(
                     MeetingWorkflow.run,
@@ -50,6 +52,7 @@ class RtmCycleWorkflow:
                     parent_close_policy=ParentClosePolicy.ABANDON,
                     id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
                     search_attributes=initial(meeting.region, meeting.number, "planned"),
+                    task_timeout=MEETING_TASK_TIMEOUT if long_tasks else None,
                 )
             except WorkflowAlreadyStartedError:
                 continue  # a meeting planned by hand took that number: take the next one

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from temporalio import workflow
 
+from domain.common.refusals import Refusal
+from workflows.common.refusals import refused
 from workflows.meeting.base import MeetingBase
 
 with workflow.unsafe.imports_passed_through():
@@ -54,7 +56,7 @@ class AgendaHandlers(MeetingBase):
     def _check_propose(self, command: ProposeCommand) -> None:
         problem = self._propose_problem(command) if self._loaded else None
         if problem:
-            raise ValueError(problem)
+            raise refused(problem)
 
     def _propose_problem(self, command: ProposeCommand) -> str | None:
         m = self.s.meeting
@@ -81,7 +83,7 @@ class AgendaHandlers(MeetingBase):
     def _check_decide(self, command: DecideCommand) -> None:
         problem = self._decide_problem(command) if self._loaded else None
         if problem:
-            raise ValueError(problem)
+            raise refused(problem)
 
     def _decide_problem(self, command: DecideCommand) -> str | None:
         s = self.s
@@ -112,13 +114,13 @@ class AgendaHandlers(MeetingBase):
         s = self.s
         problem = self._busy()
         if problem is None and self._over():
-            problem = "the meeting is cancelled or closed"
+            problem = Refusal("meeting.over")
         if problem is None and s.published_version == s.agenda_version:
-            problem = f"this agenda (version {s.agenda_version}) is already published"
+            problem = Refusal("agenda.published", version=s.agenda_version)
         if problem is None:
             problem = self.agenda().problem
         if problem:
-            raise ValueError(problem)
+            raise refused(problem)
 
     def _presenter_name(self, command: DecideCommand) -> str | None:
         return self.s.invitees[command.presenter].name if command.presenter else None

@@ -6,6 +6,7 @@ from datetime import date
 
 from temporalio import workflow
 
+from workflows.common.refusals import refused
 from workflows.meeting.base import MeetingBase
 
 with workflow.unsafe.imports_passed_through():
@@ -65,7 +66,7 @@ class AttendanceHandlers(MeetingBase):
     def _presence_refusal(self, participant_id: str, mode: Mode) -> None:
         problem = self._presence_problem(participant_id, mode) if self._loaded else None
         if problem:
-            raise ValueError(problem)
+            raise refused(problem)
 
     def _presence_problem(self, participant_id: str, mode: Mode) -> str | None:
         s, today = self.s, self._today()

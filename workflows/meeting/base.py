@@ -10,9 +10,11 @@ from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from temporalio import workflow
-from temporalio.exceptions import ApplicationError
 
+from domain.common.refusals import Refusal
+from workflows.common.deferrals import Deferrals
 from workflows.common.policies import DB_RETRY, in_batches, send_mail
+from workflows.common.refusals import refused
 from workflows.common.search_attributes import RTM_PHASE
 
 with workflow.unsafe.imports_passed_through():
@@ -57,6 +59,7 @@ class MeetingBase:
         self._shown: tuple[GroupedPlan, int, int, list[PlannedReminder], int] | None = None
         self._changes = 0  # bumped on every invitation or answer change (status caches)
         self._cancelling = False  # a cancel is sending: refuse commands as if it were done
+        self._deferred = Deferrals()  # messages the relay put off, each being sent alone
 
     # --- the reminder plan and the timeline's next moment ------------------------------
 
@@ -136,12 +139,12 @@ class MeetingBase:
         await workflow.wait_condition(lambda: self._loaded or self._over())
         why = problem()
         if why:
-            raise ApplicationError(why, type="CommandRefused", non_retryable=True)
+            raise refused(why)
 
     def _loading(self) -> str | None:
         """A continued run reads its participants again first: a moment's refusal."""
         if not self._loaded and self.s.packed is not None:
-            return "the meeting is loading its participants; try again in a moment"
+            return Refusal("meeting.loading")
         return None
 
     def _busy(self, stoppable: bool = False) -> str | None:
@@ -156,7 +159,7 @@ class MeetingBase:
             or self._sending.locked()
             or self._fanning_out()
         ):
-            return "invitations are still going out; try again in a moment"
+            return Refusal("meeting.busy")
         return None
 
     def _fanning_out(self) -> bool:
@@ -195,11 +198,12 @@ class MeetingBase:
             workflow.upsert_search_attributes([RTM_PHASE.value_set(phase.value)])
 
     async def _send_notice(self, notice: NoticeBatch, recipients: list[Participant]) -> None:
-        """One text to many: the agenda, the minutes, the cycle's request to schedule."""
+        """One text to many: the agenda, the minutes, the cycle's request to schedule; an
+        address the relay puts off gets it later, alone (a reschedule does not stop it)."""
 
         async def send(chunk: list[Participant]) -> None:
             batch = notice.model_copy(update={"recipients": chunk})
-            await send_mail(SEND_NOTICES, batch, NoticeResult)
+            await self._deferred.send(SEND_NOTICES, batch, NoticeResult, stoppable=False)
 
         await in_batches(recipients, send)
 

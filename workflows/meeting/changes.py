@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from temporalio import workflow
 
+from domain.common.refusals import Refusal
+from workflows.common.refusals import refused
 from workflows.meeting.base import MeetingBase
 
 with workflow.unsafe.imports_passed_through():
@@ -42,10 +44,10 @@ class ChangeHandlers(MeetingBase):
     @schedule.validator
     def _check_schedule(self, command: RescheduleCommand) -> None:
         if self.s.ended:
-            raise ValueError(f"meeting {self.s.meeting.id} is cancelled or closed")
+            raise refused(Refusal("meeting.ended", meeting=self.s.meeting.id))
         problem = schedule_problem(self.s.meeting, command, workflow.now())
         if problem:
-            raise ValueError(problem)
+            raise refused(problem)
 
     @workflow.update
     async def reschedule(self, command: RescheduleCommand) -> ChangeAck:
@@ -69,12 +71,12 @@ class ChangeHandlers(MeetingBase):
     @reschedule.validator
     def _check_reschedule(self, command: RescheduleCommand) -> None:
         if self.s.meeting.planned:
-            raise ValueError(f"{self.s.meeting.id} is only planned: schedule it first")
+            raise refused(Refusal("meeting.planned_only", meeting=self.s.meeting.id))
         problem = self._busy(stoppable=True) or reschedule_problem(
             self.s.meeting, self._over(), command, workflow.now()
         )
         if problem:
-            raise ValueError(problem)
+            raise refused(problem)
 
     @workflow.update
     async def cancel(self, command: CancelCommand) -> ChangeAck:
@@ -101,4 +103,4 @@ class ChangeHandlers(MeetingBase):
             self.s.meeting, self._over(), workflow.now()
         )
         if problem:
-            raise ValueError(problem)
+            raise refused(problem)

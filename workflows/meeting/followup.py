@@ -8,6 +8,7 @@ from typing import Any
 from temporalio import workflow
 from temporalio.workflow import ParentClosePolicy
 
+from workflows.common.refusals import refused
 from workflows.followup.action_item import ActionItemWorkflow
 from workflows.meeting.base import MeetingBase
 
@@ -57,7 +58,7 @@ class FollowupHandlers(MeetingBase):
     def _check_minutes(self, command: MinutesCommand) -> None:
         problem = self._minutes_problem(command) if self._loaded else None
         if problem:
-            raise ValueError(problem)
+            raise refused(problem)
 
     def _minutes_problem(self, command: MinutesCommand) -> str | None:
         s = self.s

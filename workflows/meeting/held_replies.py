@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from temporalio import workflow
 
+from domain.common.refusals import Refusal
+from workflows.common.refusals import refused
 from workflows.meeting.registration import RegistrationHandlers
 
 with workflow.unsafe.imports_passed_through():
@@ -37,9 +39,9 @@ class HeldReplyHandlers(RegistrationHandlers):
     def _check_hold(self, command: HoldReplyCommand) -> None:
         s = self.s
         if self._over():
-            raise ValueError(f"meeting {s.meeting.id} is cancelled or closed")
+            raise refused(Refusal("meeting.ended", meeting=s.meeting.id))
         if command.participant_id not in s.invitees:
-            raise ValueError(f"participant {command.participant_id!r} is not invited")
+            raise refused(Refusal("held.not_invited", participant=command.participant_id))
 
     @workflow.update
     async def confirm_reply(self, command: ConfirmReplyCommand) -> ParticipantStatus:
@@ -57,7 +59,7 @@ class HeldReplyHandlers(RegistrationHandlers):
                 s.meeting, s.invitees, s.sequence, self._over(), answer, workflow.now()
             )
         if problem:
-            raise ValueError(problem)
+            raise refused(problem)
 
     @workflow.update
     async def discard_reply(self, command: DiscardReplyCommand) -> HeldReply:
@@ -68,4 +70,4 @@ class HeldReplyHandlers(RegistrationHandlers):
     def _check_discard(self, command: DiscardReplyCommand) -> None:
         problem = held_problem(self.s.held, command.reply_id)
         if problem:
-            raise ValueError(problem)
+            raise refused(problem)

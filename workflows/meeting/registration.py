@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from temporalio import workflow
 
+from domain.common.refusals import Refusal
+from workflows.common.refusals import refused
 from workflows.meeting.base import MeetingBase
 
 with workflow.unsafe.imports_passed_through():
@@ -44,12 +46,10 @@ class RegistrationHandlers(MeetingBase):
     @rsvp.validator
     def _check_rsvp(self, command: RsvpCommand) -> None:
         if self.s.phase is Phase.PLANNED and not self._over():
-            raise ValueError(
-                f"{self.s.meeting.id} is only planned: answers are taken once it is scheduled"
-            )
+            raise refused(Refusal("meeting.not_yet_scheduled", meeting=self.s.meeting.id))
         problem = self._rsvp_problem(command) if self._loaded else None
         if problem:
-            raise ValueError(problem)
+            raise refused(problem)
 
     def _rsvp_problem(self, command: RsvpCommand) -> str | None:
         s = self.s

@@ -40,6 +40,7 @@ with workflow.unsafe.imports_passed_through():
 
 
 LOAD_PAGE = 1000  # participants per load activity (a result of about 200 KB at most)
+SMALL_PAGE = 500  # since "small-load-pages": one page's decoding stays far from the 2 s limit
 
 
 @workflow.defn
@@ -99,11 +100,12 @@ class MeetingWorkflow(
         await self._record(Phase.SCHEDULED)
         query = ParticipantQuery.of(s.meeting)
         if workflow.patched("paged-participants"):  # a page per activity: small payloads
-            invitees = await self._load(query.model_copy(update={"limit": LOAD_PAGE}))
+            size = self._page_size()
+            invitees = await self._load(query.model_copy(update={"limit": size}))
             people, last = list(invitees.participants), len(invitees.participants)
-            while last == LOAD_PAGE:
+            while last == size:
                 more = await self._load(query.model_copy(update={"offset": len(people),
-                                                                 "limit": LOAD_PAGE}))  # fmt: skip
+                                                                 "limit": size}))  # fmt: skip
                 people += more.participants
                 last = len(more.participants)
         else:  # meetings started before: one activity for everyone
@@ -124,6 +126,10 @@ class MeetingWorkflow(
             invitees.carried_ideas if network else None,
         )
 
+    def _page_size(self) -> int:
+        """Participants per load activity: decoding a page is one workflow activation."""
+        return SMALL_PAGE if workflow.patched("small-load-pages") else LOAD_PAGE
+
     async def _load(self, query: ParticipantQuery) -> ParticipantList:
         found: ParticipantList = await workflow.execute_activity(
             LOAD_PARTICIPANTS,
@@ -136,9 +142,9 @@ class MeetingWorkflow(
 
     async def _reload(self) -> None:
         """A continued run: the participants' records again, a page of ids at a time."""
-        roster, people = self.s.roster(), []
-        for i in range(0, len(roster), LOAD_PAGE):
-            ids = roster[i : i + LOAD_PAGE]
+        roster, people, size = self.s.roster(), [], self._page_size()
+        for i in range(0, len(roster), size):
+            ids = roster[i : i + size]
             page = await self._load(ParticipantQuery(participants=ids, known_only=True))
             people += page.participants
         self.s.unpack(people)
@@ -165,10 +171,15 @@ class MeetingWorkflow(
             await self._step()
 
     async def _closed(self) -> MeetingSummary:
-        """Closed or cancelled: let running handlers (and a change's mail) finish, then
-        answer the summary."""
+        """Closed or cancelled: let running handlers (and a change's mail, and mail being
+        sent again alone) finish, then answer the summary."""
         await workflow.wait_condition(
-            lambda: self.s.ended and workflow.all_handlers_finished() and not self._fanning_out()
+            lambda: (
+                self.s.ended
+                and workflow.all_handlers_finished()
+                and not self._fanning_out()
+                and not self._deferred.active  # a notice or reminder sent again alone
+            )
         )
         s = self.s
         return meeting_summary(s.meeting.id, s.phase, s.invitations, s.actions)
@@ -217,7 +228,7 @@ class MeetingWorkflow(
         info = workflow.info()
         return (
             self._may_continue
-            and not self._retries
+            and not self._deferred.active
             and (
                 info.get_current_history_length() >= self.s.meeting.continue_after_events
                 or info.is_continue_as_new_suggested()

@@ -19,6 +19,7 @@ from starter.web.console.cycle import add_cycle_routes
 from starter.web.console.dashboard import add_dashboard_routes
 from starter.web.console.directory import add_directory_routes
 from starter.web.console.followup import add_followup_routes
+from starter.web.console.language import add_language_routes
 from starter.web.console.meeting import add_meeting_routes
 from starter.web.console.mine import add_mine_routes
 from starter.web.console.oidc import OidcProvider, add_oidc_routes
@@ -54,6 +55,7 @@ def add_console_routes(
     app.router.add_get("/console/static/console.css", stylesheet)
     app.router.add_get("/console", _to_console)
     add_auth_routes(app, console)
+    add_language_routes(app, console)
     add_dashboard_routes(app, console)
     add_mine_routes(app, console)
     add_meeting_routes(app, console)

@@ -15,7 +15,7 @@ from starter.client import commands
 from starter.web.console import reads
 from starter.web.console.context import Console
 from starter.web.console.forms import done, fields, recorded
-from starter.web.console.render import render
+from starter.web.console.render import Msg, Text, render, why
 from starter.web.console.roles import Viewer
 
 
@@ -35,7 +35,7 @@ def _minutes(value: str) -> int | None:
 
 def add_agenda_routes(app: web.Application, console: Console) -> None:
     async def page(
-        request: web.Request, viewer: Viewer, problem: str = "", code: int = 200
+        request: web.Request, viewer: Viewer, problem: Text = "", code: int = 200
     ) -> web.Response:
         meeting_id = request.match_info["meeting"]
         status = await reads.readable(console, viewer, meeting_id)
@@ -44,7 +44,7 @@ def add_agenda_routes(app: web.Application, console: Console) -> None:
             request,
             "agenda.html",
             code,
-            title=f"Agenda: {status.title}",
+            title=Msg("Agenda: %(t)s", t=status.title),
             status=status,
             agenda=agenda,
             days=days(agenda),
@@ -72,9 +72,9 @@ def add_agenda_routes(app: web.Application, console: Console) -> None:
             )
             await commands.decide_item(console.client, console.store, meeting_id, command)
         except (ValueError, ValidationError) as exc:
-            return await page(request, viewer, f"Not recorded: {exc}", 400)
+            return await page(request, viewer, Msg("Not recorded: %(why)s", why=why(exc)), 400)
         except commands.CommandRefused as exc:
-            return await page(request, viewer, f"Not recorded: {exc}", 409)
+            return await page(request, viewer, Msg("Not recorded: %(why)s", why=why(exc)), 409)
         return done(f"/console/meetings/{meeting_id}/agenda", "decided")
 
     async def publish(request: web.Request, viewer: Viewer) -> web.StreamResponse:
@@ -83,7 +83,7 @@ def add_agenda_routes(app: web.Application, console: Console) -> None:
         command = PublishCommand(actor=console.actor(viewer))
         return await recorded(
             commands.publish_agenda(console.client, console.store, meeting_id, command),
-            lambda why: page(request, viewer, f"Not published: {why}", 409),
+            lambda why: page(request, viewer, Msg("Not published: %(why)s", why=why), 409),
             f"/console/meetings/{meeting_id}/agenda",
             "published",
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date
 from itertools import groupby
 from zoneinfo import ZoneInfo
@@ -15,7 +16,7 @@ from starter.client import commands
 from starter.web.console import reads
 from starter.web.console.context import Console
 from starter.web.console.forms import done, fields, page_number
-from starter.web.console.render import render
+from starter.web.console.render import Msg, Text, render, why
 from starter.web.console.roles import Viewer
 
 DESK = 50  # people per desk page; the search box finds anyone else
@@ -31,11 +32,12 @@ def add_attendance_routes(app: web.Application, console: Console) -> None:
         meeting_id = request.match_info["meeting"]
         status = await reads.readable(console, viewer, meeting_id)
         view = await console.attendance(meeting_id)
-        people = {r.participant_id: r.name for r in status.participants}
+        ids = sorted({p.participant_id for p in view.presences})
+        people = await asyncio.to_thread(console.sessions.names_of, ids)
         return render(
             request,
             "attendance.html",
-            title=f"Attendance: {status.title}",
+            title=Msg("Attendance: %(t)s", t=status.title),
             status=status,
             register=view,
             days=by_day(view),
@@ -48,7 +50,7 @@ def add_attendance_routes(app: web.Application, console: Console) -> None:
         request: web.Request,
         viewer: Viewer,
         meeting_id: str,
-        problem: str = "",
+        problem: Text = "",
         code: int = 200,
     ) -> web.Response:
         """Those coming (in person, online, tentative), a page at a time, found by name."""
@@ -64,7 +66,7 @@ def add_attendance_routes(app: web.Application, console: Console) -> None:
             request,
             "desk.html",
             code,
-            title=f"Desk: {status.title}",
+            title=Msg("Desk: %(t)s", t=status.title),
             status=status,
             rows=status.participants,
             total=status.matching,
@@ -92,9 +94,11 @@ def add_attendance_routes(app: web.Application, console: Console) -> None:
             command = CheckInCommand(participant_id=pid, actor=console.actor(viewer))
             await commands.check_in(console.client, console.store, meeting_id, command)
         except (KeyError, ValidationError):
-            return await desk_page(request, viewer, meeting_id, "No such participant.", 400)
+            return await desk_page(request, viewer, meeting_id, Msg("No such participant."), 400)
         except commands.CommandRefused as exc:
-            return await desk_page(request, viewer, meeting_id, f"Not checked in: {exc}", 409)
+            return await desk_page(
+                request, viewer, meeting_id, Msg("Not checked in: %(why)s", why=why(exc)), 409
+            )
         return done(f"/console/meetings/{meeting_id}/desk", "checked-in", who=name)
 
     base = "/console/meetings/{meeting}"

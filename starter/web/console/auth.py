@@ -34,7 +34,7 @@ from starter.web.console.context import (
     Console,
     Mailer,
 )
-from starter.web.console.render import render
+from starter.web.console.render import LANGUAGE_COOKIE, Msg, render
 from starter.web.console.roles import CSRF, Viewer, viewer_of
 
 log = logging.getLogger(__name__)
@@ -108,9 +108,11 @@ def add_auth_routes(app: web.Application, console: Console) -> None:
             request,
             "error.html",
             403,
-            title="Form expired",
-            message="This form was not accepted. Nothing was changed; please open "
-            "the sign-in page again.",
+            title=Msg("Form expired"),
+            message=Msg(
+                "This form was not accepted. Nothing was changed; please open "
+                "the sign-in page again."
+            ),
         )
 
     async def ask(request: web.Request) -> web.StreamResponse:
@@ -126,7 +128,7 @@ def add_auth_routes(app: web.Application, console: Console) -> None:
                 "signin.html",
                 400,
                 oidc=console.oidc is not None,
-                problem="Please enter your e-mail address, like name@example.org.",
+                problem=Msg("Please enter your e-mail address, like name@example.org."),
             )
         now = console.now()
         client = request.remote or "unknown"
@@ -138,9 +140,11 @@ def add_auth_routes(app: web.Application, console: Console) -> None:
                 request,
                 "error.html",
                 429,
-                title="Too many requests",
-                message="Too many sign-in links were asked for. Please wait a "
-                "quarter of an hour, then try again.",
+                title=Msg("Too many requests"),
+                message=Msg(
+                    "Too many sign-in links were asked for. Please wait a "
+                    "quarter of an hour, then try again."
+                ),
             )
             resp.headers["Retry-After"] = str(int(WINDOW.total_seconds()))
             return resp
@@ -198,9 +202,11 @@ def add_auth_routes(app: web.Application, console: Console) -> None:
                 request,
                 "error.html",
                 410,
-                title="Link not valid",
-                message="This sign-in link is used, expired, or was asked for in "
-                "another browser. Please ask for a new one.",
+                title=Msg("Link not valid"),
+                message=Msg(
+                    "This sign-in link is used, expired, or was asked for in "
+                    "another browser. Please ask for a new one."
+                ),
                 retry=True,
             )
         return await open_session(request, pid, "link")
@@ -231,6 +237,7 @@ def add_auth_routes(app: web.Application, console: Console) -> None:
         await console.audit(None, viewer.id, "console.signed_out", {"everywhere": everywhere})
         resp = web.Response(status=303, headers={"Location": "/console/signin"})
         resp.del_cookie(SESSION_COOKIE, path="/")
+        resp.del_cookie(LANGUAGE_COOKIE, path="/")  # the choice was for this session
         return resp
 
     async def drain(_: web.Application) -> None:

@@ -26,7 +26,7 @@ from domain.meeting.status import MeetingStatus, StatusPage
 from domain.registration.answers import Actor, Channel
 from starter.client import commands
 from starter.web.console.recent import Recent
-from starter.web.console.render import render
+from starter.web.console.render import Msg, render
 from starter.web.console.roles import CSRF, NAMES, VIEWER, Forbidden, Viewer, viewer_of
 
 log = logging.getLogger(__name__)
@@ -55,12 +55,6 @@ class Console:
     mailer: Mailer
     oidc: Any = None  # starter.web.console.oidc.OidcProvider when single sign-on is set
     recent: Recent = field(default_factory=Recent)
-
-    async def status(self, meeting_id: str) -> MeetingStatus:
-        """The meeting's status (NoSuchMeeting when there is none), shared for a moment."""
-        return await self.recent.get(
-            meeting_id, "status", lambda: commands.full_status(self.client, meeting_id)
-        )
 
     async def page_of(self, meeting_id: str, page: StatusPage) -> MeetingStatus:
         """The summary and one page of participants (the status query's own paging)."""
@@ -149,8 +143,8 @@ class Console:
                     request,
                     "error.html",
                     401,
-                    title="Signed out",
-                    message="Your session has ended. Please sign in again.",
+                    title=Msg("Signed out"),
+                    message=Msg("Your session has ended. Please sign in again."),
                 )
             token = request.cookies[SESSION_COOKIE]
             request[VIEWER] = viewer
@@ -167,9 +161,11 @@ class Console:
                         request,
                         "error.html",
                         403,
-                        title="Form expired",
-                        message="This form was not accepted (its security token is "
-                        "missing or stale). Nothing was changed; please try again.",
+                        title=Msg("Form expired"),
+                        message=Msg(
+                            "This form was not accepted (its security token is "
+                            "missing or stale). Nothing was changed; please try again."
+                        ),
                     )
             try:
                 return await handler(request, viewer)
@@ -184,8 +180,16 @@ class Console:
                     request,
                     "error.html",
                     403,
-                    title="Not allowed",
-                    message="This page is not yours to see or change.",
+                    title=Msg("Not allowed"),
+                    message=Msg("This page is not yours to see or change."),
+                )
+            except web.HTTPNotFound:  # no such meeting or action: the console's page, theirs
+                return render(  # language (the link pages' answer knows only the browser's)
+                    request,
+                    "error.html",
+                    404,
+                    title=Msg("Not found"),
+                    message=Msg("There is no such page."),
                 )
             finally:
                 if request.method == "POST":  # the page after a change shows it at once

@@ -10,7 +10,7 @@ from aiohttp import web
 from starter.client import cycle
 from starter.web.console.context import Console
 from starter.web.console.forms import done
-from starter.web.console.render import render
+from starter.web.console.render import Msg, Text, render
 from starter.web.console.roles import Forbidden, Viewer
 
 ACTIONS = ("create", "pause", "resume", "trigger")
@@ -23,7 +23,7 @@ def add_cycle_routes(app: web.Application, console: Console) -> None:
         return viewer.region
 
     async def page(
-        request: web.Request, viewer: Viewer, problem: str = "", code: int = 200
+        request: web.Request, viewer: Viewer, problem: Text = "", code: int = 200
     ) -> web.Response:
         region = region_of(viewer)
         try:
@@ -31,7 +31,13 @@ def add_cycle_routes(app: web.Application, console: Console) -> None:
         except cycle.CycleError:
             view = None
         return render(
-            request, "cycle.html", code, title="Cycle", region=region, view=view, problem=problem
+            request,
+            "cycle.html",
+            code,
+            title=Msg("Cycle"),
+            region=region,
+            view=view,
+            problem=problem,
         )
 
     async def show(request: web.Request, viewer: Viewer) -> web.StreamResponse:

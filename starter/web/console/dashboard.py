@@ -11,14 +11,13 @@ from aiohttp import web
 from domain.agenda.template import ItemStatus
 from domain.common.contracts import Phase
 from domain.invitations.batches import InvitationStatus
-from domain.meeting.status import MeetingStatus, StatusPage
+from domain.meeting.status import MeetingStatus
 from starter.client import commands
 from starter.web.console.context import Console
-from starter.web.console.reads import Listed, listed
-from starter.web.console.render import render
+from starter.web.console.reads import SUMMARY, Listed, listed
+from starter.web.console.render import Msg, render
 from starter.web.console.roles import Forbidden, Viewer
 
-SUMMARY = StatusPage(limit=0)  # the counts only, no participant rows
 LIVE = (Phase.SCHEDULED, Phase.INVITING, Phase.REGISTRATION, Phase.HELD)
 OPEN = {Phase.INVITING.value, Phase.REGISTRATION.value, Phase.SCHEDULED.value}
 PHASES = list(Phase)
@@ -95,7 +94,7 @@ def add_dashboard_routes(app: web.Application, console: Console) -> None:
         return render(
             request,
             "dashboard.html",
-            title="Dashboard",
+            title=Msg("Dashboard"),
             region=region,
             by_phase=by_phase,
             live=live,

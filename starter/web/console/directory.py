@@ -6,16 +6,18 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from aiohttp import web
 from pydantic import ValidationError
 
+from domain.common.refusals import Refusal, several
 from domain.directory.models import Directory, Participant, Role
 from starter.cli.inputs import validation_problems
 from starter.web.console.context import Console
 from starter.web.console.forms import done, page_number, problems_by_field
-from starter.web.console.render import render
+from starter.web.console.render import Msg, Said, Text, render
 from starter.web.console.roles import Forbidden, Viewer
 
 COLUMNS = ("id", "name", "email", "role", "country", "organisation", "language", "zone")
@@ -32,17 +34,17 @@ class Change:
     person: Participant | None
     kind: str
     fields: list[str] = field(default_factory=list)
-    problem: str = ""
+    problem: Text = ""
 
 
 def allowed(person: Participant, region: str, countries: set[str]) -> str:
     """Why this entry is not the region's to write ('' when it is)."""
     if person.role is Role.AUDITOR:
-        return "role: auditors are named by the initiative, not by a region"
+        return Refusal("directory.auditor", field="role")
     if person.country is not None and person.country not in countries:
-        return f"country: {person.country} is not a country of region {region}"
+        return Refusal("directory.country", field="country", country=person.country, region=region)
     if person.organisation is not None and person.organisation != f"SEC-{region}":
-        return f"organisation: only the region's secretariat (SEC-{region}) is yours to edit"
+        return Refusal("directory.organisation", field="organisation", organisation=f"SEC-{region}")
     return ""
 
 
@@ -53,18 +55,20 @@ def plan_import(
     rows = csv.DictReader(io.StringIO(text))
     missing = [c for c in ("id", "name", "email", "role") if c not in (rows.fieldnames or [])]
     if missing:
-        return [Change(1, None, "refused", problem=f"columns missing: {', '.join(missing)}")]
+        said = Said([Refusal("directory.columns", columns=", ".join(missing))])
+        return [Change(1, None, "refused", problem=said)]
     changes: list[Change] = []
     for n, row in enumerate(rows, start=2):
         data = {k: (row.get(k) or "").strip() for k in COLUMNS if (row.get(k) or "").strip()}
         try:
             person = Participant.model_validate(data)
         except ValidationError as exc:
-            changes.append(Change(n, None, "refused", problem="; ".join(validation_problems(exc))))
+            said = Said([several(validation_problems(exc)) or str(exc)])
+            changes.append(Change(n, None, "refused", problem=said))
             continue
         why = allowed(person, region, countries)
         if why:
-            changes.append(Change(n, person, "refused", problem=why))
+            changes.append(Change(n, person, "refused", problem=Said([why])))
             continue
         old = existing.get(person.id)
         if old is None:
@@ -75,7 +79,8 @@ def plan_import(
     emails = [c.person.email.lower() for c in changes if c.person and c.kind != "refused"]
     for c in changes:
         if c.person and c.kind != "refused" and emails.count(c.person.email.lower()) > 1:
-            c.kind, c.problem = "refused", f"email {c.person.email} is listed twice"
+            c.kind = "refused"
+            c.problem = Said([Refusal("directory.email_twice", email=c.person.email)])
     return changes
 
 
@@ -92,22 +97,21 @@ def add_directory_routes(app: web.Application, console: Console) -> None:
 
     async def listing(request: web.Request, viewer: Viewer) -> web.StreamResponse:
         region = region_of(viewer)
-        countries = {c.code for c in await asyncio.to_thread(console.store.countries, region)}
-        inactive = await asyncio.to_thread(console.store.inactive)
         query = request.query.get("q", "").strip().lower()[:100]
         number = page_number(request)
-        people, total = await asyncio.to_thread(
-            console.sessions.region_people,
-            countries,
-            f"SEC-{region}",
-            query,
-            (number - 1) * PAGE,
-            PAGE,
-        )
+
+        def read() -> tuple[list[Participant], int, set[str]]:  # one thread hop per page
+            countries = {c.code for c in console.store.countries(region)}
+            people, total = console.sessions.region_people(
+                countries, f"SEC-{region}", query, (number - 1) * PAGE, PAGE
+            )
+            return people, total, console.store.inactive()
+
+        people, total, inactive = await asyncio.to_thread(read)
         return render(
             request,
             "directory.html",
-            title="Directory",
+            title=Msg("Directory"),
             region=region,
             people=people,
             total=total,
@@ -121,7 +125,7 @@ def add_directory_routes(app: web.Application, console: Console) -> None:
         request: web.Request,
         viewer: Viewer,
         form: dict[str, str],
-        problems: dict[str, str],
+        problems: Mapping[str, Text],
         editing: bool,
         code: int = 200,
     ) -> web.Response:
@@ -131,7 +135,7 @@ def add_directory_routes(app: web.Application, console: Console) -> None:
             request,
             "person.html",
             code,
-            title="Edit" if editing else "Add",
+            title=Msg("Edit") if editing else Msg("Add"),
             form=form,
             problems=problems,
             editing=editing,
@@ -173,7 +177,7 @@ def add_directory_routes(app: web.Application, console: Console) -> None:
             return await form_page(request, viewer, form, problems, editing, 400)
         why = allowed(person, region, countries)
         if not editing and person.id in people:
-            why = f"id: {person.id} is already in the directory"
+            why = Refusal("directory.id_taken", field="id", id=person.id)
         if why:
             return await form_page(request, viewer, form, problems_by_field([why]), editing, 400)
         try:
@@ -207,7 +211,12 @@ def add_directory_routes(app: web.Application, console: Console) -> None:
     async def import_page(request: web.Request, viewer: Viewer) -> web.StreamResponse:
         region_of(viewer)
         return render(
-            request, "directory_import.html", title="Import", changes=None, text="", columns=COLUMNS
+            request,
+            "directory_import.html",
+            title=Msg("Import"),
+            changes=None,
+            text="",
+            columns=COLUMNS,
         )
 
     async def import_post(request: web.Request, viewer: Viewer) -> web.StreamResponse:
@@ -232,7 +241,7 @@ def add_directory_routes(app: web.Application, console: Console) -> None:
                     request,
                     "directory_import.html",
                     400,
-                    title="Import",
+                    title=Msg("Import"),
                     changes=changes,
                     text=text,
                     columns=COLUMNS,
@@ -246,11 +255,11 @@ def add_directory_routes(app: web.Application, console: Console) -> None:
             request,
             "directory_import.html",
             400 if refused else 200,
-            title="Import",
+            title=Msg("Import"),
             changes=changes,
             text=text,
             columns=COLUMNS,
-            problem="Nothing was changed: correct the refused rows first." if refused else "",
+            problem=Msg("Nothing was changed: correct the refused rows first.") if refused else "",
         )
 
     app.router.add_get("/console/directory", console.page(listing))

@@ -16,7 +16,7 @@ from starter.client import commands
 from starter.web.console import reads
 from starter.web.console.context import Console
 from starter.web.console.forms import done, fields
-from starter.web.console.render import render
+from starter.web.console.render import Msg, Text, language, render
 from starter.web.console.roles import Viewer
 
 ROWS = 5
@@ -34,10 +34,10 @@ def preview(markdown: str, under: int = 3) -> Markup:
     return Markup(_MD.renderer.render(tokens, _MD.options, {}))
 
 
-def action_specs(form: dict[str, str]) -> tuple[list[ActionSpec], dict[str, str]]:
+def action_specs(form: dict[str, str]) -> tuple[list[ActionSpec], dict[str, Text]]:
     """The filled action rows, and the problems by field name (e.g. 'due-2')."""
     specs: list[ActionSpec] = []
-    problems: dict[str, str] = {}
+    problems: dict[str, Text] = {}
     for n in range(1, ROWS + 1):
         what = form.get(f"what-{n}", "").strip()
         if not what:
@@ -45,12 +45,12 @@ def action_specs(form: dict[str, str]) -> tuple[list[ActionSpec], dict[str, str]
         try:
             kind = OwnerKind(form.get(f"kind-{n}", ""))
         except ValueError:
-            problems[f"kind-{n}"] = "Choose who owns it."
+            problems[f"kind-{n}"] = Msg("Choose who owns it.")
             continue
         try:
             due = date.fromisoformat(form.get(f"due-{n}", ""))
         except ValueError:
-            problems[f"due-{n}"] = "Give the due date like 2027-06-30."
+            problems[f"due-{n}"] = Msg("Give the due date like 2027-06-30.")
             continue
         try:
             specs.append(
@@ -68,7 +68,7 @@ def add_followup_routes(app: web.Application, console: Console) -> None:
         request: web.Request,
         viewer: Viewer,
         form: dict[str, str] | None = None,
-        problems: dict[str, str] | None = None,
+        problems: dict[str, Text] | None = None,
         code: int = 200,
         shown: Markup | None = None,
     ) -> web.Response:
@@ -78,7 +78,7 @@ def add_followup_routes(app: web.Application, console: Console) -> None:
             request,
             "followup.html",
             code,
-            title=f"Follow-up: {status.title}",
+            title=Msg("Follow-up: %(t)s", t=status.title),
             status=status,
             manage=viewer.manages(status.meeting.region),
             form=form or {},
@@ -102,7 +102,7 @@ def add_followup_routes(app: web.Application, console: Console) -> None:
             return await page(request, viewer, form, shown=preview(markdown))
         specs, problems = action_specs(form)
         if not markdown.strip():
-            problems["minutes"] = "Write the minutes first."
+            problems["minutes"] = Msg("Write the minutes first.")
         if problems:
             return await page(request, viewer, form, problems, 400)
         try:
@@ -110,10 +110,11 @@ def add_followup_routes(app: web.Application, console: Console) -> None:
             await commands.record_minutes(console.client, console.store, meeting_id, command)
         except ValidationError as exc:
             return await page(request, viewer, form, {"": str(exc)}, 400)
-        except commands.CommandRefused as exc:
-            where, _, why = str(exc).partition(": ")
+        except commands.CommandRefused as exc:  # next to its field, in the reader's words
+            said = exc.refusal.text(language(request))
+            where, _, reason = said.partition(": ")
             field = _field_of(where)
-            return await page(request, viewer, form, {field: why if field else str(exc)}, 409)
+            return await page(request, viewer, form, {field: reason if field else said}, 409)
         return done(f"/console/meetings/{meeting_id}/followup", "minutes")
 
     base = "/console/meetings/{meeting}/followup"

@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 from aiohttp import web
 
 from starter.client import commands
+from starter.web.console.render import Said, Text, why
 
 _MAX = 200_000
 
@@ -28,7 +29,7 @@ def done(to: str, code: str, **extra: str) -> web.Response:
 
 async def recorded(
     command: Awaitable[object],
-    refused: Callable[[str], Awaitable[web.StreamResponse]],
+    refused: Callable[[Text], Awaitable[web.StreamResponse]],
     to: str,
     code: str,
 ) -> web.StreamResponse:
@@ -37,19 +38,18 @@ async def recorded(
     try:
         await command
     except commands.CommandRefused as exc:
-        return await refused(str(exc))
+        return await refused(why(exc))  # in the reader's language
     return done(to, code)
 
 
-def problems_by_field(problems: list[str]) -> dict[str, str]:
-    """`field: message` lines by field ('' for those naming none)."""
-    found: dict[str, str] = {}
+def problems_by_field(problems: list[str]) -> dict[str, Text]:
+    """`field: message` lines by field ('' for those naming none), each written in the
+    reader's language when the page shows it (a Refusal by its code)."""
+    found: dict[str, list[str]] = {}
     for line in problems:
-        where, sep, message = line.partition(": ")
-        key = where if sep and " " not in where else ""
-        text = message if key else line
-        found[key] = f"{found[key]} {text}" if key in found else text
-    return found
+        where, sep, _ = line.partition(": ")
+        found.setdefault(where if sep and " " not in where else "", []).append(line)
+    return {key: Said(lines, after_field=bool(key)) for key, lines in found.items()}
 
 
 def page_number(request: web.Request) -> int:

@@ -21,7 +21,7 @@ from starter.client import commands
 from starter.web.console import reads
 from starter.web.console.context import Console
 from starter.web.console.forms import done, fields, page_number, recorded
-from starter.web.console.render import render
+from starter.web.console.render import Msg, Text, render, why
 from starter.web.console.roles import Viewer
 
 PAGE = 50
@@ -63,7 +63,7 @@ def add_meeting_routes(app: web.Application, console: Console) -> None:
         request: web.Request,
         viewer: Viewer,
         meeting_id: str,
-        problem: str = "",
+        problem: Text = "",
         code: int = 200,
     ) -> web.Response:
         state = request.query.get("state", "all")
@@ -106,7 +106,9 @@ def add_meeting_routes(app: web.Application, console: Console) -> None:
                 actor=console.actor(viewer),
             )
         except (ValueError, ValidationError):
-            return await registration_page(request, viewer, meeting_id, "Choose an answer.", 400)
+            return await registration_page(
+                request, viewer, meeting_id, Msg("Choose an answer."), 400
+            )
         return await recorded(
             commands.rsvp(console.client, console.store, meeting_id, command),
             lambda why: registration_page(request, viewer, meeting_id, why, 409),
@@ -131,7 +133,7 @@ def add_meeting_routes(app: web.Application, console: Console) -> None:
                 discard = DiscardReplyCommand(reply_id=reply, actor=console.actor(viewer))
                 sent = commands.discard_reply(console.client, console.store, meeting_id, discard)
         except ValidationError:
-            return await registration_page(request, viewer, meeting_id, "No such reply.", 400)
+            return await registration_page(request, viewer, meeting_id, Msg("No such reply."), 400)
         return await recorded(
             sent,
             lambda why: registration_page(request, viewer, meeting_id, why, 409),
@@ -234,7 +236,7 @@ def add_meeting_routes(app: web.Application, console: Console) -> None:
                 form=form,
                 mailed=status.participants,
                 mailed_total=status.matching,
-                problem=str(exc),
+                problem=why(exc),
             )
         return done(f"/console/meetings/{meeting_id}", "cancelled" if kind == "cancel" else "moved")
 

@@ -24,7 +24,7 @@ from starter.web.console.agenda import days
 from starter.web.console.context import Console
 from starter.web.console.forms import done, fields, recorded
 from starter.web.console.reads import listed
-from starter.web.console.render import HEADERS, render
+from starter.web.console.render import HEADERS, Msg, Text, render, why
 from starter.web.console.roles import Forbidden, Viewer
 
 KINDS = [ItemKind.NATIONAL_UPDATE, ItemKind.PROJECT_REVIEW, ItemKind.ACTION_PLAN, ItemKind.OTHER]
@@ -39,16 +39,15 @@ def owns(viewer: Viewer, item: ActionItem) -> bool:
 
 def add_mine_routes(app: web.Application, console: Console) -> None:
     async def my_meetings(request: web.Request, viewer: Viewer) -> web.StreamResponse:
-        ids = await asyncio.to_thread(console.sessions.invited_to, viewer.id)
-        rows = [await asyncio.to_thread(console.sessions.meeting, i) for i in ids]
-        meetings = [listed(r) for r in rows if r is not None]
-        return render(request, "my_meetings.html", title="My meetings", meetings=meetings)
+        rows = await asyncio.to_thread(console.sessions.invited_to, viewer.id)
+        meetings = [listed(r) for r in rows]
+        return render(request, "my_meetings.html", title=Msg("My meetings"), meetings=meetings)
 
     async def page(
         request: web.Request,
         viewer: Viewer,
         status: MeetingStatus,
-        problem: str = "",
+        problem: Text = "",
         code: int = 200,
         form: dict[str, str] | None = None,
     ) -> web.Response:
@@ -95,10 +94,10 @@ def add_mine_routes(app: web.Application, console: Console) -> None:
                 actor=console.actor(viewer),
             )
         except (ValueError, ValidationError):
-            return await page(request, viewer, status, "Choose an answer.", 400)
+            return await page(request, viewer, status, Msg("Choose an answer."), 400)
         return await recorded(
             commands.rsvp(console.client, console.store, meeting_id, command),
-            lambda why: page(request, viewer, status, f"Not recorded: {why}", 409),
+            lambda why: page(request, viewer, status, Msg("Not recorded: %(why)s", why=why), 409),
             f"/console/my/{meeting_id}",
             "answer",
         )
@@ -117,16 +116,20 @@ def add_mine_routes(app: web.Application, console: Console) -> None:
                 actor=console.actor(viewer),
             )
         except (ValueError, ValidationError) as exc:
-            why = (
+            problem = (
                 "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
                 if isinstance(exc, ValidationError)
-                else "minutes: give a whole number"
+                else Msg("minutes: give a whole number")
             )
-            return await page(request, viewer, status, f"Not sent: {why}", 400, form)
+            return await page(
+                request, viewer, status, Msg("Not sent: %(why)s", why=problem), 400, form
+            )
         try:
             await commands.propose_item(console.client, console.store, meeting_id, command)
         except commands.CommandRefused as exc:
-            return await page(request, viewer, status, f"Not sent: {exc}", 409, form)
+            return await page(
+                request, viewer, status, Msg("Not sent: %(why)s", why=why(exc)), 409, form
+            )
         return done(f"/console/my/{meeting_id}", "proposed")
 
     async def ics(request: web.Request, viewer: Viewer) -> web.StreamResponse:
@@ -151,7 +154,7 @@ def add_mine_routes(app: web.Application, console: Console) -> None:
         )
 
     async def actions(
-        request: web.Request, viewer: Viewer, problem: str = "", code: int = 200
+        request: web.Request, viewer: Viewer, problem: Text = "", code: int = 200
     ) -> web.Response:
         if viewer.country:
             items = await asyncio.to_thread(console.store.actions, None, viewer.country)
@@ -161,7 +164,7 @@ def add_mine_routes(app: web.Application, console: Console) -> None:
             request,
             "my_actions.html",
             code,
-            title="My country's actions",
+            title=Msg("My country's actions"),
             items=items,
             problem=problem,
         )
@@ -183,7 +186,7 @@ def add_mine_routes(app: web.Application, console: Console) -> None:
         command = DoneCommand(note=note, actor=console.actor(viewer))
         return await recorded(
             commands.mark_action_done(console.client, console.store, workflow_id, command),
-            lambda why: actions(request, viewer, f"Not recorded: {why}", 409),
+            lambda why: actions(request, viewer, Msg("Not recorded: %(why)s", why=why), 409),
             "/console/my/actions",
             "action-done",
         )

@@ -25,7 +25,7 @@ from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 
 from starter.web.console.context import Console
-from starter.web.console.render import render
+from starter.web.console.render import Msg, render
 
 log = logging.getLogger(__name__)
 
@@ -68,9 +68,11 @@ def _fail(request: web.Request, why: str) -> web.Response:
         request,
         "error.html",
         403,
-        title="Single sign-on failed",
-        message="Your organisation's sign-in could not be used here. Please try "
-        "again, or ask for a sign-in link by mail.",
+        title=Msg("Single sign-on failed"),
+        message=Msg(
+            "Your organisation's sign-in could not be used here. Please try "
+            "again, or ask for a sign-in link by mail."
+        ),
         retry=True,
     )
 

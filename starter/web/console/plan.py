@@ -4,6 +4,7 @@ each problem next to its field), and scheduling one that the cycle planned."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 from typing import Any
 
 from aiohttp import web
@@ -15,7 +16,7 @@ from starter.client import commands
 from starter.web.console import reads
 from starter.web.console.context import Console
 from starter.web.console.forms import done, fields, problems_by_field
-from starter.web.console.render import render
+from starter.web.console.render import Msg, Text, render, why
 from starter.web.console.roles import Forbidden, Viewer
 
 VENUE = ("name", "city", "country", "address")
@@ -58,7 +59,7 @@ def add_plan_routes(app: web.Application, console: Console) -> None:
         viewer: Viewer,
         form: dict[str, str],
         picked: dict[str, list[str]],
-        problems: dict[str, str],
+        problems: Mapping[str, Text],
         code: int = 200,
     ) -> web.Response:
         region = await region_of(viewer)
@@ -68,7 +69,7 @@ def add_plan_routes(app: web.Application, console: Console) -> None:
             request,
             "plan.html",
             code,
-            title="Plan a meeting",
+            title=Msg("Plan a meeting"),
             form=form,
             picked=picked,
             problems=problems,
@@ -107,7 +108,7 @@ def add_plan_routes(app: web.Application, console: Console) -> None:
                 request, viewer, form, picked, problems_by_field(exc.problems), 400
             )
         except commands.CommandRefused as exc:
-            return await form_page(request, viewer, form, picked, {"id": str(exc)}, 409)
+            return await form_page(request, viewer, form, picked, {"id": why(exc)}, 409)
         await console.audit(meeting.id, viewer.id, "plan", {"title": meeting.title})
         return done(f"/console/meetings/{meeting.id}", "planned")
 
@@ -126,7 +127,7 @@ def add_plan_routes(app: web.Application, console: Console) -> None:
         return render(
             request,
             "schedule.html",
-            title=f"Schedule {m.id}",
+            title=Msg("Schedule %(id)s", id=m.id),
             status=status,
             form=form,
             problems={},
@@ -152,14 +153,14 @@ def add_plan_routes(app: web.Application, console: Console) -> None:
             problems = (
                 problems_by_field(exc.problems)
                 if isinstance(exc, InputError)
-                else problems_by_field([str(exc)])
+                else problems_by_field([exc.refusal])
             )
             status = await reads.status(console, meeting_id)
             return render(
                 request,
                 "schedule.html",
                 400,
-                title=f"Schedule {meeting_id}",
+                title=Msg("Schedule %(id)s", id=meeting_id),
                 status=status,
                 form=form,
                 problems=problems,

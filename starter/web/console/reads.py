@@ -15,6 +15,8 @@ from starter.client import commands
 from starter.web.console.context import Console
 from starter.web.console.roles import Forbidden, Viewer
 
+SUMMARY = StatusPage(limit=0)  # the counts only, no participant rows
+
 
 @dataclass(frozen=True)
 class Listed:
@@ -43,7 +45,7 @@ async def region_of(console: Console, meeting_id: str) -> str:
     if row is not None:
         return row.region
     try:
-        return (await console.status(meeting_id)).meeting.region
+        return (await console.page_of(meeting_id, SUMMARY)).meeting.region
     except commands.NoSuchMeeting:
         raise web.HTTPNotFound(reason=f"There is no meeting {meeting_id}") from None
 
@@ -56,17 +58,16 @@ async def managed(console: Console, viewer: Viewer, meeting_id: str) -> str:
 
 
 async def readable(console: Console, viewer: Viewer, meeting_id: str) -> MeetingStatus:
-    """The meeting's status if the viewer may read it all (secretariat, auditor)."""
+    """The meeting's summary if the viewer may read it all (secretariat, auditor)."""
     region = await region_of(console, meeting_id)
     viewer.require_read(region, meeting_id)
     return await status(console, meeting_id)
 
 
 async def status(console: Console, meeting_id: str) -> MeetingStatus:
-    try:
-        return await console.status(meeting_id)
-    except commands.NoSuchMeeting:
-        raise web.HTTPNotFound(reason=f"There is no meeting {meeting_id}") from None
+    """The meeting, its counts and held replies: no participant rows (a page of those is
+    `page`; a 1,000-participant meeting is never read whole for a page)."""
+    return await page(console, meeting_id, SUMMARY)
 
 
 async def page(console: Console, meeting_id: str, which: StatusPage) -> MeetingStatus:

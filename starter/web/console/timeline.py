@@ -13,7 +13,7 @@ from starter.web.console import reads
 from starter.web.console.context import Console
 from starter.web.console.forms import page_number
 from starter.web.console.reads import listed
-from starter.web.console.render import render
+from starter.web.console.render import Msg, render
 from starter.web.console.roles import Forbidden, Viewer
 
 PAGE = 100
@@ -38,7 +38,8 @@ def add_timeline_routes(app: web.Application, console: Console) -> None:
     async def entries_of(meeting_id: str) -> list[TimelineEntry]:
         runs = await chain(console.client, meeting_id)
         rows = await asyncio.to_thread(console.store.audit, meeting_id)
-        histories = [json.loads(h.to_json()) for h in runs]
+        # a large meeting's history takes a few hundred ms to turn into JSON: off the loop
+        histories = await asyncio.to_thread(lambda: [json.loads(h.to_json()) for h in runs])
         return await timeline(histories, rows, console.client.data_converter)
 
     async def show(request: web.Request, viewer: Viewer) -> web.StreamResponse:
@@ -54,7 +55,7 @@ def add_timeline_routes(app: web.Application, console: Console) -> None:
         return render(
             request,
             "timeline.html",
-            title=f"Timeline: {status.title}",
+            title=Msg("Timeline: %(t)s", t=status.title),
             status=status,
             entries=shown,
             total=len(chosen),
@@ -74,7 +75,7 @@ def add_timeline_routes(app: web.Application, console: Console) -> None:
         return render(
             request,
             "audit_overview.html",
-            title="All regions",
+            title=Msg("All regions"),
             by_region={g: [r for r in rows if r.region == g] for g in regions},
         )
 

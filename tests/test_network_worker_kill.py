@@ -1,0 +1,131 @@
+"""Two worker processes share the task queue of a small network (two regions' RTMs) on the
+time-skipping server; the one sending is killed (SIGKILL) in the middle of the invitations.
+Every invitee is invited, every planned reminder arrives once, nothing arrives under a second
+Message-ID, and the outbox and the relay agree. What the dead worker's connections had got
+accepted but not yet recorded arrives a second time, as the same message (same Message-ID)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import uuid
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+from temporalio.testing import WorkflowEnvironment
+
+from activities.store import Store
+from domain.meeting.definition import MeetingDefinition
+from starter.cli.inputs import read_directory
+from starter.devstack.catcher import Caught, SmtpCatcher
+from starter.devstack.demo import NETWORK
+from tests.factories import meeting
+from tests.harness import LINK_KEY, advance_to, invited, plan
+from tests.mail_ledger import balance, ledger
+from tests.ports import free_port
+
+pytestmark = pytest.mark.e2e  # runs the worker as processes
+
+ROOT = Path(__file__).resolve().parent.parent
+REGIONS = {"ME": ["IQ", "JO", "LB"], "GCC": ["AE", "BH", "KW", "OM", "QA", "SA"]}
+
+
+def _worker(env: dict[str, str]) -> subprocess.Popen[bytes]:
+    return subprocess.Popen([sys.executable, str(ROOT / "worker.py")], cwd=ROOT, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+
+
+def _owner(peer: str, pids: list[int]) -> int | None:
+    """Which of `pids` holds the client end of the SMTP connection from `peer`."""
+    port = int(peer.rsplit(",", 1)[1].strip(" )"))
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for row in Path(table).read_text().splitlines()[1:]:
+            fields = row.split()
+            if int(fields[1].rsplit(":", 1)[1], 16) == port:
+                inodes.add(f"socket:[{fields[9]}]")
+    for pid in pids:
+        fds = Path(f"/proc/{pid}/fd")
+        try:
+            if any(os.readlink(fd) in inodes for fd in fds.iterdir()):
+                return pid
+        except OSError:
+            continue
+    return None
+
+
+def _rtm(region: str, start: datetime) -> MeetingDefinition:
+    local = start.replace(tzinfo=None, hour=9, minute=0, second=0, microsecond=0)
+    return meeting(
+        region=region, number=30, format="online", zone="Asia/Dubai", venue=None,
+        title=f"30th Round-Table Meeting of National Focal Points ({region})",
+        start=local.isoformat(), end=(local + timedelta(hours=6)).isoformat(),
+        countries=REGIONS[region], organisations=[f"SEC-{region}"],
+    )  # fmt: skip
+
+
+async def test_a_worker_killed_mid_fan_out_loses_nothing_and_sends_nothing_twice(
+    skipping_env: WorkflowEnvironment, tmp_path: Path
+) -> None:
+    env = skipping_env
+    url = f"sqlite:///{tmp_path / 'rtm.db'}"
+    store = Store(url)
+    store.upgrade_schema()
+    queue = f"rtm-kill-{uuid.uuid4().hex[:8]}"
+    with SmtpCatcher(port=free_port(), delay=0.2) as catcher:
+        worker_env = os.environ | {
+            "TEMPORAL_ADDRESS": env.client.service_client.config.target_host,
+            "DATABASE_URL": url, "SMTP_PORT": str(catcher.port), "RTM_TASK_QUEUE": queue,
+            "RTM_LINK_KEY": LINK_KEY.decode(), "RTM_VAR_DIR": str(tmp_path / "var"),
+            "RTM_WORKFLOW_CACHE": "0",  # the test server never moves a dead worker's sticky tasks
+        }  # fmt: skip
+        workers = [_worker(worker_env) for _ in range(2)]  # they start while the data loads
+        store.load_directory(read_directory(NETWORK))
+        now = await env.get_current_time()
+        rtms = [_rtm(region, now + timedelta(days=9 + i)) for i, region in enumerate(REGIONS)]
+        try:
+            handles = [await plan(env.client, m, queue) for m in rtms]
+            loop = asyncio.get_running_loop()
+            deadline = loop.time() + 60
+            victim = None
+            while victim is None:
+                assert loop.time() < deadline, "the fan-out never started"
+                caught: list[Caught] = catcher.caught
+                if len(caught) >= 4:
+                    victim = _owner(caught[-1].peer, [w.pid for w in workers])
+                await asyncio.sleep(0.02)
+            dead = next(w for w in workers if w.pid == victim)
+            dead.send_signal(signal.SIGKILL)
+            dead.wait()
+            at_kill = len(catcher.caught)
+            catcher.handler.delay = 0.0
+            statuses = [await invited(h, timeout=120) for h in handles]
+            pairs = zip(rtms, statuses, strict=True)
+            planned = {(m.id, r.key) for m, s in pairs for r in s.reminders}
+            assert all(s.reminders_total == len(s.reminders) for s in statuses)
+            await advance_to(env, max(m.end_utc() for m in rtms) + timedelta(hours=1))
+        finally:
+            for w in workers:
+                if w.poll() is None:
+                    w.terminate()
+                    w.wait(timeout=30)
+        book = ledger(catcher.caught)
+
+    invitees = sum(s.summary.participants for s in statuses)
+    assert at_kill < invitees, "the kill has to land in the middle of the invitations"
+    for m in rtms:
+        chosen, _ = store.resolve_participants([], m.countries, m.organisations)
+        expected = {p.email for p in chosen}
+        assert book.to(m.id, "invitation") == expected, "every invitee invited"
+    reminders = [k for k in book.received if k[2].startswith("reminder:")]
+    reminded = {(m, moment) for (m, _, _, moment) in reminders}
+    assert planned and reminded == planned, "every planned reminder arrived, nothing else"
+    assert not book.twice(), f"sent twice under two Message-IDs: {book.twice()}"
+    resent = book.resent()  # accepted by the relay, not yet recorded when the worker died
+    assert {k[2] for k in resent} <= {"invitation"} and set(resent.values()) <= {1}, resent
+    outbox = balance(book, store)
+    assert outbox.even, f"outbox and relay disagree: {outbox}"
