@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import signal
 import socket
@@ -49,6 +50,16 @@ def worker_alive_file(var_dir: Path) -> Path:
 
 
 WORKFLOWS = [MeetingWorkflow, RtmCycleWorkflow, ActionItemWorkflow]
+
+
+def tune_gc() -> None:
+    """Fewer full garbage collections, and none over what start-up loaded. A worker holds
+    thousands of meetings' objects; each full collection walks all of them, inside whatever
+    workflow activation is running. Rebuilding a 10,000-participant run took 0.8 s of CPU
+    with the defaults and 0.3 s like this, and a stall over 2 s fails the workflow task
+    (the SDK's deadlock detector)."""
+    gc.set_threshold(10_000, 20, 100)
+    gc.freeze()
 
 
 def sandbox_runner() -> SandboxedWorkflowRunner:
@@ -135,6 +146,7 @@ async def run(settings: Settings) -> None:
     client = await connect(settings)
     await ensure_search_attributes(client, settings.temporal_namespace)
     worker = build_worker(client, settings, store)
+    tune_gc()
     logging.info("worker on %s, task queue %s", settings.temporal_address, settings.task_queue)
     alive = asyncio.create_task(_alive(client, worker_alive_file(private_dir(settings.var_dir))))
     stop = asyncio.Event()

@@ -6,6 +6,7 @@ Every connection's commands are logged, so a test can check that AUTH never came
 
 from __future__ import annotations
 
+import asyncio
 import ssl
 import threading
 import time
@@ -31,13 +32,27 @@ class Conversation:
 
 
 class DeferringHandler(CatcherHandler):
-    """Answers 451 to the addresses in `defer` (for `defer_for` seconds, or for ever)."""
+    """Answers 451 to the addresses in `defer` (for `defer_for` seconds, or for ever), and
+    holds a message to an address in `hold` at DATA until `release()`."""
 
     def __init__(self, defer: set[str], defer_for: float | None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.defer = {a.lower() for a in defer}
         self.defer_until = None if defer_for is None else time.monotonic() + defer_for
         self.deferred = 0
+        self.hold: set[str] = set()
+        self.holding = 0  # messages that reached DATA while held
+        self.released = threading.Event()
+
+    def release(self) -> None:
+        self.released.set()
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        held = self.hold & {a.lower() for a in envelope.rcpt_tos}
+        self.holding += bool(held)
+        while held and not self.released.is_set():
+            await asyncio.sleep(0.05)
+        return await super().handle_DATA(server, session, envelope)
 
     def stop_deferring(self) -> None:
         self.defer_until = 0.0

@@ -136,3 +136,16 @@ def test_counts_only_grow(any_store: Store, statement: str) -> None:
         conn.execute(text(statement))
     assert [(r.actor, r.detail) for r in any_store.refusals("RTM-CA-15")] == before
     assert any_store.refusals("RTM-CA-99") == []
+
+
+def test_counted_rows_start_at_their_window() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from activities.store.refusals import MINUTE, window_start
+
+    at = datetime(2026, 12, 1, 14, 37, 59, 999, tzinfo=UTC)
+    assert window_start(at, MINUTE) == at.replace(second=0, microsecond=0)
+    assert window_start(at, timedelta(hours=1)) == datetime(2026, 12, 1, 14, tzinfo=UTC)
+    assert window_start(at.replace(minute=0, second=0, microsecond=0), timedelta(hours=1)) == (
+        datetime(2026, 12, 1, 14, tzinfo=UTC)
+    )

@@ -274,12 +274,29 @@ async def test_a_meeting_from_plan_to_audit_through_the_pages(
                 answer = await sec.context.request.post(change + path, form=form | {"csrf": csrf})
                 assert answer.status == 200, (name, answer.status)
                 pages[name] = await answer.text()
+            unlinked = {  # the plan's first attempt again: a hybrid meeting without its link
+                "id": "RTM-CA-99", "title": "16th RTM of National Focal Points",
+                "zone": "Asia/Dubai", "format": "hybrid", "countries": "KZ",
+                "start": f"{start:%Y-%m-%dT%H:%M}", "end": f"{end:%Y-%m-%dT%H:%M}",
+                "venue.name": "Dubai Exhibition Centre", "venue.city": "Dubai",
+                "venue.country": "United Arab Emirates",
+            }  # fmt: skip
+            answer = await sec.context.request.post(
+                f"{base}/console/plan", form=unlinked | {"csrf": csrf}
+            )
+            assert answer.status == 400
+            pages["plan-errors"] = await answer.text()
+            assert 'id="e-join_link"' in pages["plan-errors"]
             agenda = await commands.agenda(env.client, meeting_id)
             data = [meeting_id, "16th RTM of National Focal Points", "Asia/Dubai"]
             data += ["Dubai Exhibition Centre", "Dubai", "United Arab Emirates"]
             data += [i.title for i in agenda.items] + [p.name for p in store.participants()]
             data += ["Send the updated national action plan", "Sent on paper and by mail"]
-            data += ["no venue", "Decided"]
+            data += ["no venue", "Decided", "RTM-CA-99", "Central Asia"]
+            directory = central_asia()  # the plan form lists the region's invitees by name
+            data += [c.name for c in directory.countries]
+            data += [o.name for o in directory.organisations]
+            data += [o.name for o in read_directory(AUDITORS).organisations]
             for name, html in pages.items():
                 assert f'<html lang="{pseudo_locale}">' in html, name
                 if name == "timeline":  # the audit's records (and kinds) are kept as written

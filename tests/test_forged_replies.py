@@ -24,6 +24,7 @@ from starter.inbound.endpoint import InboundReplies
 from tests.factories import meeting
 from tests.harness import invited, plan, running_worker
 from tests.ports import free_port
+from tests.test_audit_flood import _row_counts
 from tests.test_inbound_replies import ORGANISER, gmail, outlook, reply_ics
 from tests.test_reply_authentication import KEYS, dns, signed
 
@@ -84,8 +85,10 @@ async def test_the_forged_reply_of_the_report_changes_nothing(
     )  # fmt: skip
     assert held.sequence == 999999 and held.attendance.value == "in-person"
     assert "did not come through mx.example.org" in held.reason
-    rows = [r for r in store.audit(m.id) if r.action == "reply.held"]
-    assert [json.loads(r.detail)["envelope_from"] for r in rows] == [ATTACKER, ATTACKER]
+    rows = [json.loads(r.detail) for r in store.audit(m.id) if r.action == "reply.held"]
+    # counted: one row per sender and hour (two if the run crossed an hour)
+    assert {r["envelope_from"] for r in rows} == {ATTACKER} and len(rows) <= 2
+    assert sum(r["count"] for r in rows) == len(forged) == 2
     assert "rsvp" not in [r.action for r in store.audit(m.id)]
 
     assert await asyncio.to_thread(main, ["reply", "list", m.id]) == 0
@@ -131,3 +134,25 @@ async def test_a_held_reply_the_secretariat_confirms_is_the_answer(
         row = (await commands.full_status(client, m.id)).participant("kz-nfp")
         assert (row.attendance, row.answered_via) == ("tentative", "calendar-reply")
     assert (await commands.full_status(client, m.id)).held_replies == []
+
+
+async def test_a_flood_of_forged_replies_adds_counts_not_audit_rows(
+    cli_env: WorkflowEnvironment, store: Store, planned: MeetingDefinition
+) -> None:
+    m, n = planned, 40
+    as_nfp = gmail(reply_ics(m.uid, "nfp.uz@example.org", "DECLINED"))  # held: no verdict
+    as_stranger = outlook(reply_ics(m.uid, "nobody@evil.test"), "nobody@evil.test")  # ignored
+    before = _row_counts(store)
+    with InboundReplies(cli_env.client, store, port=free_port()) as server:
+        for _ in range(n):
+            assert (await server.apply(as_nfp, "192.0.2.9", ATTACKER)).result == "held"
+            assert (await server.apply(as_stranger, "192.0.2.9", ATTACKER)).result == "ignored"
+    audit, counted = _row_counts(store)
+    assert audit == before[0], "no audit row per reply"
+    assert counted - before[1] in (2, 4), "one row per kind and hour (a second if one ended)"
+    rows = [json.loads(r.detail) | {"action": r.action} for r in store.refusals(m.id)]
+    by_action = {a: sum(r["count"] for r in rows if r["action"] == a) for a in {"reply.held",
+                 "reply.ignored"}}  # fmt: skip
+    assert by_action == {"reply.held": n, "reply.ignored": n}
+    (held,) = (await commands.full_status(cli_env.client, m.id)).held_replies
+    assert held.participant_id == "uz-nfp", "the workflow keeps the latest one only"

@@ -103,3 +103,63 @@ def test_people_deactivated_before_the_column_stay_deactivated(tmp_path: Path) -
     assert store.upgrade_schema() == ("0001", schema.REVISION)
     assert store.inactive() == {"kz-deputy"}
     assert "console_deactivated" not in inspect(store.engine).get_table_names()
+
+
+_OLD_OUTBOX = (  # the outbox of a database adopted as 0001 before it held invitations
+    "CREATE TABLE outbox (meeting_id VARCHAR NOT NULL, key VARCHAR NOT NULL, kind VARCHAR "
+    "NOT NULL, participant_id VARCHAR NOT NULL, email VARCHAR NOT NULL, message_id VARCHAR "
+    "NOT NULL, status VARCHAR NOT NULL, error VARCHAR, at TIMESTAMP WITH TIME ZONE NOT NULL, "
+    "PRIMARY KEY (meeting_id, key))"
+)
+_OLD_INVITATIONS = (
+    "CREATE TABLE invitation (meeting_id VARCHAR NOT NULL, sequence INTEGER NOT NULL, "
+    "participant_id VARCHAR NOT NULL, email VARCHAR NOT NULL, message_id VARCHAR NOT NULL, "
+    "status VARCHAR NOT NULL, error VARCHAR, at TIMESTAMP WITH TIME ZONE NOT NULL, "
+    "PRIMARY KEY (meeting_id, sequence, participant_id))"
+)
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+def test_invitations_sent_before_the_outbox_are_copied_into_it(
+    backend: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    url = f"sqlite:///{tmp_path / 'rtm.db'}"
+    if backend == "postgres":
+        url = request.getfixturevalue("postgres_url")
+    store = Store(url)
+    schema.upgrade(store.engine, "0003")
+    rows = [  # (sequence, participant, message id, status, error)
+        (0, "kz-nfp", "<a@x>", "sent", None),
+        (0, "uz-nfp", "<b@x>", "failed", "550 5.1.1 mailbox unavailable"),
+        (1, "kz-nfp", "<c@x>", "sent", None),
+    ]
+    with store.engine.begin() as conn:
+        conn.execute(text("DROP TABLE outbox"))
+        conn.execute(text(_OLD_OUTBOX))
+        conn.execute(text(_OLD_INVITATIONS))
+        conn.execute(text("CREATE INDEX ix_outbox_participant_id ON outbox (participant_id)"))
+        for seq, pid, mid, status, error in rows:
+            conn.execute(
+                text("INSERT INTO invitation VALUES ('M', :s, :p, :e, :m, :st, :err, :at)"),
+                {"s": seq, "p": pid, "e": f"{pid}@example.org", "m": mid, "st": status,
+                 "err": error, "at": "2026-05-01 10:00:00+00:00"},
+            )  # fmt: skip
+        conn.execute(text(  # already in the outbox under the same key: it wins
+            "INSERT INTO outbox VALUES ('M', 's1:invitation:kz-nfp', 'invitation', 'kz-nfp', "
+            "'kz-nfp@example.org', '<d@x>', 'sent', NULL, '2026-05-02 10:00:00+00:00')"
+        ))  # fmt: skip
+
+    assert store.upgrade_schema() == ("0003", schema.REVISION)
+    store.check_schema()
+    first = store.deliveries("M", 0)
+    assert {p: (r.status.value, r.message_id, r.error) for p, r in first.items()} == {
+        "kz-nfp": ("sent", "<a@x>", None),
+        "uz-nfp": ("failed", "<b@x>", "550 5.1.1 mailbox unavailable"),
+    }
+    assert first["kz-nfp"].at.isoformat().startswith("2026-05-01T10:00:00")
+    assert store.outbox("M", ["s1:invitation:kz-nfp"])["s1:invitation:kz-nfp"].message_id == (
+        "<d@x>"
+    ), "the outbox's own row wins"
+    assert "invitation" not in inspect(store.engine).get_table_names()
+    assert store.upgrade_schema() == (schema.REVISION, schema.REVISION)
+    store.engine.dispose()

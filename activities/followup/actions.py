@@ -60,8 +60,8 @@ class ActionActivities:
             return lambda now: action_mail_message(mail, recipient, now, link, at, self._identity)
 
         jobs = [
-            MailJob(key=mail.outbox_key(p.id), kind=mail.kind, recipient=p, build=build(p))
+            MailJob(key=mail.job_key(p.id), kind=mail.kind, recipient=p, build=build(p))
             for p in mail.recipients
         ]
-        results = await self._delivery.deliver(item.meeting_id, jobs, alone=True)
+        results = await self._delivery.deliver(item.meeting_id, jobs, alone=mail.alone)
         return NoticeResult.of(results)

@@ -25,7 +25,7 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError, ApplicationErrorCategory
 
 from activities.mail.smtp import SmtpConfig, SmtpFailure, classify, close_smtp, open_smtp
-from activities.mail.writer import OutboxWriter
+from activities.mail.writer import OutboxWriter, Slot
 from activities.store import Store
 from domain.directory.models import Participant
 from domain.invitations.batches import DeliveryResult, InvitationStatus
@@ -72,7 +72,7 @@ class _Batch:
         self.progress = progress
         self.results: dict[str, DeliveryResult] = {}
         self.writer = delivery.writer()
-        self.recorded: list[str] = []  # keys handed to the writer
+        self.recorded: list[Slot] = []  # (meeting, key) of what was handed to the writer
         self.smtp: aiosmtplib.SMTP | None = None
         self._reported: dict[str, DeliveryResult] = {}
 
@@ -119,7 +119,7 @@ class _Batch:
                 email=job.recipient.email,
                 result=result,
             )
-            self.recorded.append(job.key)
+            self.recorded.append((self.meeting_id, job.key))
             await self.writer.record(entry)
 
     async def drain(self) -> None:

@@ -23,7 +23,7 @@ from domain.mail.builder import Mail
 from domain.mail.invitation import invitation_mail
 from domain.mail.notices import NoticeBatch, NoticeResult, notice_mail
 from domain.mail.reminder import ReminderBatch, ReminderItem, ReminderResult, reminder_mail
-from domain.outbox.delivery import DELIVERY_PROGRESS, DeliveryProgress, invitation_key
+from domain.outbox.delivery import DELIVERY_PROGRESS, DeliveryProgress
 from domain.registration.answers import Attendance
 from domain.reminders.planning import ReminderKind
 
@@ -69,7 +69,7 @@ class MailActivities:
 
         jobs = [
             MailJob(
-                key=invitation_key(sequence, p.id),
+                key=batch.job_key(p.id),
                 kind="invitation",
                 recipient=p,
                 build=build(p),
@@ -104,7 +104,7 @@ class MailActivities:
             MailJob(key=i.key, kind="reminder", recipient=i.recipient, build=build(i))
             for i in batch.items
         ]
-        return ReminderResult.of(await self.delivery.deliver(meeting.id, jobs, alone=True))
+        return ReminderResult.of(await self.delivery.deliver(meeting.id, jobs, alone=batch.alone))
 
     @activity.defn(name=SEND_NOTICES)
     async def send_notices(self, batch: NoticeBatch) -> NoticeResult:
@@ -114,8 +114,8 @@ class MailActivities:
             return lambda now: notice_mail(batch, recipient, now, self._identity)
 
         jobs = [
-            MailJob(key=f"{batch.key}:{p.id}", kind=batch.kind, recipient=p, build=build(p))
+            MailJob(key=batch.job_key(p.id), kind=batch.kind, recipient=p, build=build(p))
             for p in batch.recipients
         ]
-        results = await self.delivery.deliver(batch.meeting.id, jobs, alone=True)
+        results = await self.delivery.deliver(batch.meeting.id, jobs, alone=batch.alone)
         return NoticeResult.of(results)

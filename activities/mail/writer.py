@@ -18,6 +18,9 @@ from concurrent.futures import Executor
 
 from domain.outbox.delivery import OutboxEntry
 
+# an entry's place: its meeting and its key (the same person's invitation key comes up in every
+# meeting they are invited to, and one writer serves the batches of every meeting)
+Slot = tuple[str, str]
 RETRY_EVERY = 1.0  # seconds between writes while the database does not answer
 
 
@@ -33,8 +36,8 @@ class OutboxWriter:
         self._write = write
         self._executor = executor
         self._timeout = timeout
-        self._pending: dict[str, OutboxEntry] = {}
-        self._written: dict[str, asyncio.Future[None]] = {}
+        self._pending: dict[Slot, OutboxEntry] = {}
+        self._written: dict[Slot, asyncio.Future[None]] = {}
         self._task: asyncio.Task[None] | None = None
         self._stalled = False  # a wait ran out: senders go on without waiting, until a write
         self.last_error: str | None = None
@@ -47,8 +50,9 @@ class OutboxWriter:
         """Queue `entry`; wait for it to be written while the database keeps up, not longer
         than the timeout (after that the senders go on and the writer catches up)."""
         healthy = not self._stalled and self.last_error is None
-        self._pending[entry.key] = entry
-        written = self._future(entry.key)
+        slot = (entry.meeting_id, entry.key)
+        self._pending[slot] = entry
+        written = self._future(slot)
         if self._task is None or self._task.done():  # it ends once nothing is pending
             self._task = asyncio.create_task(self._run())
         if healthy:
@@ -57,17 +61,17 @@ class OutboxWriter:
             except TimeoutError:
                 self._stalled = True
 
-    async def drain(self, keys: Iterable[str]) -> None:
-        """Wait until the entries of `keys` are written (the batch's ticker keeps the
+    async def drain(self, slots: Iterable[Slot]) -> None:
+        """Wait until the entries of `slots` are written (the batch's ticker keeps the
         heartbeat going); entries of other batches do not hold it."""
-        waiting = [f for k in keys if (f := self._written.get(k)) is not None]
+        waiting = [f for k in slots if (f := self._written.get(k)) is not None]
         if waiting:
             await asyncio.gather(*(asyncio.shield(f) for f in waiting))
 
-    def _future(self, key: str) -> asyncio.Future[None]:
-        found = self._written.get(key)
+    def _future(self, slot: Slot) -> asyncio.Future[None]:
+        found = self._written.get(slot)
         if found is None or found.done():
-            found = self._written[key] = asyncio.get_running_loop().create_future()
+            found = self._written[slot] = asyncio.get_running_loop().create_future()
         return found
 
     async def _run(self) -> None:
@@ -89,8 +93,9 @@ class OutboxWriter:
             self.last_error = None
             self._stalled = False
             for e in entries:
-                if self._pending.get(e.key) is e:
-                    del self._pending[e.key]
-                    written = self._written.pop(e.key, None)
+                slot = (e.meeting_id, e.key)
+                if self._pending.get(slot) is e:
+                    del self._pending[slot]
+                    written = self._written.pop(slot, None)
                     if written is not None and not written.done():
                         written.set_result(None)

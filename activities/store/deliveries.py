@@ -19,8 +19,8 @@ from sqlmodel import Field, SQLModel, col
 
 from activities.store.audit import AuditRow
 from activities.store.engine import StoreBase, now
-from domain.invitations.batches import DeliveryResult, InvitationStatus
-from domain.outbox.delivery import OutboxEntry, invitation_key
+from domain.invitations.batches import DeliveryResult, InvitationStatus, invitation_key
+from domain.outbox.delivery import OutboxEntry
 
 
 class OutboxRow(SQLModel, table=True):
@@ -93,7 +93,7 @@ def _upsert(dialect_name: str) -> Any:
         set_=changed,
         where=(table.c.status != InvitationStatus.SENT.value)
         & (stmt.excluded.status != table.c.status),
-    ).returning(table.c.key)
+    ).returning(table.c.meeting_id, table.c.key)
 
 
 _AUDIT_INSERT = insert(AuditRow.__table__)  # type: ignore[attr-defined]
@@ -103,7 +103,8 @@ def write(engine: Engine, entries: Sequence[OutboxEntry]) -> int:
     """Record `entries` and one audit row per new outcome, in one transaction."""
     if not entries:
         return 0
-    by_key = {e.key: e for e in entries}
+    # by meeting and key: one transaction carries the batches of several meetings at once
+    by_slot = {(e.meeting_id, e.key): e for e in entries}
     rows = [
         {
             "meeting_id": e.meeting_id,
@@ -117,14 +118,14 @@ def write(engine: Engine, entries: Sequence[OutboxEntry]) -> int:
             "error": e.result.error,
             "at": e.result.at,
         }
-        for e in by_key.values()
+        for e in by_slot.values()
     ]
     with engine.begin() as conn:
-        changed: list[str] = []
+        changed: list[tuple[str, str]] = []
         upsert = _upsert(conn.dialect.name)
         for row in rows:  # one statement each: RETURNING tells which ones really changed
-            changed += list(conn.execute(upsert, row).scalars())
-        audits = [_audit(by_key[key]) for key in changed]
+            changed += [(r.meeting_id, r.key) for r in conn.execute(upsert, row)]
+        audits = [_audit(by_slot[slot]) for slot in changed]
         if audits:
             conn.execute(_AUDIT_INSERT, audits)
     return len(changed)

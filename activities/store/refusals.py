@@ -1,16 +1,17 @@
-"""Refused links, counted: one row per meeting, kind of refusal and minute, with a count.
+"""Refused links and unconfirmed calendar replies, counted: one row per meeting, kind and
+window (a minute for links, an hour for replies), with a count.
 
-Anyone can send a bad link, thousands a second. One audit row each would let them grow a
-table that can never be cleaned, so a refusal for a meeting the store does not know writes
-nothing, and repeated refusals of one kind within a minute raise one row's count. The row
-keeps the first request's detail as it came; its count and last time can only grow (the
-database refuses any other change, and every delete).
+Anyone can send a bad link, thousands a second, or mail forged replies. One audit row each
+would let them grow a table that can never be cleaned, so a refusal for a meeting the store
+does not know writes nothing, and repeats of one kind within the window raise one row's
+count. The row keeps the first request's detail as it came; its count and last time can only
+grow (the database refuses any other change, and every delete).
 """
 
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine
@@ -24,7 +25,8 @@ from activities.store.meetings import MeetingRow
 
 
 class RefusalRow(SQLModel, table=True):
-    """The refusals of one kind for one meeting within one minute (UTC)."""
+    """The refusals of one kind for one meeting within one window (UTC; `minute` is the
+    window's start)."""
 
     __tablename__ = "refusal_tally"
     meeting_id: str = Field(primary_key=True)
@@ -40,6 +42,13 @@ class RefusalRow(SQLModel, table=True):
 
 
 NO_MEETING = ""  # the key of refusals of links that name no meeting
+MINUTE = timedelta(minutes=1)
+
+
+def window_start(at: datetime, per: timedelta) -> datetime:
+    """The start of the window of length `per` (a divisor of a day) that holds `at`."""
+    day = at.replace(hour=0, minute=0, second=0, microsecond=0)
+    return day + per * ((at - day) // per)
 
 
 def _insert(engine: Engine) -> Any:
@@ -62,13 +71,15 @@ class RefusalStore(AuditStore):
         action: str,
         detail: dict[str, Any],
         at: datetime | None = None,
+        per: timedelta = MINUTE,
     ) -> bool:
-        """Count one refusal; False (and nothing written) when the meeting is unknown.
+        """Count one refusal within its window of `per`; False (and nothing written) when
+        the meeting is unknown.
 
-        A link that names no meeting (a calendar feed's) is counted under NO_MEETING.
+        A link or reply that names no meeting (a calendar feed's) is counted under NO_MEETING.
         """
         at = at or now()
-        minute = at.replace(second=0, microsecond=0)
+        minute = window_start(at, per)
         with self.session() as s:
             if meeting_id is not None and s.get(MeetingRow, meeting_id) is None:
                 return False

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
-REVISION = "0003"
+REVISION = "0004"
 """The newest migration, which this code needs; a new revision updates it (a test checks)."""
 
 INITIAL = "0001"

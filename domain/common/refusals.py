@@ -69,6 +69,10 @@ REASONS: dict[str, str] = {
     "cancel.ended": N_("meeting %(meeting)s is already cancelled or closed"),
     "cancel.started": N_("meeting %(meeting)s has started: it can no longer be cancelled"),
     "remind.nobody": N_("everyone has answered: nobody to remind"),
+    "remind.inviting": N_(
+        "nobody to remind yet: the invitations are still going out and everyone who has "
+        "one has answered"
+    ),
     # the agenda
     "agenda.deadline": N_("the agenda proposal deadline passed (%(deadline)s)"),
     "agenda.presenter": N_("presenter '%(presenter)s' is not invited to this meeting"),

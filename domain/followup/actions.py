@@ -20,6 +20,7 @@ from domain.common.base import Code, Email, Frozen, Text, Zone
 from domain.common.refusals import Refusal
 from domain.directory.models import Participant, Role
 from domain.meeting.definition import MeetingDefinition, MeetingId
+from domain.outbox.deferral import ToRecipients
 from domain.registration.answers import Actor
 from domain.reminders.moments import WEEKEND, send_moment
 from domain.reminders.policy import ReminderPolicy
@@ -349,7 +350,7 @@ def next_action_moments(
 NoticeKind = Literal["action-reminder", "action-escalation"]
 
 
-class ActionMail(Frozen):
+class ActionMail(ToRecipients):
     """One chasing mail of an action: what it is about; the text is the templates' job
     (domain.mail.action), in each recipient's language."""
 
@@ -367,9 +368,8 @@ class ActionMail(Frozen):
     )
     subject: Text | None = Field(default=None, description="legacy: text of older workflows")
     lines: list[str] = Field(default_factory=list, description="legacy: text of older workflows")
-    recipients: list[Participant]
 
-    def outbox_key(self, participant_id: str) -> str:
+    def job_key(self, participant_id: str) -> str:
         return f"action:{self.item.id}:{self.key}:{participant_id}"
 
 

@@ -7,16 +7,18 @@ meeting far below Temporal's 10,240-event warning and close to the plain rate.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from enum import StrEnum
 from typing import Literal, Self, TypeVar
 
 from pydantic import Field
 
-from domain.directory.models import Frozen, Participant
+from domain.directory.models import Frozen
 from domain.mail.builder import MailIdentity
 from domain.mail.builder import message_id as _message_id
 from domain.meeting.definition import MeetingDefinition
+from domain.outbox.deferral import MailBatch, ToRecipients
 
 T = TypeVar("T")
 
@@ -56,25 +58,33 @@ class DeliveryResult(Frozen):
     at: datetime
 
 
-class InvitationBatch(Frozen):
+def invitation_key(sequence: int, participant_id: str) -> str:
+    """The outbox key of an invitation (REQUEST or CANCEL) of one sequence."""
+    return f"s{sequence}:invitation:{participant_id}"
+
+
+class InvitationBatch(ToRecipients):
     """Input of the send activity: one SMTP connection's worth of recipients."""
 
     meeting: MeetingDefinition
     sequence: int
     method: Literal["REQUEST", "CANCEL"] = "REQUEST"
-    recipients: list[Participant]
     previous: MeetingDefinition | None = Field(
         default=None, description="an update: the definition before it, to say what changed"
     )
     reason: str | None = Field(default=None, description="a cancellation: the reason given")
-    alone: bool = Field(
-        default=False,
-        description="recipients an earlier batch deferred (4xx): now a 4xx retries, with backoff",
-    )
+
+    def job_key(self, participant_id: str) -> str:
+        return invitation_key(self.sequence, participant_id)
 
 
 class BatchResult(Frozen):
+    """Each recipient's outcome, in the batch's order."""
+
     results: list[DeliveryResult] = Field(default_factory=list)
+
+    def deferred_keys(self, batch: MailBatch) -> list[str]:
+        return put_off(dict(zip(batch.job_keys(), self.results, strict=True)))
 
 
 class DeliverySummary(Frozen):
@@ -88,6 +98,9 @@ class DeliverySummary(Frozen):
     sent: int = 0
     pending: int = Field(default=0, description="deferred (4xx): retried on their own")
     failed: dict[str, str] = Field(default_factory=dict, description="key -> the error")
+    deferred: list[str] = Field(
+        default_factory=list, description="the keys put off (4xx): each is sent again alone"
+    )
 
     @classmethod
     def of(cls, results: dict[str, DeliveryResult]) -> Self:
@@ -100,7 +113,18 @@ class DeliverySummary(Frozen):
                 for k, r in results.items()
                 if r.status is InvitationStatus.FAILED
             },
+            deferred=put_off(results),
         )
+
+    def deferred_keys(self, batch: MailBatch) -> list[str]:
+        return self.deferred or put_off(self.results)
+
+
+def put_off(outcomes: Mapping[str, DeliveryResult]) -> list[str]:
+    """The keys of the messages the relay put off (a 4xx for their address: pending with
+    the server's words): each is sent again on its own, with backoff, while the rest of its
+    batch has gone on. The same rule for every kind of mail (`domain.outbox.deferral`)."""
+    return [k for k, r in outcomes.items() if r.status is InvitationStatus.PENDING and r.error]
 
 
 def message_id(

@@ -15,7 +15,7 @@ from typing import Any
 from pydantic import Field
 
 from domain.agenda.view import AgendaView
-from domain.common.base import Frozen, Text
+from domain.common.base import Text
 from domain.directory.models import Participant
 from domain.followup.actions import ActionItem
 from domain.invitations.batches import DeliverySummary
@@ -23,6 +23,7 @@ from domain.mail import views
 from domain.mail.builder import Mail, MailIdentity, build, message_id
 from domain.mail.render import render
 from domain.meeting.definition import MeetingDefinition
+from domain.outbox.deferral import ToRecipients
 from domain.outbox.delivery import FailedMessage
 
 TEMPLATES = {
@@ -33,7 +34,7 @@ TEMPLATES = {
 }
 
 
-class NoticeBatch(Frozen):
+class NoticeBatch(ToRecipients):
     meeting: MeetingDefinition
     kind: str = Field(pattern=r"^[a-z][a-z-]{0,30}$")
     key: str = Field(description="unique per notice; with the participant id, the outbox key")
@@ -46,7 +47,9 @@ class NoticeBatch(Frozen):
     failed: list[FailedMessage] = Field(
         default_factory=list, description="delivery-failed: the messages that will not go out"
     )
-    recipients: list[Participant]
+
+    def job_key(self, participant_id: str) -> str:
+        return f"{self.key}:{participant_id}"
 
 
 class NoticeResult(DeliverySummary):

@@ -17,6 +17,7 @@ from domain.mail import views
 from domain.mail.builder import Mail, MailIdentity, build, message_id
 from domain.mail.render import render
 from domain.meeting.definition import MeetingDefinition
+from domain.outbox.deferral import MailBatch
 from domain.registration.answers import Attendance
 from domain.reminders.planning import ReminderKind
 
@@ -31,10 +32,17 @@ class ReminderItem(Frozen):
     links: dict[Attendance, str] = Field(default_factory=dict, description="chaser: RSVP links")
 
 
-class ReminderBatch(Frozen):
+class ReminderBatch(MailBatch):
     meeting: MeetingDefinition
     sequence: int
     items: list[ReminderItem]
+
+    def job_keys(self) -> list[str]:
+        return [i.key for i in self.items]
+
+    def only(self, key: str) -> ReminderBatch:
+        one = [i for i in self.items if i.key == key]
+        return self.model_copy(update={"items": one, "alone": True})
 
 
 class ReminderResult(DeliverySummary):

@@ -89,11 +89,6 @@ class OutboxEntry(Frozen):
     result: DeliveryResult
 
 
-def invitation_key(sequence: int, participant_id: str) -> str:
-    """The outbox key of an invitation (REQUEST or CANCEL) of one sequence."""
-    return f"s{sequence}:invitation:{participant_id}"
-
-
 class FailedMessage(Frozen):
     """One message that will not go out, as the secretariat's notice names it."""
 

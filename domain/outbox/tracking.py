@@ -31,12 +31,6 @@ def applied(current: Invitation, result: DeliveryResult, sequence: int) -> Invit
     return None if changed == current else changed
 
 
-def deferred(results: Iterable[DeliveryResult]) -> list[str]:
-    """Participants whose message the relay put off (a 4xx for their address): each is sent
-    again on its own, with backoff, while the rest of the batch has gone on."""
-    return [r.participant_id for r in results if r.status is InvitationStatus.PENDING and r.error]
-
-
 def failures(
     results: Iterable[DeliveryResult], invitees: Mapping[str, Participant]
 ) -> list[FailedMessage]:

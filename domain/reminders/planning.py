@@ -9,6 +9,7 @@ recipients who share those moments (`domain.reminders.groups`).
 
 from __future__ import annotations
 
+from collections.abc import Collection, Container, Iterable
 from datetime import datetime
 
 from domain.common.refusals import Refusal
@@ -30,6 +31,7 @@ __all__ = [
     "plan_reminders",
     "remind_problem",
     "send_moment",
+    "to_chase",
 ]
 
 
@@ -84,13 +86,28 @@ class RemindCommand(Frozen):
     actor: Actor
 
 
+def to_chase(
+    invitees: Iterable[str], answered: Container[str], invited: Container[str] | None = None
+) -> list[str]:
+    """Who `rtm remind` chases: everyone who has not answered; while the invitations are
+    still going out (`invited` given), only those whose invitation has gone out (the others
+    get their invitation first, and a chaser that overtakes it would make no sense)."""
+    return [pid for pid in invitees if pid not in answered and (invited is None or pid in invited)]
+
+
 def remind_problem(
-    meeting: MeetingDefinition, ended: bool, unanswered: set[str], now: datetime
+    meeting: MeetingDefinition,
+    ended: bool,
+    unanswered: Collection[str],
+    now: datetime,
+    inviting: bool = False,
 ) -> str | None:
     if ended:
         return Refusal("meeting.ended", meeting=meeting.id)
     if now >= meeting.start_utc():
         return Refusal("meeting.started", meeting=meeting.id)
+    if not unanswered and inviting:
+        return Refusal("remind.inviting")
     if not unanswered:
         return Refusal("remind.nobody")
     return None

@@ -34,6 +34,8 @@ async def cmd_remind(args: argparse.Namespace, settings: Settings) -> int:
         await connect(settings), open_store(settings), args.meeting, command
     )
     print(f"{ack.id}: reminder sent now to {ack.chased} participants who have not answered")
+    if ack.phase.value == "inviting":
+        print("the invitations are still going out: only those who have theirs were reminded")
     return 0
 
 

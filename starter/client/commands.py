@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import AsyncIterator, Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from temporalio.client import Client, WorkflowExecutionStatus, WorkflowUpdateFailedError
@@ -186,8 +186,10 @@ async def _update(
     action: str,
     update: UpdateMethodMultiParam[[Any, C], R],
     command: C,
+    counted: str | None = None,
 ) -> R:
-    """Run one typed update; audit the outcome (applied or refused) with actor and channel."""
+    """Run one typed update; audit the outcome (applied or refused) with actor and channel
+    (counted under `counted`, see `_audit`, when a flood of them is to be expected)."""
     actor = command.actor
     detail: dict[str, Any] = command.model_dump(mode="json", exclude={"actor"})
     handle = client.get_workflow_handle(workflow_id)
@@ -196,7 +198,8 @@ async def _update(
         result: R = await admitted(lambda: handle.execute_update(update, command, id=update_id))
     except WorkflowUpdateFailedError as exc:
         reason = _why(exc)
-        _audit(store, workflow_id, actor, f"{action}.refused", detail | refused_detail(reason))
+        refusal = detail | refused_detail(reason)
+        _audit(store, workflow_id, actor, f"{action}.refused", refusal, counted)
         raise CommandRefused(reason) from exc
     except RPCError as exc:
         if exc.status not in (RPCStatusCode.NOT_FOUND, RPCStatusCode.FAILED_PRECONDITION):
@@ -207,9 +210,8 @@ async def _update(
             if missing.status is not RPCStatusCode.NOT_FOUND:
                 raise
             missing_meeting = Refusal("meeting.missing", meeting=workflow_id)
-            _audit(
-                store, None, actor, f"{action}.refused", detail | refused_detail(missing_meeting)
-            )
+            why = detail | refused_detail(missing_meeting)
+            _audit(store, None, actor, f"{action}.refused", why, counted)
             raise NoSuchMeeting(missing_meeting) from exc
         ended: str
         if described.workflow_type == "ActionItemWorkflow":
@@ -218,9 +220,10 @@ async def _update(
             )
         else:
             ended = await _ended_reason(client, workflow_id, described.status)
-        _audit(store, workflow_id, actor, f"{action}.refused", detail | refused_detail(ended))
+        refusal = detail | refused_detail(ended)
+        _audit(store, workflow_id, actor, f"{action}.refused", refusal, counted)
         raise CommandRefused(ended) from exc
-    _audit(store, workflow_id, actor, action, detail)
+    _audit(store, workflow_id, actor, action, detail, counted)
     return result
 
 
@@ -239,11 +242,30 @@ async def _ended_reason(
     return Refusal("meeting.finished_how", meeting=meeting_id, how=how)
 
 
+REPLY_WINDOW = timedelta(hours=1)
+"""Unconfirmed calendar replies are audited counted: one row per sender (or, for senders who
+are no invitee, one per meeting) and hour, whatever a forger sends."""
+
+
 def _audit(
-    store: Store | None, meeting_id: str | None, actor: Actor, action: str, detail: dict[str, Any]
+    store: Store | None,
+    meeting_id: str | None,
+    actor: Actor,
+    action: str,
+    detail: dict[str, Any],
+    counted: str | None = None,
 ) -> None:
-    if store is not None:
+    """One audit row; with `counted` (whose repeats are collapsed), a count in the row of
+    (meeting, action and `counted`, hour) instead (the audit log stays append-only)."""
+    if store is None:
+        return
+    if counted is None:
         store.append_audit(meeting_id, actor.id, actor.channel.value, action, detail)
+        return
+    kind = f"{action} {counted}"[:200]
+    store.tally_refusal(
+        meeting_id, kind, actor.id, actor.channel.value, action, detail, per=REPLY_WINDOW
+    )
 
 
 async def rsvp(
@@ -316,8 +338,10 @@ async def join_online(
 async def hold_reply(
     client: Client, store: Store | None, meeting_id: str, c: HoldReplyCommand
 ) -> HeldReply:
-    """A calendar reply from an unauthenticated sender, kept for the secretariat."""
-    return await _update(client, store, meeting_id, "reply.held", W.hold_reply, c)
+    """A calendar reply from an unauthenticated sender, kept for the secretariat (the
+    workflow keeps the latest per participant; the audit log a count per sender and hour)."""
+    sender = c.sender.lower()
+    return await _update(client, store, meeting_id, "reply.held", W.hold_reply, c, sender)
 
 
 async def confirm_reply(

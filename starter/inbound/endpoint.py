@@ -5,7 +5,8 @@ turns each into the same RSVP command the CLI and links send (starter.client.com
 when its sender is authenticated (starter.inbound.authentication); any other reply that
 would answer for an invitee is held for the secretariat to confirm. Every message read is
 answered 250, even when it answers nothing, because a 5xx would only bounce back to a
-participant who can do nothing about it; what was ignored is audited with the reason. Only
+participant who can do nothing about it; what was ignored is audited with the reason (a count
+per sender and hour: a flood adds no rows). Only
 a failure of our own (Temporal or the database unreachable) answers 451 so the sending
 server retries later.
 """
@@ -261,9 +262,18 @@ class InboundReplies:
         detail: dict[str, Any],
         participant_id: str | None = None,
     ) -> Outcome:
-        """Audit a message that answers nothing, under the claimed sender."""
+        """Audit a message that answers nothing, under the claimed sender: counted, one row
+        per invitee's address (or one for every other sender) per meeting and hour, so that
+        a flood adds counts, not rows."""
         if self.store is not None:
-            self.store.append_audit(
-                meeting_id, sender or "unknown", CHANNEL.value, IGNORED, detail | {"reason": reason}
+            who = sender.lower() if participant_id and sender else "others"
+            self.store.tally_refusal(
+                meeting_id,
+                f"{IGNORED} {who}"[:200],
+                sender or "unknown",
+                CHANNEL.value,
+                IGNORED,
+                detail | {"reason": reason},
+                per=commands.REPLY_WINDOW,
             )
         return Outcome("ignored", reason, meeting_id, participant_id, None, sender)

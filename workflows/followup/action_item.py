@@ -32,7 +32,8 @@ with workflow.unsafe.imports_passed_through():
     )
     from domain.mail.notices import NoticeResult
 
-from workflows.common.policies import DB_RETRY, send_mail
+from workflows.common.deferrals import Deferrals
+from workflows.common.policies import DB_RETRY
 from workflows.common.refusals import refused
 
 
@@ -49,6 +50,7 @@ class ActionItemWorkflow:
         self._iterations = inp.iterations
         self._done = done_problem(item) is not None
         self._done_recorded = False
+        self._deferred = Deferrals()  # an owner's address the relay put off: sent alone
 
     @workflow.run
     async def run(self, inp: ActionInput) -> ActionItem:
@@ -59,7 +61,10 @@ class ActionItemWorkflow:
                 workflow.info().is_continue_as_new_suggested()
             ):
                 await workflow.wait_condition(
-                    lambda: self._done or workflow.all_handlers_finished()
+                    lambda: (
+                        self._done
+                        or (workflow.all_handlers_finished() and not self._deferred.active)
+                    )
                 )
                 if not self._done:
                     workflow.continue_as_new(
@@ -82,6 +87,7 @@ class ActionItemWorkflow:
             timeout = (moments[0].at - now) if moments else None
             with contextlib.suppress(TimeoutError):  # the timer fired: something is due
                 await workflow.wait_condition(lambda: self._done, timeout=timeout)
+        await self._deferred.stop()  # done: what is still being tried is moot
         await self._record("done")
         self._done_recorded = True
         await workflow.wait_condition(workflow.all_handlers_finished)
@@ -99,7 +105,7 @@ class ActionItemWorkflow:
             mail: ActionMail = action_mail(
                 self._input.model_copy(update={"item": self._item}), moment, workflow.now()
             )
-            await send_mail(SEND_ACTION_MAIL, mail, NoticeResult)
+            await self._deferred.send(SEND_ACTION_MAIL, mail, NoticeResult, stoppable=True)
             self._sent.append(moment.key)
 
     async def _record(self, event: Literal["opened", "done"]) -> None:

@@ -12,6 +12,7 @@ from typing import Any, Literal
 from temporalio import workflow
 
 from domain.common.refusals import Refusal
+from workflows.common.deferrals import Deferrals
 from workflows.common.policies import DB_RETRY, in_batches, send_mail
 from workflows.common.refusals import refused
 from workflows.common.search_attributes import RTM_PHASE
@@ -58,6 +59,7 @@ class MeetingBase:
         self._shown: tuple[GroupedPlan, int, int, list[PlannedReminder], int] | None = None
         self._changes = 0  # bumped on every invitation or answer change (status caches)
         self._cancelling = False  # a cancel is sending: refuse commands as if it were done
+        self._deferred = Deferrals()  # messages the relay put off, each being sent alone
 
     # --- the reminder plan and the timeline's next moment ------------------------------
 
@@ -196,11 +198,12 @@ class MeetingBase:
             workflow.upsert_search_attributes([RTM_PHASE.value_set(phase.value)])
 
     async def _send_notice(self, notice: NoticeBatch, recipients: list[Participant]) -> None:
-        """One text to many: the agenda, the minutes, the cycle's request to schedule."""
+        """One text to many: the agenda, the minutes, the cycle's request to schedule; an
+        address the relay puts off gets it later, alone (a reschedule does not stop it)."""
 
         async def send(chunk: list[Participant]) -> None:
             batch = notice.model_copy(update={"recipients": chunk})
-            await send_mail(SEND_NOTICES, batch, NoticeResult)
+            await self._deferred.send(SEND_NOTICES, batch, NoticeResult, stoppable=False)
 
         await in_batches(recipients, send)
 

@@ -1,6 +1,7 @@
 """What happens to the invitations after the relay answered: live progress, messages put off
-by the relay (retried one by one, with backoff, while the others go on), failures told to
-the secretariat once, `resend`, and sending that a cancel or reschedule can stop.
+by the relay (sent again one by one, with backoff, while the others go on: the same
+`workflows.common.deferrals` every kind of mail uses), failures told to the secretariat
+once, `resend`, and sending that a cancel or reschedule can stop.
 
 The send activities decide what a failure is (`domain.outbox.delivery`); this module keeps the
 meeting's invitations in step with them (`domain.outbox.tracking`).
@@ -17,7 +18,6 @@ from typing import Any, Literal
 from temporalio import workflow
 from temporalio.exceptions import ActivityError
 
-from workflows.common.policies import send_mail
 from workflows.common.refusals import refused
 from workflows.meeting.base import MeetingBase
 
@@ -28,6 +28,8 @@ with workflow.unsafe.imports_passed_through():
         DeliveryResult,
         Invitation,
         InvitationBatch,
+        invitation_key,
+        put_off,
     )
     from domain.mail.notices import NoticeBatch
     from domain.meeting.status import ChangeAck, change_ack
@@ -35,7 +37,6 @@ with workflow.unsafe.imports_passed_through():
     from domain.outbox.tracking import (
         ResendCommand,
         applied,
-        deferred,
         failures,
         resend_problem,
         resend_targets,
@@ -48,7 +49,6 @@ CHANGE_WAIT = timedelta(seconds=60)  # a cancel or reschedule answers within thi
 class DeliveryHandlers(MeetingBase):
     def _delivery_setup(self) -> None:
         self._fanout: asyncio.Task[None] | None = None
-        self._retries: dict[str, asyncio.Task[None]] = {}
         self._superseding = False
         self._unreported: list[FailedMessage] = []
         self._notices: set[asyncio.Task[None]] = set()
@@ -89,29 +89,21 @@ class DeliveryHandlers(MeetingBase):
         are kept for the secretariat's notice (meetings started before: neither)."""
         self._apply(batch.sequence, results)
         final = self._standing(batch.sequence, results)  # a progress signal may have been first
-        failed, later = failures(final, self.s.invitees), deferred(final)
+        failed = failures(final, self.s.invitees)
+        later = put_off({invitation_key(batch.sequence, r.participant_id): r for r in final})
         if not (failed or later) or not workflow.patched("delivery-failures"):
             return
         self._unreported += failed
-        for pid in later:
-            if pid not in self._retries:
-                one = batch.model_copy(update={"recipients": [self.s.invitees[pid]], "alone": True})
-                self._retries[pid] = asyncio.create_task(self._alone(pid, one))
+        self._deferred.defer(SEND_INVITATIONS, batch, later, BatchResult, True, self._settled)
 
-    async def _alone(self, pid: str, batch: InvitationBatch) -> None:
-        """One deferred message, retried with backoff (by its activity) until it goes out or
-        the retry window ends; the batch it came from has long gone on."""
-        try:
-            result = await send_mail(SEND_INVITATIONS, batch, BatchResult)
-        except (ActivityError, asyncio.CancelledError):
-            return  # superseded by a cancel or reschedule (or the worker's own limits)
-        finally:
-            self._retries.pop(pid, None)
+    def _settled(self, batch: InvitationBatch, result: BatchResult) -> None:
+        """A deferred invitation's final answer, long after its batch went on; the failures
+        are told once no other invitation is still being tried."""
         self._apply(batch.sequence, result.results)
         self._unreported += failures(
             self._standing(batch.sequence, result.results), self.s.invitees
         )
-        if not self._retries:
+        if not self._deferred.running(SEND_INVITATIONS):
             self._tell_secretariat(batch.sequence)
 
     def _tell_secretariat(self, sequence: int) -> None:
@@ -165,17 +157,18 @@ class DeliveryHandlers(MeetingBase):
             await workflow.wait_condition(task.done, timeout=CHANGE_WAIT)
 
     def _can_stop_sending(self) -> bool:
-        return self._fanout is not None or bool(self._retries)
+        return self._fanout is not None or self._deferred.stoppable
 
     async def _stop_sending(self) -> None:
-        """Stop the fan-out and the deferred retries in progress: the change replaces them."""
+        """Stop the fan-out and the deferred invitations and reminders in progress: the
+        change replaces them."""
         if not self._can_stop_sending():
             return
         self._superseding = True
-        for task in [self._fanout, *self._retries.values()]:
-            if task is not None:
-                task.cancel()
-        await workflow.wait_condition(lambda: self._fanout is None and not self._retries)
+        if self._fanout is not None:
+            self._fanout.cancel()
+        await self._deferred.stop()
+        await workflow.wait_condition(lambda: self._fanout is None)
         self._superseding = False
 
     # --- resend -----------------------------------------------------------------------------

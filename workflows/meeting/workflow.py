@@ -142,12 +142,14 @@ class MeetingWorkflow(
 
     async def _reload(self) -> None:
         """A continued run: the participants' records again, a page of ids at a time."""
-        roster, people, size = self.s.roster(), [], self._page_size()
+        unpacker, people, size = self.s.unpacker(), [], self._page_size()
+        roster = unpacker.roster
         for i in range(0, len(roster), size):
             ids = roster[i : i + size]
             page = await self._load(ParticipantQuery(participants=ids, known_only=True))
             people += page.participants
-        self.s.unpack(people)
+            unpacker.add(page.participants)  # a page's share in each activation
+        self.s.unpack(people, unpacker)
         self._loaded = True
 
     async def _inviting(self) -> None:
@@ -171,10 +173,15 @@ class MeetingWorkflow(
             await self._step()
 
     async def _closed(self) -> MeetingSummary:
-        """Closed or cancelled: let running handlers (and a change's mail) finish, then
-        answer the summary."""
+        """Closed or cancelled: let running handlers (and a change's mail, and mail being
+        sent again alone) finish, then answer the summary."""
         await workflow.wait_condition(
-            lambda: self.s.ended and workflow.all_handlers_finished() and not self._fanning_out()
+            lambda: (
+                self.s.ended
+                and workflow.all_handlers_finished()
+                and not self._fanning_out()
+                and not self._deferred.active  # a notice or reminder sent again alone
+            )
         )
         s = self.s
         return meeting_summary(s.meeting.id, s.phase, s.invitations, s.actions)
@@ -223,7 +230,7 @@ class MeetingWorkflow(
         info = workflow.info()
         return (
             self._may_continue
-            and not self._retries
+            and not self._deferred.active
             and (
                 info.get_current_history_length() >= self.s.meeting.continue_after_events
                 or info.is_continue_as_new_suggested()
