@@ -56,7 +56,7 @@ from starter.devstack.binaries import temporal_test_server
 from tests.factories import meeting, synthetic_directory
 from tests.harness import INVITING, advance_to, plan, settings_for
 from tests.ports import free_port
-from worker import build_worker, ensure_search_attributes
+from worker import build_worker, ensure_search_attributes, tune_gc
 
 DESK = Actor(id="registration-desk", channel=Channel.CLI)
 EVENTS_TARGET, BYTES_TARGET, PAYLOAD_TARGET = 20, 5 * 1024, 256 * 1024
@@ -168,6 +168,7 @@ async def lifecycle(env: WorkflowEnvironment, n: int) -> dict[str, Any]:
             settings = settings_for(smtp.port, store.url)
             c = env.client
             async with build_worker(c, settings, store):
+                tune_gc()  # as the worker process does
                 await plan(c, m, settings.task_queue)
                 await _invited(c, m.id)
                 ids = [f"p{i:04d}" for i in range(n)]

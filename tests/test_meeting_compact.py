@@ -23,9 +23,9 @@ def _full_payload() -> tuple[MeetingState, str]:
     return s, s.for_next_run().model_dump_json()
 
 
-def _full_state() -> MeetingState:
+def _full_state(n: int = N) -> MeetingState:
     rng = random.Random(7)
-    people = synthetic_directory(N).participants
+    people = synthetic_directory(n).participants
     now = datetime(2027, 1, 11, 9, tzinfo=UTC)
     s = MeetingState(meeting=meeting(organisations=[]), horizon=now)
     desk = Actor(id="registration-desk", channel=Channel.LINK)
@@ -85,3 +85,22 @@ def test_a_participant_gone_from_the_directory_is_left_out_of_the_next_run() -> 
     assert "p0042" not in carried.invitees and "p0042" not in carried.answers
     assert len(carried.invitations) == N - 1
     assert not any(k.endswith(":p0042") for k in carried.presences)
+
+
+def test_a_continued_run_rebuilds_page_by_page_what_it_rebuilds_at_once() -> None:
+    """The workflow rebuilds the columns a page at a time, as the participants load (each
+    page in its own activation); pages in any order give the same state, in the same order."""
+    s = _full_state(1_200)
+    payload = s.for_next_run().model_dump_json()
+    at_once = MeetingState.model_validate_json(payload)
+    at_once.unpack(list(s.invitees.values()))
+    paged = MeetingState.model_validate_json(payload)
+    unpacker, people = paged.unpacker(), list(reversed(s.invitees.values()))
+    for i in range(0, len(people), 500):
+        unpacker.add(people[i : i + 500])
+    paged.unpack(people, unpacker)
+    assert list(paged.invitees) == list(at_once.invitees) == list(s.invitees)
+    assert list(paged.answers.items()) == list(at_once.answers.items())
+    assert list(paged.presences.items()) == list(at_once.presences.items())
+    assert paged.invitations == at_once.invitations and paged.reminded == at_once.reminded
+    assert len(paged.answers) == len(s.answers) and len(paged.presences) == len(s.presences)

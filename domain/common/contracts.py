@@ -7,10 +7,12 @@ modules (and with them sqlmodel). Every payload is one pydantic model.
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
 
-from pydantic import Field
+from pydantic import Field, field_serializer, field_validator
 
 from domain.agenda.template import TemplateItem, default_template
+from domain.directory.columns import from_columns, to_columns
 from domain.directory.models import Frozen, Participant
 from domain.meeting.definition import MeetingDefinition
 from domain.reminders.policy import ReminderPolicy
@@ -65,9 +67,20 @@ class ParticipantQuery(Frozen):
 
 
 class ParticipantList(Frozen):
-    """The invitees, with what the region adds: its secretariat's zone and reminder policy."""
+    """The invitees, with what the region adds: its secretariat's zone and reminder policy.
+    The participants cross the payload as columns (`domain.directory.columns`)."""
 
     participants: list[Participant] = Field(default_factory=list)
+
+    @field_validator("participants", mode="before")
+    @classmethod
+    def _from_columns(cls, value: Any) -> Any:
+        return from_columns(value)
+
+    @field_serializer("participants", when_used="json")
+    def _as_columns(self, people: list[Participant]) -> dict[str, Any]:
+        return to_columns(people)
+
     secretariat_zone: str = "UTC"
     reminders: ReminderPolicy = Field(default_factory=ReminderPolicy)
     agenda_template: list[TemplateItem] = Field(default_factory=default_template)

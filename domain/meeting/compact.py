@@ -181,49 +181,83 @@ class Unpacked:
         self.reminded: set[str] = set()
 
 
-def unpack(packed: str, invitees: dict[str, Participant]) -> Unpacked:
-    """The columns back as objects. Built without validation (`model_construct`): they
-    were valid when packed, and a continued run of 10,000 participants rebuilds some
-    40,000 of them in one workflow activation, which must stay well under 2 s."""
-    c = _columns(packed)
-    roster: list[str] = c["roster"]
-    actors = _Actors(c["actors"])
-    out = Unpacked()
-    status = {v: k for k, v in _INVITATION.items()}
-    for i, (pid, code, when) in enumerate(
-        zip(roster, c["invitation"], _sums(c["sent_at"]), strict=True)
-    ):
-        if code == "-" or pid not in invitees:
-            continue
-        out.invitations[pid] = Invitation.model_construct(
-            participant_id=pid,
-            email=invitees[pid].email,
-            sequence=c["sequence"][i],
-            status=status[code],
-            message_id=_stored_id(c, i, pid),
-            error=c["error"].get(pid),
-            at=_time(when or None),
-        )
-    a = c["answers"]
-    for who, code, actor, when, seq in zip(
-        _sums(a["who"]), a["attendance"], a["actor"], _sums(a["at"]), a["sequence"], strict=True
-    ):
-        pid = roster[who]
-        if pid in invitees:
-            out.answers[pid] = Answer.model_construct(attendance=_ATTENDANCE[code],
-                at=datetime.fromtimestamp(when, UTC), actor=actors.actor(actor, pid),
-                sequence=seq)  # fmt: skip
-    for day, p in c["presences"].items():
-        for who, code, actor, when in zip(
-            _sums(p["who"]), p["mode"], p["actor"], _sums(p["at"]), strict=True
-        ):
-            pid = roster[who]
-            if pid in invitees:
-                out.presences.append(Presence.model_construct(participant_id=pid,
-                    day=date.fromisoformat(day), mode=_MODE[code],
+class Unpacker:
+    """Rebuilds the columns a page of participants at a time. A continued run of 10,000
+    participants builds some 40,000 objects; one page's share per workflow activation keeps
+    each activation far from the SDK's 2 s deadlock limit on a loaded machine. Objects are
+    built without validation (`model_construct`): they were valid when packed. The order of
+    answers and presences is the packed one, whatever the order of the pages."""
+
+    def __init__(self, packed: str) -> None:
+        c = self._c = _columns(packed)
+        self.roster: list[str] = c["roster"]
+        self._at = {pid: i for i, pid in enumerate(self.roster)}
+        self._actors = _Actors(c["actors"])
+        self._sent_at = _sums(c["sent_at"])
+        self._status = {v: k for k, v in _INVITATION.items()}
+        a = c["answers"]
+        self._answers = {
+            who: (n, code, actor, when, seq)
+            for n, (who, code, actor, when, seq) in enumerate(zip(
+                _sums(a["who"]), a["attendance"], a["actor"], _sums(a["at"]), a["sequence"],
+                strict=True))
+        }  # fmt: skip
+        self._presences: dict[int, list[tuple[int, str, str, list[int], int]]] = {}
+        n = 0
+        for day, p in c["presences"].items():
+            for who, code, actor, when in zip(
+                _sums(p["who"]), p["mode"], p["actor"], _sums(p["at"]), strict=True
+            ):
+                self._presences.setdefault(who, []).append((n, day, code, actor, when))
+                n += 1
+        self._reminded: dict[int, list[str]] = {}
+        for prefix, deltas in c["reminded"].items():
+            for i in _sums(deltas):
+                self._reminded.setdefault(i, []).append(prefix)
+        self._answered: list[tuple[int, str, Answer]] = []
+        self._present: list[tuple[int, Presence]] = []
+        self._out = Unpacked()
+        self._out.reminded.update(c["reminded_other"])
+
+    def add(self, people: Iterable[Participant]) -> None:
+        """Rebuild what the columns hold for these participants (the directory's records)."""
+        c, out, actors = self._c, self._out, self._actors
+        for p in people:
+            i = self._at.get(p.id)
+            if i is None:
+                continue
+            pid, code = p.id, c["invitation"][i]
+            if code != "-":
+                out.invitations[pid] = Invitation.model_construct(
+                    participant_id=pid,
+                    email=p.email,
+                    sequence=c["sequence"][i],
+                    status=self._status[code],
+                    message_id=_stored_id(c, i, pid),
+                    error=c["error"].get(pid),
+                    at=_time(self._sent_at[i] or None),
+                )
+            if i in self._answers:
+                n, code, actor, when, seq = self._answers[i]
+                self._answered.append((n, pid, Answer.model_construct(
+                    attendance=_ATTENDANCE[code], at=datetime.fromtimestamp(when, UTC),
+                    actor=actors.actor(actor, pid), sequence=seq)))  # fmt: skip
+            for n, day, code, actor, when in self._presences.get(i, ()):
+                self._present.append((n, Presence.model_construct(
+                    participant_id=pid, day=date.fromisoformat(day), mode=_MODE[code],
                     at=datetime.fromtimestamp(when, UTC),
-                    actor=actors.actor(actor, pid)))  # fmt: skip
-    for prefix, deltas in c["reminded"].items():
-        out.reminded.update(f"{prefix}:{roster[i]}" for i in _sums(deltas))
-    out.reminded.update(c["reminded_other"])
-    return out
+                    actor=actors.actor(actor, pid))))  # fmt: skip
+            out.reminded.update(f"{prefix}:{pid}" for prefix in self._reminded.get(i, ()))
+
+    def finish(self) -> Unpacked:
+        out = self._out
+        out.answers = {pid: a for _, pid, a in sorted(self._answered, key=lambda x: x[0])}
+        out.presences = [p for _, p in sorted(self._present, key=lambda x: x[0])]
+        return out
+
+
+def unpack(packed: str, invitees: dict[str, Participant]) -> Unpacked:
+    """The columns back as objects, for the participants the directory still knows."""
+    unpacker = Unpacker(packed)
+    unpacker.add(invitees.values())
+    return unpacker.finish()

@@ -18,7 +18,7 @@ from domain.common.contracts import Phase
 from domain.directory.models import Participant
 from domain.followup.actions import ActionItem
 from domain.invitations.batches import Invitation
-from domain.meeting.compact import pack, roster_of, unpack
+from domain.meeting.compact import Unpacker, pack, roster_of, unpack
 from domain.meeting.definition import MeetingDefinition
 from domain.registration.answers import Answer, Attendance
 from domain.registration.held import HeldReply
@@ -115,12 +115,19 @@ class MeetingState(BaseModel):
         """The ids to load again when this run started from a packed state."""
         return roster_of(self.packed) if self.packed else []
 
-    def unpack(self, invitees: list[Participant]) -> None:
-        """Back to the full state, with the participants the directory still knows."""
+    def unpacker(self) -> Unpacker:
+        """To rebuild the packed columns page by page, as the participants are loaded."""
+        assert self.packed is not None
+        return Unpacker(self.packed)
+
+    def unpack(self, invitees: list[Participant], unpacker: Unpacker | None = None) -> None:
+        """Back to the full state, with the participants the directory still knows
+        (`unpacker`: the pages already added to it, else all of them now)."""
         assert self.packed is not None
         known = {p.id: p for p in invitees}
-        self.invitees = {pid: known[pid] for pid in self.roster() if pid in known}
-        columns = unpack(self.packed, self.invitees)
+        roster = unpacker.roster if unpacker else self.roster()
+        self.invitees = {pid: known[pid] for pid in roster if pid in known}
+        columns = unpacker.finish() if unpacker else unpack(self.packed, self.invitees)
         self.invitations = columns.invitations
         self.answers = columns.answers
         self.presences = {presence_key(p.participant_id, p.day): p for p in columns.presences}

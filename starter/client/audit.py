@@ -99,6 +99,8 @@ def _activity_summary(name: str, arg: Any) -> str:
 
 
 def _result_summary(result: Any) -> str:
+    if isinstance(result, dict) and "sent" in result and not result.get("results"):
+        return f"{result['sent']} sent, {len(result.get('failed') or {})} failed"  # a summary
     if isinstance(result, dict) and "results" in result:
         values = result["results"]
         rows = values.values() if isinstance(values, dict) else values

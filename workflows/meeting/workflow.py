@@ -142,12 +142,14 @@ class MeetingWorkflow(
 
     async def _reload(self) -> None:
         """A continued run: the participants' records again, a page of ids at a time."""
-        roster, people, size = self.s.roster(), [], self._page_size()
+        unpacker, people, size = self.s.unpacker(), [], self._page_size()
+        roster = unpacker.roster
         for i in range(0, len(roster), size):
             ids = roster[i : i + size]
             page = await self._load(ParticipantQuery(participants=ids, known_only=True))
             people += page.participants
-        self.s.unpack(people)
+            unpacker.add(page.participants)  # a page's share in each activation
+        self.s.unpack(people, unpacker)
         self._loaded = True
 
     async def _inviting(self) -> None:
