@@ -6,4 +6,4 @@ bash scripts/bootstrap.sh
 echo "== ruff"; .venv/bin/ruff check .
 echo "== mypy"; .venv/bin/mypy
 echo "== import-linter"; .venv/bin/lint-imports --no-cache | tail -n 6
-echo "== pytest"; exec .venv/bin/pytest "$@"
+echo "== pytest"; RTM_TESTS=thorough exec .venv/bin/pytest "$@"  # every sweep whole: tests/budget.py

@@ -15,6 +15,7 @@ import socket
 import sys
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 from pathlib import Path
 
 from temporalio.api.enums.v1 import IndexedValueType
@@ -31,6 +32,7 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxR
 from activities.config import Settings, SettingsError, load_settings
 from activities.directory.activities import DirectoryActivities
 from activities.followup.actions import ActionActivities
+from activities.mail.delivery import HEARTBEAT_THROTTLE
 from activities.mail.sender import MailActivities
 from activities.private_files import private_dir, restrict_umask
 from activities.store import SchemaNotReady, Store
@@ -137,6 +139,9 @@ def build_worker(
             settings.workflow_cache if max_cached_workflows is None else max_cached_workflows
         ),
         max_concurrent_workflow_tasks=settings.workflow_tasks,
+        # what a send activity has sent reaches the server within a second
+        # (activities.mail.delivery)
+        max_heartbeat_throttle_interval=timedelta(seconds=HEARTBEAT_THROTTLE),
     )
 
 

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 import pytest_asyncio
+from hypothesis import settings
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from temporalio.contrib.pydantic import pydantic_data_converter
@@ -21,9 +22,14 @@ from temporalio.testing import WorkflowEnvironment
 from activities.store import Store, make_engine
 from starter.devstack.binaries import temporal_cli, temporal_test_server
 from starter.devstack.catcher import SmtpCatcher
+from tests.budget import THOROUGH
 from tests.factories import central_asia
 from tests.ports import free_port
 from worker import ensure_search_attributes
+
+settings.register_profile("quick", max_examples=20)
+settings.register_profile("thorough", max_examples=100)
+settings.load_profile("thorough" if THOROUGH else "quick")  # see tests/budget.py
 
 POSTGRES_URL = os.environ.get("DATABASE_URL") or "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 

@@ -21,7 +21,7 @@ from sqlalchemy.engine import make_url
 from temporalio.testing import WorkflowEnvironment
 
 from activities.store import Store
-from domain.invitations.batches import InvitationStatus
+from domain.invitations.batches import MAX_PARALLEL_BATCHES, InvitationStatus
 from domain.meeting.status import StatusPage
 from starter.devstack.catcher import SmtpCatcher
 from tests.conftest import POSTGRES_URL, _postgres_reason
@@ -66,7 +66,10 @@ async def _fan_out_through_outage(
     assert at_outage < N, "the outage has to begin in the middle of the fan-out"
     assert during > at_outage, f"mail went on while the database was away ({during}/{N})"
     sent_live = live.summary.invitations.get(InvitationStatus.SENT.value, 0)
-    assert sent_live >= during, f"status behind the facts: {sent_live} sent of {during} out"
+    # while the outbox cannot record, each connection sends a message at a time and reports
+    # it at once: the status may miss only the one whose report is still on its way
+    lag = MAX_PARALLEL_BATCHES
+    assert sent_live >= during - lag, f"status behind the facts: {sent_live} sent of {during}"
     assert status.count(InvitationStatus.SENT) == N
     copies = Counter(c.rcpt_tos[0] for c in caught)
     assert len(copies) == N, "every participant received the invitation"

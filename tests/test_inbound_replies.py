@@ -28,6 +28,7 @@ from starter.client import commands
 from starter.devstack.catcher import SmtpCatcher
 from starter.inbound.authentication import TrustPolicy
 from starter.inbound.endpoint import UNKNOWN_MEETING, UNKNOWN_SENDER, InboundReplies, Outcome
+from tests.budget import examples
 from tests.factories import meeting
 from tests.harness import invited, plan, running_worker
 from tests.ports import free_port
@@ -327,13 +328,13 @@ def _only_reply_error(raw: bytes) -> None:
         parse_reply(raw)
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.binary(max_size=3000))
 def test_random_bytes_raise_only_reply_error(raw: bytes) -> None:
     _only_reply_error(raw)
 
 
-@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(500), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.sampled_from(SAMPLES), st.integers(0, 5000), st.binary(max_size=200), st.booleans())
 def test_mangled_replies_raise_only_reply_error(
     sample: bytes, at: int, junk: bytes, insert: bool

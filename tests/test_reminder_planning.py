@@ -37,6 +37,7 @@ from domain.reminders.planning import (
     send_moment,
 )
 from domain.reminders.policy import ReminderPolicy
+from tests.budget import examples
 from tests.factories import meeting, synthetic_directory
 
 ZONES = [
@@ -171,7 +172,7 @@ def scenarios(draw: st.DrawFn) -> Scenario:
 MEETING = meeting(id="RTM-CA-16-PROP")
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(scenario=scenarios(), data=st.data())
 def test_plan_reminders_properties(scenario: Scenario, data: st.DataObject) -> None:
     first = scenario.plan()
@@ -232,7 +233,7 @@ def test_plan_reminders_properties(scenario: Scenario, data: st.DataObject) -> N
     assert scenario.plan(sent, reversed_invitees) == plan
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(scenario=scenarios())
 def test_plan_reminders_loses_nothing(scenario: Scenario) -> None:
     """Every reminder the policy calls for, due in [horizon, start), is planned, once per
@@ -272,7 +273,7 @@ def test_plan_reminders_loses_nothing(scenario: Scenario) -> None:
         assert r.key in expected[(r.kind, r.participant_id, r.at)]
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(
     ref=starts,
     days=st.integers(1, 120),

@@ -21,6 +21,7 @@ from domain.agenda.slotting import (
     meeting_days,
     slot_items,
 )
+from tests.budget import examples
 
 DAY1 = date(2022, 3, 21)
 DAY2 = date(2022, 3, 22)
@@ -243,7 +244,7 @@ def _model(items: list[SlotItem], plan: Plan) -> list[tuple[int, int, int]] | No
     return placed
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(plan=plans(), items=item_lists)
 def test_slots_respect_order_sessions_and_lengths(plan: Plan, items: list[SlotItem]) -> None:
     days, by_day = plan
@@ -268,7 +269,7 @@ def test_slots_respect_order_sessions_and_lengths(plan: Plan, items: list[SlotIt
         assert (before.day, before.end) <= (after.day, after.start), "slots overlap"
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(plan=plans(), items=item_lists)
 def test_an_item_longer_than_every_session_always_raises(plan: Plan, items: list[SlotItem]) -> None:
     days, by_day = plan
@@ -294,7 +295,7 @@ def fitting_first(draw: st.DrawFn) -> tuple[Plan, list[SlotItem]]:
     return (days, by_day), items
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(case=fitting_first())
 def test_items_fitting_in_the_first_session_never_raise(
     case: tuple[Plan, list[SlotItem]],

@@ -30,6 +30,7 @@ from domain.workweek.conflicts import (
 from domain.workweek.public_holidays import resolve
 from starter.cli.inputs import read_directory
 from starter.devstack.demo import CENTRAL_ASIA, NETWORK
+from tests.budget import examples
 
 FRIDAY_SATURDAY = {"SA", "KW", "QA", "OM", "BH", "JO", "DZ"}
 YEAR = 2027
@@ -154,7 +155,7 @@ def test_the_directory_overrides_the_public_calendar() -> None:
     assert no_public.off(date(2027, 1, 1)) is None
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=examples(400), deadline=None)
 @given(
     code=st.sampled_from(PARTNERS),
     day=st.integers(0, 364),

@@ -33,6 +33,13 @@ from domain.mail.builder import Mail
 from domain.outbox.delivery import Failure, FailureKind, OutboxEntry, Step, gives_up
 
 HEARTBEAT_EVERY = 1.0  # seconds; the heartbeat timeout is 10 s
+# The SDK sends a heartbeat's details at most this often (the worker's
+# max_heartbeat_throttle_interval; by default 8 s, 80% of the timeout): a crash loses what
+# the last few seconds' heartbeats said. While the outbox cannot record a message, the next
+# one waits until the heartbeat that names it has reached the server (HEARTBEAT_FLUSH), so
+# that a retry after a crash repeats only the one message in flight per connection.
+HEARTBEAT_THROTTLE = 1.0
+HEARTBEAT_FLUSH = HEARTBEAT_THROTTLE + 0.25
 # heartbeats between progress reports: each report is a signal, a workflow task and history
 # events for the meeting, and the status needs no fresher news than this while sending
 REPORT_EVERY = 2
@@ -108,7 +115,9 @@ class _Batch:
             self.smtp = await open_smtp(self.d.config)
         return self.smtp
 
-    async def done(self, job: MailJob, result: DeliveryResult) -> None:
+    async def done(self, job: MailJob, result: DeliveryResult, pace: bool = True) -> None:
+        """`job`'s outcome: kept, handed to the writer and (`pace`, a message just sent)
+        waited on while the database is away, see HEARTBEAT_FLUSH."""
         self.results[job.key] = result
         if result.status is not InvitationStatus.PENDING:
             entry = OutboxEntry(
@@ -119,8 +128,13 @@ class _Batch:
                 email=job.recipient.email,
                 result=result,
             )
-            self.recorded.append((self.meeting_id, job.key))
+            slot = (self.meeting_id, job.key)
+            self.recorded.append(slot)
             await self.writer.record(entry)
+            if pace and not self.writer.written(slot):  # the database is away: the heartbeat
+                self.beat()  # alone remembers it, once the SDK has sent it on
+                await self.report()  # one message at a time now: the status keeps up
+                await asyncio.sleep(HEARTBEAT_FLUSH)
 
     async def drain(self) -> None:
         """Until what this batch handed to the writer is written."""
@@ -179,7 +193,9 @@ class Delivery:
         """
         batch = _Batch(self, meeting_id, progress)
         memory = remembered()
-        batch.results.update(memory)
+        for job in jobs:  # an earlier attempt sent it; the outbox may not have it (a crash
+            if job.key in memory:  # while the database was away): written now, once
+                await batch.done(job, memory[job.key], pace=False)
         batch.results.update(
             await self._recorded(meeting_id, [j.key for j in jobs if j.key not in memory])
         )

@@ -46,6 +46,10 @@ class OutboxWriter:
     def pending(self) -> int:
         return len(self._pending)
 
+    def written(self, slot: Slot) -> bool:
+        """The entry of `slot` is in the database (or was never handed over)."""
+        return slot not in self._pending
+
     async def record(self, entry: OutboxEntry) -> None:
         """Queue `entry`; wait for it to be written while the database keeps up, not longer
         than the timeout (after that the senders go on and the writer catches up)."""

@@ -8,6 +8,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from typing import TypeVar
 
 import icalendar
@@ -28,6 +29,7 @@ class _Rule:
     weekday: int  # Monday = 0, as in datetime
     wall_time: timedelta  # since local midnight
 
+    @cache  # noqa: B019 - a handful of rules, each asked for the same few years thousands of times
     def occurrence(self, year: int) -> datetime | None:
         """Naive wall time of the rule in `year`, or None when that year has no such day."""
         days = [
@@ -51,6 +53,7 @@ class _Observance:
     rule: _Rule | None
     until_utc: datetime | None
 
+    @cache  # noqa: B019 - see _Rule.occurrence
     def onsets_utc(self, years: range) -> list[datetime]:
         """UTC instants of this observance's onsets in `years` (DTSTART included)."""
         walls = [self.start]
@@ -96,7 +99,18 @@ def _property(sub: icalendar.Component, name: str, kind: type[_P]) -> _P:
     return value
 
 
+_READ: dict[int, tuple[icalendar.Timezone, list[_Observance]]] = {}
+
+
 def _observances(vtz: icalendar.Timezone) -> list[_Observance]:
+    """The STANDARD/DAYLIGHT sub-components of `vtz`, read once per object (the object is
+    kept, so its id is not reused; a test asks about a few dozen zones thousands of times)."""
+    if id(vtz) not in _READ:
+        _READ[id(vtz)] = (vtz, _read_observances(vtz))
+    return _READ[id(vtz)][1]
+
+
+def _read_observances(vtz: icalendar.Timezone) -> list[_Observance]:
     """The STANDARD/DAYLIGHT sub-components of `vtz` in a form that can be evaluated."""
     found: list[_Observance] = []
     for sub in vtz.subcomponents:
