@@ -17,6 +17,7 @@ from domain.meeting.status import MAX_PAGE, MeetingStatus, StatusPage
 from tests.clock import advance_to as advance_to
 from worker import build_worker
 from workflows.common import search_attributes
+from workflows.common.policies import MEETING_TASK_TIMEOUT
 from workflows.meeting.workflow import MeetingWorkflow
 
 LINK_KEY = b"test-link-key"
@@ -50,6 +51,7 @@ async def plan(
         meeting,
         id=meeting.id,
         task_queue=task_queue,
+        task_timeout=MEETING_TASK_TIMEOUT,  # as `rtm meeting plan` starts it
         search_attributes=search_attributes.initial(meeting.region, meeting.number, "scheduled"),
     )
 
