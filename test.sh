@@ -6,4 +6,5 @@ bash scripts/bootstrap.sh
 echo "== ruff"; .venv/bin/ruff check .
 echo "== mypy"; .venv/bin/mypy
 echo "== import-linter"; .venv/bin/lint-imports --no-cache | tail -n 6
-echo "== pytest"; RTM_TESTS=thorough exec .venv/bin/pytest "$@"  # every sweep whole: tests/budget.py
+echo "== pytest"  # every sweep whole (tests/budget.py), on two processes (pytest-xdist)
+RTM_TESTS=thorough exec .venv/bin/pytest -n 2 "$@"
