@@ -139,7 +139,7 @@ async def test_a_held_reply_the_secretariat_confirms_is_the_answer(
 async def test_a_flood_of_forged_replies_adds_counts_not_audit_rows(
     cli_env: WorkflowEnvironment, store: Store, planned: MeetingDefinition
 ) -> None:
-    m, n = planned, 40
+    m, n = planned, 15
     as_nfp = gmail(reply_ics(m.uid, "nfp.uz@example.org", "DECLINED"))  # held: no verdict
     as_stranger = outlook(reply_ics(m.uid, "nobody@evil.test"), "nobody@evil.test")  # ignored
     before = _row_counts(store)

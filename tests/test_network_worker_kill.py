@@ -1,5 +1,6 @@
-"""Two worker processes share the task queue of a small network (two regions' RTMs) on the
-time-skipping server; the one sending is killed (SIGKILL) in the middle of the invitations.
+"""Two workers share the task queue of a small network (two regions' RTMs) on the
+time-skipping server: a worker process that has begun the invitations, and one in this
+process that joins it; the first is killed (SIGKILL) in the middle of the invitations.
 Every invitee is invited, every planned reminder arrives once, nothing arrives under a second
 Message-ID, and the outbox and the relay agree. What the dead worker's connections had got
 accepted but not yet recorded arrives a second time, as the same message (same Message-ID)."""
@@ -21,12 +22,13 @@ from temporalio.testing import WorkflowEnvironment
 from activities.store import Store
 from domain.meeting.definition import MeetingDefinition
 from starter.cli.inputs import read_directory
-from starter.devstack.catcher import Caught, SmtpCatcher
+from starter.devstack.catcher import SmtpCatcher
 from starter.devstack.demo import NETWORK
 from tests.factories import meeting
-from tests.harness import LINK_KEY, advance_to, invited, plan
+from tests.harness import LINK_KEY, advance_to, invited, plan, settings_for
 from tests.mail_ledger import balance, ledger
 from tests.ports import free_port
+from worker import build_worker
 
 pytestmark = pytest.mark.e2e  # runs the worker as processes
 
@@ -37,25 +39,6 @@ REGIONS = {"ME": ["IQ", "JO", "LB"], "GCC": ["AE", "BH", "KW", "OM", "QA", "SA"]
 def _worker(env: dict[str, str]) -> subprocess.Popen[bytes]:
     return subprocess.Popen([sys.executable, str(ROOT / "worker.py")], cwd=ROOT, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
-
-
-def _owner(peer: str, pids: list[int]) -> int | None:
-    """Which of `pids` holds the client end of the SMTP connection from `peer`."""
-    port = int(peer.rsplit(",", 1)[1].strip(" )"))
-    inodes = set()
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        for row in Path(table).read_text().splitlines()[1:]:
-            fields = row.split()
-            if int(fields[1].rsplit(":", 1)[1], 16) == port:
-                inodes.add(f"socket:[{fields[9]}]")
-    for pid in pids:
-        fds = Path(f"/proc/{pid}/fd")
-        try:
-            if any(os.readlink(fd) in inodes for fd in fds.iterdir()):
-                return pid
-        except OSError:
-            continue
-    return None
 
 
 def _rtm(region: str, start: datetime) -> MeetingDefinition:
@@ -81,38 +64,38 @@ async def test_a_worker_killed_mid_fan_out_loses_nothing_and_sends_nothing_twice
             "TEMPORAL_ADDRESS": env.client.service_client.config.target_host,
             "DATABASE_URL": url, "SMTP_PORT": str(catcher.port), "RTM_TASK_QUEUE": queue,
             "RTM_LINK_KEY": LINK_KEY.decode(), "RTM_VAR_DIR": str(tmp_path / "var"),
+            "RTM_PUBLIC_URL": "http://127.0.0.1:8000",  # as settings_for gives the other worker
             "RTM_WORKFLOW_CACHE": "0",  # the test server never moves a dead worker's sticky tasks
         }  # fmt: skip
-        workers = [_worker(worker_env) for _ in range(2)]  # they start while the data loads
+        victim = _worker(worker_env)  # it starts while the data loads and the other is built
         store.load_directory(read_directory(NETWORK))
+        other = build_worker(env.client, settings_for(catcher.port, url, queue), store)
         now = await env.get_current_time()
         rtms = [_rtm(region, now + timedelta(days=9 + i)) for i, region in enumerate(REGIONS)]
         try:
             handles = [await plan(env.client, m, queue) for m in rtms]
             loop = asyncio.get_running_loop()
             deadline = loop.time() + 60
-            victim = None
-            while victim is None:
-                assert loop.time() < deadline, "the fan-out never started"
-                caught: list[Caught] = catcher.caught
-                if len(caught) >= 4:
-                    victim = _owner(caught[-1].peer, [w.pid for w in workers])
+            while not catcher.caught:  # the process alone: the fan-out is its
+                assert loop.time() < deadline and victim.poll() is None, "the fan-out never began"
                 await asyncio.sleep(0.02)
-            dead = next(w for w in workers if w.pid == victim)
-            dead.send_signal(signal.SIGKILL)
-            dead.wait()
-            at_kill = len(catcher.caught)
-            catcher.handler.delay = 0.0
-            statuses = [await invited(h, timeout=120) for h in handles]
-            pairs = zip(rtms, statuses, strict=True)
-            planned = {(m.id, r.key) for m, s in pairs for r in s.reminders}
-            assert all(s.reminders_total == len(s.reminders) for s in statuses)
-            await advance_to(env, max(m.end_utc() for m in rtms) + timedelta(hours=1))
+            # the second worker joins the queue (here, in this process), then the first dies
+            async with other:
+                while len(catcher.caught) < 3:
+                    await asyncio.sleep(0.02)
+                victim.send_signal(signal.SIGKILL)
+                victim.wait()
+                at_kill = len(catcher.caught)
+                catcher.handler.delay = 0.0
+                statuses = [await invited(h, timeout=120) for h in handles]
+                pairs = zip(rtms, statuses, strict=True)
+                planned = {(m.id, r.key) for m, s in pairs for r in s.reminders}
+                assert all(s.reminders_total == len(s.reminders) for s in statuses)
+                await advance_to(env, max(m.end_utc() for m in rtms) + timedelta(hours=1))
         finally:
-            for w in workers:
-                if w.poll() is None:
-                    w.terminate()
-                    w.wait(timeout=30)
+            if victim.poll() is None:
+                victim.kill()
+                victim.wait(timeout=30)
         book = ledger(catcher.caught)
 
     invitees = sum(s.summary.participants for s in statuses)
