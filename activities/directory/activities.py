@@ -46,6 +46,8 @@ class DirectoryActivities:
             raise ApplicationError(
                 "; ".join(problems), type="UnknownParticipant", non_retryable=True
             )
+        if query.known_only:  # a continued run reloads its records: it carries the rest
+            return ParticipantList(participants=chosen)  # (its pages stay in the history)
         region = self.store.region(query.region) if query.region else None
         calendars = invitee_calendars(self.store, chosen, region)
         if region is None:
