@@ -112,6 +112,21 @@ class Console:
             samesite="Lax",
         )
 
+    async def form_refused(self, request: web.Request, viewer: Viewer | None) -> web.Response:
+        """403 for a form without its token (audited when someone is signed in); nothing changed."""
+        if viewer is not None:
+            await self.audit(None, viewer.id, "console.csrf_refused", {"path": request.path[:200]})
+        return render(
+            request,
+            "error.html",
+            403,
+            title=Msg("Form expired"),
+            message=Msg(
+                "This form was not accepted (its security token is "
+                "missing or stale). Nothing was changed; please try again."
+            ),
+        )
+
     async def audit(
         self, meeting_id: str | None, actor: str, action: str, detail: dict[str, Any]
     ) -> None:
@@ -154,19 +169,7 @@ class Console:
                 form = await request.post()
                 sent = str(form.get("csrf", ""))
                 if not hmac.compare_digest(sent.encode(), request[CSRF].encode()):
-                    await self.audit(
-                        None, viewer.id, "console.csrf_refused", {"path": request.path[:200]}
-                    )
-                    return render(
-                        request,
-                        "error.html",
-                        403,
-                        title=Msg("Form expired"),
-                        message=Msg(
-                            "This form was not accepted (its security token is "
-                            "missing or stale). Nothing was changed; please try again."
-                        ),
-                    )
+                    return await self.form_refused(request, viewer)
             try:
                 return await handler(request, viewer)
             except Forbidden as exc:

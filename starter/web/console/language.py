@@ -37,18 +37,7 @@ def add_language_routes(app: web.Application, console: Console) -> None:
             expected = console.mac("pre", nonce) if 20 <= len(nonce) <= 100 else ""
         sent = form.get("csrf", "")
         if not expected or not hmac.compare_digest(sent.encode(), expected.encode()):
-            if viewer is not None:
-                await console.audit(None, viewer.id, "console.csrf_refused", {"path": request.path})
-            return render(
-                request,
-                "error.html",
-                403,
-                title=Msg("Form expired"),
-                message=Msg(
-                    "This form was not accepted (its security token is "
-                    "missing or stale). Nothing was changed; please try again."
-                ),
-            )
+            return await console.form_refused(request, viewer)
         request[CSRF] = expected
         lang = form.get("lang", "")
         back = _back_to(form.get("next", ""))
