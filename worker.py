@@ -114,7 +114,7 @@ def build_worker(
 ) -> Worker:
     """A worker with every workflow and activity, bound to `store` and the SMTP settings.
     Its workflow cache and concurrency come from the settings (RTM_WORKFLOW_CACHE,
-    RTM_WORKFLOW_TASKS); `max_cached_workflows=0` keeps no workflow in memory (no sticky
+    RTM_WORKFLOW_TASKS, RTM_ACTIVITY_TASKS); `max_cached_workflows=0` keeps no workflow in memory (no sticky
     queue to wait out when the worker goes away)."""
     directory = DirectoryActivities(store)
     mail = MailActivities(store, settings, client)
@@ -139,6 +139,7 @@ def build_worker(
             settings.workflow_cache if max_cached_workflows is None else max_cached_workflows
         ),
         max_concurrent_workflow_tasks=settings.workflow_tasks,
+        max_concurrent_activities=settings.activity_tasks,
         # what a send activity has sent reaches the server within a second
         # (activities.mail.delivery)
         max_heartbeat_throttle_interval=timedelta(seconds=HEARTBEAT_THROTTLE),
