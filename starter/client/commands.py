@@ -7,7 +7,7 @@ same refusals and leave the same audit trail.
 from __future__ import annotations
 
 import re
-import uuid
+import secrets
 from collections.abc import AsyncIterator, Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
@@ -194,7 +194,9 @@ async def _update(
     detail: dict[str, Any] = command.model_dump(mode="json", exclude={"actor"})
     handle = client.get_workflow_handle(workflow_id)
     try:
-        update_id = str(uuid.uuid4())  # one id for every retry: applied at most once
+        # one id for every retry (applied at most once); 72 random bits in 12 characters,
+        # since the history holds it four times per update (a UUID: 96 bytes more each)
+        update_id = secrets.token_urlsafe(9)
         result: R = await admitted(lambda: handle.execute_update(update, command, id=update_id))
     except WorkflowUpdateFailedError as exc:
         reason = _why(exc)
