@@ -116,6 +116,30 @@ class LoopLag:
             self._task.cancel()
 
 
+def task_seconds(events: Any) -> list[tuple[float, int]]:
+    """Each workflow task's time from started to completed, with its turn in the run."""
+    started: dict[int, float] = {}
+    out: list[tuple[float, int]] = []
+    for e in events:
+        when = e.event_time.ToDatetime().timestamp()
+        if e.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED:
+            started[e.event_id] = when
+        elif e.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED:
+            attrs = e.workflow_task_completed_event_attributes
+            out.append((when - started.get(attrs.started_event_id, when), len(out) + 1))
+    return out
+
+
+def slow_turns(tasks: list[tuple[float, int]], over: float = 0.5) -> dict[str, int]:
+    """Which turns of a run the tasks over `over` seconds were (1: the run's first task)."""
+    turns: dict[str, int] = {}
+    for took, turn in tasks:
+        if took > over:
+            key = str(turn) if turn <= 8 else "later"
+            turns[key] = turns.get(key, 0) + 1
+    return dict(sorted(turns.items()))
+
+
 def _ms(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return round(ordered[min(int(len(ordered) * q), len(ordered) - 1)] * 1000, 1) if values else 0.0
@@ -159,22 +183,14 @@ async def in_flight(
                 seconds = time.perf_counter() - t0
                 load = [round(x, 1) for x in os.getloadavg()]
                 grown = rss_mb() - before
-                longest, redone, runs = 0.0, 0, 0
+                tasks: list[tuple[float, int]] = []
+                redone, runs = 0, 0
                 for meeting_id in ids:
                     histories = await chain(c, meeting_id)
                     runs += len(histories)
                     for h in histories:
-                        started: dict[int, float] = {}
-                        for e in h.events:
-                            when = e.event_time.ToDatetime().timestamp()
-                            if e.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED:
-                                started[e.event_id] = when
-                            elif e.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED:
-                                attrs = e.workflow_task_completed_event_attributes
-                                took = when - started.get(attrs.started_event_id, when)
-                                longest = max(longest, took)
-                            elif e.event_type in REDONE:
-                                redone += 1
+                        tasks += task_seconds(h.events)
+                        redone += sum(1 for e in h.events if e.event_type in REDONE)
                 registered = 0
                 for meeting_id in ids:
                     found = await commands.status(c, meeting_id, StatusPage(limit=0))
@@ -196,7 +212,9 @@ async def in_flight(
         "loop_lag_ms_median": _ms(lag.late, 0.5),
         "loop_lag_ms_p95": _ms(lag.late, 0.95),
         "rss_mb_per_meeting": round(grown / count, 3),
-        "longest_task_s": round(longest, 2),
+        "longest_task_s": round(max(t for t, _ in tasks), 2),
+        "task_s_p95": round(sorted(t for t, _ in tasks)[int(len(tasks) * 0.95)], 3),
+        "slow_tasks_by_turn": slow_turns(tasks),
         "tasks_redone": redone,
         **count_warnings(log, offset),
         "runs": runs,
@@ -217,7 +235,8 @@ def _line(r: dict[str, Any], base: dict[str, Any] | None) -> str:
         f"{r['status_ms_p95']} ms p95, {r['status_ms_max']} ms worst over {r['queries']}; "
         f"event loop late {r['loop_lag_ms_median']} ms median, {r['loop_lag_ms_p95']} ms p95; "
         f"worker +{r['rss_mb_per_meeting']} MB per meeting; longest workflow task "
-        f"{r['longest_task_s']} s, {r['tasks_redone']} redone; log: "
+        f"{r['longest_task_s']} s (p95 {r['task_s_p95']} s; over 0.5 s by turn in the run "
+        f"{r['slow_tasks_by_turn']}), {r['tasks_redone']} redone; log: "
         f"{r['tasks_over_deadline']} over deadline, {r['tasks_not_found']} not found when "
         f"completing, {r['activities_timed_out']} activities timed out; "
         f"{r['in_registration']}/{r['meetings']} in registration; cache {r['cache']}, "
