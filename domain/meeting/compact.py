@@ -2,15 +2,17 @@
 
 A run hands the next one ids and enums, not participant records: the roster (ids in
 invitation order) and one column per fact (invitation state, answer, presence, reminders
-sent), deflated. The records themselves come back from the directory through an activity.
-Answer and presence times are kept to the second (the audit log has them exactly).
-At 10,000 participants who all answered and attended two days this is about 200 KB.
+sent), compressed (xz; a state deflated by an earlier run still unpacks). The records
+themselves come back from the directory through an activity. Answer and presence times are
+kept to the second (the audit log has them exactly). At 10,000 participants who all
+answered and attended two days this is about 175 KB.
 """
 
 from __future__ import annotations
 
 import base64
 import json
+import lzma
 import zlib
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
@@ -27,6 +29,7 @@ _ATTENDANCE = {"i": Attendance.IN_PERSON, "o": Attendance.ONLINE, "t": Attendanc
 _MODE = {"i": Mode.IN_PERSON, "o": Mode.ONLINE}
 _ATTENDANCE_CODE = {v: k for k, v in _ATTENDANCE.items()}
 _MODE_CODE = {v: k for k, v in _MODE.items()}
+_XZ = b"\xfd7zXZ\x00"  # the xz format's magic bytes
 _CHANNELS = tuple(Channel)  # by index (iterating an enum costs more than the rest of a row)
 _CHANNEL_INDEX = {c: i for i, c in enumerate(_CHANNELS)}
 
@@ -150,7 +153,7 @@ def pack(
         "actors": actors.names,
     }
     raw = json.dumps(columns, separators=(",", ":"), ensure_ascii=False).encode()
-    return base64.b85encode(zlib.compress(raw, 6)).decode("ascii")
+    return base64.b85encode(lzma.compress(raw, preset=0)).decode("ascii")
 
 
 def _message_ids(
@@ -177,7 +180,11 @@ def roster_of(packed: str) -> list[str]:
 
 
 def _columns(packed: str) -> dict[str, Any]:
-    loaded: dict[str, Any] = json.loads(zlib.decompress(base64.b85decode(packed)))
+    """xz since it is the format (13% smaller than the deflate of the runs before, for the
+    same CPU: the state is in the history twice per run); deflate still reads."""
+    data = base64.b85decode(packed)
+    raw = lzma.decompress(data) if data.startswith(_XZ) else zlib.decompress(data)
+    loaded: dict[str, Any] = json.loads(raw)
     return loaded
 
 
