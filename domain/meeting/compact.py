@@ -10,15 +10,12 @@ answered and attended two days this is about 175 KB.
 
 from __future__ import annotations
 
-import base64
-import json
-import lzma
-import zlib
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from typing import Any
 
 from domain.attendance.register import Mode, Presence
+from domain.common.packing import pack_json, unpack_json
 from domain.directory.models import Participant
 from domain.invitations.batches import Invitation, InvitationStatus
 from domain.registration.answers import Actor, Answer, Attendance, Channel
@@ -29,7 +26,6 @@ _ATTENDANCE = {"i": Attendance.IN_PERSON, "o": Attendance.ONLINE, "t": Attendanc
 _MODE = {"i": Mode.IN_PERSON, "o": Mode.ONLINE}
 _ATTENDANCE_CODE = {v: k for k, v in _ATTENDANCE.items()}
 _MODE_CODE = {v: k for k, v in _MODE.items()}
-_XZ = b"\xfd7zXZ\x00"  # the xz format's magic bytes
 _CHANNELS = tuple(Channel)  # by index (iterating an enum costs more than the rest of a row)
 _CHANNEL_INDEX = {c: i for i, c in enumerate(_CHANNELS)}
 
@@ -100,10 +96,10 @@ def pack(
     presences: Iterable[Presence],
     reminded: set[str],
 ) -> str:
-    """The columns, deflated and base85-encoded (a JSON-safe string). It runs inside the
+    """The columns, compressed into a JSON-safe string (domain.common.packing). It runs in the
     workflow task that continues as new, so each column is one pass with plain look-ups
-    (no enum or datetime formatting per row): at 10,000 participants, 2.5 times faster
-    than the first version, the same bytes."""
+    (no enum or datetime formatting per row): at 10,000 participants about 150 ms of CPU,
+    a fifth less than the first version."""
     at = {pid: i for i, pid in enumerate(roster)}
     actors = _Actors()
     invited = [invitations.get(pid) for pid in roster]
@@ -152,8 +148,7 @@ def pack(
         "reminded_other": other,
         "actors": actors.names,
     }
-    raw = json.dumps(columns, separators=(",", ":"), ensure_ascii=False).encode()
-    return base64.b85encode(lzma.compress(raw, preset=0)).decode("ascii")
+    return pack_json(columns)
 
 
 def _message_ids(
@@ -180,11 +175,7 @@ def roster_of(packed: str) -> list[str]:
 
 
 def _columns(packed: str) -> dict[str, Any]:
-    """xz since it is the format (13% smaller than the deflate of the runs before, for the
-    same CPU: the state is in the history twice per run); deflate still reads."""
-    data = base64.b85decode(packed)
-    raw = lzma.decompress(data) if data.startswith(_XZ) else zlib.decompress(data)
-    loaded: dict[str, Any] = json.loads(raw)
+    loaded: dict[str, Any] = unpack_json(packed)
     return loaded
 
 
