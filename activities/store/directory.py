@@ -163,6 +163,13 @@ class DirectoryStore(StoreBase):
             )
             return [_participant(r) for r in s.exec(q)]
 
+    def languages_of(self, participant_id: str) -> list[str]:
+        """A person's ordered languages ([] when the directory has nobody of that id): a
+        page their personal link opens is written in them, whatever the browser says."""
+        with self.session() as s:
+            row = s.get(ParticipantRow, participant_id)
+            return list(_participant(row).languages) if row is not None else []
+
     def inactive(self) -> set[str]:
         """The ids of everyone deactivated."""
         with self.session() as s:
