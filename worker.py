@@ -133,7 +133,7 @@ def build_worker(
             actions.record_action,
             actions.send_action_mail,
         ],
-        activity_executor=ThreadPoolExecutor(max_workers=8),
+        activity_executor=ThreadPoolExecutor(max_workers=settings.activity_tasks),
         workflow_runner=sandbox_runner(),
         max_cached_workflows=(
             settings.workflow_cache if max_cached_workflows is None else max_cached_workflows
