@@ -114,8 +114,8 @@ def build_worker(
 ) -> Worker:
     """A worker with every workflow and activity, bound to `store` and the SMTP settings.
     Its workflow cache and concurrency come from the settings (RTM_WORKFLOW_CACHE,
-    RTM_WORKFLOW_TASKS, RTM_ACTIVITY_TASKS); `max_cached_workflows=0` keeps no workflow in memory (no sticky
-    queue to wait out when the worker goes away)."""
+    RTM_WORKFLOW_TASKS, RTM_ACTIVITY_TASKS); `max_cached_workflows=0` keeps no workflow in
+    memory (no sticky queue to wait out when the worker goes away)."""
     directory = DirectoryActivities(store)
     mail = MailActivities(store, settings, client)
     actions = ActionActivities(store, settings, mail.delivery)
