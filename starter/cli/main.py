@@ -68,7 +68,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from activities.config import SettingsError, load_settings
     from starter.cli.errors import InputError
     from starter.cli.language import error_line, terminal_language
-    from starter.client.commands import CommandRefused
+    from starter.client.refusals import CommandRefused
 
     try:
         settings = load_settings()
