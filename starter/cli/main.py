@@ -69,7 +69,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from domain.common.refusals import Refusal
     from starter.cli.errors import InputError
     from starter.cli.language import terminal_language
-    from starter.client.commands import CommandRefused
+    from starter.client.refusals import CommandRefused
 
     try:
         settings = load_settings()

@@ -38,10 +38,10 @@ async def cmd_meeting_plan(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def cmd_meeting_list(args: argparse.Namespace, settings: Settings) -> int:
-    from starter.client import commands
+    from starter.client import queries
 
     phase = Phase(args.phase) if args.phase else None
-    meetings = await commands.list_meetings(await connect(settings), args.region, phase)
+    meetings = await queries.list_meetings(await connect(settings), args.region, phase)
     if args.json:
         print_json(meetings)
         return 0
@@ -53,9 +53,9 @@ async def cmd_meeting_list(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def cmd_meeting_status(args: argparse.Namespace, settings: Settings) -> int:
-    from starter.client import commands
+    from starter.client import queries
 
-    status = await commands.status(await connect(settings), args.id)
+    status = await queries.status(await connect(settings), args.id)
     print(status.model_dump_json(indent=2) if args.json else render_status(status))
     return 0
 

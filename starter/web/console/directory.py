@@ -102,10 +102,9 @@ def add_directory_routes(app: web.Application, console: Console) -> None:
 
         def read() -> tuple[list[Participant], int, set[str]]:  # one thread hop per page
             countries = {c.code for c in console.store.countries(region)}
-            people, total = console.sessions.region_people(
+            return console.sessions.region_people(
                 countries, f"SEC-{region}", query, (number - 1) * PAGE, PAGE
             )
-            return people, total, console.store.inactive()
 
         people, total, inactive = await asyncio.to_thread(read)
         return render(
