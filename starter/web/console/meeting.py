@@ -10,6 +10,7 @@ from datetime import datetime
 from aiohttp import web
 from pydantic import ValidationError
 
+from domain.common.refusals import Refusal
 from domain.invitations.batches import InvitationStatus
 from domain.meeting.changes import CancelCommand, RescheduleCommand
 from domain.meeting.status import StatusPage
@@ -49,7 +50,7 @@ def _local(value: str, name: str) -> datetime:
     try:
         return datetime.fromisoformat(value)
     except ValueError:
-        raise ValueError(f"{name}: give a date and time like 2027-03-22T09:00") from None
+        raise ValueError(Refusal("input.local_time", field=name)) from None
 
 
 def add_meeting_routes(app: web.Application, console: Console) -> None:
