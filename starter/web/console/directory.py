@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from aiohttp import web
 from pydantic import ValidationError
 
+from domain.common.invalid import validation_problems
 from domain.common.refusals import Refusal, several
 from domain.directory.models import Directory, Participant, Role
-from starter.cli.inputs import validation_problems
 from starter.web.console.context import Console
 from starter.web.console.forms import done, page_number, problems_by_field
 from starter.web.console.render import Msg, Said, Text, render
