@@ -4,7 +4,6 @@ reschedule or cancel behind a page that names who will be mailed."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable
 from datetime import datetime
 
@@ -91,7 +90,7 @@ def add_meeting_routes(app: web.Application, console: Console) -> None:
             answers=list(Attendance),
             manage=viewer.manages(status.meeting.region),
             failed=status.count(InvitationStatus.FAILED),
-            held_names=await asyncio.to_thread(console.sessions.names_of, held),
+            held_names=await console.people(held),
             problem=problem,
             section="registration",
         )
