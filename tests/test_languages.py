@@ -234,8 +234,9 @@ def test_the_calendar_entry_is_in_the_readers_language() -> None:
 
 def test_notes_per_language_and_english_where_a_language_has_none() -> None:
     ru = {"title": "Круглый стол", "notes": "Возьмите с собой проект национального плана."}
-    m = rtm(notes="Bring the draft national plan.", texts={"ru": ru})
-    for pid, notes in (("kz-nfp", ru["notes"]), ("kz-expert-bio", m.notes)):
+    english = "Bring the draft national plan."
+    m = rtm(notes=english, texts={"ru": ru})
+    for pid, notes in (("kz-nfp", ru["notes"]), ("kz-expert-bio", english)):
         msg = parse(builders(m)["invitation-request"](people()[pid]).data)
         event = icalendar.Calendar.from_ical(part(msg, "text/calendar")).walk("VEVENT")[0]
         assert notes in str(event["DESCRIPTION"]), pid
