@@ -337,7 +337,7 @@ class _Balanced(HTMLParser):
 
 def _data(m: object) -> list[str]:
     """Every value of the test meeting that is data, not the catalogue's words."""
-    from tests.mail_kinds import DONE_URL
+    from tests.mail_kinds import DONE_URL, MIXED_FAILURES
 
     values = [DONE_URL, "Asia/Dubai", "Asia/Almaty", "RTM-CA-16-GOLDEN", "RTM-CA-15", "Opening"]
     values += ["Project 87 PRECA", "Submit the national CBRN action plan draft"]
@@ -346,6 +346,7 @@ def _data(m: object) -> list[str]:
     values += ["--join-link", "--start", "--end", "--zone", "--format hybrid"]
     values += ["the host city cannot receive us", "Expo City Dubai"]
     values += ["rtm meeting resend", "--failed", "550 5.1.1"]
+    values += [f.error for f in MIXED_FAILURES]  # the relay's words, as it answered
     meeting = rtm()
     assert meeting.venue is not None
     values += [meeting.title, meeting.organiser.name, meeting.venue.name, meeting.venue.city]

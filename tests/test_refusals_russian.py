@@ -199,3 +199,17 @@ def test_a_pseudo_locale_writes_pydantics_checks_and_the_field_names(pseudo_loca
         text = problem.text(pseudo_locale)
         assert text.startswith("⟦") and "⟧: ⟦" in text, text  # the field's name too
         assert _english(text, [*DATA, "Dubai"]) == set(), text
+
+
+def test_a_cycles_refusals_in_russian() -> None:
+    from starter.client import cycle
+
+    for text in ("jan,jul", "0,13"):
+        with pytest.raises(cycle.CycleError) as exc:
+            cycle.months_of(text)
+        russian = exc.value.refusal.text("ru")
+        assert russian.startswith("месяцы: "), russian
+        assert _english(russian) == set(), russian
+    paused = Refusal("cycle.paused", region="CA", hint="rtm cycle resume --region CA")
+    assert paused == "the CA cycle is paused: rtm cycle resume --region CA"
+    assert paused.text("ru") == "цикл региона CA приостановлен: rtm cycle resume --region CA"
