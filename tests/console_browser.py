@@ -75,7 +75,7 @@ _AXE_RUN = """async () => {
     .map(v => v.id + ': ' + v.help + ' @ ' + v.nodes.map(n => n.target.join(' ')).join(', '));
 }"""
 
-_LAYOUT = """() => {
+_LAYOUT = r"""() => {
   const levels = [...document.querySelectorAll('h1,h2,h3,h4,h5,h6')].map(h => +h.tagName[1]);
   const unlabelled = [...document.querySelectorAll('input:not([type=hidden]),select,textarea')]
     .filter(c => !(c.labels && c.labels.length) && !c.getAttribute('aria-label')).map(c => c.name);
