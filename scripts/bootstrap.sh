@@ -35,5 +35,8 @@ if command -v npm >/dev/null && [ ! -f var/node/node_modules/axe-core/axe.min.js
   (cd var/node && npm install --no-audit --no-fund --silent axe-core@4 oidc-provider@9 >/dev/null) \
     || echo "bootstrap: npm could not install axe-core/oidc-provider; the browser tests will skip" >&2
 fi
+# The engine compiled to bytecode, as an install does: a checkout run with
+# PYTHONDONTWRITEBYTECODE would otherwise compile every module on every `rtm` call.
+.venv/bin/python -m compileall -q domain activities workflows starter worker.py >/dev/null
 # The message catalogues, compiled (the .po files are the source; .mo files are built).
 .venv/bin/python -m scripts.catalogue compile

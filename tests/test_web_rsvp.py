@@ -247,7 +247,8 @@ async def test_bad_links_are_refused_explained_and_audited(live: Live) -> None:
         ("changed choice", with_path(online, choice="decline"), WHO, 403, "altered"),
         ("changed meeting", with_path(online, meeting=mid + "X"), WHO, 403, "altered"),
         ("longer expiry", online.update_query(exp=str(exp + 86400)), WHO, 403, "altered"),
-        ("expired", signed(live.base, mid, WHO, "online", past), WHO, 410, "expired"),
+        # its signature holds: it names WHO, and is refused in their language (ru)
+        ("expired", signed(live.base, mid, WHO, "online", past), WHO, 410, "истёк"),
         ("malformed expiry", online.update_query(exp="tomorrow"), WHO, 400, "malformed"),
         ("no signature", online.with_query(exp=str(exp)), WHO, 400, "malformed"),
         ("non-ASCII signature", online.update_query(sig="é" + sig[1:]), WHO, 400, "malformed"),
@@ -292,19 +293,24 @@ async def test_bad_links_are_refused_explained_and_audited(live: Live) -> None:
     runner = await serve(app, "127.0.0.1", port)
     try:
         status, text, _ = await fetch(live.http, "POST", online.with_port(port))
-        assert status == 410 and "expired" in text
+        assert status == 410 and "истёк" in text  # in WHO's language
     finally:
         await runner.cleanup()
     assert sum(r["count"] for r in live.refusals()) == len(expected[mid]) + 1
 
-    # correctly signed, but no such answer or no such meeting: 404, nothing changes
+    # correctly signed, but no such answer or no such meeting: 404, nothing changes, in
+    # the language of the person the link names (WHO's directory entry: ru)
+    no_answer = tr("%(choice)s is not an answer to an invitation.") % {"choice": "'maybe'"}
     for url, words in [
-        (signed(live.base, mid, WHO, "maybe", exp), "not an answer"),
-        (signed(live.base, "RTM-XX-99", WHO, "online", exp), "no meeting"),
+        (signed(live.base, mid, WHO, "maybe", exp), no_answer),
+        (
+            signed(live.base, "RTM-XX-99", WHO, "online", exp),
+            tr("There is no meeting %(id)s.") % {"id": "RTM-XX-99"},
+        ),
     ]:
         for method in ("GET", "POST"):
             status, text, _ = await fetch(live.http, method, url)
-            assert status == 404 and words in text.lower(), text
+            assert status == 404 and words in text, text
     assert await live.participants() == before
 
 

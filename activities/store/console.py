@@ -8,18 +8,21 @@ from __future__ import annotations
 
 import hashlib
 from datetime import UTC, datetime, timedelta
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
-from sqlalchemy import and_, func, or_
+from sqlalchemy import Select, and_, bindparam, func, or_
+from sqlalchemy import select as sa_select
 from sqlmodel import Field, Session, SQLModel, col, select, update
 
 from activities.store.deliveries import OutboxRow
 from activities.store.directory import (
+    _FIELDS,
     CountryRow,
     OrganisationRow,
     ParticipantRow,
     RegionRow,
     _participant,
+    _validated,
 )
 from activities.store.engine import StoreBase
 from activities.store.meetings import MeetingRow
@@ -77,6 +80,41 @@ class SignInRequestRow(SQLModel, table=True):
     email: str = Field(index=True)
     client: str = Field(index=True)
     at: datetime = Field(index=True)
+
+
+def _signed_in_query() -> Select[Any]:
+    """Session, person and region in one statement (the country's region, or the region
+    of the person's organisation when they have no country, as `_placed` decides)."""
+    person, country, org, region = (
+        ParticipantRow.__table__,  # type: ignore[attr-defined]
+        CountryRow.__table__,  # type: ignore[attr-defined]
+        OrganisationRow.__table__,  # type: ignore[attr-defined]
+        RegionRow.__table__,  # type: ignore[attr-defined]
+    )
+    session = SessionRow.__table__  # type: ignore[attr-defined]
+    where = func.coalesce(country.c.region, org.c.region)
+    joined = (
+        session.join(person, person.c.id == session.c.participant_id)
+        .outerjoin(country, country.c.code == person.c.country)
+        .outerjoin(org, and_(org.c.code == person.c.organisation, person.c.country.is_(None)))
+        .outerjoin(region, region.c.code == where)
+    )
+    return (
+        sa_select(
+            session.c.created_at,
+            session.c.last_seen,
+            session.c.revoked_at,
+            person.c.active,
+            *(person.c[name] for name in _FIELDS),
+            where.label("region"),
+            region.c.coordination,
+        )
+        .select_from(joined)
+        .where(session.c.token_hash == bindparam("key"))
+    )
+
+
+_SIGNED_IN = _signed_in_query()
 
 
 class ConsoleStore(StoreBase):
@@ -175,14 +213,26 @@ class ConsoleStore(StoreBase):
         absolute: timedelta,
         touch_after: timedelta,
     ) -> Placed | None:
-        """The active person behind a live session and where they belong: one transaction
-        (every page asks, so it is one connection, not three)."""
-        with self._session() as s:
-            row = _live(s, digest(token), now, idle, absolute, touch_after)
-            if row is None:
+        """The active person behind a live session and where they belong. Every page asks,
+        so it is one SELECT (session, person, their country or organisation and its region)
+        and, once a minute per browser, one UPDATE."""
+        key = digest(token)
+        with self.engine.connect() as conn:
+            found = conn.execute(_SIGNED_IN, {"key": key}).first()
+            if found is None or found.revoked_at is not None or not found.active:
                 return None
-            person = s.get(ParticipantRow, row.participant_id)
-            return _placed(s, person) if person is not None and person.active else None
+            created, seen = _aware(found.created_at), _aware(found.last_seen)
+            if now - created >= absolute or now - seen >= idle:
+                return None
+            if now - seen >= touch_after:  # one write a minute per browser, not per request
+                conn.execute(
+                    update(SessionRow)
+                    .where(col(SessionRow.token_hash) == key)
+                    .values(last_seen=now)
+                )
+                conn.commit()
+        person = _validated(tuple(getattr(found, name) for name in _FIELDS))
+        return Placed(person, found.region, bool(found.coordination))
 
     def revoke(self, token: str, now: datetime) -> None:
         with self._session() as s:
@@ -240,28 +290,33 @@ class ConsoleStore(StoreBase):
 
     def region_people(
         self, countries: set[str], secretariat: str, query: str, offset: int, limit: int
-    ) -> tuple[list[Participant], int]:
+    ) -> tuple[list[Participant], int, set[str]]:
         """One page of the people of these countries and this secretariat organisation
-        (name or address containing `query`), in directory order; and how many match."""
-        where = or_(
-            col(ParticipantRow.country).in_(sorted(countries)),
-            col(ParticipantRow.organisation) == secretariat,
-        )
+        (name or address containing `query`), in directory order; how many match; and which
+        of the page are deactivated. Core statements: a page of the directory is asked for
+        often, and loading ORM rows was most of its time."""
+        person = ParticipantRow.__table__  # type: ignore[attr-defined]
+        where = or_(person.c.country.in_(sorted(countries)), person.c.organisation == secretariat)
         if query:
             like = f"%{query.lower()}%"
             where = and_(
                 where,
-                or_(
-                    func.lower(ParticipantRow.name).like(like),
-                    func.lower(ParticipantRow.email).like(like),
-                ),
+                or_(func.lower(person.c.name).like(like), func.lower(person.c.email).like(like)),
             )
-        with self._session() as s:
-            total = s.exec(select(func.count()).select_from(ParticipantRow).where(where)).one()
-            q = select(ParticipantRow).where(where)
-            q = q.order_by(col(ParticipantRow.position), col(ParticipantRow.id))
-            rows = s.exec(q.offset(offset).limit(limit))
-            return [_participant(r) for r in rows], int(total)
+        columns = [person.c[name] for name in _FIELDS]
+        page = (
+            sa_select(*columns, person.c.active)
+            .where(where)
+            .order_by(person.c.position, person.c.id)
+            .offset(offset)
+            .limit(limit)
+        )
+        with self.engine.connect() as conn:
+            total = conn.execute(sa_select(func.count()).select_from(person).where(where))
+            count = int(total.scalar_one())
+            rows = conn.execute(page).all()
+        people = [_validated(tuple(row[: len(_FIELDS)])) for row in rows]
+        return people, count, {row.id for row in rows if not row.active}
 
     def meetings(self, region: str | None = None) -> list[MeetingRow]:
         """The meeting projections of a region (or all), newest first."""
@@ -283,26 +338,6 @@ class ConsoleStore(StoreBase):
             )
             q = select(MeetingRow).where(col(MeetingRow.id).in_(sent))
             return list(s.exec(q.order_by(col(MeetingRow.id))))
-
-
-def _live(
-    s: Session,
-    key: str,
-    now: datetime,
-    idle: timedelta,
-    absolute: timedelta,
-    touch_after: timedelta,
-) -> SessionRow | None:
-    row = s.get(SessionRow, key)
-    if row is None or row.revoked_at is not None:
-        return None
-    created, seen = _aware(row.created_at), _aware(row.last_seen)
-    if now - created >= absolute or now - seen >= idle:
-        return None
-    if now - seen >= touch_after:  # one write a minute per browser, not per request
-        s.exec(update(SessionRow).where(col(SessionRow.token_hash) == key).values(last_seen=now))
-        s.commit()
-    return row
 
 
 def _placed(s: Session, row: ParticipantRow) -> Placed:

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
-REVISION = "0004"
+REVISION = "0005"
 """The newest migration, which this code needs; a new revision updates it (a test checks)."""
 
 INITIAL = "0001"
@@ -69,6 +69,8 @@ def upgrade(engine: Engine, revision: str = "head") -> tuple[str | None, str]:
         Path(engine.url.database).parent.mkdir(parents=True, exist_ok=True)
     alembic = config()
     with engine.begin() as conn:
+        if engine.dialect.name == "sqlite":  # pysqlite runs DDL outside its transaction:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")  # one transaction, all or nothing
         before = _current(conn)
         alembic.attributes["connection"] = conn
         if before is None and inspect(conn).has_table("audit_log"):

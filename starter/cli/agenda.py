@@ -16,9 +16,9 @@ if TYPE_CHECKING:
 
 
 async def cmd_agenda_show(args: argparse.Namespace, settings: Settings) -> int:
-    from starter.client import commands
+    from starter.client import queries
 
-    agenda = await commands.agenda(await connect(settings), args.meeting)
+    agenda = await queries.agenda(await connect(settings), args.meeting)
     print(agenda.model_dump_json(indent=2) if args.json else render_agenda(agenda))
     return 0
 

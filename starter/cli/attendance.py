@@ -26,9 +26,9 @@ async def cmd_attendance_check_in(args: argparse.Namespace, settings: Settings) 
 
 
 async def cmd_attendance_show(args: argparse.Namespace, settings: Settings) -> int:
-    from starter.client import commands
+    from starter.client import queries
 
-    view = await commands.attendance(await connect(settings), args.meeting)
+    view = await queries.attendance(await connect(settings), args.meeting)
     print(view.model_dump_json(indent=2) if args.json else render_attendance(view))
     return 0
 

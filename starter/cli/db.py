@@ -6,6 +6,7 @@ import argparse
 from typing import TYPE_CHECKING
 
 from starter.cli.common import add
+from starter.cli.errors import InputError
 
 if TYPE_CHECKING:
     from activities.config import Settings
@@ -16,11 +17,14 @@ UPGRADE_TIMEOUT = 300.0
 
 
 async def cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
-    from activities.store import Store, make_engine
+    from activities.store import SchemaNotReady, Store, make_engine
 
     url = settings.database_url  # DDL may wait for locks longer than a query should
     store = Store(url, engine=make_engine(url, timeout=UPGRADE_TIMEOUT))
-    before, after = store.upgrade_schema()
+    try:
+        before, after = store.upgrade_schema()
+    except SchemaNotReady as exc:  # a database this upgrade cannot complete: nothing changed
+        raise InputError([str(exc)]) from exc
     where = store.engine.url.render_as_string()
     if before == after:
         print(f"{where}: schema already at revision {after}")

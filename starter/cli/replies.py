@@ -28,9 +28,9 @@ def held_line(reply: HeldReply) -> str:
 
 
 async def cmd_reply_list(args: argparse.Namespace, settings: Settings) -> int:
-    from starter.client import commands
+    from starter.client import queries
 
-    status = await commands.status(await connect(settings), args.meeting)
+    status = await queries.status(await connect(settings), args.meeting)
     for reply in status.held_replies:
         print(held_line(reply))
     print(f"{len(status.held_replies)} replies await confirmation")

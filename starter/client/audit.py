@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import heapq
 import json
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -40,28 +42,58 @@ class TimelineEntry(Frozen):
     run: int = Field(default=1, description="which run of the meeting's chain, from 1")
 
 
-async def chain(client: Client, workflow_id: str) -> list[WorkflowHistory]:
-    """Every run's history of a workflow chain, first to last (continue-as-new)."""
+@dataclass(frozen=True)
+class Run:
+    """One run of a chain: its id, its history (None: a closed run the caller already
+    holds, not read again) and the run it continued as ('' for the last)."""
+
+    run_id: str
+    history: WorkflowHistory | None
+    next_run_id: str
+
+
+def continued_to(history: WorkflowHistory) -> str:
+    """The run this one continued as, '' when it did not (open, completed, failed)."""
+    last = history.events[-1]
+    if last.event_type != EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW:
+        return ""
+    return last.workflow_execution_continued_as_new_event_attributes.new_execution_run_id
+
+
+def closed(history: WorkflowHistory) -> bool:
+    """The run has ended (its history will not grow)."""
+    return EventType.Name(history.events[-1].event_type).removeprefix("EVENT_TYPE_") in ENDINGS
+
+
+async def runs(
+    client: Client, workflow_id: str, known: Mapping[str, str] | None = None
+) -> list[Run]:
+    """Every run of a workflow chain, first to last (continue-as-new). `known` maps closed
+    runs the caller holds already to the run each continued as: those are not read again."""
+    known = known or {}
     latest = await client.get_workflow_handle(workflow_id).fetch_history()
     started = latest.events[0].workflow_execution_started_event_attributes
     run_id = started.first_execution_run_id
     if not run_id:  # a server that does not say: the latest run only
-        return [latest]
-    runs: list[WorkflowHistory] = []
+        return [Run(latest.run_id, latest, "")]
+    found: list[Run] = []
     while run_id:
         if run_id == latest.run_id:  # the one already read (a single run: the only one)
             history = latest
+        elif run_id in known:
+            found.append(Run(run_id, None, known[run_id]))
+            run_id = known[run_id]
+            continue
         else:
             history = await client.get_workflow_handle(workflow_id, run_id=run_id).fetch_history()
-        runs.append(history)
-        last = history.events[-1]
-        continued = last.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW
-        run_id = (
-            last.workflow_execution_continued_as_new_event_attributes.new_execution_run_id
-            if continued
-            else ""
-        )
-    return runs
+        found.append(Run(run_id, history, continued_to(history)))
+        run_id = continued_to(history)
+    return found
+
+
+async def chain(client: Client, workflow_id: str) -> list[WorkflowHistory]:
+    """Every run's history of a workflow chain, first to last (continue-as-new)."""
+    return [r.history for r in await runs(client, workflow_id) if r.history is not None]
 
 
 async def _payloads(attrs: dict[str, Any], field: str, converter: DataConverter) -> list[Any]:
@@ -245,11 +277,19 @@ async def timeline(
     rows: list[AuditRow],
     converter: DataConverter = pydantic_data_converter,
 ) -> list[TimelineEntry]:
-    """Every run's entries in run order, merged with the audit log by time (a run's first
-    events may carry a clock a little behind the last of the run before: run order wins)."""
-    entries: list[TimelineEntry] = []
-    for run, history in enumerate(histories, start=1):
-        entries += sorted(await history_entries(history, run, converter), key=lambda e: e.at)
+    """Every run's entries in run order, merged with the audit log by time."""
+    per_run = [
+        await history_entries(history, run, converter)
+        for run, history in enumerate(histories, start=1)
+    ]
+    return merged(per_run, rows)
+
+
+def merged(per_run: list[list[TimelineEntry]], rows: list[AuditRow]) -> list[TimelineEntry]:
+    """Each run's entries by time, the runs in order (a run's first events may carry a
+    clock a little behind the last of the run before: run order wins), merged with the
+    audit log's rows by time."""
+    entries = [e for run in per_run for e in sorted(run, key=lambda e: e.at)]
     logged = sorted(audit_entries(rows), key=lambda e: e.at)
     return list(heapq.merge(entries, logged, key=lambda e: e.at))
 

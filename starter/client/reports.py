@@ -28,12 +28,13 @@ from domain.reports.series import (
     rtm_counts,
     years_chart,
 )
-from starter.client import commands
+from starter.client import queries
+from starter.client.refusals import NoSuchMeeting
 
 
 async def meeting_status(client: Client, meeting_id: str) -> MeetingStatus:
     """The meeting's status with every participant's row."""
-    return await commands.full_status(client, meeting_id)
+    return await queries.full_status(client, meeting_id)
 
 
 def answers_of(status: MeetingStatus) -> dict[str, Attendance]:
@@ -43,8 +44,8 @@ def answers_of(status: MeetingStatus) -> dict[str, Attendance]:
 async def meeting_facts(client: Client, store: Store, meeting_id: str) -> MeetingFacts:
     """Everything the report of `meeting_id` is drafted from; NoSuchMeeting if unknown."""
     status = await meeting_status(client, meeting_id)
-    agenda = await commands.agenda(client, meeting_id)
-    register = await commands.attendance(client, meeting_id)
+    agenda = await queries.agenda(client, meeting_id)
+    register = await queries.attendance(client, meeting_id)
     invited = {p.participant_id for p in status.participants}
     region = store.region(status.meeting.region)
     return MeetingFacts(
@@ -65,7 +66,7 @@ async def meeting_report(client: Client, store: Store, meeting_id: str) -> Meeti
     """The report of a meeting the engine ran, else of one loaded from history."""
     try:
         return draft(await meeting_facts(client, store, meeting_id))
-    except commands.NoSuchMeeting:
+    except NoSuchMeeting:
         past = next((m for m in store.past_meetings() if m.id == meeting_id), None)
         if past is None:
             raise
@@ -109,8 +110,8 @@ async def live_counts(client: Client, store: Store, region: str) -> list[RtmCoun
         if d.kind.value != "rtm" or d.number is None or m.phase not in HELD:
             continue
         try:
-            register = await commands.attendance(client, d.id)
-        except (commands.NoSuchMeeting, RPCError):
+            register = await queries.attendance(client, d.id)
+        except (NoSuchMeeting, RPCError):
             continue
         if register.counts.participants:
             counts.append(RtmCount(number=d.number, year=d.start.year,
@@ -125,7 +126,7 @@ async def region_charts(
     """The region's name, its actions chart and its RTMs over the years."""
     found = store.region(region)
     if found is None:
-        raise commands.NoSuchMeeting(f"region: unknown region {region!r}")
+        raise NoSuchMeeting(f"region: unknown region {region!r}")
     _ = translations(language).gettext
     counts = rtm_counts(store.past_meetings(region), await live_counts(client, store, region))
     return _(found.name), [

@@ -34,6 +34,7 @@ from starter.web.pages import (
     html_errors,
     link_refused,
     page_language,
+    person_language,
     reason,
     translator,
 )
@@ -91,7 +92,7 @@ def make_app(
         try:
             attendance = Attendance(choice)
         except ValueError:
-            lang = page_language(request)
+            lang = await person_language(request, store, pid)
             _ = translator(lang)
             text = _("%(choice)s is not an answer to an invitation.")
             return error_page(404, text % {"choice": repr(choice)}, lang=lang)
@@ -101,11 +102,12 @@ def make_app(
         request: web.Request, meeting_id: str, pid: str
     ) -> tuple[MeetingStatus, ParticipantStatus | None] | web.Response:
         """The meeting and the link's participant's row in it (None: not invited), or the
-        page saying there is no such meeting."""
+        page saying there is no such meeting (in the language of the person the link names:
+        their directory entry's)."""
         try:
             status = await commands.status(client, meeting_id, _only(pid))
         except commands.NoSuchMeeting:
-            lang = page_language(request)
+            lang = await person_language(request, store, pid)
             return error_page(404, no_meeting(meeting_id, lang), lang=lang)
         return status, _row(status, pid)
 
@@ -120,7 +122,7 @@ def make_app(
             return found
         status, row = found
         if row is None:
-            lang = page_language(request)
+            lang = await person_language(request, store, pid)
             _ = translator(lang)
             text = _("This link's participant is not invited to %(title)s.")
             return error_page(404, text % {"title": status.title}, lang=lang)
@@ -144,7 +146,7 @@ def make_app(
             row = _row(await commands.status(client, meeting_id, _only(pid)), pid)
         except commands.NoSuchMeeting:
             row = None
-        return page_language(request, row.languages if row is not None else ())
+        return await person_language(request, store, pid, row.languages if row else ())
 
     async def missing_or_ended(request: web.Request, meeting_id: str, pid: str) -> web.Response:
         """Temporal answers an update to a finished workflow with NOT_FOUND: tell them apart."""
@@ -152,7 +154,7 @@ def make_app(
         if isinstance(found, web.Response):
             return found
         status, row = found
-        lang = page_language(request, row.languages if row is not None else ())
+        lang = await person_language(request, store, pid, row.languages if row else ())
         _ = translator(lang)
         not_recorded = _("Your answer was not recorded.")
         return error_page(409, not_recorded, no_longer(status, lang), lang=lang)
@@ -163,8 +165,6 @@ def make_app(
         if isinstance(parts, web.Response):
             return parts
         meeting_id, pid, choice = parts[:3]
-        lang = page_language(request)
-        _ = translator(lang)
         try:
             command = RsvpCommand(
                 participant_id=pid,
@@ -172,6 +172,8 @@ def make_app(
                 actor=Actor(id=pid, channel=Channel.LINK),
             )
         except ValidationError:
+            lang = await person_language(request, store, pid)
+            _ = translator(lang)
             text = _("This link does not name a valid participant.")
             return error_page(400, text, lang=lang)
         try:

@@ -29,6 +29,7 @@ from starter.web.pages import (
     link_refused,
     page,
     page_language,
+    person_language,
     reason,
     translator,
 )
@@ -53,17 +54,20 @@ def add_attendance_routes(
         pid = request.match_info["participant"]
         if refused := await link_refused(request, store, (key, now()), "join", (meeting_id, pid)):
             return refused
-        lang = page_language(request)
-        _ = translator(lang)
         try:
             one = StatusPage(participant_id=pid, limit=1)  # their row: name and languages
             status = await commands.status(client, meeting_id, one)
         except commands.NoSuchMeeting:
+            lang = await person_language(request, store, pid)
+            _ = translator(lang)
             text = _("There is no meeting %(id)s.") % {"id": meeting_id}
             return error_page(404, text, lang=lang)
         if status.meeting.join_link is None:
-            text = _("The %(title)s has no online part.") % {"title": status.title}
-            return error_page(404, text, lang=lang)
+            row = next((p for p in status.participants if p.participant_id == pid), None)
+            lang = await person_language(request, store, pid, row.languages if row else ())
+            _ = translator(lang)
+            text = _("The %(title)s has no online part.")
+            return error_page(404, text % {"title": status.title}, lang=lang)
         return meeting_id, pid, status
 
     async def join_page(request: web.Request) -> web.Response:

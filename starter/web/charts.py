@@ -16,9 +16,17 @@ from domain.reports.links import KINDS, PURPOSE
 from domain.reports.render import LANGUAGES, chart_svg, charts_page
 from starter.client import commands
 from starter.client.reports import meeting_charts, region_charts
-from starter.web.pages import error_page, link_refused
+from starter.web.pages import N_, error_page, link_refused, page_language, translator
 
-HINT = "Ask the secretariat for a new link to the charts."
+HINT = N_("Ask the secretariat for a new link to the charts.")
+
+
+def _refused(request: web.Request, status: int, text: str, **values: str) -> web.Response:
+    """An error page in the language the link asks for (?language=), else the browser's:
+    a charts link names a meeting or a region, not a person."""
+    asked = request.query.get("language", "")
+    lang = asked if asked in LANGUAGES else page_language(request)
+    return error_page(status, translator(lang)(text) % values, lang=lang)
 
 
 def add_chart_routes(app: web.Application, client: Client, store: Store, key: bytes,
@@ -28,7 +36,7 @@ def add_chart_routes(app: web.Application, client: Client, store: Store, key: by
     async def charts(request: web.Request) -> tuple[str, list[Chart], str] | web.Response:
         kind, subject = request.match_info["kind"], request.match_info["subject"]
         if kind not in KINDS:
-            return error_page(404, "There are no such charts.")
+            return _refused(request, 404, N_("There are no such charts."))
         actor = f"unverified:charts:{subject}"
         signed = (key, now())
         parts = (kind, subject)
@@ -37,7 +45,9 @@ def add_chart_routes(app: web.Application, client: Client, store: Store, key: by
             return refused
         language = request.query.get("language", "en")
         if language not in LANGUAGES:
-            return error_page(400, f"language: {language[:20]!r} is not one of en, ru.")
+            text = N_("language: %(language)s is not one of %(languages)s.")
+            return _refused(request, 400, text, language=repr(language[:20]),
+                            languages=", ".join(LANGUAGES))  # fmt: skip
         try:
             if kind == "meeting":
                 title, found = await meeting_charts(client, reports, subject, language)
@@ -45,7 +55,9 @@ def add_chart_routes(app: web.Application, client: Client, store: Store, key: by
                 today = now().date()
                 title, found = await region_charts(client, reports, subject, language, today)
         except commands.NoSuchMeeting:
-            return error_page(404, f"There is no {kind} {subject[:64]}.")
+            text = (N_("There is no meeting %(id)s.") if kind == "meeting"
+                    else N_("There is no region %(id)s."))  # fmt: skip
+            return _refused(request, 404, text, id=subject[:64])
         return title, found, language
 
     async def page(request: web.Request) -> web.Response:
@@ -63,7 +75,7 @@ def add_chart_routes(app: web.Application, client: Client, store: Store, key: by
         _, found, language = got
         chart = next((c for c in found if c.id == request.match_info["chart"]), None)
         if chart is None:
-            return error_page(404, "There is no such chart.")
+            return _refused(request, 404, N_("There is no such chart."))
         return web.Response(text=chart_svg(chart, language), content_type="image/svg+xml",
                             charset="utf-8")  # fmt: skip
 

@@ -18,10 +18,12 @@ from activities.store import Store
 from domain.common.links import LinkError
 from domain.reports.feeds import Feed, FeedKind, build_feed, not_modified, owned_by, signed
 from domain.reports.render import LANGUAGES, translations
-from starter.web.pages import error_page, refuse_link
+from starter.web.pages import N_, error_page, page_language, refuse_link, translator
 
 FEED_PATH = "/feeds/{kind}/{subject}/{serial}/{sig}.ics"
-HINT = "Ask the secretariat for a new calendar subscription link."
+HINT = N_("Ask the secretariat for a new calendar subscription link.")
+REVOKED = N_("this calendar subscription was revoked")
+NO_FEED = N_("There is no such calendar feed.")
 
 
 def _since(value: str | None) -> datetime | None:
@@ -39,7 +41,8 @@ def _feed(store: Store, kind: FeedKind, subject: str, now: datetime) -> Feed | N
         person = next((p for p in store.participants() if p.id == subject), None)
         if person is None:
             return None
-        language = person.language if person.language in LANGUAGES else "en"
+        # the first of their languages the reports have (a reader of [uz, ru, en]: ru)
+        language = next((x for x in person.languages if x in LANGUAGES), "en")
         tr = translations(language)
         actions = [a for a in store.actions() if owned_by(a, person)]
         name = tr.gettext("Round-Table Meetings: %(name)s") % {"name": person.name}
@@ -62,18 +65,22 @@ def add_feed_routes(app: web.Application, store: Store, key: bytes,
             kind = FeedKind(info["kind"])
             serial = int(info["serial"])
         except ValueError:
-            return error_page(404, "There is no such calendar feed.")
+            lang = page_language(request)
+            return error_page(404, translator(lang)(NO_FEED), lang=lang)
         subject = info["subject"]
         if not signed(key, kind, subject, serial, info["sig"]):
             exc = LinkError("this link is not valid (it was altered or is not yours)", 403)
             return await refuse_link(store, request, exc, actor=f"unverified:feed:{subject}",
                                      hint=HINT)  # fmt: skip
         if await asyncio.to_thread(store.feed_revoked, kind.value, subject, serial):
-            exc = LinkError("this calendar subscription was revoked", 410)
-            return await refuse_link(store, request, exc, actor=f"feed:{subject}", hint=HINT)
+            exc = LinkError(REVOKED, 410)
+            person = subject if kind is FeedKind.PERSON else None  # its signature holds
+            return await refuse_link(store, request, exc, actor=f"feed:{subject}", hint=HINT,
+                                     person=person)  # fmt: skip
         body = await asyncio.to_thread(_feed, store, kind, subject, now())
-        if body is None:
-            return error_page(404, "There is no such calendar feed.")
+        if body is None:  # nobody of that id: the browser's language
+            lang = page_language(request)
+            return error_page(404, translator(lang)(NO_FEED), lang=lang)
         headers = {
             "ETag": body.etag,
             "Last-Modified": format_datetime(body.last_modified, usegmt=True),

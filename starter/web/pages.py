@@ -49,6 +49,7 @@ _REASONS = [
     N_("this link is malformed (it may have been cut short)"),
     N_("this link is not valid (it was altered or is not yours)"),
     N_("this link has expired"),
+    N_("this calendar subscription was revoked"),
 ]
 
 
@@ -59,7 +60,7 @@ def translator(lang: str) -> Callable[[str], str]:
 
 def page_language(request: web.Request, languages: Iterable[str] = ()) -> str:
     """The person's first language with a catalogue; for someone the page does not know
-    yet, the browser's Accept-Language."""
+    (a link that names nobody, or not validly), the browser's Accept-Language."""
     preferred = list(languages)
     if not preferred:
         for part in request.headers.get("Accept-Language", "").split(","):
@@ -67,6 +68,18 @@ def page_language(request: web.Request, languages: Iterable[str] = ()) -> str:
             if tag:
                 preferred += [tag, tag.split("-")[0]]
     return i18n.pick(preferred)
+
+
+async def person_language(
+    request: web.Request, store: Store | None, participant_id: str, known: Iterable[str] = ()
+) -> str:
+    """The language of the person a verified link names, for every page it opens, refusals
+    included: what the meeting knows of them (`known`), else their directory entry, else
+    (nobody of that id) the browser's."""
+    languages = list(known)
+    if not languages and store is not None:
+        languages = await asyncio.to_thread(store.languages_of, participant_id)
+    return page_language(request, languages)
 
 
 SECURITY_HEADERS = {
@@ -167,8 +180,13 @@ async def refuse_link(
     *,
     actor: str | None = None,
     hint: str = RSVP_HINT,
+    person: str | None = None,
 ) -> web.Response:
     """Count a link that failed verification under the meeting it names, then explain it.
+
+    The page is in the language of the `person` the link names when its signature holds
+    (it only expired, or was revoked: 410), else in the browser's: a link altered or cut
+    short says nothing true about who opens it.
 
     A meeting the store does not know gets nothing written; for one it knows (or a link that
     names none), refusals of one kind (route and status) within a minute are one row with a
@@ -195,7 +213,10 @@ async def refuse_link(
             "link.refused",
             detail,
         )
-    lang = page_language(request)
+    if person is not None and exc.status == 410:
+        lang = await person_language(request, store, person)
+    else:
+        lang = page_language(request)
     return error_page(exc.status, reason(exc, lang), translator(lang)(hint), lang=lang)
 
 
@@ -226,5 +247,6 @@ async def link_refused(
     try:
         verified(request, key, purpose, parts, now)
     except LinkError as exc:
-        return await refuse_link(store, request, exc, actor=actor, hint=hint)
+        person = request.match_info.get("participant")
+        return await refuse_link(store, request, exc, actor=actor, hint=hint, person=person)
     return None

@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from aiohttp import web
 from pydantic import ValidationError
 
+from domain.common.invalid import validation_problems
 from domain.common.refusals import Refusal, several
 from domain.directory.models import Directory, Participant, Role
-from starter.cli.inputs import validation_problems
 from starter.web.console.context import Console
 from starter.web.console.forms import done, page_number, problems_by_field
 from starter.web.console.render import Msg, Said, Text, render
@@ -102,10 +102,9 @@ def add_directory_routes(app: web.Application, console: Console) -> None:
 
         def read() -> tuple[list[Participant], int, set[str]]:  # one thread hop per page
             countries = {c.code for c in console.store.countries(region)}
-            people, total = console.sessions.region_people(
+            return console.sessions.region_people(
                 countries, f"SEC-{region}", query, (number - 1) * PAGE, PAGE
             )
-            return people, total, console.store.inactive()
 
         people, total, inactive = await asyncio.to_thread(read)
         return render(
