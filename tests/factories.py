@@ -9,7 +9,7 @@ from typing import Any
 from domain.directory.models import Country, Directory, Organisation, Participant, Region, Role
 from domain.meeting.definition import MeetingDefinition
 from starter.cli.inputs import read_directory
-from starter.devstack.demo import CENTRAL_ASIA
+from starter.data import CENTRAL_ASIA
 
 SIX_PARTNERS = ["KZ", "KG", "MN", "PK", "TJ", "UZ"]
 

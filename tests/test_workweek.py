@@ -29,7 +29,7 @@ from domain.workweek.conflicts import (
 )
 from domain.workweek.public_holidays import resolve
 from starter.cli.inputs import read_directory
-from starter.devstack.demo import CENTRAL_ASIA, NETWORK
+from starter.data import CENTRAL_ASIA, NETWORK
 from tests.budget import examples
 
 FRIDAY_SATURDAY = {"SA", "KW", "QA", "OM", "BH", "JO", "DZ"}
