@@ -146,6 +146,8 @@ async def test_a_meeting_from_plan_to_audit_through_the_pages(
             # the secretariat accepts and publishes
             await sec.goto(f"{base}/console/meetings/{meeting_id}/agenda")
             await checker.check(sec, "agenda")
+            proposer = sec.locator("td[data-label='Proposed by']").first
+            assert "Aigerim Nurlanovna Bekova" in await proposer.inner_text(), "by name, not id"
             await sec.get_by_role(
                 "button", name="Accept “Kazakhstan: national CBRN action plan”"
             ).click()
