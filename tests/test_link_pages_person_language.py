@@ -157,3 +157,14 @@ async def test_the_feeds_and_charts_refusals_are_translated(
     assert code == 404 and _russian(page), page  # the language the link asks for
     code, page = await _get(server, "/charts/nothing/CA", ENGLISH)
     assert code == 404 and _english(page), page
+
+
+async def test_a_persons_feed_is_named_in_their_first_language_with_a_catalogue(
+    server: TestServer, store: Store, reads: dict[str, Any]
+) -> None:
+    """uz-nfp reads [uz, ru, en]: the reports have no Uzbek, so Russian (not English)."""
+    serial = store.feed_serial(FeedKind.PERSON.value, "uz-nfp")
+    code, body = await _get(server, feed_path(KEY, FeedKind.PERSON, "uz-nfp", serial), ENGLISH)
+    assert code == 200
+    unfolded = body.replace("\r\n ", "")
+    assert "X-WR-CALNAME:Совещания за круглым столом: Sardor Karimov" in unfolded, body

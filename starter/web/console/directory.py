@@ -156,6 +156,7 @@ def add_directory_routes(app: web.Application, console: Console) -> None:
         if person is None or allowed(person, region, countries):
             raise Forbidden("this entry is not in your region's directory")
         form = {k: str(getattr(person, k) or "") for k in COLUMNS}
+        form["language"] = ", ".join(person.languages)  # the whole ordered list, kept on save
         return await form_page(request, viewer, form, {}, editing=True)
 
     async def save(request: web.Request, viewer: Viewer) -> web.StreamResponse:

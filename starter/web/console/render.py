@@ -90,6 +90,12 @@ class Said:
 Text = Msg | Said | str  # what a page's context may hold for a sentence
 
 
+def written_in(languages: list[str], bilingual: bool = False) -> str:
+    """The language(s) a participant's mail is written in, by their own names ("Русский",
+    "Русский + English" for a bilingual meeting): what the status shows per row."""
+    return " + ".join(i18n.display_name(x) for x in i18n.mail_languages(languages, bilingual))
+
+
 def why(exc: BaseException) -> Text:
     """Why a command was refused, in the page's language: the refusal's code through the
     catalogue when the engine gave one (a workflow's refusal, a validator's, pydantic's
@@ -118,6 +124,7 @@ def env_for(lang: str) -> Environment:
     env.filters["day"] = lambda value: i18n.format_date(value, lang, "day")
     env.filters["term"] = lambda value: term(value, lang)
     env.filters["said"] = lambda value: value.text(lang) if isinstance(value, Refusal) else value
+    env.filters["written"] = written_in
     env.filters["clock"] = lambda value: (
         f"{i18n.format_date(value, lang, 'day')}, {i18n.format_hm(value, lang)}"
     )
