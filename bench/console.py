@@ -314,3 +314,5 @@ if __name__ == "__main__":
     )
     args = parser.parse_args()
     asyncio.run(main(args.n, args.users, args.rounds, args.profile))
+    sys.stdout.flush()
+    os._exit(0)  # as `rtm`: tearing down Temporal's native runtime at exit may crash

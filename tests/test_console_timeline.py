@@ -4,8 +4,10 @@ and the decoding done off the event loop, so that other pages are served meanwhi
 
 from __future__ import annotations
 
+import asyncio
 import json
 import threading
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +21,7 @@ from starter.client import commands
 from starter.client.audit import TimelineEntry, chain, history_entries, timeline
 from starter.devstack.catcher import SmtpCatcher
 from starter.web.console import timeline as console_timeline
-from starter.web.console.timeline import Timelines
+from starter.web.console.timeline import Timeline, Timelines
 from tests.factories import meeting, synthetic_directory
 from tests.harness import invited, plan, running_worker
 from tests.ports import free_port
@@ -44,6 +46,22 @@ async def cli_view(env: WorkflowEnvironment, store: Store, meeting_id: str) -> l
     return await timeline(histories, store.audit(meeting_id), env.client.data_converter)
 
 
+async def read_settled(
+    read: Callable[[], Awaitable[Timeline]], view: Callable[[], Awaitable[list[TimelineEntry]]]
+) -> Timeline:
+    """The reader's timeline once the meeting holds still around it (an answer's last
+    events, or the continue-as-new it causes, may land a moment later): equal to the
+    CLI's view taken just before and just after."""
+    for _ in range(20):
+        before = await view()
+        found = await read()
+        if before == await view():
+            assert found.entries == before
+            return found
+        await asyncio.sleep(0.2)
+    raise AssertionError("the meeting's history kept moving")
+
+
 async def test_closed_runs_are_read_once_and_decoded_off_the_loop(
     skipping_env: WorkflowEnvironment, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -52,40 +70,39 @@ async def test_closed_runs_are_read_once_and_decoded_off_the_loop(
     store.upgrade_schema()
     store.load_directory(synthetic_directory(N))
     m = meeting(organisations=[], continue_after_events=100)
-    fetched: list[str] = []
+    fetched: list[str] = []  # the runs the reader fetched in its last read
     original = WorkflowHandle.fetch_history
+    reader = Timelines(env.client, store)
 
     async def counted(self: WorkflowHandle[Any, Any], **kwargs: Any) -> WorkflowHistory:
         fetched.append(self.run_id or "latest")
         return await original(self, **kwargs)
 
+    async def read() -> Timeline:
+        fetched.clear()
+        monkeypatch.setattr(WorkflowHandle, "fetch_history", counted)
+        try:
+            return await reader.read(m.id)
+        finally:
+            monkeypatch.setattr(WorkflowHandle, "fetch_history", original)
+
     decoded_on: list[bool] = []
-    decode = history_entries
 
     async def watched(*args: Any) -> list[TimelineEntry]:
         decoded_on.append(threading.current_thread() is threading.main_thread())
-        return await decode(*args)
+        return await history_entries(*args)
 
     monkeypatch.setattr(console_timeline, "history_entries", watched)
     with SmtpCatcher(port=free_port()) as catcher:
         async with running_worker(env.client, store, catcher.port) as queue:
             await invited(await plan(env.client, m, queue))
             await answer_all(env, store, m.id, Attendance.ONLINE)
-            reader = Timelines(env.client, store)
-            monkeypatch.setattr(WorkflowHandle, "fetch_history", counted)
-            first = await reader.read(m.id)
+            first = await read_settled(read, lambda: cli_view(env, store, m.id))
             first_fetches = list(fetched)
-            monkeypatch.setattr(WorkflowHandle, "fetch_history", original)
-            assert first.entries == await cli_view(env, store, m.id)
             runs = {e.run for e in first.entries}
             assert len(runs) >= 2, "the meeting continued as new"
-
             await answer_all(env, store, m.id, Attendance.IN_PERSON)
-            fetched.clear()
-            monkeypatch.setattr(WorkflowHandle, "fetch_history", counted)
-            second = await reader.read(m.id)
-            monkeypatch.setattr(WorkflowHandle, "fetch_history", original)
-            assert second.entries == await cli_view(env, store, m.id)
+            second = await read_settled(read, lambda: cli_view(env, store, m.id))
             del catcher
 
     assert len(first_fetches) == len(runs), "the latest, then every earlier run once"

@@ -60,7 +60,7 @@ class MeetingBase:
         self._shown: tuple[GroupedPlan, int, int, list[PlannedReminder], int] | None = None
         self._changes = 0  # bumped on every invitation or answer change (status caches)
         self._cancelling = False  # a cancel is sending: refuse commands as if it were done
-        self._deferred = Deferrals()  # messages the relay put off, each being sent alone
+        self._deferred = Deferrals(self._tell_failures)  # put off by the relay: sent alone
 
     # --- the reminder plan and the timeline's next moment ------------------------------
 
@@ -214,6 +214,8 @@ class MeetingBase:
             await self._deferred.send(SEND_NOTICES, batch, NoticeResult, stoppable=False)
 
         await in_batches(recipients, send)
+        if self._deferred.failed:
+            self._tell_failures()
 
     async def _send_all(
         self,
@@ -262,6 +264,9 @@ class MeetingBase:
                 }
             )
         self._changes += 1
+
+    def _tell_failures(self) -> None:
+        """Mail of any kind failed for good: the secretariat is told (delivery)."""
 
     def _sent_all(self, sequence: int) -> None:
         """Every recipient of the pass has an outcome (or waits on its own)."""

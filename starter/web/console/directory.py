@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from aiohttp import web
 from pydantic import ValidationError
 
+from domain.common.invalid import validation_problems
 from domain.common.refusals import Refusal, several
 from domain.directory.models import Directory, Participant, Role
-from starter.cli.inputs import validation_problems
 from starter.web.console.context import Console
 from starter.web.console.forms import done, page_number, problems_by_field
 from starter.web.console.render import Msg, Said, Text, render
@@ -156,6 +156,7 @@ def add_directory_routes(app: web.Application, console: Console) -> None:
         if person is None or allowed(person, region, countries):
             raise Forbidden("this entry is not in your region's directory")
         form = {k: str(getattr(person, k) or "") for k in COLUMNS}
+        form["language"] = ", ".join(person.languages)  # the whole ordered list, kept on save
         return await form_page(request, viewer, form, {}, editing=True)
 
     async def save(request: web.Request, viewer: Viewer) -> web.StreamResponse:
