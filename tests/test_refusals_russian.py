@@ -178,6 +178,12 @@ async def test_the_consoles_forms_refuse_in_russian(
             columns = "id, name, email, role, country, organisation, language, zone"
             shown = [*DATA, *csv.splitlines(), columns, "id, name, email, role", "Timur Yusupov"]
             assert _english(words, shown) == set(), words
+            bad = f"{site.base}/console/meetings/RTM-CA-16/report.md?language=de"
+            async with http.get(bad) as r:
+                assert r.status == 400
+                said = await r.text()
+            assert said.startswith("язык: 'de' не входит в число допустимых значений"), said
+            assert _english(said, [*DATA, "'de'"]) == set(), said
 
 
 def test_an_agenda_that_does_not_fit_says_so_in_russian() -> None:
