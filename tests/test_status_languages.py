@@ -4,6 +4,7 @@ bilingual meeting, in `rtm meeting status` and on the console's meeting page."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -78,3 +79,26 @@ async def test_the_consoles_meeting_page_says_which_language_each_is_written_to(
     assert uz[: uz.index("</tr>")].count('data-label="Язык писем">Русский</td>') == 1
     mn = page[page.index(people()["mn-nfp"].name) :]
     assert 'data-label="Язык писем">English</td>' in mn[: mn.index("</tr>")]
+
+
+async def test_the_consoles_directory_form_keeps_the_ordered_languages(
+    dev_env: WorkflowEnvironment, store: Store, catcher: SmtpCatcher
+) -> None:
+    """tj-nfp reads [tg, ru, en]: editing their entry (another field) keeps all three, in
+    order; the secretariat may give a new order."""
+    async with console_site(dev_env.client, store, catcher) as site:
+        http, _ = await signed_in(site.base, catcher, "officer.secretariat.ca@example.org")
+        async with http:
+            url = f"{site.base}/console/directory/tj-nfp"
+            async with http.get(url) as r:
+                page = await r.text()
+            assert 'value="tg, ru, en"' in page
+            form = dict(re.findall(r'name="([a-z_]+)"[^>]*value="([^"]*)"', page))
+            form |= {"name": "Firuz Rahmonov (edited)", "role": "nfp", "country": "TJ"}
+            async with http.post(url, data=form, allow_redirects=False) as r:
+                assert r.status == 303, await r.text()
+            assert store.languages_of("tj-nfp") == ["tg", "ru", "en"]
+            form["language"] = "uz, en, ru"
+            async with http.post(url, data=form, allow_redirects=False) as r:
+                assert r.status == 303, await r.text()
+            assert store.languages_of("tj-nfp") == ["uz", "en", "ru"]
