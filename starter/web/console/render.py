@@ -187,6 +187,13 @@ def _make_env() -> Environment:
     return env
 
 
+@cache
+def language_choices(codes: tuple[str, ...]) -> tuple[tuple[str, str, bool], ...]:
+    """The language form's buttons (code, name as its readers write it, known to CLDR):
+    every page shows them, and Babel builds a name anew each time it is asked."""
+    return tuple((code, i18n.display_name(code), i18n.known(code)) for code in codes)
+
+
 def render(request: web.Request, template: str, code: int = 200, /, **context: Any) -> web.Response:
     """A page from `template` with the request's viewer, CSRF token and language."""
     lang = language(request)
@@ -195,9 +202,7 @@ def render(request: web.Request, template: str, code: int = 200, /, **context: A
         "csrf": request.get(CSRF, ""),
         "names": request.get(NAMES, {}),
         "lang": lang,
-        "languages": [
-            (code, i18n.display_name(code), i18n.known(code)) for code in i18n.available()
-        ],
+        "languages": language_choices(i18n.available()),
         "here": request.path_qs if request.method == "GET" else "",
         "path": request.path,
         "done": request.query.get("done", "")[:40],
