@@ -25,8 +25,8 @@ from domain.registration.answers import Actor, Attendance, Channel
 from domain.registration.held import HoldReplyCommand
 from starter.cli.inputs import read_directory
 from starter.client import commands
+from starter.data import AUDITORS
 from starter.devstack.catcher import SmtpCatcher
-from starter.devstack.demo import AUDITORS
 from tests.console_browser import Checker, chromium, console_site, person, sign_in
 from tests.factories import central_asia, unique_id
 from tests.harness import advance_to, running_worker
