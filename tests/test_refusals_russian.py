@@ -167,6 +167,12 @@ async def test_the_consoles_forms_refuse_in_russian(
             assert "не является корректным адресом электронной почты" in words
             assert "неизвестный часовой пояс" in words
             assert _english(words, [*DATA, "Новый Участник"]) == set(), words
+            taken = form | {"email": "nfp.kz@example.org", "zone": "Asia/Almaty"}
+            async with http.post(f"{site.base}/console/directory/new", data=taken) as r:
+                assert r.status == 400
+                words = _words(await r.text())
+            assert "адрес nfp.kz@example.org уже принадлежит kz-nfp" in words, words
+            assert _english(words, [*DATA, "Новый Участник", "kz-new"]) == set(), words
             csv = "id,name,email,role,country,zone\nkz-x,Икс,not-an-email,expert,KZ,Mars/Base\n"
             async with http.get(f"{site.base}/console/directory/import") as r:
                 token = CSRF.findall(await r.text())[0]
@@ -178,6 +184,12 @@ async def test_the_consoles_forms_refuse_in_russian(
             columns = "id, name, email, role, country, organisation, language, zone"
             shown = [*DATA, *csv.splitlines(), columns, "id, name, email, role", "Timur Yusupov"]
             assert _english(words, shown) == set(), words
+            bad = f"{site.base}/console/meetings/RTM-CA-16/report.md?language=de"
+            async with http.get(bad) as r:
+                assert r.status == 400
+                said = await r.text()
+            assert said.startswith("язык: 'de' не входит в число допустимых значений"), said
+            assert _english(said, [*DATA, "'de'"]) == set(), said
 
 
 def test_an_agenda_that_does_not_fit_says_so_in_russian() -> None:
@@ -199,3 +211,17 @@ def test_a_pseudo_locale_writes_pydantics_checks_and_the_field_names(pseudo_loca
         text = problem.text(pseudo_locale)
         assert text.startswith("⟦") and "⟧: ⟦" in text, text  # the field's name too
         assert _english(text, [*DATA, "Dubai"]) == set(), text
+
+
+def test_a_cycles_refusals_in_russian() -> None:
+    from starter.client import cycle
+
+    for text in ("jan,jul", "0,13"):
+        with pytest.raises(cycle.CycleError) as exc:
+            cycle.months_of(text)
+        russian = exc.value.refusal.text("ru")
+        assert russian.startswith("месяцы: "), russian
+        assert _english(russian) == set(), russian
+    paused = Refusal("cycle.paused", region="CA", hint="rtm cycle resume --region CA")
+    assert paused == "the CA cycle is paused: rtm cycle resume --region CA"
+    assert paused.text("ru") == "цикл региона CA приостановлен: rtm cycle resume --region CA"

@@ -90,6 +90,9 @@ FIELDS: dict[str, str] = {
     "holidays": N_("holidays"),
     "public_holidays": N_("public holidays"),
     "agenda_template": N_("agenda template"),
+    "months": N_("months"),
+    "day": N_("day"),
+    "hour": N_("hour"),
 }
 
 _PARTS = re.compile(r"[^.\[\]]+|[.\[\]]")

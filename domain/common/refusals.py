@@ -190,6 +190,7 @@ REASONS: dict[str, str] = {
     "input.deactivated": N_("%(field)s: %(participant)s is deactivated in the directory"),
     "input.one_of": N_("%(field)s: give exactly one of %(first)s or %(second)s"),
     "input.usage": N_("usage: %(usage)s"),
+    "input.not_one_of": N_("%(field)s: %(value)s is not one of %(allowed)s"),
     # files the secretariat gives (a meeting definition, a directory, minutes)
     "file.unreadable": N_("%(path)s: cannot read (%(why)s)"),
     "file.unreadable_as": N_("%(field)s: cannot read %(path)s (%(why)s)"),
@@ -258,6 +259,15 @@ REASONS: dict[str, str] = {
         "remain unplaced from it on, and although %(left)s minutes are left in the meeting's "
         "sessions, no session left has %(minutes)s free minutes in one piece"
     ),
+    # a region's cycle (a Schedule that plans its RTMs)
+    "cycle.months": N_("%(field)s: %(value)s is not a list of month numbers like 1,7"),
+    "cycle.month_range": N_("%(field)s: %(value)s: months are 1 to 12"),
+    "cycle.day": N_("%(field)s: 1 to 28, so that every month has it"),
+    "cycle.hour": N_("%(field)s: 0 to 23"),
+    "cycle.exists.region": N_("region %(key)s already has a cycle"),
+    "cycle.exists.series": N_("series %(key)s already has a cycle"),
+    "cycle.none": N_("region %(region)s has no cycle: %(hint)s"),
+    "cycle.paused": N_("the %(region)s cycle is paused: %(hint)s"),
     # reminders, history files, project ideas
     "reminders.days": N_("%(field)s: distinct whole days between 1 and 365"),
     "history.end_first": N_("end (%(end)s) is before start (%(start)s)"),

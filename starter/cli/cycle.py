@@ -76,7 +76,7 @@ async def cmd_cycle(args: argparse.Namespace, settings: Settings) -> int:
             await cycle.delete(client, key)
             print(f"{key}: cycle deleted")
     except cycle.CycleError as exc:
-        raise InputError([str(exc)]) from exc
+        raise InputError([exc.refusal]) from exc
     return 0
 
 

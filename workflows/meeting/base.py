@@ -37,6 +37,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.meeting.notices import secretariat
     from domain.meeting.state import MeetingState
     from domain.meeting.timeline import next_moment
+    from domain.registration.answers import Attendance
     from domain.reminders.groups import GroupedPlan, ReminderGroup, plan_groups
     from domain.reminders.moments import MomentMemo, PlannedReminder, ReminderKind
 
@@ -78,21 +79,28 @@ class MeetingBase:
             s.meeting.agenda_deadline,
         )
         if self._plan_cache is None or self._plan_cache[0] != key:
-            plan = plan_groups(
-                start_utc=s.meeting.start_utc(),
-                agenda_deadline_utc=s.meeting.agenda_deadline_utc(),
-                policy=s.policy,
-                invitees=s.invitees,
-                answers=s.attendances(),
-                secretariat_zone=s.secretariat_zone,
-                sequence=s.sequence,
-                horizon=s.horizon,
-                sent=s.reminded,
-                calendars=s.calendars,
-                memo=self._moments,
-            )
-            self._plan_cache = (key, plan)
+            self._plan_cache = (key, self._plan_of(s.invitees, s.attendances()))
         return self._plan_cache[1]
+
+    def _plan_of(
+        self, invitees: dict[str, Participant], answers: dict[str, Attendance]
+    ) -> GroupedPlan:
+        """The reminders `invitees` with `answers` are owed at the meeting's current dates,
+        sequence and policy (the whole meeting's, or one participant's after an answer)."""
+        s = self.s
+        return plan_groups(
+            start_utc=s.meeting.start_utc(),
+            agenda_deadline_utc=s.meeting.agenda_deadline_utc(),
+            policy=s.policy,
+            invitees=invitees,
+            answers=answers,
+            secretariat_zone=s.secretariat_zone,
+            sequence=s.sequence,
+            horizon=s.horizon,
+            sent=s.reminded,
+            calendars=s.calendars,
+            memo=self._moments,
+        )
 
     def _plan_for_status(self, limit: int) -> tuple[list[PlannedReminder], int]:
         """The first `limit` reminders and how many there are, without paying for the

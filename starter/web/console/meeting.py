@@ -159,14 +159,14 @@ def add_meeting_routes(app: web.Application, console: Console) -> None:
         status = await reads.page(console, meeting_id, MAILED)
         kind = "cancel" if request.path.endswith("/cancel") else "reschedule"
         form = await fields(request) if request.method == "POST" else {}
-        problem = ""
+        problem: Text = ""
         if request.method == "POST":
             try:
                 if kind == "reschedule":
                     _local(form.get("start", ""), "start")
                     _local(form.get("end", ""), "end")
             except ValueError as exc:
-                problem = str(exc)
+                problem = why(exc)
             return render(
                 request,
                 "change_confirm.html" if not problem else "change.html",
