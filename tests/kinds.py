@@ -86,16 +86,25 @@ def _closure(names: Iterable[str], fixtures: Fixtures) -> set[str]:
 
 @cache
 def _conftest_fixtures(conftest: Path) -> Fixtures:
-    return _fixtures(ast.parse(conftest.read_text()))
+    return fixtures_of(conftest.read_text())
+
+
+def fixtures_of(source: str) -> Fixtures:
+    """The fixtures a module's `source` defines (a conftest's), with what each asks for."""
+    return _fixtures(ast.parse(source))
 
 
 def may_hold_unit_tests(module: Path, conftest: Path) -> bool:
     """False only when every test of `module` is surely of another kind than unit."""
-    source = module.read_text()
+    return reads_as_unit(module.read_text(), _conftest_fixtures(conftest))
+
+
+def reads_as_unit(source: str, shared: Fixtures) -> bool:
+    """Whether a module's `source` may hold a unit test, given the conftest's fixtures."""
     if "mark.unit" in source or "usefixtures" in source or "getfixturevalue" in source:
         return True
     tree = ast.parse(source)
-    fixtures = _conftest_fixtures(conftest) | _fixtures(tree)
+    fixtures = shared | _fixtures(tree)
     autouse = [name for name, (_, auto) in fixtures.items() if auto]
     module_marks = _pytestmark(tree.body)
     tests: list[tuple[ast.FunctionDef | ast.AsyncFunctionDef, set[str]]] = []
