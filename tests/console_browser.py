@@ -75,13 +75,25 @@ _AXE_RUN = """async () => {
     .map(v => v.id + ': ' + v.help + ' @ ' + v.nodes.map(n => n.target.join(' ')).join(', '));
 }"""
 
-_LAYOUT = """() => {
+_LAYOUT = r"""() => {
   const levels = [...document.querySelectorAll('h1,h2,h3,h4,h5,h6')].map(h => +h.tagName[1]);
   const unlabelled = [...document.querySelectorAll('input:not([type=hidden]),select,textarea')]
     .filter(c => !(c.labels && c.labels.length) && !c.getAttribute('aria-label')).map(c => c.name);
+  const broken = [];  // a word of a table cell split over two lines ("Min-utes")
+  for (const cell of document.querySelectorAll('th, td')) {
+    const walk = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+    for (let node = walk.nextNode(); node; node = walk.nextNode()) {
+      for (const m of node.data.matchAll(/\p{L}{2,}/gu)) {
+        const range = document.createRange();
+        range.setStart(node, m.index);
+        range.setEnd(node, m.index + m[0].length);
+        if (range.getClientRects().length > 1) broken.push(m[0]);
+      }
+    }
+  }
   return {lang: document.documentElement.lang, levels,
           overflow: document.documentElement.scrollWidth - document.documentElement.clientWidth,
-          unlabelled};
+          unlabelled, broken};
 }"""
 
 
@@ -121,6 +133,7 @@ class Checker:
                 assert b <= a + 1, f"{name}: heading levels jump from h{a} to h{b} in {levels}"
             assert layout["unlabelled"] == [], f"{name}: controls without label"
             assert layout["overflow"] <= 0, f"{name} scrolls sideways at {w}px"
+            assert layout["broken"] == [], f"{name} at {w}px splits words: {layout['broken']}"
             await page.screenshot(path=str(SCREENSHOTS / f"{name}-{w}.png"), full_page=True)
         if original:
             await page.set_viewport_size(original)

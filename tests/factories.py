@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, ParamSpec
 
 from domain.directory.models import Country, Directory, Organisation, Participant, Region, Role
 from domain.meeting.definition import MeetingDefinition
+from domain.reminders.groups import GroupedPlan, plan_groups
+from domain.reminders.moments import PlannedReminder
 from starter.cli.inputs import read_directory
-from starter.devstack.demo import CENTRAL_ASIA
+from starter.data import CENTRAL_ASIA
 
 SIX_PARTNERS = ["KZ", "KG", "MN", "PK", "TJ", "UZ"]
 
@@ -92,3 +95,18 @@ def synthetic_directory(n: int, region: str = "CA") -> Directory:
             for i in range(n)
         ],
     )
+
+
+P = ParamSpec("P")
+
+
+def _flattened(plan: Callable[P, GroupedPlan]) -> Callable[P, list[PlannedReminder]]:
+    def reminders(*args: P.args, **kwargs: P.kwargs) -> list[PlannedReminder]:
+        return plan(*args, **kwargs).reminders()
+
+    return reminders
+
+
+plan_reminders = _flattened(plan_groups)
+"""`plan_groups` read as one list, earliest first (then by key): how the reminder tests
+compare plans."""

@@ -15,7 +15,8 @@ from domain.agenda.template import ItemKind, ItemStatus
 from domain.agenda.view import AgendaView
 from domain.common.links import join_link, rsvp_links
 from domain.directory.models import Participant
-from domain.followup.actions import ActionItem, ActionMail, Owner, OwnerKind
+from domain.followup.actions import ActionInput, ActionItem, ActionMail, Owner, OwnerKind
+from domain.followup.failures import failure_mail
 from domain.invitations.batches import InvitationBatch
 from domain.mail.action import action_mail_message
 from domain.mail.builder import Mail
@@ -24,6 +25,7 @@ from domain.mail.notices import NoticeBatch, notice_mail
 from domain.mail.reminder import ReminderItem, reminder_mail
 from domain.mail.signin import signin_mail
 from domain.meeting.definition import MeetingDefinition
+from domain.outbox.delivery import FailedMessage
 from domain.registration.answers import Attendance
 from domain.reminders.planning import ReminderKind
 from tests.factories import central_asia, meeting
@@ -32,6 +34,16 @@ KEY = b"test-only rsvp link key, 32 bytes"
 BASE_URL = "https://rtm.example.org/"
 STAMP = datetime(2026, 12, 1, 14, 30, 15, tzinfo=ZoneInfo("Asia/Tashkent"))
 DONE_URL = "https://rtm.example.org/done/RTM-CA-16-GOLDEN/A1?exp=1&sig=x"
+
+MIXED_FAILURES = [  # one of each kind the secretariat may be told of
+    FailedMessage(name="Bakyt Asanov", email="nfp.kg@example.org", error="550 5.1.1"),
+    FailedMessage(name="Aziz Karimov", email="nfp.uz@example.org", kind="reminder",
+                  error="550 5.7.1 rejected", key="s0:chaser-7:uz-nfp"),
+    FailedMessage(name="Dilnoza Rahimova", email="deputy.tj@example.org", kind="agenda",
+                  error="552 5.2.2 mailbox full", key="agenda-v1:tj-deputy"),
+    FailedMessage(name="Aigerim Bekova", email="deputy.kz@example.org", kind="action-reminder",
+                  error="550 5.1.1 no such user", key="action:A1:due-7:kz-deputy"),
+]  # fmt: skip
 
 KINDS = (
     "invitation-request",
@@ -50,6 +62,8 @@ KINDS = (
     "action-escalation",
     "console-signin",
     "delivery-failed",
+    "delivery-failed-mixed",
+    "action-delivery-failed",
 )
 
 
@@ -133,6 +147,16 @@ def _action_mail(m: MeetingDefinition, kind: str, late: int, p: Participant) -> 
     )
 
 
+def _action_input(m: MeetingDefinition) -> ActionInput:
+    return ActionInput(
+        item=_action(m),
+        owners=[people()["kz-deputy"]],
+        secretariat=people()["kz-nfp"],
+        organiser_name=m.organiser.name,
+        organiser_email=m.organiser.email,
+    )
+
+
 def builders(m: MeetingDefinition) -> dict[str, Callable[[Participant], Mail]]:
     """How each kind is made for one recipient, as its send activity makes it."""
 
@@ -206,6 +230,10 @@ def builders(m: MeetingDefinition) -> dict[str, Callable[[Participant], Mail]]:
             "delivery-failed",
             "failed-1",
             failed=[{"name": "Bakyt Asanov", "email": "nfp.kg@example.org", "error": "550 5.1.1"}],
+        ),
+        "delivery-failed-mixed": notice("delivery-failed", "failed-2", failed=MIXED_FAILURES),
+        "action-delivery-failed": lambda p: action_mail_message(
+            failure_mail(_action_input(m), MIXED_FAILURES[3:], STAMP), p, STAMP, None, "x"
         ),
         "console-signin": lambda p: signin_mail(
             p, ("", m.organiser.email), "https://rtm.example.org/console/signin/t0k3n", 15, STAMP

@@ -11,7 +11,7 @@ from temporalio.testing import WorkflowEnvironment
 from activities.store import Store
 from starter.cli.inputs import read_directory
 from starter.cli.main import main
-from starter.devstack.demo import AUDITORS, NETWORK
+from starter.data import AUDITORS, NETWORK
 from tests.factories import meeting, unique_id
 from tests.harness import plan
 

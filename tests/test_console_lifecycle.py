@@ -18,14 +18,15 @@ from activities.store import Store
 from domain.agenda.template import ItemStatus
 from domain.attendance.register import Mode
 from domain.common import i18n
+from domain.common.terms import term
 from domain.followup.actions import ActionStatus
 from domain.meeting.status import StatusPage
 from domain.registration.answers import Actor, Attendance, Channel
 from domain.registration.held import HoldReplyCommand
 from starter.cli.inputs import read_directory
 from starter.client import commands
+from starter.data import AUDITORS
 from starter.devstack.catcher import SmtpCatcher
-from starter.devstack.demo import AUDITORS
 from tests.console_browser import Checker, chromium, console_site, person, sign_in
 from tests.factories import central_asia, unique_id
 from tests.harness import advance_to, running_worker
@@ -128,6 +129,8 @@ async def test_a_meeting_from_plan_to_audit_through_the_pages(
             await checker.check(nfp, "my-meetings")
             await nfp.get_by_role("link", name=re.compile("16th RTM")).click()
             await checker.check(nfp, "my-meeting")
+            invitation = await nfp.locator("#invitation + dl").inner_text()  # my invitation
+            assert term("sent", "ru") in invitation and NFP_KZ in invitation, invitation
             await nfp.locator("#att-in-person").check()  # the NFP reads Russian
             await nfp.locator("form[action$='/answer'] button[type=submit]").click()
             await nfp.wait_for_url(re.compile(r"done=answer"))
@@ -146,6 +149,8 @@ async def test_a_meeting_from_plan_to_audit_through_the_pages(
             # the secretariat accepts and publishes
             await sec.goto(f"{base}/console/meetings/{meeting_id}/agenda")
             await checker.check(sec, "agenda")
+            proposer = sec.locator("td[data-label='Proposed by']").first
+            assert "Aigerim Nurlanovna Bekova" in await proposer.inner_text(), "by name, not id"
             await sec.get_by_role(
                 "button", name="Accept “Kazakhstan: national CBRN action plan”"
             ).click()

@@ -20,8 +20,8 @@ from domain.registration.answers import Actor, Attendance, Channel, RsvpCommand
 from domain.registration.held import HoldReplyCommand
 from starter.cli.inputs import read_directory
 from starter.client import commands
+from starter.data import AUDITORS
 from starter.devstack.catcher import SmtpCatcher
-from starter.devstack.demo import AUDITORS
 from tests.console_browser import audit_actions, console_site, signed_in
 from tests.factories import central_asia, meeting
 from tests.harness import advance_to, invited, plan, running_worker

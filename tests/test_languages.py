@@ -232,6 +232,28 @@ def test_the_calendar_entry_is_in_the_readers_language() -> None:
     assert str(event["DESCRIPTION"]).startswith("Join online: https://")
 
 
+def test_notes_per_language_and_english_where_a_language_has_none() -> None:
+    ru = {"title": "Круглый стол", "notes": "Возьмите с собой проект национального плана."}
+    english = "Bring the draft national plan."
+    m = rtm(notes=english, texts={"ru": ru})
+    for pid, notes in (("kz-nfp", ru["notes"]), ("kz-expert-bio", english)):
+        msg = parse(builders(m)["invitation-request"](people()[pid]).data)
+        event = icalendar.Calendar.from_ical(part(msg, "text/calendar")).walk("VEVENT")[0]
+        assert notes in str(event["DESCRIPTION"]), pid
+        assert notes in part(msg, "text/plain") and notes in part(msg, "text/html"), pid
+    assert m.venue is not None
+    # no Russian venue given: the English one stands, in a Russian sentence around it
+    msg = parse(builders(m)["invitation-request"](people()["kz-nfp"]).data)
+    event = icalendar.Calendar.from_ical(part(msg, "text/calendar")).walk("VEVENT")[0]
+    assert str(event["SUMMARY"]) == "Круглый стол"
+    assert str(event["LOCATION"]).startswith(m.venue.name)
+    bare = rtm(texts={})
+    msg = parse(builders(bare)["invitation-request"](people()["kz-nfp"]).data)
+    event = icalendar.Calendar.from_ical(part(msg, "text/calendar")).walk("VEVENT")[0]
+    assert str(event["SUMMARY"]) == bare.title
+    assert str(event["DESCRIPTION"]).startswith("Подключиться онлайн: https://")
+
+
 def test_a_bilingual_meeting_writes_russian_first_then_english() -> None:
     m = rtm(bilingual=True)
     msg = parse(builders(m)["invitation-request"](people()["uz-nfp"]).data)
@@ -337,7 +359,7 @@ class _Balanced(HTMLParser):
 
 def _data(m: object) -> list[str]:
     """Every value of the test meeting that is data, not the catalogue's words."""
-    from tests.mail_kinds import DONE_URL
+    from tests.mail_kinds import DONE_URL, MIXED_FAILURES
 
     values = [DONE_URL, "Asia/Dubai", "Asia/Almaty", "RTM-CA-16-GOLDEN", "RTM-CA-15", "Opening"]
     values += ["Project 87 PRECA", "Submit the national CBRN action plan draft"]
@@ -346,6 +368,7 @@ def _data(m: object) -> list[str]:
     values += ["--join-link", "--start", "--end", "--zone", "--format hybrid"]
     values += ["the host city cannot receive us", "Expo City Dubai"]
     values += ["rtm meeting resend", "--failed", "550 5.1.1"]
+    values += [f.error for f in MIXED_FAILURES]  # the relay's words, as it answered
     meeting = rtm()
     assert meeting.venue is not None
     values += [meeting.title, meeting.organiser.name, meeting.venue.name, meeting.venue.city]

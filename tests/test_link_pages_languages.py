@@ -22,7 +22,7 @@ from temporalio.client import Client
 
 from domain.common import i18n
 from domain.common.contracts import Phase
-from domain.common.links import done_link, rsvp_links
+from domain.common.links import done_link, join_link, rsvp_links
 from domain.followup.actions import ActionItem, ActionStatus, Owner, OwnerKind
 from domain.invitations.batches import Invitation
 from domain.mail import render
@@ -115,16 +115,20 @@ def _local(url: str, server: TestServer) -> str:
 
 
 async def _pages(server: TestServer, lang_header: str) -> dict[str, tuple[int, str]]:
-    """Every link page once: RSVP confirm and thank-you, the action's confirm and done,
+    """Every link page once: RSVP confirm and thank-you, the join page, the action's confirm
+    and done,
     the refusals (malformed, altered, expired, unknown route)."""
     m = rtm()
     online = rsvp_links(KEY, BASE, m, WHO)[Attendance.ONLINE]
     done = done_link(KEY, BASE, m.id, "A1", datetime(2027, 12, 1, tzinfo=UTC))
     expired = done_link(KEY, BASE, m.id, "A1", datetime(2026, 1, 1, tzinfo=UTC))
+    join = join_link(KEY, BASE, m, WHO)
+    assert join is not None
     headers = {"Accept-Language": lang_header}
     urls = {
         "rsvp-confirm": ("GET", online),
         "rsvp-thanks": ("POST", online),
+        "join": ("GET", join),
         "action-confirm": ("GET", done),
         "action-done": ("POST", done),
         "malformed": ("GET", online.split("&sig=")[0]),
@@ -184,6 +188,7 @@ async def test_a_pseudo_locale_renders_every_link_page(
     m = rtm()
     data = [m.title, people()[WHO].name, "Submit the national CBRN action plan draft"]
     data += ["Republic of Kazakhstan", "/nowhere", "Asia/Dubai", "Dubai", "Central Asia"]
+    data += [m.join_link or ""]  # the join page shows the meeting's own link
     for name, (_code, page) in pages.items():
         assert f'<html lang="{PSEUDO}">' in page, name
         checker = _Balanced()

@@ -29,7 +29,10 @@ from domain.reports.feeds import FeedKind, feed_path
 from starter.client import commands
 from starter.web.app import make_app
 from tests.mail_kinds import rtm
+from tests.test_languages import _english_words, pseudo_locale
 from tests.test_link_pages_languages import _status, _words
+
+__all__ = ["pseudo_locale"]  # the fixture, used by name below
 
 pytestmark = pytest.mark.integration  # the web app on a local port
 
@@ -157,3 +160,32 @@ async def test_the_feeds_and_charts_refusals_are_translated(
     assert code == 404 and _russian(page), page  # the language the link asks for
     code, page = await _get(server, "/charts/nothing/CA", ENGLISH)
     assert code == 404 and _english(page), page
+
+
+async def test_a_persons_feed_is_named_in_their_first_language_with_a_catalogue(
+    server: TestServer, store: Store, reads: dict[str, Any]
+) -> None:
+    """uz-nfp reads [uz, ru, en]: the reports have no Uzbek, so Russian (not English)."""
+    serial = store.feed_serial(FeedKind.PERSON.value, "uz-nfp")
+    code, body = await _get(server, feed_path(KEY, FeedKind.PERSON, "uz-nfp", serial), ENGLISH)
+    assert code == 200
+    unfolded = body.replace("\r\n ", "")
+    assert "X-WR-CALNAME:Совещания за круглым столом: Sardor Karimov" in unfolded, body
+
+
+async def test_the_feeds_and_charts_refusals_in_a_pseudo_locale(
+    pseudo_locale: str, server: TestServer, reads: dict[str, Any]
+) -> None:
+    english = _english_words()
+    asked = {"Accept-Language": pseudo_locale}
+    for url in (
+        "/feeds/nothing/kz-nfp/1/x.ics",
+        "/charts/nothing/CA",
+        "/charts/region/CA?language=xx",
+    ):
+        code, page = await _get(server, url, asked)
+        assert code in (400, 403, 404) and f'<html lang="{pseudo_locale}">' in page, (url, page)
+        words = _words(page)
+        assert "⟦" in words, url
+        left = {w.lower() for w in re.findall(r"[A-Za-z]{4,}", re.sub(r"'[^']*'", " ", words))}
+        assert left & english == set(), (url, left & english)

@@ -8,16 +8,18 @@ from __future__ import annotations
 import asyncio
 import json
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from temporalio.testing import WorkflowEnvironment
 
 from activities.store import Store
 from domain.agenda.items import PublishCommand
-from domain.followup.actions import Owner, OwnerKind
+from domain.followup.actions import ActionInput, Owner, OwnerKind
 from domain.invitations.batches import (
     BatchResult,
     DeliveryResult,
@@ -41,9 +43,13 @@ SECRETARIAT = Actor(id="secretariat.ca", channel=Channel.CLI)
 SLOW, REFUSED = "nfp.kz@example.org", "deputy.tj@example.org"
 
 
-def _got(relay: Relay, header: str) -> Counter[str]:
-    """How many messages carrying `header` each address received."""
-    return Counter(c.rcpt_tos[0] for c in relay.caught if header in c.message())
+def _got(relay: Relay, header: str, value: str | None = None) -> Counter[str]:
+    """How many messages carrying `header` (with `value`, if given) each address received."""
+    return Counter(
+        c.rcpt_tos[0]
+        for c in relay.caught
+        if header in c.message() and value in (None, c.message()[header])
+    )
 
 
 async def _until(check: Callable[[], bool], timeout: float = 60) -> None:
@@ -92,35 +98,41 @@ async def test_reminders_and_notices_defer_one_address_and_fail_another(
             )
             published = await asyncio.wait_for(publish, 30)
             assert published.recipients == 3
-            await _until(lambda: set(_got(relay, "X-RTM-Notice")) == {"nfp.uz@example.org"})
+            await _until(
+                lambda: set(_got(relay, "X-RTM-Notice", "agenda")) == {"nfp.uz@example.org"}
+            )
             await _until(lambda: _failed(store, m.id, "agenda.failed") == [REFUSED])
-            assert SLOW not in _got(relay, "X-RTM-Reminder") | _got(relay, "X-RTM-Notice")
+            assert SLOW not in _got(relay, "X-RTM-Reminder") | _got(relay, "X-RTM-Notice", "agenda")
             put_off = relay.handler.deferred  # type: ignore[attr-defined]
             assert put_off >= 2
 
             # once the relay takes it, the slow address gets each message once, on a retry
             relay.handler.stop_deferring()  # type: ignore[attr-defined]
             await env.sleep(timedelta(minutes=20))
-            await _until(lambda: _got(relay, "X-RTM-Notice")[SLOW] == 1)
+            await _until(lambda: _got(relay, "X-RTM-Notice", "agenda")[SLOW] == 1)
             await _until(lambda: _got(relay, "X-RTM-Reminder")[SLOW] == 1)
             await env.sleep(timedelta(hours=1))
-    reminders, notices = _got(relay, "X-RTM-Reminder"), _got(relay, "X-RTM-Notice")
+    reminders, notices = _got(relay, "X-RTM-Reminder"), _got(relay, "X-RTM-Notice", "agenda")
     assert reminders == Counter(everyone - {REFUSED}), "each chaser exactly once"
     assert notices == Counter({"nfp.uz@example.org": 1, SLOW: 1}), "the agenda exactly once"
     assert _failed(store, m.id, "reminder.failed") == [REFUSED]
     assert _failed(store, m.id, "agenda.failed") == [REFUSED]
     assert sorted(_failed(store, m.id)) == [REFUSED, REFUSED], "nobody else failed"
+    told = _got(relay, "X-RTM-Notice", "delivery-failed")
+    assert told == Counter({m.organiser.email: 2}), "the secretariat: the chaser, the agenda"
 
 
-async def test_an_actions_reminder_waits_for_one_owner_alone(
-    skipping_env: WorkflowEnvironment, store: Store, tmp_path: Path
-) -> None:
-    env, m = skipping_env, meeting()
-    now = await env.get_current_time()
+@asynccontextmanager
+async def action_reminder_due(
+    env: WorkflowEnvironment, store: Store, tmp_path: Path, **shape: Any
+) -> AsyncIterator[tuple[Relay, ActionInput]]:
+    """An action of Kazakhstan (its NFP and deputy own it) whose first reminder has just
+    fallen due, on a relay of `shape` (`tests.relay.Relay`'s arguments) and a worker."""
+    m, now = meeting(), await env.get_current_time()
     kz = Owner(kind=OwnerKind.COUNTRY, code="KZ", name="Republic of Kazakhstan")
     inp = _input(m, "A1", kz, (now + timedelta(days=12)).date())
     store.record_meeting(m.id, m.region, m.title, "followup", m.model_dump_json())
-    with Relay(CertificateAuthority(tmp_path), tls="none", defer={SLOW}) as relay:
+    with Relay(CertificateAuthority(tmp_path), tls="none", **shape) as relay:
         settings = settings_for(relay.port, store.url)
         async with build_worker(env.client, settings, store):
             handle = await _start(env.client, inp, settings.task_queue)
@@ -131,12 +143,20 @@ async def test_an_actions_reminder_waits_for_one_owner_alone(
                 if mo.key == "due-7"
             ]
             await advance_to(env, due.at + timedelta(minutes=30))
-            await _until(lambda: set(_got(relay, "X-RTM-Action")) == {"deputy.kz@example.org"})
-            assert relay.handler.deferred >= 1  # type: ignore[attr-defined]
-            relay.handler.stop_deferring()  # type: ignore[attr-defined]
-            await env.sleep(timedelta(minutes=20))
-            await _until(lambda: _got(relay, "X-RTM-Action")[SLOW] == 1)
-            await env.sleep(timedelta(hours=1))
+            yield relay, inp
+
+
+async def test_an_actions_reminder_waits_for_one_owner_alone(
+    skipping_env: WorkflowEnvironment, store: Store, tmp_path: Path
+) -> None:
+    env = skipping_env
+    async with action_reminder_due(env, store, tmp_path, defer={SLOW}) as (relay, _):
+        await _until(lambda: set(_got(relay, "X-RTM-Action")) == {"deputy.kz@example.org"})
+        assert relay.handler.deferred >= 1  # type: ignore[attr-defined]
+        relay.handler.stop_deferring()  # type: ignore[attr-defined]
+        await env.sleep(timedelta(minutes=20))
+        await _until(lambda: _got(relay, "X-RTM-Action")[SLOW] == 1)
+        await env.sleep(timedelta(hours=1))
     assert _got(relay, "X-RTM-Action") == Counter({"deputy.kz@example.org": 1, SLOW: 1}), (
         "each owner once"
     )

@@ -27,8 +27,8 @@ from domain.workweek.public_holidays import resolve
 from starter.cli.inputs import read_directory
 from starter.cli.main import main
 from starter.client import commands
+from starter.data import NETWORK
 from starter.devstack.catcher import SmtpCatcher
-from starter.devstack.demo import NETWORK
 from tests.factories import unique_id
 from tests.harness import advance_to, invited, plan, running_worker
 from tests.ports import free_port

@@ -22,8 +22,8 @@ from temporalio.testing import WorkflowEnvironment
 from activities.store import Store
 from domain.meeting.definition import MeetingDefinition
 from starter.cli.inputs import read_directory
+from starter.data import NETWORK
 from starter.devstack.catcher import SmtpCatcher
-from starter.devstack.demo import NETWORK
 from tests.factories import meeting
 from tests.harness import LINK_KEY, advance_to, invited, plan, settings_for
 from tests.mail_ledger import balance, ledger

@@ -32,13 +32,12 @@ from domain.reminders.planning import (
     RemindCommand,
     ReminderKind,
     countries_without_accepted_nfp,
-    plan_reminders,
     remind_problem,
     send_moment,
 )
 from domain.reminders.policy import ReminderPolicy
 from tests.budget import examples
-from tests.factories import meeting, synthetic_directory
+from tests.factories import meeting, plan_reminders, synthetic_directory
 
 ZONES = [
     "Asia/Tashkent",

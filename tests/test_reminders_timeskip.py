@@ -12,11 +12,11 @@ from activities.store import Store
 from domain.directory.models import Country, Directory, Organisation, Participant, Region, Role
 from domain.meeting.changes import RescheduleCommand
 from domain.registration.answers import Actor, Attendance, Channel, RsvpCommand
-from domain.reminders.planning import PlannedReminder, plan_reminders
+from domain.reminders.planning import PlannedReminder
 from domain.reminders.policy import ReminderPolicy
 from starter.client import commands
 from starter.devstack.catcher import SmtpCatcher
-from tests.factories import meeting, unique_id
+from tests.factories import meeting, plan_reminders, unique_id
 from tests.harness import advance_to, invited, plan, running_worker
 from tests.ports import free_port
 

@@ -15,8 +15,8 @@ from domain.meeting.definition import MeetingDefinition
 from starter.cli.inputs import read_directory
 from starter.cli.main import main
 from starter.client import commands, cycle
+from starter.data import NETWORK
 from starter.devstack.catcher import SmtpCatcher
-from starter.devstack.demo import NETWORK
 from tests.harness import running_worker
 
 

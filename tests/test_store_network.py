@@ -9,7 +9,7 @@ from datetime import date
 from activities.store import Store
 from domain.ideas.models import IdeaDecision, IdeaStatus, NewIdea
 from starter.cli.inputs import read_directory
-from starter.devstack.demo import NETWORK
+from starter.data import NETWORK
 
 
 def test_network_directory_reads_back_equal(any_store: Store) -> None:

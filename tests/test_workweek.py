@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from domain.cycle.next_meeting import provisional_start
 from domain.directory.models import Country, Directory
-from domain.reminders.planning import ReminderKind, plan_reminders, send_moment
+from domain.reminders.planning import ReminderKind, send_moment
 from domain.reminders.policy import ReminderPolicy
 from domain.workweek.calendar import Day, DayOff, WeekendRule, WorkCalendar, WorkingCalendars
 from domain.workweek.conflicts import (
@@ -29,8 +29,9 @@ from domain.workweek.conflicts import (
 )
 from domain.workweek.public_holidays import resolve
 from starter.cli.inputs import read_directory
-from starter.devstack.demo import CENTRAL_ASIA, NETWORK
+from starter.data import CENTRAL_ASIA, NETWORK
 from tests.budget import examples
+from tests.factories import plan_reminders
 
 FRIDAY_SATURDAY = {"SA", "KW", "QA", "OM", "BH", "JO", "DZ"}
 YEAR = 2027

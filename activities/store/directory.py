@@ -10,7 +10,16 @@ from sqlmodel import Field, SQLModel, col, select
 
 from activities.store.engine import StoreBase
 from activities.store.series import merge_series
-from domain.directory.models import Country, Directory, Organisation, Participant, Region
+from domain.common.refusals import Refusal, several
+from domain.directory.models import (
+    Country,
+    Directory,
+    Organisation,
+    Participant,
+    Region,
+    unknown_country,
+    unknown_organisation,
+)
 
 
 class RegionRow(SQLModel, table=True):
@@ -64,7 +73,7 @@ class DirectoryStore(StoreBase):
         """Insert or update every entry of `directory` in one transaction; returns counts."""
         problems = self.directory_problems(directory)
         if problems:
-            raise ValueError("; ".join(problems))
+            raise ValueError(several(problems))
         with self.session() as s:
             for r in directory.regions:
                 data = r.model_dump(exclude={"reminders", "agenda_template"})
@@ -120,19 +129,20 @@ class DirectoryStore(StoreBase):
                 for row in s.exec(select(ParticipantRow))
                 if row.id not in incoming  # a mailbox may change hands within one file
             }
-        problems = [
-            f"country {c.code}: unknown region {c.region!r}"
+        problems: list[str] = [
+            Refusal("directory.country_region", code=c.code, region=repr(c.region))
             for c in directory.countries
             if c.region not in regions
         ]
         for p in directory.participants:
             if p.country is not None and p.country not in countries:
-                problems.append(f"participant {p.id}: unknown country {p.country!r}")
+                problems.append(unknown_country(p))
             if p.organisation is not None and p.organisation not in orgs:
-                problems.append(f"participant {p.id}: unknown organisation {p.organisation!r}")
+                problems.append(unknown_organisation(p))
             owner = taken.get(p.email.lower())
             if owner is not None and owner != p.id:
-                problems.append(f"participant {p.id}: email {p.email} already belongs to {owner}")
+                taken_by = Refusal("directory.email_taken", id=p.id, email=p.email, owner=owner)
+                problems.append(taken_by)
         return problems
 
     def regions(self) -> list[Region]:
@@ -216,12 +226,18 @@ class DirectoryStore(StoreBase):
         known_ids = {row[0] for row in everyone}
         known_countries = {c.code for c in self.countries()}
         known_orgs = {o.code for o in self.organisations()}
-        problems = [f"participants: unknown participant {i!r}" for i in ids if i not in known_ids]
-        problems += [
-            f"countries: unknown country {c!r}" for c in countries if c not in known_countries
+        problems: list[str] = [
+            Refusal("input.unknown_participant", field="participants", participant=repr(i))
+            for i in ids
+            if i not in known_ids
         ]
         problems += [
-            f"organisations: unknown organisation {o!r}"
+            Refusal("input.unknown_country", field="countries", country=repr(c))
+            for c in countries
+            if c not in known_countries
+        ]
+        problems += [
+            Refusal("input.unknown_organisation", field="organisations", organisation=repr(o))
             for o in organisations
             if o not in known_orgs
         ]

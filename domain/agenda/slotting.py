@@ -14,6 +14,7 @@ from typing import Self
 from pydantic import Field, model_validator
 
 from domain.common.base import Frozen
+from domain.common.refusals import Refusal
 
 
 class Session(Frozen):
@@ -25,12 +26,10 @@ class Session(Frozen):
     @model_validator(mode="after")
     def _ordered(self) -> Self:
         if self.start.tzinfo is not None or self.end.tzinfo is not None:
-            raise ValueError(
-                "session times are venue wall-clock times: give them without an offset"
-            )
+            raise ValueError(Refusal("session.offset"))
         if self.start >= self.end:
             raise ValueError(
-                f"a session must end after it starts: {self.start:%H:%M} to {self.end:%H:%M}"
+                Refusal("session.order", start=f"{self.start:%H:%M}", end=f"{self.end:%H:%M}")
             )
         return self
 
@@ -58,7 +57,7 @@ class Slot(Frozen):
 class AgendaDoesNotFit(ValueError):
     """The accepted items cannot all be placed; the message says which one and why."""
 
-    def __init__(self, message: str, item_id: str) -> None:
+    def __init__(self, message: Refusal, item_id: str) -> None:
         super().__init__(message)
         self.item_id = item_id
 
@@ -155,8 +154,12 @@ def _blocks(
         for before, after in pairwise(ordered):
             if after.start < before.end:
                 raise ValueError(
-                    f"sessions on {day:%Y-%m-%d} overlap: {before.start:%H:%M}-{before.end:%H:%M}"
-                    f" and {after.start:%H:%M}-{after.end:%H:%M}"
+                    Refusal(
+                        "session.overlap",
+                        day=f"{day:%Y-%m-%d}",
+                        first=f"{before.start:%H:%M}-{before.end:%H:%M}",
+                        second=f"{after.start:%H:%M}-{after.end:%H:%M}",
+                    )
                 )
         blocks.extend(
             (datetime.combine(day, s.start), datetime.combine(day, s.end)) for s in ordered
@@ -170,17 +173,13 @@ def _reject_too_long(items: list[SlotItem], blocks: list[tuple[datetime, datetim
     for item in items:
         if timedelta(minutes=item.minutes) > longest:
             if not blocks:
-                raise AgendaDoesNotFit(
-                    f"item {item.id!r} ({item.minutes} minutes) does not fit: "
-                    "the meeting has no session time at all",
-                    item.id,
-                )
-            raise AgendaDoesNotFit(
-                f"item {item.id!r} ({item.minutes} minutes) is too long for any session: "
-                f"the longest session lasts {_minutes(longest)} minutes; "
-                "shorten the item or lengthen a session",
-                item.id,
-            )
+                problem = Refusal("agenda.no_session", item=repr(item.id), minutes=item.minutes)
+                raise AgendaDoesNotFit(problem, item.id)
+            problem = Refusal(
+                "agenda.too_long", item=repr(item.id), minutes=item.minutes,
+                longest=_minutes(longest),
+            )  # fmt: skip
+            raise AgendaDoesNotFit(problem, item.id)
 
 
 def _ran_out(
@@ -188,7 +187,7 @@ def _ran_out(
     position: int,
     rest: list[tuple[datetime, datetime]],
     cursor: datetime | None,
-) -> str:
+) -> Refusal:
     """Explain running out of sessions: not enough time left, or left only in short pieces."""
     item = items[position]
     remaining = sum(i.minutes for i in items[position:])
@@ -201,19 +200,10 @@ def _ran_out(
             timedelta(0),
         )
     )
-    head = (
-        f"item {item.id!r} ({item.minutes} minutes) does not fit: "
-        f"{remaining} minutes of items remain unplaced from it on"
-    )
+    about = {"item": repr(item.id), "minutes": item.minutes, "remaining": remaining, "left": left}
     if remaining > left:
-        return (
-            f"{head}, {remaining - left} minutes more than the {left} minutes left "
-            "in the meeting's sessions"
-        )
-    return (
-        f"{head}, and although {left} minutes are left in the meeting's sessions, "
-        f"no session left has {item.minutes} free minutes in one piece"
-    )
+        return Refusal("agenda.over", more=remaining - left, **about)
+    return Refusal("agenda.pieces", **about)
 
 
 def _minutes(span: timedelta) -> int:

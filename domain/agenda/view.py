@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import Field
 
 from domain.agenda.items import AgendaItem, running_order
@@ -15,6 +17,7 @@ from domain.agenda.slotting import (
     slot_items,
 )
 from domain.common.base import Frozen
+from domain.common.refusals import Refusal, refusal_of
 from domain.meeting.definition import MeetingDefinition
 
 
@@ -26,8 +29,14 @@ class AgendaView(Frozen):
     running_order: list[str]
     slots: list[Slot] = Field(default_factory=list)
     problem: str | None = None
+    # the problem's code and parameters (Refusal.detail), for the reader's language
+    problem_detail: dict[str, Any] | None = None
     published_version: int = 0
     version: int = 0
+
+    def why(self) -> Refusal | None:
+        """Why the items do not fit, as a refusal (its code when the view carries one)."""
+        return refusal_of(self.problem, self.problem_detail) if self.problem else None
 
 
 def timetable(meeting: MeetingDefinition, items: list[AgendaItem]) -> list[Slot]:
@@ -44,16 +53,20 @@ def timetable(meeting: MeetingDefinition, items: list[AgendaItem]) -> list[Slot]
 def view(
     meeting: MeetingDefinition, items: list[AgendaItem], version: int, published: int
 ) -> AgendaView:
+    detail: dict[str, Any] | None = None
     try:
         slots, problem = timetable(meeting, items), None
     except AgendaDoesNotFit as exc:
         slots, problem = [], str(exc)
+        cause = exc.args[0] if exc.args else None
+        detail = cause.detail() if isinstance(cause, Refusal) else None
     return AgendaView(
         meeting_id=meeting.id,
         items=items,
         running_order=[i.id for i in running_order(items)],
         slots=slots,
         problem=problem,
+        problem_detail=detail,
         published_version=published,
         version=version,
     )

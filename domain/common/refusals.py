@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-__all__ = ["OTHER", "REASONS", "Refusal", "refusal_of", "several"]
+__all__ = ["OTHER", "REASONS", "Refusal", "each", "refusal_of", "several"]
 
 
 def N_(message: str) -> str:
@@ -95,6 +95,7 @@ REASONS: dict[str, str] = {
     "owner.nobody": N_("%(field)s: country %(code)s has no NFP or deputy to remind"),
     "owner.unknown": N_("%(field)s: unknown %(kind)s '%(code)s'"),
     "action.done": N_("action %(action)s is already done"),
+    "action.none_in": N_("action: no action %(action)s in %(meeting)s"),
     "action.missing": N_("no action '%(action)s'"),
     "action.ended": N_("action %(action)s ended"),
     "action.finished": N_("action %(action)s of %(meeting)s has ended"),
@@ -139,6 +140,142 @@ REASONS: dict[str, str] = {
     "resend.not_invited": N_("%(field)s: '%(participant)s' is not invited to this meeting"),
     "resend.not_failed": N_("%(participant)s's invitation has not failed: nothing to send again"),
     "resend.none_failed": N_("no invitation has failed: nothing to send again"),
+    # pydantic's own checks, by error type (domain.common.invalid), in pydantic's words
+    "input.integer_type": N_("Input should be a valid integer"),
+    "input.integer_fraction": N_(
+        "Input should be a valid integer, got a number with a fractional part"
+    ),
+    "input.number": N_("Input should be a valid number, unable to parse string as a number"),
+    "input.number_type": N_("Input should be a valid number"),
+    "input.boolean": N_("Input should be a valid boolean, unable to interpret input"),
+    "input.boolean_type": N_("Input should be a valid boolean"),
+    "input.string": N_("Input should be a valid string"),
+    "input.short.one": N_("String should have at least 1 character"),
+    "input.short": N_("String should have at least %(min_length)s characters"),
+    "input.long": N_("String should have at most %(max_length)s characters"),
+    "input.pattern": N_("String should match pattern '%(pattern)s'"),
+    "input.few": N_(
+        "List should have at least %(min_length)s item(s) after validation, not %(actual_length)s"
+    ),
+    "input.many": N_(
+        "List should have at most %(max_length)s item(s) after validation, not %(actual_length)s"
+    ),
+    "input.choice": N_("Input should be %(expected)s"),
+    "or": N_("%(some)s or %(last)s"),
+    "input.extra": N_("Extra inputs are not permitted"),
+    "input.list": N_("Input should be a valid list"),
+    "input.mapping": N_("Input should be a valid dictionary"),
+    "input.date": N_("Input should be a valid date, like 2027-03-22"),
+    "input.datetime": N_("Input should be a valid date and time, like 2027-03-22T09:00"),
+    "input.time": N_("Input should be a valid time, like 09:00"),
+    "input.gt": N_("Input should be greater than %(gt)s"),
+    "input.ge": N_("Input should be greater than or equal to %(ge)s"),
+    "input.lt": N_("Input should be less than %(lt)s"),
+    "input.le": N_("Input should be less than or equal to %(le)s"),
+    "input.url": N_("Input should be a valid URL"),
+    "input.naive": N_("Input should not have timezone info"),
+    "input.aware": N_("Input should have timezone info"),
+    # the engine's own checks of a value
+    "input.control": N_("must not contain control characters (CR, LF, tab, ...)"),
+    "input.email": N_("%(value)s is not a valid email address"),
+    "input.zone": N_("unknown time zone %(zone)s (use an IANA name such as Asia/Dubai)"),
+    "input.local_time": N_("%(field)s: give a date and time like 2027-03-22T09:00"),
+    "input.region_code": N_("%(field)s: %(region)s is not a region code"),
+    "input.unknown_region": N_("%(field)s: unknown region %(region)s"),
+    "input.unknown_participant": N_("%(field)s: unknown participant %(participant)s"),
+    "input.unknown_country": N_("%(field)s: unknown country %(country)s"),
+    "input.unknown_organisation": N_("%(field)s: unknown organisation %(organisation)s"),
+    "input.unknown_person": N_("%(field)s: unknown person %(person)s"),
+    "input.no_meeting": N_("%(field)s: no meeting %(meeting)s"),
+    "input.deactivated": N_("%(field)s: %(participant)s is deactivated in the directory"),
+    "input.one_of": N_("%(field)s: give exactly one of %(first)s or %(second)s"),
+    "input.usage": N_("usage: %(usage)s"),
+    "setting": N_("%(variable)s: %(problem)s (got %(value)s)"),
+    "input.not_one_of": N_("%(field)s: %(value)s is not one of %(allowed)s"),
+    # files the secretariat gives (a meeting definition, a directory, minutes)
+    "file.unreadable": N_("%(path)s: cannot read (%(why)s)"),
+    "file.unreadable_as": N_("%(field)s: cannot read %(path)s (%(why)s)"),
+    "file.unwritable": N_("%(field)s: cannot write %(path)s (%(why)s)"),
+    "file.large": N_("%(path)s: larger than %(kb)s KB; is it the right file?"),
+    "file.not_utf8": N_(
+        "%(path)s: not UTF-8 text (byte %(byte)s at offset %(offset)s); save it as UTF-8"
+    ),
+    "file.syntax": N_("%(path)s: not valid %(kind)s: %(error)s"),
+    "file.key_twice": N_("key %(key)s appears twice in one object"),
+    "file.key_twice_line": N_("key %(key)s appears twice in one mapping (line %(line)s)"),
+    "os.missing": N_("no such file or directory"),
+    "os.denied": N_("permission denied"),
+    "os.directory": N_("it is a directory"),
+    # the directory file as a whole
+    "directory.affiliation": N_("a participant belongs to exactly one of country or organisation"),
+    "directory.twice.region": N_("region listed twice: %(values)s"),
+    "directory.twice.country": N_("country listed twice: %(values)s"),
+    "directory.twice.organisation": N_("organisation listed twice: %(values)s"),
+    "directory.twice.participant": N_("participant listed twice: %(values)s"),
+    "directory.twice.series": N_("series listed twice: %(values)s"),
+    "directory.twice.email": N_("participant email listed twice: %(values)s"),
+    "directory.country_region": N_("country %(code)s: unknown region %(region)s"),
+    "directory.organisation_region": N_("organisation %(code)s: unknown region %(region)s"),
+    "directory.series_region": N_("series %(code)s: unknown region %(region)s"),
+    "directory.person_country": N_("participant %(id)s: unknown country %(country)s"),
+    "directory.person_organisation": N_(
+        "participant %(id)s: unknown organisation %(organisation)s"
+    ),
+    "directory.email_taken": N_("participant %(id)s: email %(email)s already belongs to %(owner)s"),
+    # a meeting numbered in a series
+    "series.unknown": N_("%(field)s: unknown series %(series)s"),
+    "series.kind.rtm": N_("%(field)s: series %(series)s holds rtm meetings"),
+    "series.kind.technical": N_("%(field)s: series %(series)s holds technical meetings"),
+    "series.kind.heads": N_("%(field)s: series %(series)s holds heads meetings"),
+    "series.kind.preparatory": N_("%(field)s: series %(series)s holds preparatory meetings"),
+    "series.number": N_("%(field)s: a meeting of series %(series)s has its number"),
+    "series.region": N_("%(field)s: series %(series)s is %(owner)s's"),
+    "series.rtm": N_("%(field)s: %(series)s are RTMs: use %(option)s %(region)s"),
+    # the CLI's user and what they may touch
+    "scope.not_staff": N_("%(variable)s: %(user)s is not secretariat staff"),
+    "scope.no_region": N_("%(variable)s: %(user)s's organisation manages no region"),
+    "scope.auditor": N_("%(variable)s: %(user)s audits and changes nothing"),
+    "scope.directory": N_("%(field)s: %(user)s may not load the whole directory"),
+    "scope.region": N_("%(field)s: %(user)s manages region %(region)s only"),
+    "scope.meeting": N_("%(field)s: no meeting %(meeting)s in region %(region)s"),
+    "scope.give_region": N_("%(field)s: give %(option)s R (or %(other)s S)"),
+    # sessions and an agenda that does not fit them
+    "session.offset": N_("session times are venue wall-clock times: give them without an offset"),
+    "session.order": N_("a session must end after it starts: %(start)s to %(end)s"),
+    "session.overlap": N_("sessions on %(day)s overlap: %(first)s and %(second)s"),
+    "agenda.no_session": N_(
+        "item %(item)s (%(minutes)s minutes) does not fit: the meeting has no session time at all"
+    ),
+    "agenda.too_long": N_(
+        "item %(item)s (%(minutes)s minutes) is too long for any session: the longest session "
+        "lasts %(longest)s minutes; shorten the item or lengthen a session"
+    ),
+    "agenda.over": N_(
+        "item %(item)s (%(minutes)s minutes) does not fit: %(remaining)s minutes of items "
+        "remain unplaced from it on, %(more)s minutes more than the %(left)s minutes left "
+        "in the meeting's sessions"
+    ),
+    "agenda.pieces": N_(
+        "item %(item)s (%(minutes)s minutes) does not fit: %(remaining)s minutes of items "
+        "remain unplaced from it on, and although %(left)s minutes are left in the meeting's "
+        "sessions, no session left has %(minutes)s free minutes in one piece"
+    ),
+    # a region's cycle (a Schedule that plans its RTMs)
+    "cycle.months": N_("%(field)s: %(value)s is not a list of month numbers like 1,7"),
+    "cycle.month_range": N_("%(field)s: %(value)s: months are 1 to 12"),
+    "cycle.day": N_("%(field)s: 1 to 28, so that every month has it"),
+    "cycle.hour": N_("%(field)s: 0 to 23"),
+    "cycle.exists.region": N_("region %(key)s already has a cycle"),
+    "cycle.exists.series": N_("series %(key)s already has a cycle"),
+    "cycle.none": N_("region %(region)s has no cycle: %(hint)s"),
+    "cycle.paused": N_("the %(region)s cycle is paused: %(hint)s"),
+    # reminders, history files, project ideas
+    "reminders.days": N_("%(field)s: distinct whole days between 1 and 365"),
+    "history.end_first": N_("end (%(end)s) is before start (%(start)s)"),
+    "history.number": N_("number: an RTM needs its number"),
+    "idea.unknown": N_("%(field)s: unknown project idea %(idea)s"),
+    "idea.undecided": N_("status: a decision accepts or rejects"),
+    "idea.decided": N_("idea %(idea)s is already %(status)s"),
 }
 
 
@@ -162,11 +299,14 @@ class Refusal(str):
     def text(self, lang: str) -> str:
         """The reason in `lang`, through the engine's catalogue (English without one)."""
         from domain.common import i18n
+        from domain.common.fields import field_text
         from domain.common.terms import term
 
         template = REASONS[self.code]
         translated = i18n.gettext(lang, template) if template != REASONS[OTHER] else template
         values = {k: term(v, lang) if k in _TERM_PARAMS else v for k, v in self.params.items()}
+        if "field" in values:  # the key the file or form uses, named in the reader's words
+            values["field"] = field_text(values["field"], lang)
         values |= {k: v.text(lang) for k, v in self.inner.items()}
         return translated % values
 
@@ -214,3 +354,10 @@ def several(problems: Iterable[str]) -> Refusal | None:
     first = refusal_of(found[0])
     rest = several(found[1:])
     return first if rest is None else Refusal("and", first=first, rest=rest)
+
+
+def each(reason: object) -> list[str]:
+    """The problems that `several` joined, one by one (a plain text: itself)."""
+    if isinstance(reason, Refusal) and reason.code == "and":
+        return [reason.inner["first"], *each(reason.inner["rest"])]
+    return [reason] if isinstance(reason, str) else [str(reason)]

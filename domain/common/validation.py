@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+from domain.common.refusals import Refusal
+
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")  # C0, DEL, C1, line/para sep
 _EMAIL = re.compile(
     r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
@@ -16,7 +18,7 @@ _ZONES: frozenset[str] | None = None
 def no_control_chars(value: str) -> str:
     """Refuse CR, LF and other control characters: they must never reach a header or ics line."""
     if _CONTROL.search(value):
-        raise ValueError("must not contain control characters (CR, LF, tab, ...)")
+        raise ValueError(Refusal("input.control"))
     return value
 
 
@@ -25,7 +27,7 @@ def email_address(value: str) -> str:
     value = value.strip()
     no_control_chars(value)
     if not _EMAIL.match(value) or len(value) > 254:
-        raise ValueError(f"{value!r} is not a valid email address")
+        raise ValueError(Refusal("input.email", value=repr(value)))
     local, _, domain = value.rpartition("@")
     return f"{local}@{domain.lower()}"
 
@@ -39,7 +41,5 @@ def iana_zone(value: str) -> str:
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(
-                f"unknown time zone {value!r} (use an IANA name such as Asia/Dubai)"
-            ) from exc
+            raise ValueError(Refusal("input.zone", zone=repr(value))) from exc
     return value

@@ -15,6 +15,7 @@ from pydantic import Field, SerializerFunctionWrapHandler, model_serializer, mod
 
 from domain.agenda.template import TemplateItem, default_template
 from domain.common.base import Code, Email, Frozen, Text, Zone
+from domain.common.refusals import Refusal, several
 from domain.reminders.policy import ReminderPolicy
 from domain.series.models import Series
 from domain.workweek.calendar import DayOff, WeekendRule
@@ -138,8 +139,18 @@ class Participant(Frozen):
     @model_validator(mode="after")
     def _one_affiliation(self) -> Self:
         if (self.country is None) == (self.organisation is None):
-            raise ValueError("a participant belongs to exactly one of country or organisation")
+            raise ValueError(Refusal("directory.affiliation"))
         return self
+
+
+def unknown_country(p: Participant) -> Refusal:
+    """A participant whose country the directory does not have."""
+    return Refusal("directory.person_country", id=p.id, country=repr(p.country))
+
+
+def unknown_organisation(p: Participant) -> Refusal:
+    """A participant whose organisation the directory does not have."""
+    return Refusal("directory.person_organisation", id=p.id, organisation=repr(p.organisation))
 
 
 def _twice(values: list[str]) -> list[str]:
@@ -168,27 +179,33 @@ class Directory(Frozen):
         ):
             dupes = _twice(codes)
             if dupes:
-                problems.append(f"{kind} listed twice: {', '.join(dupes)}")
+                problems.append(Refusal(f"directory.twice.{kind}", values=", ".join(dupes)))
         dupes = _twice([p.email.lower() for p in self.participants])
         if dupes:
-            problems.append(f"participant email listed twice: {', '.join(dupes)}")
+            problems.append(Refusal("directory.twice.email", values=", ".join(dupes)))
         regions = {r.code for r in self.regions}
         for c in self.countries:
             if regions and c.region not in regions:
-                problems.append(f"country {c.code}: unknown region {c.region!r}")
+                problems.append(
+                    Refusal("directory.country_region", code=c.code, region=repr(c.region))
+                )
         countries = {c.code for c in self.countries}
         orgs = {o.code for o in self.organisations}
         for p in self.participants:
             if p.country is not None and countries and p.country not in countries:
-                problems.append(f"participant {p.id}: unknown country {p.country!r}")
+                problems.append(unknown_country(p))
             if p.organisation is not None and orgs and p.organisation not in orgs:
-                problems.append(f"participant {p.id}: unknown organisation {p.organisation!r}")
+                problems.append(unknown_organisation(p))
         for o in self.organisations:
             if o.region is not None and regions and o.region not in regions:
-                problems.append(f"organisation {o.code}: unknown region {o.region!r}")
+                problems.append(
+                    Refusal("directory.organisation_region", code=o.code, region=repr(o.region))
+                )
         for s in self.series:
             if s.region is not None and regions and s.region not in regions:
-                problems.append(f"series {s.code}: unknown region {s.region!r}")
+                problems.append(
+                    Refusal("directory.series_region", code=s.code, region=repr(s.region))
+                )
         if problems:
-            raise ValueError("; ".join(problems))
+            raise ValueError(several(problems))
         return self

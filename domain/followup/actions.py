@@ -21,6 +21,7 @@ from domain.common.refusals import Refusal
 from domain.directory.models import Participant, Role
 from domain.meeting.definition import MeetingDefinition, MeetingId
 from domain.outbox.deferral import ToRecipients
+from domain.outbox.delivery import FailedMessage
 from domain.registration.answers import Actor
 from domain.reminders.moments import WEEKEND, send_moment
 from domain.reminders.policy import ReminderPolicy
@@ -347,7 +348,7 @@ def next_action_moments(
 
 # --- the chasing mail --------------------------------------------------------------------
 
-NoticeKind = Literal["action-reminder", "action-escalation"]
+NoticeKind = Literal["action-reminder", "action-escalation", "delivery-failed"]
 
 
 class ActionMail(ToRecipients):
@@ -368,9 +369,13 @@ class ActionMail(ToRecipients):
     )
     subject: Text | None = Field(default=None, description="legacy: text of older workflows")
     lines: list[str] = Field(default_factory=list, description="legacy: text of older workflows")
+    failed: list[FailedMessage] = Field(default_factory=list, description="delivery-failed")
 
     def job_key(self, participant_id: str) -> str:
         return f"action:{self.item.id}:{self.key}:{participant_id}"
+
+    def mail_kind(self) -> str:
+        return self.kind
 
 
 def days_overdue(item: ActionItem, now: datetime) -> int:

@@ -11,6 +11,7 @@ from typing import Annotated
 from pydantic import Field
 
 from domain.common.base import Code, Frozen, Text
+from domain.common.refusals import Refusal
 
 Summary = Annotated[str, Field(max_length=4000)]
 
@@ -58,11 +59,11 @@ class IdeaDecision(Frozen):
 
 def decision_problem(idea: ProjectIdea | None, decision: IdeaDecision) -> str | None:
     if idea is None:
-        return f"idea: unknown project idea {decision.idea_id!r}"
+        return Refusal("idea.unknown", field="idea", idea=repr(decision.idea_id))
     if decision.status is IdeaStatus.OPEN:
-        return "status: a decision accepts or rejects"
+        return Refusal("idea.undecided")
     if idea.status is not IdeaStatus.OPEN:
-        return f"idea {idea.id} is already {idea.status.value}"
+        return Refusal("idea.decided", idea=idea.id, status=idea.status.value)
     return None
 
 

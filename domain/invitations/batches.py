@@ -77,6 +77,9 @@ class InvitationBatch(ToRecipients):
     def job_key(self, participant_id: str) -> str:
         return invitation_key(self.sequence, participant_id)
 
+    def mail_kind(self) -> str:
+        return "invitation"
+
 
 class BatchResult(Frozen):
     """Each recipient's outcome, in the batch's order."""

@@ -1,5 +1,6 @@
 """An action's chasing mail: the owners' reminders and the secretariat's escalation, from
-the `action-reminder|escalation` templates, one message per recipient."""
+the `action-reminder|escalation` templates, one message per recipient; and the
+`delivery-failed` notice of such mail, to the secretariat."""
 
 from __future__ import annotations
 
@@ -47,6 +48,9 @@ def action_mail_message(
             "late": late,
             "done_url": done_url,
             "reminded": ", ".join(f"{p.name} <{p.email}>" for p in mail.owners),
+            "meeting": {"title": item.meeting_title},  # delivery-failed: what it is about
+            "failed": [f.model_dump() for f in mail.failed],
+            "resend": "",  # action mail is not sent again
             **_legacy(mail, done_url),
         }
 

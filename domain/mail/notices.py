@@ -51,6 +51,9 @@ class NoticeBatch(ToRecipients):
     def job_key(self, participant_id: str) -> str:
         return f"{self.key}:{participant_id}"
 
+    def mail_kind(self) -> str:
+        return self.kind
+
 
 class NoticeResult(DeliverySummary):
     """What a notice's send activity answers."""

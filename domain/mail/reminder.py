@@ -44,6 +44,12 @@ class ReminderBatch(MailBatch):
         one = [i for i in self.items if i.key == key]
         return self.model_copy(update={"items": one, "alone": True})
 
+    def addressees(self) -> dict[str, Participant]:
+        return {i.key: i.recipient for i in self.items}
+
+    def mail_kind(self) -> str:
+        return "reminder"
+
 
 class ReminderResult(DeliverySummary):
     """What a reminder batch's send activity answers."""

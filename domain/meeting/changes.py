@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import Field, ValidationError
 
+from domain.common.invalid import error_refusal
 from domain.common.refusals import Refusal, refusal_of, several
 from domain.directory.models import Frozen, Text, Zone
 from domain.meeting.definition import (
@@ -51,9 +52,9 @@ def rescheduled(meeting: MeetingDefinition, command: RescheduleCommand) -> Meeti
     data = meeting.model_dump() | changes
     try:
         return MeetingDefinition.model_validate(data)
-    except ValidationError as exc:
-        msgs = [e["msg"].removeprefix("Value error, ") for e in exc.errors()]
-        raise ValueError("; ".join(msgs)) from exc
+    except ValidationError as exc:  # each problem by its code where it has one
+        msgs = [error_refusal(e) or e["msg"].removeprefix("Value error, ") for e in exc.errors()]
+        raise ValueError(several(msgs)) from exc
 
 
 def reschedule_problem(
@@ -67,7 +68,7 @@ def reschedule_problem(
     try:
         new = rescheduled(meeting, command)
     except ValueError as exc:
-        return refusal_of(str(exc))
+        return refusal_of(exc.args[0] if exc.args else str(exc))
     problems: list[str] = list(schedule_problems(new, now))
     if new.start == meeting.start and new.end == meeting.end and new == meeting:
         problems.append(Refusal("reschedule.same"))
@@ -83,7 +84,7 @@ def schedule_problem(
     try:
         new = rescheduled(meeting, command)
     except ValueError as exc:
-        return refusal_of(str(exc))
+        return refusal_of(exc.args[0] if exc.args else str(exc))
     return several(schedule_problems(new, now))
 
 

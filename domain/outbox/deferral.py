@@ -34,6 +34,14 @@ class MailBatch(Frozen):
         """This batch narrowed to the message under `key`, to be sent alone."""
         raise NotImplementedError
 
+    def addressees(self) -> dict[str, Participant]:
+        """Who each message is to, by outbox key (a failure's notice names them)."""
+        raise NotImplementedError
+
+    def mail_kind(self) -> str:
+        """The kind of mail, as the outbox and the audit log name it (`agenda`...)."""
+        raise NotImplementedError
+
 
 class ToRecipients(MailBatch):
     """A batch of one message per recipient (invitations, notices, action mail)."""
@@ -49,6 +57,9 @@ class ToRecipients(MailBatch):
     def only(self, key: str) -> Self:
         one = [p for p in self.recipients if self.job_key(p.id) == key]
         return self.model_copy(update={"recipients": one, "alone": True})
+
+    def addressees(self) -> dict[str, Participant]:
+        return {self.job_key(p.id): p for p in self.recipients}
 
 
 class MailResult(Protocol):

@@ -10,6 +10,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from pydantic import Field
+
 from domain.directory.models import Frozen
 from domain.invitations.batches import DeliveryResult
 
@@ -95,6 +97,8 @@ class FailedMessage(Frozen):
     name: str
     email: str
     error: str
+    kind: str = Field(default="invitation", description="the outbox's kind: reminder, agenda...")
+    key: str = Field(default="", description="its outbox key (not kept for invitations)")
 
 
 DELIVERY_PROGRESS = "delivery_progress"  # signal: a running batch's outcomes so far

@@ -1,4 +1,4 @@
-"""The reminder plan as a list, and the rules around it (who lacks an accepted NFP, when
+"""The reminder plan's parts, and the rules around it (who lacks an accepted NFP, when
 the secretariat may chase by hand).
 
 Reminders go out on the recipient's working day, at a fixed local hour in their own zone,
@@ -16,10 +16,7 @@ from domain.common.refusals import Refusal
 from domain.directory.models import Frozen, Participant, Role
 from domain.meeting.definition import MeetingDefinition
 from domain.registration.answers import Actor, Attendance
-from domain.reminders.groups import plan_groups
 from domain.reminders.moments import ACCEPTED, WEEKEND, PlannedReminder, ReminderKind, send_moment
-from domain.reminders.policy import ReminderPolicy
-from domain.workweek.calendar import WorkingCalendars
 
 __all__ = [
     "ACCEPTED",
@@ -28,43 +25,10 @@ __all__ = [
     "RemindCommand",
     "ReminderKind",
     "countries_without_accepted_nfp",
-    "plan_reminders",
     "remind_problem",
     "send_moment",
     "to_chase",
 ]
-
-
-def plan_reminders(
-    *,
-    start_utc: datetime,
-    agenda_deadline_utc: datetime | None,
-    policy: ReminderPolicy,
-    invitees: dict[str, Participant],
-    answers: dict[str, Attendance],
-    secretariat_zone: str,
-    sequence: int,
-    horizon: datetime,
-    sent: frozenset[str] | set[str] = frozenset(),
-    calendars: WorkingCalendars | None = None,
-) -> list[PlannedReminder]:
-    """Every reminder still to send for the current sequence, earliest first (then by key).
-
-    `horizon` is when the current dates were set: reminders due before it are skipped.
-    `calendars` say each recipient's working days (none: Saturday and Sunday off).
-    """
-    return plan_groups(
-        start_utc=start_utc,
-        agenda_deadline_utc=agenda_deadline_utc,
-        policy=policy,
-        invitees=invitees,
-        answers=answers,
-        secretariat_zone=secretariat_zone,
-        sequence=sequence,
-        horizon=horizon,
-        sent=sent,
-        calendars=calendars,
-    ).reminders()
 
 
 def countries_without_accepted_nfp(

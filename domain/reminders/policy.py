@@ -7,6 +7,7 @@ from typing import Any, Self
 from pydantic import Field, model_validator
 
 from domain.common.base import Frozen
+from domain.common.refusals import Refusal
 
 
 class ReminderPolicy(Frozen):
@@ -42,5 +43,5 @@ class ReminderPolicy(Frozen):
         for name in ("chaser_days", "pre_meeting_days"):
             days = getattr(self, name)
             if any(d < 1 or d > 365 for d in days) or len(set(days)) != len(days):
-                raise ValueError(f"{name}: distinct whole days between 1 and 365")
+                raise ValueError(Refusal("reminders.days", field=name))
         return self

@@ -10,6 +10,7 @@ from typing import Self
 from pydantic import Field, model_validator
 
 from domain.common.base import Code, Frozen, Text
+from domain.common.refusals import Refusal
 from domain.meeting.definition import MeetingFormat, MeetingId, MeetingKind
 
 
@@ -33,12 +34,12 @@ class PastMeeting(Frozen):
     @model_validator(mode="after")
     def _coherent(self) -> Self:
         if self.end < self.start:
-            raise ValueError(f"end ({self.end}) is before start ({self.start})")
+            raise ValueError(Refusal("history.end_first", end=self.end, start=self.start))
         if self.kind is MeetingKind.RTM and self.number is None:
-            raise ValueError("number: an RTM needs its number")
+            raise ValueError(Refusal("history.number"))
         dupes = sorted({c for c in self.countries if self.countries.count(c) > 1})
         if dupes:
-            raise ValueError(f"countries: listed twice: {', '.join(dupes)}")
+            raise ValueError(Refusal("meeting.twice", field="countries", values=", ".join(dupes)))
         return self
 
 
@@ -52,18 +53,20 @@ class History(Frozen):
         ids = [m.id for m in self.meetings]
         dupes = sorted({i for i in ids if ids.count(i) > 1})
         if dupes:
-            raise ValueError(f"meetings: listed twice: {', '.join(dupes)}")
+            raise ValueError(Refusal("meeting.twice", field="meetings", values=", ".join(dupes)))
         return self
 
 
 def history_problems(history: History, regions: set[str], countries: set[str]) -> list[str]:
     """References to regions or countries the directory does not have."""
-    problems = []
+    problems: list[str] = []
     for i, m in enumerate(history.meetings):
         if m.region not in regions:
-            problems.append(f"meetings[{i}].region: unknown region {m.region!r}")
+            field = f"meetings[{i}].region"
+            problems.append(Refusal("input.unknown_region", field=field, region=repr(m.region)))
         problems += [
-            f"meetings[{i}].countries: unknown country {c!r}" for c in m.countries
+            Refusal("input.unknown_country", field=f"meetings[{i}].countries", country=repr(c))
+            for c in m.countries
             if c not in countries
-        ]  # fmt: skip
+        ]
     return problems

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from pydantic import Field
 
 from domain.common.base import Code, Frozen, Text
+from domain.common.refusals import Refusal
 
 if TYPE_CHECKING:
     from domain.meeting.definition import MeetingDefinition
@@ -56,12 +57,14 @@ def series_problems(meeting: MeetingDefinition, series: Series | None) -> list[s
     """A meeting numbered in `series` is of its kind, has a number, and belongs to the
     series' region (or, for an interregional series, to its organiser)."""
     if series is None:
-        return [f"series: unknown series {meeting.series!r}"]
-    problems = []
+        return [Refusal("series.unknown", field="series", series=repr(meeting.series))]
+    problems: list[str] = []
     if meeting.kind is not series.kind:
-        problems.append(f"kind: series {series.code} holds {series.kind.value} meetings")
+        kind = f"series.kind.{series.kind.value}"
+        problems.append(Refusal(kind, field="kind", series=series.code))
     if meeting.number is None:
-        problems.append(f"number: a meeting of series {series.code} has its number")
-    if meeting.region != (series.region or series.organiser):
-        problems.append(f"region: series {series.code} is {series.region or series.organiser}'s")
+        problems.append(Refusal("series.number", field="number", series=series.code))
+    owner = series.region or series.organiser
+    if meeting.region != owner:
+        problems.append(Refusal("series.region", field="region", series=series.code, owner=owner))
     return problems

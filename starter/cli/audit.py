@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from domain.common.refusals import Refusal
 from starter.cli.common import connect, open_store
 from starter.cli.errors import InputError
 
@@ -25,14 +26,16 @@ async def cmd_audit(args: argparse.Namespace, settings: Settings) -> int:
     if exporting:
         words = words[1:]
     if len(words) != (2 if exporting else 1):
-        raise InputError(["usage: rtm audit MEETING [--json] | rtm audit export MEETING DIR"])
+        usage = "rtm audit MEETING [--json] | rtm audit export MEETING DIR"
+        raise InputError([Refusal("input.usage", usage=usage)])
     meeting_id = words[0]
     client = await connect(settings)
     try:
         runs = [h.to_json() for h in await chain(client, meeting_id)]
     except RPCError as exc:
         if exc.status is RPCStatusCode.NOT_FOUND:
-            raise InputError([f"meeting: no meeting {meeting_id!r}"]) from exc
+            problem = Refusal("input.no_meeting", field="meeting", meeting=repr(meeting_id))
+            raise InputError([problem]) from exc
         raise
     histories = [json.loads(h) for h in runs]
     entries = await timeline(

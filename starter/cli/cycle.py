@@ -5,8 +5,10 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
+from domain.common.refusals import Refusal
 from starter.cli.common import connect, open_store, print_json
 from starter.cli.errors import InputError
+from starter.cli.scope import scope_refusal
 
 if TYPE_CHECKING:
     from activities.config import Settings
@@ -21,17 +23,24 @@ async def cmd_cycle(args: argparse.Namespace, settings: Settings) -> int:
     if args.series is not None:
         series = store.series(args.series)
         if series is None:
-            raise InputError([f"series: unknown series {args.series!r}"])
+            problem = Refusal("series.unknown", field="series", series=repr(args.series))
+            raise InputError([problem])
         if series.kind.value == "rtm":
-            raise InputError([f"series: {series.code} are RTMs: use --region {series.region}"])
+            rtm = Refusal(
+                "series.rtm", field="series", series=series.code, option="--region",
+                region=series.region,
+            )  # fmt: skip
+            raise InputError([rtm])
         scope = getattr(args, "scope", None)
         if scope is not None and (series.region or series.organiser) != scope:
-            raise InputError([f"series: {settings.cli_user} manages region {scope} only"])
+            raise InputError([scope_refusal(settings, "series", scope)])
     elif args.region is None:
-        raise InputError(["region: give --region R (or --series S)"])
+        give = Refusal("scope.give_region", field="region", option="--region", other="--series")
+        raise InputError([give])
     region = store.region(series.organiser if series else args.region)
     if region is None:
-        raise InputError([f"region: unknown region {args.region!r}"])
+        unknown = Refusal("input.unknown_region", field="region", region=repr(args.region))
+        raise InputError([unknown])
     key = series.code if series else region.code
     client = await connect(settings)
     try:
@@ -67,7 +76,7 @@ async def cmd_cycle(args: argparse.Namespace, settings: Settings) -> int:
             await cycle.delete(client, key)
             print(f"{key}: cycle deleted")
     except cycle.CycleError as exc:
-        raise InputError([str(exc)]) from exc
+        raise InputError([exc.refusal]) from exc
     return 0
 
 

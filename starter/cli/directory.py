@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from domain.common.refusals import each
 from starter.cli.common import add, open_store, print_json
 from starter.cli.errors import InputError
 from starter.cli.inputs import read_directory
@@ -19,8 +20,8 @@ async def cmd_directory_load(args: argparse.Namespace, settings: Settings) -> in
     store = open_store(settings)
     try:
         counts = store.load_directory(directory)
-    except ValueError as exc:
-        raise InputError(str(exc).split("; ")) from exc
+    except ValueError as exc:  # each problem by its code, for the operator's language
+        raise InputError(each(exc.args[0] if exc.args else str(exc))) from exc
     print(", ".join(f"{n} {k}" for k, n in counts.items()) + " loaded")
     return 0
 

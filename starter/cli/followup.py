@@ -6,12 +6,13 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from domain.common.refusals import Refusal
 from domain.followup.actions import DoneCommand, action_workflow_id
 from domain.followup.minutes import MinutesCommand
 from domain.meeting.status import StatusPage
 from starter.cli.common import actor, add, connect, open_store, print_json
 from starter.cli.errors import InputError
-from starter.cli.inputs import parse, read_document
+from starter.cli.inputs import os_reason, parse, read_document
 
 if TYPE_CHECKING:
     from activities.config import Settings
@@ -24,7 +25,9 @@ async def cmd_followup(args: argparse.Namespace, settings: Settings) -> int:
     try:
         markdown = Path(args.minutes).read_text(encoding="utf-8")
     except OSError as exc:
-        raise InputError([f"minutes: cannot read {args.minutes} ({exc.strerror})"]) from exc
+        why = os_reason(exc)
+        problem = Refusal("file.unreadable_as", field="minutes", path=args.minutes, why=why)
+        raise InputError([problem]) from exc
     actions = read_document(Path(args.actions)) if args.actions else []
     if isinstance(actions, dict):
         actions = actions.get("actions", [])
@@ -62,7 +65,8 @@ async def cmd_actions_done(args: argparse.Namespace, settings: Settings) -> int:
     try:
         item = await commands.mark_action_done(client, open_store(settings), workflow_id, command)
     except commands.NoSuchAction as exc:
-        raise InputError([f"action: no action {args.action} in {args.meeting}"]) from exc
+        problem = Refusal("action.none_in", action=args.action, meeting=args.meeting)
+        raise InputError([problem]) from exc
     print(f"{args.meeting} {item.id} done: {item.what}")
     return 0
 

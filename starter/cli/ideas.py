@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
+from domain.common.refusals import Refusal
 from domain.ideas.models import IdeaDecision, NewIdea, decision_problem
 from starter.cli.common import add, open_store
 from starter.cli.errors import InputError
@@ -25,9 +26,10 @@ async def cmd_ideas_add(args: argparse.Namespace, settings: Settings) -> int:
     idea = parse(NewIdea, {k: v for k, v in fields.items() if v is not None})
     store = open_store(settings)
     if store.region(idea.region) is None:
-        raise InputError([f"region: unknown region {idea.region!r}"])
+        unknown = Refusal("input.unknown_region", field="region", region=repr(idea.region))
+        raise InputError([unknown])
     if idea.origin is not None and store.meeting_region(idea.origin) is None:
-        raise InputError([f"origin: no meeting {idea.origin!r}"])
+        raise InputError([Refusal("input.no_meeting", field="origin", meeting=repr(idea.origin))])
     recorded = store.record_idea(idea, settings.cli_user)
     store.append_audit(
         idea.origin, settings.cli_user, "cli", "idea.recorded", recorded.model_dump(mode="json")

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ValidationError
 from yaml.constructor import ConstructorError
 from yaml.nodes import MappingNode
 
+from domain.common.invalid import validation_problems
 from domain.common.refusals import Refusal
 from domain.directory.models import Directory
 from domain.meeting.definition import MeetingDefinition, schedule_problems
@@ -24,7 +25,16 @@ from starter.cli.errors import InputError
 if TYPE_CHECKING:
     from activities.store import Store
 
-__all__ = ["InputError", "check_meeting", "parse", "read_directory", "read_document"]
+__all__ = [
+    "InputError",
+    "check_meeting",
+    "os_reason",
+    "parse",
+    "read_directory",
+    "read_document",
+    "unwritable",
+    "validation_problems",
+]
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -43,9 +53,9 @@ class _UniqueKeyLoader(yaml.SafeLoader):
         for key_node, _ in node.value:
             key = self.construct_object(key_node, deep=deep)
             if isinstance(key, str | int | float | bool) and key in seen:
-                raise ConstructorError(
-                    None, None, f"key {key!r} appears twice in one mapping", key_node.start_mark
-                )
+                line = key_node.start_mark.line + 1
+                problem = Refusal("file.key_twice_line", key=repr(key), line=line)
+                raise ConstructorError(None, None, problem, key_node.start_mark)
             seen.add(key)
         return super().construct_mapping(node, deep=deep)
 
@@ -55,7 +65,7 @@ def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in pairs:
         if key in out:
-            raise ValueError(f"key {key!r} appears twice in one object")
+            raise ValueError(Refusal("file.key_twice", key=repr(key)))
         out[key] = value
     return out
 
@@ -71,46 +81,47 @@ def read_document(path: Path, max_bytes: int = MAX_DOCUMENT_BYTES) -> Any:
         with path.open("rb") as handle:
             raw = handle.read(max_bytes + 1)
     except OSError as exc:
-        raise InputError([f"{path}: cannot read ({exc.strerror})"]) from exc
+        raise InputError([Refusal("file.unreadable", path=path, why=os_reason(exc))]) from exc
     if len(raw) > max_bytes:
-        raise InputError([f"{path}: larger than {max_bytes // 1024} KB; is it the right file?"])
+        raise InputError([Refusal("file.large", path=path, kb=max_bytes // 1024)])
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise InputError(
-            [f"{path}: not UTF-8 text (byte {exc.object[exc.start]:#04x} at offset {exc.start});"
-             " save it as UTF-8"]
-        ) from exc  # fmt: skip
+        byte = f"{exc.object[exc.start]:#04x}"
+        problem = Refusal("file.not_utf8", path=path, byte=byte, offset=exc.start)
+        raise InputError([problem]) from exc
     try:
         if kind == "JSON":
             return json.loads(text, object_pairs_hook=_unique_pairs)
         return yaml.load(text, Loader=_UniqueKeyLoader)  # a SafeLoader: no objects built
     except (ValueError, yaml.YAMLError) as exc:
-        raise InputError([f"{path}: not valid {kind}: {exc}"]) from exc
+        raise InputError(
+            [Refusal("file.syntax", path=path, kind=kind, error=_syntax(exc))]
+        ) from exc
 
 
-# pydantic's own messages that the catalogue has (domain.common.refusals), by error type
-_PYDANTIC = {"missing": "input.missing", "int_parsing": "input.integer"}
+def _syntax(exc: ValueError | yaml.YAMLError) -> str | Refusal:
+    """What the parser said: the engine's own refusal (a key twice), else its own words."""
+    problem = getattr(exc, "problem", None)
+    if isinstance(problem, Refusal):
+        return problem
+    if exc.args and isinstance(exc.args[0], Refusal):
+        return exc.args[0]
+    return str(exc)
 
 
-def validation_problems(exc: ValidationError) -> list[str]:
-    """Pydantic errors as `field.path: message` lines; each a Refusal (the same words with
-    a code, for the reader's language) where the engine or the catalogue knows it."""
-    problems: list[str] = []
-    for err in exc.errors():
-        where = ".".join(str(p) for p in err["loc"])
-        msg = err["msg"].removeprefix("Value error, ")
-        cause = (err.get("ctx") or {}).get("error")
-        found: str | None = None
-        if isinstance(cause, ValueError) and cause.args and isinstance(cause.args[0], Refusal):
-            found = cause.args[0]
-        elif err["type"] in _PYDANTIC and Refusal(_PYDANTIC[err["type"]]) == msg:
-            found = Refusal(_PYDANTIC[err["type"]])
-        if found is not None and str(found) == msg:
-            problems.append(Refusal("at", field=where, problem=found) if where else found)
-        else:
-            problems.append(f"{where}: {msg}" if where else msg)
-    return problems
+def unwritable(path: Path, exc: OSError) -> Refusal:
+    """An output file that cannot be written."""
+    return Refusal("file.unwritable", field="output", path=path, why=os_reason(exc))
+
+
+def os_reason(exc: OSError) -> str | Refusal:
+    """Why a file cannot be opened, in the reader's words for the usual causes."""
+    import errno
+
+    code = {errno.ENOENT: "os.missing", errno.EACCES: "os.denied", errno.EISDIR: "os.directory"}
+    found = code.get(exc.errno or 0)
+    return Refusal(found) if found is not None else str(exc.strerror)
 
 
 def parse(model: type[M], data: Any) -> M:
@@ -139,7 +150,7 @@ def check_meeting(data: Any, store: Store, now: datetime) -> MeetingDefinition:
     problems += unknown
     off = store.inactive()
     problems += [
-        f"participants: {i!r} is deactivated in the directory"
+        Refusal("input.deactivated", field="participants", participant=repr(i))
         for i in meeting.participants
         if i in off
     ]

@@ -11,6 +11,22 @@ from domain.common import i18n
 _VARIABLES = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
 
 
+def N_(message: str) -> str:
+    """Marks a message for extraction; translated where it is printed."""
+    return message
+
+
+ERROR = N_("error: %(problem)s")
+
+
+def error_line(problem: str, lang: str) -> str:
+    """One refused input as `rtm` prints it on stderr, in `lang` (a Refusal by its code)."""
+    from domain.common.refusals import Refusal
+
+    said = problem.text(lang) if isinstance(problem, Refusal) else problem
+    return i18n.gettext(lang, ERROR) % {"problem": said}
+
+
 def terminal_language(environ: Mapping[str, str] | None = None) -> str:
     """e.g. "ru" for LANG=ru_RU.UTF-8 or LANGUAGE=uz:ru; "en" for C, POSIX or nothing."""
     env = os.environ if environ is None else environ

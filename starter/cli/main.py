@@ -66,16 +66,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     import asyncio
 
     from activities.config import SettingsError, load_settings
-    from domain.common.refusals import Refusal
     from starter.cli.errors import InputError
-    from starter.cli.language import terminal_language
+    from starter.cli.language import error_line, terminal_language
     from starter.client.refusals import CommandRefused
 
     try:
         settings = load_settings()
     except SettingsError as exc:
+        lang = terminal_language()
         for problem in exc.problems:
-            print(f"error: {problem}", file=sys.stderr)
+            print(error_line(problem, lang), file=sys.stderr)
         return 2
     try:
         from starter.cli.scope import enforce
@@ -86,11 +86,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except InputError as exc:  # a problem the engine knows by its code: in the operator's words
         lang = terminal_language()
         for problem in exc.problems:
-            said = problem.text(lang) if isinstance(problem, Refusal) else problem
-            print(f"error: {said}", file=sys.stderr)
+            print(error_line(problem, lang), file=sys.stderr)
         return 2
     except CommandRefused as exc:  # in the operator's language (LANGUAGE, LC_ALL, LANG)
-        print(f"error: {exc.refusal.text(terminal_language())}", file=sys.stderr)
+        print(error_line(exc.refusal, terminal_language()), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

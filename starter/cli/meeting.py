@@ -15,6 +15,7 @@ from domain.meeting.status import StatusPage
 from starter.cli.common import actor, add, connect, open_store, print_json
 from starter.cli.daysoff import warn_days_off
 from starter.cli.errors import InputError
+from starter.cli.scope import scope_refusal
 from starter.cli.views import render_status
 
 if TYPE_CHECKING:
@@ -29,7 +30,7 @@ async def cmd_meeting_plan(args: argparse.Namespace, settings: Settings) -> int:
     meeting = check_meeting(read_document(Path(args.file)), store, datetime.now(UTC))
     scope = getattr(args, "scope", None)
     if scope is not None and meeting.region != scope:
-        raise InputError([f"region: {settings.cli_user} manages region {scope} only"])
+        raise InputError([scope_refusal(settings, "region", scope)])
     warn_days_off(store, meeting)
     client = await connect(settings)
     await commands.plan(client, meeting, settings.task_queue, reuse=False)

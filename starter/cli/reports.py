@@ -9,9 +9,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from domain.common.refusals import Refusal
 from starter.cli.common import actor, add, connect, open_store
 from starter.cli.errors import InputError
-from starter.cli.inputs import parse, read_document
+from starter.cli.inputs import parse, read_document, unwritable
 
 if TYPE_CHECKING:
     from activities.config import Settings
@@ -32,7 +33,7 @@ def _write(data: bytes, args: argparse.Namespace, settings: Settings, name: str)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
     except OSError as exc:
-        raise InputError([f"output: cannot write {path} ({exc.strerror})"]) from exc
+        raise InputError([unwritable(path, exc)]) from exc
     print(f"{path} ({len(data)} bytes)")
 
 
@@ -114,7 +115,8 @@ async def cmd_history_list(args: argparse.Namespace, settings: Settings) -> int:
 
 def _subject(args: argparse.Namespace) -> tuple[str, str]:
     if bool(args.person) == bool(args.region):
-        raise InputError(["feed: give exactly one of --person or --region"])
+        problem = Refusal("input.one_of", field="feed", first="--person", second="--region")
+        raise InputError([problem])
     return ("person", args.person) if args.person else ("region", args.region)
 
 
@@ -129,7 +131,9 @@ async def cmd_feed(args: argparse.Namespace, settings: Settings) -> int:
         else store.region(subject) is not None
     )
     if not known:
-        raise InputError([f"{kind}: unknown {kind} {subject!r}"])
+        code, value = ("input.unknown_person", "person") if kind == "person" else (
+            "input.unknown_region", "region")  # fmt: skip
+        raise InputError([Refusal(code, field=kind, **{value: repr(subject)})])
     if args.action == "revoke":
         serial = store.revoke_feed(kind, subject, actor(settings).id)
         print(f"revoked; the new link of {kind} {subject}:")
@@ -147,7 +151,8 @@ async def cmd_charts(args: argparse.Namespace, settings: Settings) -> int:
     from starter.client.reports import meeting_charts, region_charts
 
     if bool(args.meeting) == bool(args.region):
-        raise InputError(["charts: give exactly one of --meeting or --region"])
+        problem = Refusal("input.one_of", field="charts", first="--meeting", second="--region")
+        raise InputError([problem])
     kind, subject = ("meeting", args.meeting) if args.meeting else ("region", args.region)
     now = datetime.now(UTC)
     if args.url:
@@ -166,7 +171,7 @@ async def cmd_charts(args: argparse.Namespace, settings: Settings) -> int:
         for chart in charts:
             (out / f"{chart.id}.svg").write_text(chart_svg(chart, args.language), "utf-8")
     except OSError as exc:
-        raise InputError([f"output: cannot write {out} ({exc.strerror})"]) from exc
+        raise InputError([unwritable(out, exc)]) from exc
     print(f"{out}/index.html and {', '.join(c.id + '.svg' for c in charts)}")
     return 0
 

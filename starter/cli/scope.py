@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
+from domain.common.refusals import Refusal
 from starter.cli.errors import InputError
 
 if TYPE_CHECKING:
@@ -57,12 +58,17 @@ def region_of_user(settings: Settings, store: Store) -> str | None:
     if person.role is Role.AUDITOR:
         return None
     if person.role is not Role.SECRETARIAT:
-        raise InputError([f"RTM_USER: {settings.cli_user} is not secretariat staff"])
+        raise InputError([Refusal("scope.not_staff", variable="RTM_USER", user=settings.cli_user)])
     organisation = next((o for o in store.organisations() if o.code == person.organisation), None)
     region = store.region(organisation.region) if organisation and organisation.region else None
     if region is None:
-        raise InputError([f"RTM_USER: {settings.cli_user}'s organisation manages no region"])
+        raise InputError([Refusal("scope.no_region", variable="RTM_USER", user=settings.cli_user)])
     return None if region.coordination else region.code
+
+
+def scope_refusal(settings: Settings, field: str, region: str) -> Refusal:
+    """A region's secretariat asked for another region."""
+    return Refusal("scope.region", field=field, user=settings.cli_user, region=region)
 
 
 def enforce(args: argparse.Namespace, settings: Settings) -> None:
@@ -75,18 +81,20 @@ def enforce(args: argparse.Namespace, settings: Settings) -> None:
     own = region_of_user(settings, store)
     if own is None:
         if _is_auditor(settings, store) and _command(args) not in READS:
-            raise InputError([f"RTM_USER: {settings.cli_user} audits and changes nothing"])
+            auditor = Refusal("scope.auditor", variable="RTM_USER", user=settings.cli_user)
+            raise InputError([auditor])
         return
     if args.command == "directory" and args.action == "load":
-        raise InputError([f"directory: {settings.cli_user} may not load the whole directory"])
+        raise InputError([Refusal("scope.directory", field="directory", user=settings.cli_user)])
     listing = _command(args) in LISTINGS
     if listing and getattr(args, "region", None) is None:
         args.region = own
     if getattr(args, "region", None) not in (None, own):
-        raise InputError([f"region: {settings.cli_user} manages region {own} only"])
+        raise InputError([scope_refusal(settings, "region", own)])
     meeting = _meeting_argument(args)
     if meeting is not None and store.meeting_region(meeting) != own:
-        raise InputError([f"meeting: no meeting {meeting!r} in region {own}"])
+        problem = Refusal("scope.meeting", field="meeting", meeting=repr(meeting), region=own)
+        raise InputError([problem])
     args.scope = own
 
 

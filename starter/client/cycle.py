@@ -21,6 +21,7 @@ from temporalio.client import (
 from temporalio.service import RPCError, RPCStatusCode
 
 from domain.common.base import Frozen
+from domain.common.refusals import Refusal
 from domain.cycle.next_meeting import CycleInput
 from workflows.cycle.workflow import RtmCycleWorkflow
 
@@ -28,7 +29,12 @@ DEFAULT_MONTHS = (1, 7)
 
 
 class CycleError(Exception):
-    """A cycle command that cannot be done; the message says why. Nothing changed."""
+    """A cycle command that cannot be done; the message says why (its refusal: by its
+    code, in each reader's language). Nothing changed."""
+
+    def __init__(self, refusal: Refusal) -> None:
+        super().__init__(refusal)
+        self.refusal = refusal
 
 
 class CycleView(Frozen):
@@ -54,9 +60,9 @@ def months_of(text: str | None) -> tuple[int, ...]:
     try:
         months = tuple(sorted({int(m) for m in text.split(",")}))
     except ValueError as exc:
-        raise CycleError(f"months: {text!r} is not a list of month numbers like 1,7") from exc
+        raise CycleError(Refusal("cycle.months", field="months", value=repr(text))) from exc
     if not months or any(m < 1 or m > 12 for m in months):
-        raise CycleError(f"months: {text!r}: months are 1 to 12")
+        raise CycleError(Refusal("cycle.month_range", field="months", value=repr(text)))
     return months
 
 
@@ -76,9 +82,9 @@ async def create(
     With `series`, the Schedule of that series (organised by `region`), named after it."""
     key = series or region
     if not 1 <= day <= 28:
-        raise CycleError("day: 1 to 28, so that every month has it")
+        raise CycleError(Refusal("cycle.day", field="day"))
     if not 0 <= hour <= 23:
-        raise CycleError("hour: 0 to 23")
+        raise CycleError(Refusal("cycle.hour", field="hour"))
     calendar = ScheduleCalendarSpec(
         month=[ScheduleRange(m) for m in months],
         day_of_month=[ScheduleRange(day)],
@@ -99,7 +105,8 @@ async def create(
     try:
         return await client.create_schedule(schedule_id(key), schedule)
     except ScheduleAlreadyRunningError as exc:
-        raise CycleError(f"{'series' if series else 'region'} {key} already has a cycle") from exc
+        exists = Refusal(f"cycle.exists.{'series' if series else 'region'}", key=key)
+        raise CycleError(exists) from exc
 
 
 async def _handle(client: Client, region: str) -> ScheduleHandle:
@@ -109,7 +116,7 @@ async def _handle(client: Client, region: str) -> ScheduleHandle:
     except RPCError as exc:
         if exc.status is RPCStatusCode.NOT_FOUND:
             hint = f"rtm cycle create --region {region}"
-            raise CycleError(f"region {region} has no cycle: {hint}") from exc
+            raise CycleError(Refusal("cycle.none", region=region, hint=hint)) from exc
         raise
     return handle
 
@@ -147,7 +154,8 @@ async def trigger(client: Client, region: str) -> None:
     """Run the cycle now; a paused region is refused, so 'paused' means nothing starts."""
     handle = await _handle(client, region)
     if (await handle.describe()).schedule.state.paused:
-        raise CycleError(f"the {region} cycle is paused: rtm cycle resume --region {region}")
+        hint = f"rtm cycle resume --region {region}"
+        raise CycleError(Refusal("cycle.paused", region=region, hint=hint))
     await handle.trigger(overlap=ScheduleOverlapPolicy.BUFFER_ALL)
 
 

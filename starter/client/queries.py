@@ -138,7 +138,7 @@ async def list_meetings(
     query = ["WorkflowType = 'MeetingWorkflow'"]
     if region is not None:
         if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}", region):
-            raise CommandRefused(f"region: {region!r} is not a region code")
+            raise CommandRefused(Refusal("input.region_code", field="region", region=repr(region)))
         query.append(f"{search_attributes.RTM_REGION.name} = '{region}'")
     if phase is not None:
         query.append(f"{search_attributes.RTM_PHASE.name} = '{phase.value}'")

@@ -10,8 +10,6 @@ from __future__ import annotations
 import asyncio
 import sys
 from datetime import UTC, date, datetime, time, timedelta
-from importlib.resources import files
-from pathlib import Path
 
 from temporalio.client import Client
 
@@ -35,14 +33,11 @@ from domain.reports.links import charts_link
 from starter.cli.daysoff import warn_days_off
 from starter.cli.inputs import parse, read_directory, read_document
 from starter.client import commands
+from starter.data import AUDITORS, HISTORY, NETWORK
 from starter.devstack.stack import embedded_stack
 from starter.web.console.auth import operator_link
 from workflows.meeting.workflow import MeetingWorkflow
 
-CENTRAL_ASIA = Path(str(files("starter") / "data" / "central_asia.yaml"))
-NETWORK = Path(str(files("starter") / "data" / "network.yaml"))
-AUDITORS = Path(str(files("starter") / "data" / "auditors.yaml"))
-HISTORY = Path(str(files("starter") / "data" / "history-central-asia.yaml"))
 PARTNERS_AT_15TH = ["KZ", "KG", "MN", "PK", "TJ", "UZ"]
 OBSERVERS = ["EUDEL-KZ", "EUDEL-UZ", "JRC", "UNICRI", "ISTC", "EEAS", "SEC-CA"]
 

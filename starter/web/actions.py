@@ -9,15 +9,11 @@ from __future__ import annotations
 
 import html
 import logging
-from collections.abc import Callable
-from datetime import datetime
 from urllib.parse import urlencode
 
 from aiohttp import web
 from pydantic import ValidationError
-from temporalio.client import Client
 
-from activities.store import Store
 from domain.common import i18n
 from domain.common.links import DONE_PURPOSE
 from domain.followup.actions import ActionItem, ActionStatus, DoneCommand, action_workflow_id
@@ -25,6 +21,7 @@ from domain.registration.answers import Actor, Channel
 from starter.client import commands
 from starter.web.pages import (
     N_,
+    Parts,
     error_page,
     link_refused,
     page,
@@ -105,13 +102,9 @@ def _note(value: object) -> str | None:
     return text or None
 
 
-def add_action_routes(
-    app: web.Application,
-    client: Client,
-    store: Store | None,
-    key: bytes,
-    now: Callable[[], datetime],
-) -> None:
+def add_action_routes(app: web.Application, parts: Parts) -> None:
+    client, store, key, now = parts
+
     async def checked(request: web.Request) -> tuple[str, str, str] | web.Response:
         """The verified (meeting, action) of the link and the page's language, or the page
         that refuses the link."""

@@ -30,6 +30,7 @@ from starter.web.console import add_console_routes
 from starter.web.downloads import add_download_routes
 from starter.web.link_templates import meeting_facts, render_page, translate
 from starter.web.pages import (
+    Parts,
     error_page,
     html_errors,
     link_refused,
@@ -205,10 +206,11 @@ def make_app(
     app.router.add_get(RSVP_PATH, show)
     app.router.add_post(RSVP_PATH, record)
     app.router.add_get("/healthz", healthz)
-    add_attendance_routes(app, client, store, key, now)
-    add_action_routes(app, client, store, key, now)
-    add_report_routes(app, client, store, key, now)
-    add_download_routes(app, add_console_routes(app, client, store, key, now, settings))
+    parts = Parts(client, store, key, now)
+    add_attendance_routes(app, parts)
+    add_action_routes(app, parts)
+    add_report_routes(app, parts)
+    add_download_routes(app, add_console_routes(app, parts, settings))
     return app
 
 

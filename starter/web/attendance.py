@@ -10,21 +10,18 @@ from __future__ import annotations
 
 import html
 import logging
-from collections.abc import Callable
-from datetime import datetime
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from aiohttp import web
-from temporalio.client import Client
 
-from activities.store import Store
 from domain.attendance.register import CheckInCommand, JoinCommand, Mode
 from domain.meeting.status import MeetingStatus, StatusPage
 from domain.registration.answers import Actor, Attendance, Channel
 from starter.client import commands
 from starter.web.link_templates import meeting_facts, render_page, translate
 from starter.web.pages import (
+    Parts,
     error_page,
     link_refused,
     page,
@@ -41,13 +38,9 @@ DESK_PATH = "/desk/{meeting}"
 ACCEPTED = (Attendance.IN_PERSON, Attendance.ONLINE)
 
 
-def add_attendance_routes(
-    app: web.Application,
-    client: Client,
-    store: Store | None,
-    key: bytes,
-    now: Callable[[], datetime],
-) -> None:
+def add_attendance_routes(app: web.Application, parts: Parts) -> None:
+    client, store, key, now = parts
+
     async def joinable(request: web.Request) -> tuple[str, str, MeetingStatus] | web.Response:
         """The verified link's meeting, participant and status, or the page refusing it."""
         meeting_id = request.match_info["meeting"]

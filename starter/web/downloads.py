@@ -7,7 +7,7 @@ changes nothing. Bad parameters answer 400 naming the parameter."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date
 
 from aiohttp import web
@@ -20,6 +20,8 @@ from activities.reports.documents import (
     report_document,
     tracker_document,
 )
+from domain.common.invalid import invalid
+from domain.common.refusals import Refusal
 from domain.reports.facts import MeetingFacts
 from domain.reports.render import LANGUAGES, charts_page
 from domain.reports.tracker import TrackerFilter
@@ -27,6 +29,7 @@ from starter.client import commands
 from starter.client.reports import meeting_charts, meeting_facts, region_charts
 from starter.web.console import reads
 from starter.web.console.context import Console, PageHandler
+from starter.web.console.render import language as page_language
 from starter.web.console.roles import Viewer
 
 TYPES = {
@@ -41,21 +44,30 @@ Build = Callable[[MeetingFacts, Format, str], bytes]
 
 
 class BadParameter(Exception):
-    pass
+    """A download's parameter that is not one it takes; the refusal says which, by code."""
+
+    def __init__(self, refusal: Refusal) -> None:
+        super().__init__(refusal)
+        self.refusal = refusal
+
+
+def _not_one_of(field: str, value: str, allowed: Iterable[str]) -> BadParameter:
+    return BadParameter(
+        Refusal("input.not_one_of", field=field, value=repr(value[:20]), allowed=", ".join(allowed))
+    )
 
 
 def _language(request: web.Request) -> str:
     language = request.query.get("language", "en")
     if language not in LANGUAGES:
-        raise BadParameter(f"language: {language[:20]!r} is not one of {', '.join(LANGUAGES)}")
+        raise _not_one_of("language", language, LANGUAGES)
     return language
 
 
 def _format(request: web.Request, allowed: tuple[Format, ...]) -> Format:
     value = request.match_info["fmt"]
     if value not in {f.value for f in allowed}:
-        names = ", ".join(f.value for f in allowed)
-        raise BadParameter(f"format: {value[:20]!r} is not one of {names}")
+        raise _not_one_of("format", value, (f.value for f in allowed))
     return Format(value)
 
 
@@ -72,8 +84,10 @@ def _file(data: bytes, fmt: Format, name: str) -> web.Response:
     )
 
 
-def _bad(exc: Exception) -> web.Response:
-    return web.Response(status=400, text=f"{exc}\n", content_type="text/plain")
+def _bad(request: web.Request, exc: BadParameter) -> web.Response:
+    """The refusal as plain text, in the reader's language."""
+    said = exc.refusal.text(page_language(request))
+    return web.Response(status=400, text=f"{said}\n", content_type="text/plain")
 
 
 def add_download_routes(app: web.Application, console: Console | None) -> None:
@@ -90,7 +104,7 @@ def add_download_routes(app: web.Application, console: Console | None) -> None:
                 fmt = _format(request, formats) if formats else Format.PDF
                 language = _language(request)
             except BadParameter as exc:
-                return _bad(exc)
+                return _bad(request, exc)
             meeting_id = request.match_info["meeting"]
             await reads.readable(console, viewer, meeting_id)
             facts = await meeting_facts(console.client, store, meeting_id)
@@ -110,7 +124,7 @@ def add_download_routes(app: web.Application, console: Console | None) -> None:
         try:
             language = _language(request)
         except BadParameter as exc:
-            return _bad(exc)
+            return _bad(request, exc)
         meeting_id = request.match_info["meeting"]
         await reads.readable(console, viewer, meeting_id)
         title, found = await meeting_charts(console.client, store, meeting_id, language)
@@ -121,7 +135,7 @@ def add_download_routes(app: web.Application, console: Console | None) -> None:
         try:
             language = _language(request)
         except BadParameter as exc:
-            return _bad(exc)
+            return _bad(request, exc)
         region = request.match_info["region"]
         viewer.require_read(region)
         today = console.now().date()
@@ -144,10 +158,9 @@ def add_download_routes(app: web.Application, console: Console | None) -> None:
                 "overdue": q.get("overdue", "") in ("1", "true", "yes", "on"),
             })  # fmt: skip
         except BadParameter as exc:
-            return _bad(exc)
+            return _bad(request, exc)
         except ValidationError as exc:
-            where = ".".join(str(p) for p in exc.errors()[0]["loc"])
-            return _bad(BadParameter(f"{where}: {exc.errors()[0]['msg']}"))
+            return _bad(request, BadParameter(invalid(exc)))
         viewer.require_read(region)
         items = await asyncio.to_thread(store.actions, f.region, f.country)
         now = console.now()

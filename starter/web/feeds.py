@@ -41,7 +41,8 @@ def _feed(store: Store, kind: FeedKind, subject: str, now: datetime) -> Feed | N
         person = next((p for p in store.participants() if p.id == subject), None)
         if person is None:
             return None
-        language = person.language if person.language in LANGUAGES else "en"
+        # the first of their languages the reports have (a reader of [uz, ru, en]: ru)
+        language = next((x for x in person.languages if x in LANGUAGES), "en")
         tr = translations(language)
         actions = [a for a in store.actions() if owned_by(a, person)]
         name = tr.gettext("Round-Table Meetings: %(name)s") % {"name": person.name}

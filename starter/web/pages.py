@@ -7,10 +7,12 @@ import logging
 import re
 from collections.abc import Callable, Iterable
 from datetime import datetime
+from typing import NamedTuple
 
 from aiohttp import web
 from aiohttp.typedefs import Handler
 from markupsafe import Markup
+from temporalio.client import Client
 from temporalio.service import RPCError
 
 from activities.store import Store
@@ -20,6 +22,16 @@ from domain.common.refusals import Refusal
 from domain.registration.answers import Channel
 
 log = logging.getLogger(__name__)
+
+
+class Parts(NamedTuple):
+    """What every group of the web app's routes works with (`add_*_routes(app, parts)`)."""
+
+    client: Client
+    store: Store | None  # None: a bare link app (no console, feeds or charts)
+    key: bytes  # signs and verifies the links
+    now: Callable[[], datetime]
+
 
 # What links.signature produces (urlsafe base64, no padding); anything else is malformed
 # before it reaches hmac.compare_digest, which raises TypeError on non-ASCII text.

@@ -93,12 +93,12 @@ with workflow.unsafe.imports_passed_through():
         RsvpCommand,
         rsvp_problem,
     )
+    from domain.reminders.groups import plan_groups
     from domain.reminders.planning import (
         PlannedReminder,
         RemindCommand,
         ReminderKind,
         countries_without_accepted_nfp,
-        plan_reminders,
         remind_problem,
     )
     from domain.reminders.policy import ReminderPolicy
@@ -276,7 +276,7 @@ class MeetingWorkflowV1:
         return self._plan_cache[1]
 
     def _compute_plan(self) -> list[PlannedReminder]:
-        return plan_reminders(
+        return plan_groups(
             start_utc=self._meeting.start_utc(),
             agenda_deadline_utc=self._meeting.agenda_deadline_utc(),
             policy=self._policy,
@@ -286,7 +286,7 @@ class MeetingWorkflowV1:
             sequence=self._sequence,
             horizon=self._horizon,
             sent=self._reminded,
-        )
+        ).reminders()
 
     def _poke(self) -> None:
         """Wake the timeline when a change brings its next moment forward."""

@@ -8,6 +8,8 @@ next moment). The batch activity reports that message pending with the server's 
 (`domain.outbox.deferral.MailBatch.only`), and that activity retries a 4xx with backoff until
 it goes out or its window ends (failed, with the reason). A 5xx fails its message at once;
 what was sent is never sent again (the activity skips what its heartbeat or the outbox has).
+What failed for good is kept (`failed`) until the workflow tells the secretariat: after the
+pass that met it, or when the last lone send of its activity is over (`told`).
 """
 
 from __future__ import annotations
@@ -23,18 +25,33 @@ from workflows.common.policies import send_mail
 
 with workflow.unsafe.imports_passed_through():
     from domain.outbox.deferral import MailBatch, MailResult
+    from domain.outbox.delivery import FailedMessage
+    from domain.outbox.failures import failed_in
 
 B = TypeVar("B", bound=MailBatch)
 R = TypeVar("R", bound=MailResult)
 
 PATCH = "deferred-mail"  # workflows that ran before: only invitations were sent again alone
+FAILURES = "failures-of-every-kind"  # before: only failed invitations were told
 
 
 class Deferrals:
     """The lone sends in progress of one workflow, by outbox key."""
 
-    def __init__(self) -> None:
+    def __init__(self, told: Callable[[], None] | None = None) -> None:
         self._tasks: dict[str, tuple[str, bool, asyncio.Task[None]]] = {}
+        self.failed: list[FailedMessage] = []  # failed for good, not yet told
+        self._told = told  # tells `failed` to the secretariat (it calls `take_failed`)
+
+    def take_failed(self) -> list[FailedMessage]:
+        """What failed for good and was not told yet; from now on it counts as told."""
+        taken, self.failed = self.failed, []
+        return taken
+
+    def _keep_failures(self, batch: MailBatch, result: object) -> None:
+        found = failed_in(batch, result)
+        if found and workflow.patched(FAILURES):
+            self.failed += found
 
     @property
     def active(self) -> bool:
@@ -51,6 +68,7 @@ class Deferrals:
     async def send(self, activity: str, batch: B, result_type: type[R], stoppable: bool) -> R:
         """`batch` through `activity`; what the relay put off is then sent alone."""
         result = await send_mail(activity, batch, result_type)
+        self._keep_failures(batch, result)
         later = result.deferred_keys(batch)
         if later and workflow.patched(PATCH):
             self.defer(activity, batch, later, result_type, stoppable)
@@ -87,8 +105,11 @@ class Deferrals:
             return  # superseded by a cancel or reschedule (or the worker's own limits)
         finally:
             self._tasks.pop(key, None)
+        self._keep_failures(one, result)
         if settled is not None:
             settled(one, result)
+        if self.failed and self._told is not None and not self.running(activity):
+            self._told()
 
     async def stop(self) -> None:
         """Cancel the stoppable lone sends and wait until each has really stopped."""

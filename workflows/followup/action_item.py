@@ -10,6 +10,7 @@ what it sent, so its history stays small and nothing is sent twice.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from datetime import timedelta
 from typing import Literal
@@ -30,6 +31,7 @@ with workflow.unsafe.imports_passed_through():
         marked_done,
         next_action_moments,
     )
+    from domain.followup.failures import failure_mail
     from domain.mail.notices import NoticeResult
 
 from workflows.common.deferrals import Deferrals
@@ -50,7 +52,8 @@ class ActionItemWorkflow:
         self._iterations = inp.iterations
         self._done = done_problem(item) is not None
         self._done_recorded = False
-        self._deferred = Deferrals()  # an owner's address the relay put off: sent alone
+        self._deferred = Deferrals(self._tell_later)  # an owner's address put off: sent alone
+        self._telling: set[asyncio.Task[None]] = set()  # failures being told
 
     @workflow.run
     async def run(self, inp: ActionInput) -> ActionItem:
@@ -63,7 +66,10 @@ class ActionItemWorkflow:
                 await workflow.wait_condition(
                     lambda: (
                         self._done
-                        or (workflow.all_handlers_finished() and not self._deferred.active)
+                        or (
+                            workflow.all_handlers_finished()
+                            and not (self._deferred.active or self._telling)
+                        )
                     )
                 )
                 if not self._done:
@@ -90,7 +96,9 @@ class ActionItemWorkflow:
         await self._deferred.stop()  # done: what is still being tried is moot
         await self._record("done")
         self._done_recorded = True
-        await workflow.wait_condition(workflow.all_handlers_finished)
+        await workflow.wait_condition(
+            lambda: workflow.all_handlers_finished() and not self._telling
+        )
         if workflow.patched("tell-the-meeting"):  # the meeting may have continued as new
             meeting = workflow.get_external_workflow_handle(self._item.meeting_id)
             with contextlib.suppress(Exception):  # a closed meeting needs no news
@@ -107,6 +115,23 @@ class ActionItemWorkflow:
             )
             await self._deferred.send(SEND_ACTION_MAIL, mail, NoticeResult, stoppable=True)
             self._sent.append(moment.key)
+            if self._deferred.failed:
+                await self._tell()
+
+    def _tell_later(self) -> None:
+        """A message sent alone failed for good: tell the secretariat, in the background."""
+        task = asyncio.create_task(self._tell())
+        self._telling.add(task)
+        task.add_done_callback(self._telling.discard)
+
+    async def _tell(self) -> None:
+        """What failed for good and was not told yet, in one notice to the secretariat (an
+        address the relay puts off gets it later, alone; a done action does not stop it)."""
+        told = self._deferred.take_failed()
+        if told:
+            inp = self._input.model_copy(update={"item": self._item})
+            mail = failure_mail(inp, told, workflow.now())
+            await self._deferred.send(SEND_ACTION_MAIL, mail, NoticeResult, stoppable=False)
 
     async def _record(self, event: Literal["opened", "done"]) -> None:
         await workflow.execute_activity(

@@ -89,14 +89,14 @@ class AgendaHandlers(MeetingBase):
         s = self.s
         problem = decide_problem(command, {i.id: i for i in s.items}, self._over())
         if problem is None and command.presenter and command.presenter not in s.invitees:
-            problem = f"presenter {command.presenter!r} is not invited to this meeting"
+            problem = Refusal("agenda.presenter", presenter=command.presenter)
         if problem is None and s.published_version:
             after = [
                 decided(i, command, self._presenter_name(command)) if i.id == command.item_id
                 else i
                 for i in s.items
             ]  # fmt: skip
-            problem = view(s.meeting, after, 0, 0).problem
+            problem = view(s.meeting, after, 0, 0).why()
         return problem
 
     @workflow.update
@@ -118,7 +118,7 @@ class AgendaHandlers(MeetingBase):
         if problem is None and s.published_version == s.agenda_version:
             problem = Refusal("agenda.published", version=s.agenda_version)
         if problem is None:
-            problem = self.agenda().problem
+            problem = self.agenda().why()
         if problem:
             raise refused(problem)
 

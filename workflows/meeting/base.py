@@ -37,6 +37,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.meeting.notices import secretariat
     from domain.meeting.state import MeetingState
     from domain.meeting.timeline import next_moment
+    from domain.registration.answers import Attendance
     from domain.reminders.groups import GroupedPlan, ReminderGroup, plan_groups
     from domain.reminders.moments import MomentMemo, PlannedReminder, ReminderKind
 
@@ -59,7 +60,7 @@ class MeetingBase:
         self._shown: tuple[GroupedPlan, int, int, list[PlannedReminder], int] | None = None
         self._changes = 0  # bumped on every invitation or answer change (status caches)
         self._cancelling = False  # a cancel is sending: refuse commands as if it were done
-        self._deferred = Deferrals()  # messages the relay put off, each being sent alone
+        self._deferred = Deferrals(self._tell_failures)  # put off by the relay: sent alone
 
     # --- the reminder plan and the timeline's next moment ------------------------------
 
@@ -78,21 +79,28 @@ class MeetingBase:
             s.meeting.agenda_deadline,
         )
         if self._plan_cache is None or self._plan_cache[0] != key:
-            plan = plan_groups(
-                start_utc=s.meeting.start_utc(),
-                agenda_deadline_utc=s.meeting.agenda_deadline_utc(),
-                policy=s.policy,
-                invitees=s.invitees,
-                answers=s.attendances(),
-                secretariat_zone=s.secretariat_zone,
-                sequence=s.sequence,
-                horizon=s.horizon,
-                sent=s.reminded,
-                calendars=s.calendars,
-                memo=self._moments,
-            )
-            self._plan_cache = (key, plan)
+            self._plan_cache = (key, self._plan_of(s.invitees, s.attendances()))
         return self._plan_cache[1]
+
+    def _plan_of(
+        self, invitees: dict[str, Participant], answers: dict[str, Attendance]
+    ) -> GroupedPlan:
+        """The reminders `invitees` with `answers` are owed at the meeting's current dates,
+        sequence and policy (the whole meeting's, or one participant's after an answer)."""
+        s = self.s
+        return plan_groups(
+            start_utc=s.meeting.start_utc(),
+            agenda_deadline_utc=s.meeting.agenda_deadline_utc(),
+            policy=s.policy,
+            invitees=invitees,
+            answers=answers,
+            secretariat_zone=s.secretariat_zone,
+            sequence=s.sequence,
+            horizon=s.horizon,
+            sent=s.reminded,
+            calendars=s.calendars,
+            memo=self._moments,
+        )
 
     def _plan_for_status(self, limit: int) -> tuple[list[PlannedReminder], int]:
         """The first `limit` reminders and how many there are, without paying for the
@@ -206,6 +214,8 @@ class MeetingBase:
             await self._deferred.send(SEND_NOTICES, batch, NoticeResult, stoppable=False)
 
         await in_batches(recipients, send)
+        if self._deferred.failed:
+            self._tell_failures()
 
     async def _send_all(
         self,
@@ -254,6 +264,9 @@ class MeetingBase:
                 }
             )
         self._changes += 1
+
+    def _tell_failures(self) -> None:
+        """Mail of any kind failed for good: the secretariat is told (delivery)."""
 
     def _sent_all(self, sequence: int) -> None:
         """Every recipient of the pass has an outcome (or waits on its own)."""

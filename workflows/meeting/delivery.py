@@ -34,6 +34,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.mail.notices import NoticeBatch
     from domain.meeting.status import ChangeAck, change_ack
     from domain.outbox.delivery import DELIVERY_PROGRESS, DeliveryProgress, FailedMessage
+    from domain.outbox.failures import NOTICE, notice_key
     from domain.outbox.tracking import (
         ResendCommand,
         applied,
@@ -106,16 +107,19 @@ class DeliveryHandlers(MeetingBase):
         if not self._deferred.running(SEND_INVITATIONS):
             self._tell_secretariat(batch.sequence)
 
+    def _tell_failures(self) -> None:
+        self._tell_secretariat(self.s.sequence)
+
     def _tell_secretariat(self, sequence: int) -> None:
-        """One notice for the failures not yet told, in the background (the relay that
-        failed them may fail it too; nothing waits for it)."""
-        told, self._unreported = self._unreported, []
+        """One notice for the failures not yet told, of every kind of mail, in the
+        background (the relay that failed them may fail it too; nothing waits for it)."""
+        told, self._unreported = self._unreported + self._deferred.take_failed(), []
         if not told:
             return
         notice = NoticeBatch(
             meeting=self.s.meeting,
-            kind="delivery-failed",
-            key=f"s{sequence}:delivery-failed:{told[0].email}:{len(told)}",
+            kind=NOTICE,
+            key=notice_key(sequence, told),
             failed=told,
             recipients=[],
         )

@@ -13,7 +13,6 @@ with workflow.unsafe.imports_passed_through():
     from domain.invitations.batches import Invitation
     from domain.meeting.status import ParticipantStatus, participant_row
     from domain.registration.answers import Answer, RsvpCommand, rsvp_problem
-    from domain.reminders.groups import plan_groups
     from domain.reminders.moments import ReminderKind
 
 
@@ -61,19 +60,7 @@ class RegistrationHandlers(MeetingBase):
         """Wake the timeline if this answer brings a reminder of its own forward (a
         pre-meeting note once accepted); other participants' reminders do not move."""
         s = self.s
-        own = plan_groups(
-            start_utc=s.meeting.start_utc(),
-            agenda_deadline_utc=s.meeting.agenda_deadline_utc(),
-            policy=s.policy,
-            invitees={pid: s.invitees[pid]},
-            answers={pid: s.answers[pid].attendance},
-            secretariat_zone=s.secretariat_zone,
-            sequence=s.sequence,
-            horizon=s.horizon,
-            sent=s.reminded,
-            calendars=s.calendars,
-            memo=self._moments,
-        )
+        own = self._plan_of({pid: s.invitees[pid]}, {pid: s.answers[pid].attendance})
         upcoming = next((g.at for g in own.groups if g.kind is not ReminderKind.ESCALATION), None)
         if upcoming is not None and (self._next_wake is None or upcoming < self._next_wake):
             self._wake = True

@@ -64,6 +64,8 @@ class ReminderHandlers(MeetingBase):
             await self._deferred.send(SEND_REMINDERS, batch, ReminderResult, stoppable=True)
 
         await in_batches(items, send)
+        if self._deferred.failed:
+            self._tell_failures()
 
     def _inviting_now(self) -> bool:
         """The first invitations are going out (not a change's mail): a chaser may go out

@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import datetime
-
 from aiohttp import web
-from temporalio.client import Client
 
 from activities.config import Settings
-from activities.store import Store
 from activities.store.console import ConsoleStore
 from starter.web.console.agenda import add_agenda_routes
 from starter.web.console.attendance import add_attendance_routes
@@ -26,20 +21,19 @@ from starter.web.console.oidc import OidcProvider, add_oidc_routes
 from starter.web.console.plan import add_plan_routes
 from starter.web.console.render import stylesheet
 from starter.web.console.timeline import add_timeline_routes
+from starter.web.pages import Parts
 
 CONSOLE = web.AppKey("console", Console)
 
 
 def add_console_routes(
     app: web.Application,
-    client: Client,
-    store: Store | None,
-    key: bytes,
-    now: Callable[[], datetime],
+    parts: Parts,
     settings: Settings | None = None,
     mailer: Mailer | None = None,
 ) -> Console | None:
     """Mount every console page on `app` (nothing without a store: sessions live there)."""
+    client, store, key, now = parts
     if store is None:
         return None
     settings = settings or Settings()

@@ -40,6 +40,7 @@ def add_agenda_routes(app: web.Application, console: Console) -> None:
         meeting_id = request.match_info["meeting"]
         status = await reads.readable(console, viewer, meeting_id)
         agenda = await console.agenda(meeting_id)
+        proposed = [i for i in agenda.items if i.status is ItemStatus.PROPOSED]
         return render(
             request,
             "agenda.html",
@@ -49,7 +50,8 @@ def add_agenda_routes(app: web.Application, console: Console) -> None:
             agenda=agenda,
             days=days(agenda),
             manage=viewer.manages(status.meeting.region),
-            proposed=[i for i in agenda.items if i.status is ItemStatus.PROPOSED],
+            proposed=proposed,
+            proposers=await console.people([i.proposed_by for i in proposed if i.proposed_by]),
             problem=problem,
             section="agenda",
         )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import date
 from itertools import groupby
 from zoneinfo import ZoneInfo
@@ -33,7 +32,7 @@ def add_attendance_routes(app: web.Application, console: Console) -> None:
         status = await reads.readable(console, viewer, meeting_id)
         view = await console.attendance(meeting_id)
         ids = sorted({p.participant_id for p in view.presences})
-        people = await asyncio.to_thread(console.sessions.names_of, ids)
+        people = await console.people(ids)
         return render(
             request,
             "attendance.html",

@@ -55,6 +55,7 @@ class Console:
     mailer: Mailer
     oidc: Any = None  # starter.web.console.oidc.OidcProvider when single sign-on is set
     recent: Recent = field(default_factory=Recent)
+    regions: dict[str, str] = field(default_factory=dict)  # by meeting id: never changes
 
     async def page_of(self, meeting_id: str, page: StatusPage) -> MeetingStatus:
         """The summary and one page of participants (the status query's own paging)."""
@@ -73,6 +74,11 @@ class Console:
             return found | {c.code: c.name for c in self.store.countries()}
 
         return await self.recent.get("", "names", lambda: asyncio.to_thread(read), ttl=30)
+
+    async def people(self, ids: list[str]) -> dict[str, str]:
+        """The names of these people by id; no thread hop when there are none (most pages
+        have no held reply to name)."""
+        return await asyncio.to_thread(self.sessions.names_of, ids) if ids else {}
 
     async def agenda(self, meeting_id: str) -> AgendaView:
         return await self.recent.get(

@@ -10,7 +10,7 @@ from aiohttp import web
 from starter.client import cycle
 from starter.web.console.context import Console
 from starter.web.console.forms import done
-from starter.web.console.render import Msg, Text, render
+from starter.web.console.render import Msg, Text, render, why
 from starter.web.console.roles import Forbidden, Viewer
 
 ACTIONS = ("create", "pause", "resume", "trigger")
@@ -59,7 +59,7 @@ def add_cycle_routes(app: web.Application, console: Console) -> None:
             else:
                 await cycle.trigger(console.client, region)
         except cycle.CycleError as exc:
-            return await page(request, viewer, str(exc), 409)
+            return await page(request, viewer, why(exc), 409)
         await console.audit(None, viewer.id, f"cycle.{action}", {"region": region})
         return done("/console/cycle", "cycle")
 

@@ -10,6 +10,7 @@ from aiohttp import web
 
 from domain.agenda.template import ItemStatus
 from domain.common.contracts import Phase
+from domain.followup.actions import ActionItem
 from domain.invitations.batches import InvitationStatus
 from domain.meeting.status import MeetingStatus
 from starter.client import commands
@@ -68,7 +69,12 @@ def add_dashboard_routes(app: web.Application, console: Console) -> None:
                 raise web.HTTPSeeOther("/console/audit")
             raise Forbidden("the dashboard is the secretariat's")
         region = viewer.region
-        rows = [listed(r) for r in await asyncio.to_thread(console.sessions.meetings, region)]
+
+        def read() -> tuple[list[Listed], list[ActionItem]]:  # one thread hop for both
+            found = [listed(r) for r in console.sessions.meetings(region)]
+            return found, console.store.actions(region, None, True)
+
+        rows, actions = await asyncio.to_thread(read)
         by_phase = {p.value: [r for r in rows if r.phase == p.value] for p in PHASES}
         live_rows = [r for r in rows if r.phase in {p.value for p in LIVE}]
         live = [x for x in await asyncio.gather(*(_live(console, r) for r in live_rows)) if x]
@@ -87,9 +93,8 @@ def add_dashboard_routes(app: web.Application, console: Console) -> None:
             ],
             key=lambda d: d[0],
         )
-        actions = await asyncio.to_thread(console.store.actions, region, None, True)
         held = [h.participant_id for m in live for h in m.status.held_replies]
-        people = await asyncio.to_thread(console.sessions.names_of, held)
+        people = await console.people(held)
         planned = by_phase[Phase.PLANNED.value]
         return render(
             request,

@@ -12,12 +12,12 @@ from dataclasses import dataclass, field
 from aiohttp import web
 from pydantic import ValidationError
 
+from domain.common.invalid import validation_problems
 from domain.common.refusals import Refusal, several
 from domain.directory.models import Directory, Participant, Role
-from starter.cli.inputs import validation_problems
 from starter.web.console.context import Console
 from starter.web.console.forms import done, page_number, problems_by_field
-from starter.web.console.render import Msg, Said, Text, render
+from starter.web.console.render import Msg, Said, Text, render, why
 from starter.web.console.roles import Forbidden, Viewer
 
 COLUMNS = ("id", "name", "email", "role", "country", "organisation", "language", "zone")
@@ -66,9 +66,9 @@ def plan_import(
             said = Said([several(validation_problems(exc)) or str(exc)])
             changes.append(Change(n, None, "refused", problem=said))
             continue
-        why = allowed(person, region, countries)
-        if why:
-            changes.append(Change(n, person, "refused", problem=Said([why])))
+        refused = allowed(person, region, countries)
+        if refused:
+            changes.append(Change(n, person, "refused", problem=Said([refused])))
             continue
         old = existing.get(person.id)
         if old is None:
@@ -156,6 +156,7 @@ def add_directory_routes(app: web.Application, console: Console) -> None:
         if person is None or allowed(person, region, countries):
             raise Forbidden("this entry is not in your region's directory")
         form = {k: str(getattr(person, k) or "") for k in COLUMNS}
+        form["language"] = ", ".join(person.languages)  # the whole ordered list, kept on save
         return await form_page(request, viewer, form, {}, editing=True)
 
     async def save(request: web.Request, viewer: Viewer) -> web.StreamResponse:
@@ -174,15 +175,16 @@ def add_directory_routes(app: web.Application, console: Console) -> None:
         except ValidationError as exc:
             problems = problems_by_field(validation_problems(exc))
             return await form_page(request, viewer, form, problems, editing, 400)
-        why = allowed(person, region, countries)
+        refused = allowed(person, region, countries)
         if not editing and person.id in people:
-            why = Refusal("directory.id_taken", field="id", id=person.id)
-        if why:
-            return await form_page(request, viewer, form, problems_by_field([why]), editing, 400)
+            refused = Refusal("directory.id_taken", field="id", id=person.id)
+        if refused:
+            problems = problems_by_field([refused])
+            return await form_page(request, viewer, form, problems, editing, 400)
         try:
             await asyncio.to_thread(console.store.load_directory, Directory(participants=[person]))
         except ValueError as exc:
-            return await form_page(request, viewer, form, {"email": str(exc)}, editing, 400)
+            return await form_page(request, viewer, form, {"email": why(exc)}, editing, 400)
         await console.audit(
             None, viewer.id, "directory.save", person.model_dump(mode="json") | {"new": not editing}
         )
@@ -244,7 +246,7 @@ def add_directory_routes(app: web.Application, console: Console) -> None:
                     changes=changes,
                     text=text,
                     columns=COLUMNS,
-                    problem=str(exc),
+                    problem=why(exc),
                 )
             await console.audit(
                 None, viewer.id, "directory.import", {"participants": [p.id for p in chosen]}

@@ -16,7 +16,7 @@ from starter.client import commands
 from starter.web.console import reads
 from starter.web.console.context import Console
 from starter.web.console.forms import done, fields
-from starter.web.console.render import Msg, Text, language, render
+from starter.web.console.render import Msg, Text, language, render, why
 from starter.web.console.roles import Viewer
 
 ROWS = 5
@@ -59,7 +59,7 @@ def action_specs(form: dict[str, str]) -> tuple[list[ActionSpec], dict[str, Text
                 )
             )
         except ValidationError as exc:
-            problems[f"owner-{n}"] = "; ".join(e["msg"] for e in exc.errors())
+            problems[f"owner-{n}"] = why(exc)
     return specs, problems
 
 
@@ -109,7 +109,7 @@ def add_followup_routes(app: web.Application, console: Console) -> None:
             command = MinutesCommand(markdown=markdown, actions=specs, actor=console.actor(viewer))
             await commands.record_minutes(console.client, console.store, meeting_id, command)
         except ValidationError as exc:
-            return await page(request, viewer, form, {"": str(exc)}, 400)
+            return await page(request, viewer, form, {"": why(exc)}, 400)
         except commands.CommandRefused as exc:  # next to its field, in the reader's words
             said = exc.refusal.text(language(request))
             where, _, reason = said.partition(": ")

@@ -4,13 +4,13 @@ reschedule or cancel behind a page that names who will be mailed."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable
 from datetime import datetime
 
 from aiohttp import web
 from pydantic import ValidationError
 
+from domain.common.refusals import Refusal
 from domain.invitations.batches import InvitationStatus
 from domain.meeting.changes import CancelCommand, RescheduleCommand
 from domain.meeting.status import StatusPage
@@ -50,7 +50,7 @@ def _local(value: str, name: str) -> datetime:
     try:
         return datetime.fromisoformat(value)
     except ValueError:
-        raise ValueError(f"{name}: give a date and time like 2027-03-22T09:00") from None
+        raise ValueError(Refusal("input.local_time", field=name)) from None
 
 
 def add_meeting_routes(app: web.Application, console: Console) -> None:
@@ -90,7 +90,7 @@ def add_meeting_routes(app: web.Application, console: Console) -> None:
             answers=list(Attendance),
             manage=viewer.manages(status.meeting.region),
             failed=status.count(InvitationStatus.FAILED),
-            held_names=await asyncio.to_thread(console.sessions.names_of, held),
+            held_names=await console.people(held),
             problem=problem,
             section="registration",
         )
@@ -159,14 +159,14 @@ def add_meeting_routes(app: web.Application, console: Console) -> None:
         status = await reads.page(console, meeting_id, MAILED)
         kind = "cancel" if request.path.endswith("/cancel") else "reschedule"
         form = await fields(request) if request.method == "POST" else {}
-        problem = ""
+        problem: Text = ""
         if request.method == "POST":
             try:
                 if kind == "reschedule":
                     _local(form.get("start", ""), "start")
                     _local(form.get("end", ""), "end")
             except ValueError as exc:
-                problem = str(exc)
+                problem = why(exc)
             return render(
                 request,
                 "change_confirm.html" if not problem else "change.html",

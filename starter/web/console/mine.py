@@ -117,7 +117,7 @@ def add_mine_routes(app: web.Application, console: Console) -> None:
             )
         except (ValueError, ValidationError) as exc:
             problem = (
-                "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+                why(exc)
                 if isinstance(exc, ValidationError)
                 else Msg("minutes: give a whole number")
             )

@@ -40,14 +40,21 @@ def listed(row: MeetingRow) -> Listed:
 
 
 async def region_of(console: Console, meeting_id: str) -> str:
-    """The meeting's region from the projection (404 when the engine does not know it)."""
+    """The meeting's region from the projection (404 when the engine does not know it).
+    Every meeting page asks first; a meeting never moves to another region, so each is
+    read once."""
+    if (known := console.regions.get(meeting_id)) is not None:
+        return known
     row = await asyncio.to_thread(console.sessions.meeting, meeting_id)
     if row is not None:
-        return row.region
-    try:
-        return (await console.page_of(meeting_id, SUMMARY)).meeting.region
-    except commands.NoSuchMeeting:
-        raise web.HTTPNotFound(reason=f"There is no meeting {meeting_id}") from None
+        region = row.region
+    else:
+        try:
+            region = (await console.page_of(meeting_id, SUMMARY)).meeting.region
+        except commands.NoSuchMeeting:
+            raise web.HTTPNotFound(reason=f"There is no meeting {meeting_id}") from None
+    console.regions[meeting_id] = region
+    return region
 
 
 async def managed(console: Console, viewer: Viewer, meeting_id: str) -> str:

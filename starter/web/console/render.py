@@ -90,11 +90,28 @@ class Said:
 Text = Msg | Said | str  # what a page's context may hold for a sentence
 
 
+def written_in(languages: list[str], bilingual: bool = False) -> str:
+    """The language(s) a participant's mail is written in, by their own names ("Русский",
+    "Русский + English" for a bilingual meeting): what the status shows per row."""
+    return " + ".join(i18n.display_name(x) for x in i18n.mail_languages(languages, bilingual))
+
+
 def why(exc: BaseException) -> Text:
     """Why a command was refused, in the page's language: the refusal's code through the
-    catalogue when the engine gave one, else the exception's own words."""
+    catalogue when the engine gave one (a workflow's refusal, a validator's, pydantic's
+    checks of a form), else the exception's own words."""
+    from pydantic import ValidationError
+
+    from domain.common.invalid import invalid
+
     refusal = getattr(exc, "refusal", None)
-    return Said([refusal]) if isinstance(refusal, Refusal) else str(exc)
+    if isinstance(refusal, Refusal):
+        return Said([refusal])
+    if isinstance(exc, ValidationError):
+        return Said([invalid(exc)])
+    if isinstance(exc, ValueError) and exc.args and isinstance(exc.args[0], Refusal):
+        return Said([exc.args[0]])
+    return str(exc)
 
 
 @cache
@@ -106,6 +123,8 @@ def env_for(lang: str) -> Environment:
     env.globals["_"] = env.globals["gettext"] = quick_gettext(translations.gettext)
     env.filters["day"] = lambda value: i18n.format_date(value, lang, "day")
     env.filters["term"] = lambda value: term(value, lang)
+    env.filters["said"] = lambda value: value.text(lang) if isinstance(value, Refusal) else value
+    env.filters["written"] = written_in
     env.filters["clock"] = lambda value: (
         f"{i18n.format_date(value, lang, 'day')}, {i18n.format_hm(value, lang)}"
     )
@@ -168,6 +187,13 @@ def _make_env() -> Environment:
     return env
 
 
+@cache
+def language_choices(codes: tuple[str, ...]) -> tuple[tuple[str, str, bool], ...]:
+    """The language form's buttons (code, name as its readers write it, known to CLDR):
+    every page shows them, and Babel builds a name anew each time it is asked."""
+    return tuple((code, i18n.display_name(code), i18n.known(code)) for code in codes)
+
+
 def render(request: web.Request, template: str, code: int = 200, /, **context: Any) -> web.Response:
     """A page from `template` with the request's viewer, CSRF token and language."""
     lang = language(request)
@@ -176,9 +202,7 @@ def render(request: web.Request, template: str, code: int = 200, /, **context: A
         "csrf": request.get(CSRF, ""),
         "names": request.get(NAMES, {}),
         "lang": lang,
-        "languages": [
-            (code, i18n.display_name(code), i18n.known(code)) for code in i18n.available()
-        ],
+        "languages": language_choices(i18n.available()),
         "here": request.path_qs if request.method == "GET" else "",
         "path": request.path,
         "done": request.query.get("done", "")[:40],
