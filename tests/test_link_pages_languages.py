@@ -175,7 +175,7 @@ async def test_link_pages_in_russian(server: TestServer, fake_reads: dict[str, A
     assert pages["expired"][0] == 410 and tr("Link expired") in pages["expired"][1]
     assert pages["altered"][0] == 403 and tr("Invalid link") in pages["altered"][1]
     desk = _words(pages["desk"][1])
-    assert rtm().texts["ru"].title in desk  # the meeting's Russian title, not its English one
+    assert str(rtm().texts["ru"].title) in desk  # the Russian title, not the English one
     assert "Отметить присутствие" in desk and "1 участник посетил встречу" in desk, desk
     assert "очный" in desk and "in-person" not in desk  # the answer in the reader's words
 
