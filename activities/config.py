@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic_core import ErrorDetails
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from activities.private_files import read_or_create_secret
@@ -171,11 +172,20 @@ def load_settings() -> Settings:
     try:
         return Settings()
     except ValidationError as exc:
-        raise SettingsError(
-            [
-                f"{'.'.join(map(str, e['loc']))}: {e['msg']} (got {e['input']!r})"
-                if e["loc"]
-                else str(e["msg"]).removeprefix("Value error, ")
-                for e in exc.errors()
-            ]
-        ) from exc
+        raise SettingsError([_setting_problem(e) for e in exc.errors()]) from exc
+
+
+def _setting_problem(err: ErrorDetails) -> str:
+    """One bad variable, by its code where pydantic's check or the engine's has one (the
+    operator's language), else pydantic's words."""
+    from domain.common.invalid import error_refusal
+    from domain.common.refusals import Refusal
+
+    where = ".".join(map(str, err["loc"]))
+    found = error_refusal(err)
+    if not where:
+        return found or str(err["msg"]).removeprefix("Value error, ")
+    value = repr(err["input"])
+    if found is not None:
+        return Refusal("setting", variable=where, problem=found, value=value)
+    return f"{where}: {err['msg']} (got {value})"

@@ -9,8 +9,9 @@ worker (`rtm worker`) and the web app (`rtm web`) each in a process of its own, 
 production, so the bench's clients do not share the server's event loop. One meeting
 workflow (one run: the chain is counted and printed) invites all N; one in fifty answers.
 Then each of the users (each with a session of their own: the secretariat's pages for
-most, an NFP's own pages for every fifth) requests every page of their role `--rounds`
-times, all users at once. Printed per page: median, p95, p99 and max in milliseconds, the
+most, an NFP's own pages for every fifth) requests every page of their role, all users
+at once, each as many requests as a secretariat user's `--rounds` rounds (an NFP's
+fewer pages more often). Printed per page: median, p95, p99 and max in milliseconds, the
 median's ratio to the baseline measured in the same run (GET /healthz: the app's floor),
 and the web process's CPU milliseconds per request of the page asked for one at a time
 (what the page costs the server, whatever else the machine runs); with the load average
@@ -177,6 +178,15 @@ def load_average() -> str:
     return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
+def laps(rounds: int, paths: list[str], kinds: dict[str, list[str]]) -> int:
+    """How many times a user of `paths` goes round: `rounds` for the role with the most
+    pages, more for the others, so that every user asks as often and for as long (an NFP's
+    three pages are not left to a quiet end of the run, and each gets enough samples for
+    its p95)."""
+    longest = max(len(p) for p in kinds.values()) + 1  # + /healthz
+    return max(rounds, rounds * longest // (len(paths) + 1))
+
+
 async def user(
     base: str, cookie: str, paths: list[str], rounds: int, times: dict[str, list[float]]
 ) -> None:
@@ -250,7 +260,9 @@ async def main(n: int, users: int, rounds: int, profile: Path | None) -> None:
             spy = profiler(web.pid, profile) if profile else None
             load_before, cpu_before = load_average(), cpu_seconds(web.pid)
             started = time.perf_counter()
-            await asyncio.gather(*(user(base, c, p, rounds, times) for c, p in cookies))
+            await asyncio.gather(
+                *(user(base, c, p, laps(rounds, p, kinds), times) for c, p in cookies)
+            )
             elapsed = time.perf_counter() - started
             load_after = load_average()
             cpu_used = cpu_seconds(web.pid) - cpu_before

@@ -225,3 +225,18 @@ def test_a_cycles_refusals_in_russian() -> None:
     paused = Refusal("cycle.paused", region="CA", hint="rtm cycle resume --region CA")
     assert paused == "the CA cycle is paused: rtm cycle resume --region CA"
     assert paused.text("ru") == "цикл региона CA приостановлен: rtm cycle resume --region CA"
+
+
+@pytest.mark.parametrize(("name", "value"), [
+    ("SMTP_PORT", "abc"), ("SMTP_PORT", "70000"), ("SMTP_STARTTLS", "maybe"),
+    ("SMTP_TIMEOUT", "-1"), ("RTM_WORKFLOW_TASKS", "1"),
+])  # fmt: skip
+def test_a_bad_setting_is_refused_in_the_terminals_language(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], name: str, value: str
+) -> None:
+    monkeypatch.setenv(name, value)
+    monkeypatch.setenv("LANGUAGE", "ru")
+    assert main(["meeting", "status", "RTM-CA-16"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"ошибка: {name}: ") and f"(задано {value!r})" in err, err
+    assert _english(err, [name, "maybe"]) == set(), err

@@ -190,6 +190,7 @@ REASONS: dict[str, str] = {
     "input.deactivated": N_("%(field)s: %(participant)s is deactivated in the directory"),
     "input.one_of": N_("%(field)s: give exactly one of %(first)s or %(second)s"),
     "input.usage": N_("usage: %(usage)s"),
+    "setting": N_("%(variable)s: %(problem)s (got %(value)s)"),
     "input.not_one_of": N_("%(field)s: %(value)s is not one of %(allowed)s"),
     # files the secretariat gives (a meeting definition, a directory, minutes)
     "file.unreadable": N_("%(path)s: cannot read (%(why)s)"),

@@ -73,8 +73,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = load_settings()
     except SettingsError as exc:
+        lang = terminal_language()
         for problem in exc.problems:
-            print(f"error: {problem}", file=sys.stderr)
+            print(error_line(problem, lang), file=sys.stderr)
         return 2
     try:
         from starter.cli.scope import enforce
