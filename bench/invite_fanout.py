@@ -58,7 +58,7 @@ from domain.common.links import join_link, rsvp_links
 from domain.directory.models import Participant
 from domain.invitations.batches import InvitationBatch, InvitationStatus
 from domain.mail.builder import Mail
-from domain.mail.invitation import invitation_mail
+from domain.mail.invitation import InvitationRenderer
 from domain.meeting.definition import MeetingDefinition
 from domain.meeting.status import MeetingStatus, StatusPage
 from starter.client import commands
@@ -355,14 +355,18 @@ async def run_workflow(
 def render(
     definition: MeetingDefinition, participants: Sequence[Participant], key: bytes, base: str
 ) -> list[Mail]:
-    """What the send activity does per recipient: sign the links, render the message."""
-    batch = InvitationBatch(meeting=definition, sequence=0, recipients=[])
-    mails = []
-    for p in participants:
-        links = rsvp_links(key, base, definition, p.id)
-        join = join_link(key, base, definition, p.id)
-        mails.append(invitation_mail(batch, p, datetime.now(UTC), links, join))
-    return mails
+    """What the send activity does for a batch: one renderer, and per recipient its signed
+    links and message."""
+    renderer = InvitationRenderer(InvitationBatch(meeting=definition, sequence=0, recipients=[]))
+    return [message(renderer, p, key, base) for p in participants]
+
+
+def message(renderer: InvitationRenderer, p: Participant, key: bytes, base: str) -> Mail:
+    """One recipient's invitation: sign the links, render the message."""
+    definition = renderer.batch.meeting
+    links = rsvp_links(key, base, definition, p.id)
+    join = join_link(key, base, definition, p.id)
+    return renderer.mail(p, datetime.now(UTC), links, join)
 
 
 async def run_plain(
@@ -373,13 +377,15 @@ async def run_plain(
     base: str,
     meter: CpuMeter,
 ) -> PlainRun:
-    """Render and send each message over one SMTP connection (rendering timed)."""
+    """Render and send each message over one SMTP connection (rendering timed): one
+    renderer for the run, as the send activity has one per batch."""
     cpu0 = meter.snapshot()
     t0 = time.perf_counter()
+    renderer = InvitationRenderer(InvitationBatch(meeting=definition, sequence=0, recipients=[]))
     smtp = aiosmtplib.SMTP(hostname=HOST, port=port, timeout=30)
     await smtp.connect()
     for p in participants:
-        (mail,) = render(definition, [p], key, base)
+        mail = message(renderer, p, key, base)
         await smtp.sendmail(mail.sender, [mail.recipient], mail.data)
     await smtp.quit()
     seconds = time.perf_counter() - t0

@@ -13,6 +13,7 @@ import sqlite3
 import uuid
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
@@ -83,14 +84,20 @@ async def _fan_out_through_outage(
     assert len(sent_rows) == N, "one audit row per message, none written twice"
 
 
-async def test_sqlite_locked_mid_fan_out_sends_no_copy(
-    dev_env: WorkflowEnvironment, tmp_path: Path
-) -> None:
-    path = tmp_path / "rtm.db"
+Outage = Callable[[], Awaitable[None]]
+
+
+@asynccontextmanager
+async def sqlite_to_lock(
+    path: Path, participants: int, wait: float = 0
+) -> AsyncIterator[tuple[Store, Outage, Outage]]:
+    """A SQLite store at `path` holding a directory of `participants`, with how to lock it
+    (a writer that takes it exclusively, waiting up to `wait` s for a write in progress)
+    and how to unlock it."""
     store = Store(f"sqlite:///{path}")
     store.upgrade_schema()
-    store.load_directory(synthetic_directory(N))
-    holder = sqlite3.connect(path, timeout=0, isolation_level=None, check_same_thread=False)
+    store.load_directory(synthetic_directory(participants))
+    holder = sqlite3.connect(path, timeout=wait, isolation_level=None, check_same_thread=False)
 
     async def lock() -> None:
         holder.execute("BEGIN EXCLUSIVE")
@@ -99,14 +106,22 @@ async def test_sqlite_locked_mid_fan_out_sends_no_copy(
         holder.execute("ROLLBACK")
 
     try:
-        await _fan_out_through_outage(dev_env, store, lock, unlock)
+        yield store, lock, unlock
     finally:
         holder.close()
 
 
-@pytest.fixture
-async def proxied_postgres() -> AsyncIterator[tuple[Store, TcpProxy]]:
-    """A fresh schema of the PostgreSQL test database, reached through a TcpProxy."""
+async def test_sqlite_locked_mid_fan_out_sends_no_copy(
+    dev_env: WorkflowEnvironment, tmp_path: Path
+) -> None:
+    async with sqlite_to_lock(tmp_path / "rtm.db", N) as (store, lock, unlock):
+        await _fan_out_through_outage(dev_env, store, lock, unlock)
+
+
+@asynccontextmanager
+async def postgres_behind_proxy(participants: int) -> AsyncIterator[tuple[Store, TcpProxy]]:
+    """A fresh schema of the PostgreSQL test database holding a directory of `participants`,
+    reached through a TcpProxy; the store's URL names the schema (for a worker process)."""
     reason = _postgres_reason()
     if reason:
         pytest.skip(reason)
@@ -127,9 +142,10 @@ async def proxied_postgres() -> AsyncIterator[tuple[Store, TcpProxy]]:
             "options": f"-csearch_path={schema} -c statement_timeout=5000",
         },
     )
-    store = Store(proxied.render_as_string(hide_password=False), engine=engine)
+    named = proxied.update_query_dict({"options": f"-csearch_path={schema}"})
+    store = Store(named.render_as_string(hide_password=False), engine=engine)
     await asyncio.to_thread(store.upgrade_schema)  # the proxy runs on this event loop
-    await asyncio.to_thread(store.load_directory, synthetic_directory(N))
+    await asyncio.to_thread(store.load_directory, synthetic_directory(participants))
     try:
         yield store, proxy
     finally:
@@ -138,6 +154,12 @@ async def proxied_postgres() -> AsyncIterator[tuple[Store, TcpProxy]]:
         with admin.begin() as conn:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+@pytest.fixture
+async def proxied_postgres() -> AsyncIterator[tuple[Store, TcpProxy]]:
+    async with postgres_behind_proxy(N) as found:
+        yield found
 
 
 @pytest.mark.postgres

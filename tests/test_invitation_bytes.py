@@ -14,6 +14,7 @@ from datetime import datetime
 from email import policy
 from email.headerregistry import Address
 from email.message import EmailMessage, Message, MIMEPart
+from email.utils import format_datetime
 from functools import cache
 from typing import Any, Literal, cast
 from weakref import WeakKeyDictionary
@@ -29,7 +30,7 @@ from domain.directory.models import Participant
 from domain.invitations.batches import InvitationBatch, message_id
 from domain.invitations.calendar import invitation_ics
 from domain.mail.builder import boundary_tag, build
-from domain.mail.headers import address_header, fold_header, text_header
+from domain.mail.headers import address_header, date_header, fold_header, text_header
 from domain.mail.invitation import invitation_mail
 from domain.meeting.definition import MeetingDefinition, Organiser
 from domain.registration.answers import Attendance
@@ -509,6 +510,21 @@ def test_broken_reference_folds_are_not_copied() -> None:
     ]
     ours = address_header("To", looks_encoded, "a@example.org")
     assert read_back(ours) == [(looks_encoded, "a@example.org")]
+
+
+@settings(max_examples=examples(300), deadline=None)
+@given(
+    stamp=st.datetimes(
+        min_value=datetime(1970, 1, 2),
+        max_value=datetime(2200, 12, 31),
+        timezones=st.sampled_from(
+            [ZoneInfo("UTC"), ZoneInfo("Asia/Tashkent"), ZoneInfo("America/St_Johns")]
+        ),
+    )
+)
+def test_date_line_is_the_email_package(stamp: datetime) -> None:
+    """The Date line written directly is the email package's fold of the same date."""
+    assert date_header(stamp) == fold_header("Date", format_datetime(stamp))
 
 
 FULL_NAMES = [

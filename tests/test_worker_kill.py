@@ -1,4 +1,5 @@
-"""A real kill of the worker process in the middle of a 200-participant fan-out."""
+"""A real kill of the worker process in the middle of a 200-participant fan-out, on SQLite
+and on PostgreSQL."""
 
 from __future__ import annotations
 
@@ -20,11 +21,13 @@ from starter.devstack.catcher import Caught, SmtpCatcher
 from tests.factories import meeting, synthetic_directory
 from tests.harness import invited, plan
 from tests.ports import free_port
+from tests.test_cli_db import empty_url
 
 pytestmark = pytest.mark.e2e  # runs `rtm` or the worker as processes
 
 ROOT = Path(__file__).resolve().parent.parent
 N = 200
+__all__ = ["copies_beyond_the_first", "empty_url"]  # empty_url: the fixture, on each backend
 
 
 def copies_beyond_the_first(caught: list[Caught], n: int) -> dict[str, list[str]]:
@@ -54,9 +57,9 @@ def _worker(env: dict[str, str]) -> subprocess.Popen[bytes]:
 
 
 async def test_killed_worker_resumes_and_duplicates_only_in_flight_messages(
-    dev_env: WorkflowEnvironment, tmp_path: Path
+    dev_env: WorkflowEnvironment, empty_url: str
 ) -> None:
-    url = f"sqlite:///{tmp_path / 'rtm.db'}"
+    url = empty_url  # SQLite, then PostgreSQL
     store = Store(url)
     store.upgrade_schema()
     store.load_directory(synthetic_directory(N))

@@ -20,12 +20,14 @@ from domain.common.links import join_link, rsvp_links
 from domain.directory.models import Participant
 from domain.invitations.batches import BatchResult, DeliveryResult, InvitationBatch
 from domain.mail.builder import Mail
-from domain.mail.invitation import invitation_mail
+from domain.mail.invitation import InvitationRenderer
 from domain.mail.notices import NoticeBatch, NoticeResult, notice_mail
 from domain.mail.reminder import ReminderBatch, ReminderItem, ReminderResult, reminder_mail
 from domain.outbox.delivery import DELIVERY_PROGRESS, DeliveryProgress
 from domain.registration.answers import Attendance
 from domain.reminders.planning import ReminderKind
+
+RENDERERS_KEPT = 8  # fan-outs whose shared texts stay rendered (a few meetings at a time)
 
 
 class MailActivities:
@@ -37,6 +39,7 @@ class MailActivities:
         self._client = client
         self._key = settings.link_key()
         self._identity = settings.mail_identity()
+        self._renderers: dict[str, InvitationRenderer] = {}
 
     def _links(
         self, batch: InvitationBatch, recipient: Participant
@@ -44,6 +47,16 @@ class MailActivities:
         if batch.method != "REQUEST":
             return None
         return rsvp_links(self._key, self.settings.public_url, batch.meeting, recipient.id)
+
+    def _renderer(self, batch: InvitationBatch) -> InvitationRenderer:
+        """The renderer of `batch`'s shape: the batches of one fan-out share what their
+        messages have in common (rendered once per language and zone, not once a batch)."""
+        shape = InvitationRenderer.shape_of(batch)
+        found = self._renderers.pop(shape, None) or InvitationRenderer(batch, self._identity, shape)
+        self._renderers[shape] = found  # the most recent last; the oldest go first
+        while len(self._renderers) > RENDERERS_KEPT:
+            del self._renderers[next(iter(self._renderers))]
+        return found
 
     def _progress(self, sequence: int) -> Progress | None:
         """Signals the meeting what this batch has done so far (its status stays current)."""
@@ -61,11 +74,12 @@ class MailActivities:
     async def send_invitations(self, batch: InvitationBatch) -> BatchResult:
         """Send every not-yet-sent invitation of `batch` over one SMTP connection."""
         meeting, sequence = batch.meeting, batch.sequence
+        renderer = self._renderer(batch)
 
         def build(recipient: Participant) -> Callable[[datetime], Mail]:
             links = self._links(batch, recipient)
             join = join_link(self._key, self.settings.public_url, meeting, recipient.id)
-            return lambda now: invitation_mail(batch, recipient, now, links, join, self._identity)
+            return lambda now: renderer.mail(recipient, now, links, join)
 
         jobs = [
             MailJob(

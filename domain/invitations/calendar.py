@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 from datetime import UTC, datetime
+from typing import Any
 
 from domain.directory.models import Participant, Role
 from domain.invitations.vtimezone import vtimezone
@@ -60,6 +61,55 @@ def description(meeting: MeetingDefinition, join_url: str | None = None, lang: s
     return render_text("calendar-description", lang, context)
 
 
+def _fixed(event: Any, meeting: MeetingDefinition, sequence: int, method: str, lang: str) -> None:
+    """The properties every recipient of one (meeting, sequence, method, language) shares."""
+    import icalendar
+
+    tzid = {"TZID": meeting.zone}
+    event.add("uid", meeting.uid)
+    event.add("sequence", sequence)
+    event.add("dtstart", meeting.start, parameters=tzid)
+    event.add("dtend", meeting.end, parameters=tzid)
+    event.add("summary", localized(meeting, lang).title)
+    event.add("status", "CANCELLED" if method == "CANCEL" else "CONFIRMED")
+    event.add("transp", "OPAQUE")
+    organizer = icalendar.vCalAddress(f"mailto:{meeting.organiser.email}")
+    organizer.params["CN"] = cn(meeting.organiser.name)
+    event.add("organizer", organizer)
+
+
+def _joined(
+    event: Any,
+    meeting: MeetingDefinition,
+    join_url: str | None,
+    lang: str,
+    text: str | None = None,
+) -> None:
+    """LOCATION, URL and DESCRIPTION: they name the recipient's own join link, if any
+    (`text`: the DESCRIPTION already written)."""
+    words = localized(meeting, lang)  # SUMMARY, LOCATION and DESCRIPTION in `lang`
+    loc = location(words, join_url)
+    if loc:
+        event.add("location", loc)
+    if meeting.join_link and meeting.format is not MeetingFormat.IN_PERSON:
+        event.add("url", join_url or meeting.join_link)
+    event.add("description", text if text is not None else description(words, join_url, lang))
+
+
+def _own(event: Any, attendee: Participant, stamp: datetime) -> None:
+    """DTSTAMP and ATTENDEE: the recipient's own."""
+    import icalendar
+
+    event.add("dtstamp", stamp.astimezone(UTC))
+    who = icalendar.vCalAddress(f"mailto:{attendee.email}")
+    who.params["CN"] = cn(attendee.name)
+    who.params["ROLE"] = attendee_role(attendee.role)
+    who.params["PARTSTAT"] = "NEEDS-ACTION"
+    who.params["RSVP"] = "TRUE"
+    who.params["CUTYPE"] = "INDIVIDUAL"
+    event.add("attendee", who)
+
+
 def invitation_ics(
     meeting: MeetingDefinition,
     attendee: Participant,
@@ -73,38 +123,60 @@ def invitation_ics(
     import icalendar  # here, not above: the workflows and the CLI import this module's
     # neighbours but never write a calendar, and should not pay for loading icalendar
 
-    tzid = {"TZID": meeting.zone}
     event = icalendar.Event()
-    event.add("uid", meeting.uid)
-    event.add("sequence", sequence)
-    event.add("dtstamp", stamp.astimezone(UTC))
-    event.add("dtstart", meeting.start, parameters=tzid)
-    event.add("dtend", meeting.end, parameters=tzid)
-    words = localized(meeting, lang)  # SUMMARY, LOCATION and DESCRIPTION in `lang`
-    event.add("summary", words.title)
-    loc = location(words, join_url)
-    if loc:
-        event.add("location", loc)
-    if meeting.join_link and meeting.format is not MeetingFormat.IN_PERSON:
-        event.add("url", join_url or meeting.join_link)
-    event.add("description", description(words, join_url, lang))
-    event.add("status", "CANCELLED" if method == "CANCEL" else "CONFIRMED")
-    event.add("transp", "OPAQUE")
-
-    organizer = icalendar.vCalAddress(f"mailto:{meeting.organiser.email}")
-    organizer.params["CN"] = cn(meeting.organiser.name)
-    event.add("organizer", organizer)
-
-    who = icalendar.vCalAddress(f"mailto:{attendee.email}")
-    who.params["CN"] = cn(attendee.name)
-    who.params["ROLE"] = attendee_role(attendee.role)
-    who.params["PARTSTAT"] = "NEEDS-ACTION"
-    who.params["RSVP"] = "TRUE"
-    who.params["CUTYPE"] = "INDIVIDUAL"
-    event.add("attendee", who)
-
+    _fixed(event, meeting, sequence, method, lang)
+    _joined(event, meeting, join_url, lang)
+    _own(event, attendee, stamp)
     body: bytes = event.to_ical()
     return _calendar_head(meeting.zone, meeting.start.year, method) + body + _CALENDAR_END
+
+
+def _lines(event: Any) -> dict[str, bytes]:
+    """Each property of `event` as its folded content line (a VEVENT's lines are folded one
+    by one, so joined in the component's order they are the bytes `to_ical` writes)."""
+    return {
+        name: event.content_line(name, value).to_ical()
+        for name, value in event.property_items(recursive=False)
+        if name not in ("BEGIN", "END")
+    }
+
+
+class CalendarParts:
+    """The calendars of one (meeting, sequence, method, language) for many recipients: the
+    shared lines are written once, each recipient's own (and, with a personal join link,
+    the lines that name it) per message; the bytes are those of `invitation_ics`."""
+
+    def __init__(
+        self, meeting: MeetingDefinition, sequence: int, method: str, lang: str, personal: bool
+    ) -> None:
+        import icalendar
+
+        self.meeting, self.method, self.lang, self.personal = meeting, method, lang, personal
+        event = icalendar.Event()
+        _fixed(event, meeting, sequence, method, lang)
+        if not personal:  # no personal join link: every recipient's LOCATION, URL and
+            _joined(event, meeting, None, lang)  # DESCRIPTION are the same
+        self._shared = _lines(event)
+        self._head = _calendar_head(meeting.zone, meeting.start.year, method)
+        self._order: dict[frozenset[str], list[str]] = {}
+
+    def ics(
+        self, attendee: Participant, stamp: datetime, join_url: str | None, text: str | None
+    ) -> bytes:
+        """The recipient's VCALENDAR; `text`: its DESCRIPTION when the link is personal."""
+        import icalendar
+
+        event = icalendar.Event()
+        if self.personal:
+            _joined(event, self.meeting, join_url, self.lang, text)
+        _own(event, attendee, stamp)
+        lines = self._shared | _lines(event)
+        names = frozenset(lines)
+        order = self._order.get(names)
+        if order is None:
+            order = self._order[names] = icalendar.Event(dict.fromkeys(names, "")).sorted_keys()
+        body = b"\r\n".join([b"BEGIN:VEVENT", *(lines[n] for n in order), b"END:VEVENT"])
+        return self._head + body + b"\r\n" + _CALENDAR_END
 
 
 _CALENDAR_END = b"END:VCALENDAR\r\n"

@@ -21,9 +21,8 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from email.utils import format_datetime
 
-from domain.mail.headers import address_header, fold_header, text_header
+from domain.mail.headers import address_header, date_header, text_header
 
 __all__ = ["Calendar", "Mail", "MailIdentity", "boundary_tag", "build", "message_id"]
 
@@ -118,7 +117,7 @@ def build(
         address_header("From", *sender)
         + address_header("To", *recipient)
         + text_header("Subject", subject)
-        + fold_header("Date", format_datetime(stamp))
+        + date_header(stamp)
         + text_header("Message-ID", mid)
         + "".join(text_header(name, value) for name, value in (headers or {}).items())
         + "MIME-Version: 1.0\r\n"

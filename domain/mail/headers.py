@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import base64
 import re
+from datetime import datetime
 from email.headerregistry import Address
 from email.policy import SMTP
+from email.utils import format_datetime
 from functools import lru_cache
 
-__all__ = ["address_header", "fold_header", "refuse_controls", "text_header"]
+__all__ = ["address_header", "date_header", "fold_header", "refuse_controls", "text_header"]
 
 MAX_HEADER = SMTP.max_line_length or 78
 MAX_LINE = 998  # RFC 5322 2.1.1, without CRLF
@@ -58,6 +60,13 @@ def fold_header(name: str, value: str | Address) -> str:
     _, header = SMTP.header_store_parse(name, value)  # refuses CR/LF, like msg[name] = ...
     folded: str = header.fold(policy=SMTP)
     return _checked(folded)
+
+
+def date_header(stamp: datetime) -> str:
+    """The Date line of `stamp`. The email package parses a Date back into a datetime and
+    writes `format_datetime` of it: the very text given, a short ASCII line, so it is
+    written as it is (parsing it back was a tenth of a message's rendering)."""
+    return f"Date: {format_datetime(stamp)}\r\n"
 
 
 def _encoded_words(text: str, octets: int = 39) -> list[str]:

@@ -14,14 +14,18 @@ from datetime import date, datetime
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from domain.common import i18n
 
 if TYPE_CHECKING:
     from jinja2 import Environment, Template
 
-__all__ = ["Rendered", "environment", "render", "render_text"]
+__all__ = ["MARK", "Rendered", "environment", "fill", "fill_text", "render", "render_text", "slot"]
+
+# Placeholders (`slot`) stand for a recipient's own values in text rendered once for many:
+# private-use characters, which no template writes and no escaping changes.
+MARK = "\ue000"
 
 
 @dataclass(frozen=True)
@@ -29,6 +33,32 @@ class Rendered:
     subject: str
     text: str
     html: str
+
+
+def slot(name: str) -> str:
+    """The placeholder of the value `name` (see `fill`)."""
+    return f"{MARK}{name}\ue001"
+
+
+def fill_text(text: str, values: Mapping[str, str]) -> str:
+    """`text` with each placeholder replaced by its value as it is (`values` hold no MARK)."""
+    for name, value in values.items():
+        text = text.replace(slot(name), value)
+    return text
+
+
+def fill(rendered: Rendered, values: Mapping[str, str]) -> Rendered:
+    """`rendered` with its placeholders filled in: as they are in the subject and the text,
+    HTML-escaped in the HTML, which is what the templates write for the values themselves
+    (every value is written by a plain `{{ }}`: autoescaped in HTML, as it is in text)."""
+    html = rendered.html
+    for name, value in values.items():
+        html = html.replace(slot(name), str(escape(value)))
+    return Rendered(
+        subject=fill_text(rendered.subject, values),
+        text=fill_text(rendered.text, values),
+        html=html,
+    )
 
 
 def _filters(lang: str) -> dict[str, Callable[..., str]]:
