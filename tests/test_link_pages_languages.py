@@ -20,9 +20,10 @@ import pytest
 from aiohttp.test_utils import TestServer
 from temporalio.client import Client
 
+from domain.attendance.register import AttendanceView, RegisterCounts
 from domain.common import i18n
 from domain.common.contracts import Phase
-from domain.common.links import done_link, join_link, rsvp_links
+from domain.common.links import desk_link, done_link, join_link, rsvp_links
 from domain.followup.actions import ActionItem, ActionStatus, Owner, OwnerKind
 from domain.invitations.batches import Invitation
 from domain.mail import render
@@ -96,7 +97,18 @@ def fake_reads(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Any]]:
     async def mark_done(*args: object) -> ActionItem:
         return _action(True)
 
+    async def attendance(client: Client, meeting_id: str) -> AttendanceView:
+        counts = RegisterCounts(participants=1, by_mode={}, by_country={}, by_organisation={},
+                                nfp_countries=[], by_day={}, summary="1 participant")  # fmt: skip
+        return AttendanceView(meeting_id=meeting_id, presences=[], counts=counts)
+
+    async def all_participants(client: Client, meeting_id: str) -> AsyncIterator[Any]:
+        for row in _status(state["phase"], state["languages"]).participants:
+            yield row.model_copy(update={"attendance": Attendance.IN_PERSON})
+
     monkeypatch.setattr(commands, "status", status)
+    monkeypatch.setattr(commands, "attendance", attendance)
+    monkeypatch.setattr(commands, "all_participants", all_participants)
     monkeypatch.setattr(commands, "rsvp", rsvp)
     monkeypatch.setattr(commands, "action_status", action_status)
     monkeypatch.setattr(commands, "mark_action_done", mark_done)
@@ -115,8 +127,8 @@ def _local(url: str, server: TestServer) -> str:
 
 
 async def _pages(server: TestServer, lang_header: str) -> dict[str, tuple[int, str]]:
-    """Every link page once: RSVP confirm and thank-you, the join page, the action's confirm
-    and done,
+    """Every link page once: RSVP confirm and thank-you, the join page, the registration
+    desk, the action's confirm and done,
     the refusals (malformed, altered, expired, unknown route)."""
     m = rtm()
     online = rsvp_links(KEY, BASE, m, WHO)[Attendance.ONLINE]
@@ -129,6 +141,7 @@ async def _pages(server: TestServer, lang_header: str) -> dict[str, tuple[int, s
         "rsvp-confirm": ("GET", online),
         "rsvp-thanks": ("POST", online),
         "join": ("GET", join),
+        "desk": ("GET", desk_link(KEY, BASE, m)),
         "action-confirm": ("GET", done),
         "action-done": ("POST", done),
         "malformed": ("GET", online.split("&sig=")[0]),
@@ -161,6 +174,10 @@ async def test_link_pages_in_russian(server: TestServer, fake_reads: dict[str, A
     assert tr("Thank you") in pages["rsvp-thanks"][1]
     assert pages["expired"][0] == 410 and tr("Link expired") in pages["expired"][1]
     assert pages["altered"][0] == 403 and tr("Invalid link") in pages["altered"][1]
+    desk = _words(pages["desk"][1])
+    assert str(rtm().texts["ru"].title) in desk  # the Russian title, not the English one
+    assert "Отметить присутствие" in desk and "1 участник посетил встречу" in desk, desk
+    assert "очный" in desk and "in-person" not in desk  # the answer in the reader's words
 
 
 async def test_a_reader_of_russian_gets_russian_pages_whatever_the_browser(

@@ -1,6 +1,7 @@
 """Two workers share the task queue of a small network (two regions' RTMs) on the
 time-skipping server: a worker process that has begun the invitations, and one in this
-process that joins it; the first is killed (SIGKILL) in the middle of the invitations.
+process that joins it; the first is killed (SIGKILL) in the middle of the invitations
+(on SQLite and on PostgreSQL).
 Every invitee is invited, every planned reminder arrives once, nothing arrives under a second
 Message-ID, and the outbox and the relay agree. What the dead worker's connections had got
 accepted but not yet recorded arrives a second time, as the same message (same Message-ID)."""
@@ -28,11 +29,13 @@ from tests.factories import meeting
 from tests.harness import LINK_KEY, advance_to, invited, plan, settings_for
 from tests.mail_ledger import balance, ledger
 from tests.ports import free_port
+from tests.test_cli_db import empty_url
 from worker import build_worker
 
 pytestmark = pytest.mark.e2e  # runs the worker as processes
 
 ROOT = Path(__file__).resolve().parent.parent
+__all__ = ["empty_url"]  # the fixture: an empty database on each backend
 REGIONS = {"ME": ["IQ", "JO", "LB"], "GCC": ["AE", "BH", "KW", "OM", "QA", "SA"]}
 
 
@@ -52,10 +55,10 @@ def _rtm(region: str, start: datetime) -> MeetingDefinition:
 
 
 async def test_a_worker_killed_mid_fan_out_loses_nothing_and_sends_nothing_twice(
-    skipping_env: WorkflowEnvironment, tmp_path: Path
+    skipping_env: WorkflowEnvironment, tmp_path: Path, empty_url: str
 ) -> None:
     env = skipping_env
-    url = f"sqlite:///{tmp_path / 'rtm.db'}"
+    url = empty_url  # SQLite, then PostgreSQL
     store = Store(url)
     store.upgrade_schema()
     queue = f"rtm-kill-{uuid.uuid4().hex[:8]}"

@@ -102,3 +102,15 @@ async def test_the_consoles_directory_form_keeps_the_ordered_languages(
             async with http.post(url, data=form, allow_redirects=False) as r:
                 assert r.status == 303, await r.text()
             assert store.languages_of("tj-nfp") == ["uz", "en", "ru"]
+
+
+async def test_the_consoles_directory_lists_each_persons_languages_in_order(
+    dev_env: WorkflowEnvironment, store: Store, catcher: SmtpCatcher
+) -> None:
+    async with console_site(dev_env.client, store, catcher) as site:
+        http, _ = await signed_in(site.base, catcher, "officer.secretariat.ca@example.org")
+        async with http, http.get(f"{site.base}/console/directory?q=Rahmonov") as r:
+            assert r.status == 200
+            page = await r.text()
+    assert "<th scope=\"col\">Языки</th>" in page
+    assert 'data-label="Языки">tg, ru, en <span class="muted">(письма: Русский)</span>' in page

@@ -20,6 +20,7 @@ from activities.config import Settings
 from activities.store import Store
 from domain.common.contracts import Phase
 from domain.mail.views import answer_label
+from domain.meeting.definition import localized
 from domain.meeting.status import MeetingStatus, ParticipantStatus, StatusPage
 from domain.registration.answers import Actor, Attendance, Channel, RsvpCommand
 from starter.client import commands
@@ -65,7 +66,7 @@ def no_longer(status: MeetingStatus, lang: str) -> str:
         if status.phase is Phase.CANCELLED
         else _("The %(title)s is closed: answers are no longer accepted.")
     )
-    return text % {"title": status.title}
+    return text % {"title": localized(status.meeting, lang).title}
 
 
 def make_app(
@@ -126,7 +127,9 @@ def make_app(
             lang = await person_language(request, store, pid)
             _ = translator(lang)
             text = _("This link's participant is not invited to %(title)s.")
-            return error_page(404, text % {"title": status.title}, lang=lang)
+            return error_page(
+                404, text % {"title": localized(status.meeting, lang).title}, lang=lang
+            )
         lang = page_language(request, row.languages)
         _ = translator(lang)
         if status.phase in (Phase.CANCELLED, Phase.CLOSED):

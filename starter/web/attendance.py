@@ -16,6 +16,9 @@ from zoneinfo import ZoneInfo
 from aiohttp import web
 
 from domain.attendance.register import CheckInCommand, JoinCommand, Mode
+from domain.common import i18n
+from domain.common.terms import term
+from domain.meeting.definition import localized
 from domain.meeting.status import MeetingStatus, StatusPage
 from domain.registration.answers import Actor, Attendance, Channel
 from starter.client import commands
@@ -60,7 +63,9 @@ def add_attendance_routes(app: web.Application, parts: Parts) -> None:
             lang = await person_language(request, store, pid, row.languages if row else ())
             _ = translator(lang)
             text = _("The %(title)s has no online part.")
-            return error_page(404, text % {"title": status.title}, lang=lang)
+            return error_page(
+                404, text % {"title": localized(status.meeting, lang).title}, lang=lang
+            )
         return meeting_id, pid, status
 
     async def join_page(request: web.Request) -> web.Response:
@@ -134,18 +139,20 @@ def add_attendance_routes(app: web.Application, parts: Parts) -> None:
         today = {p.participant_id: p.mode for p in register.presences if p.day == venue_today}
         query = urlencode({"exp": request.query["exp"], "sig": request.query["sig"]})
         rows = []
+        button = html.escape(_("Check in"))  # outside the f-string: extracted for the catalogue
         for row in registered:
             mode = today.get(row.participant_id)
             pid = html.escape(row.participant_id)
+            checked = _("checked in (%(mode)s)") % {"mode": term(mode, lang)} if mode else ""
             action = (
-                f"in ({mode.value})" if mode is not None
+                html.escape(checked) if mode is not None
                 else f'<form method="post" action="?{html.escape(query)}" style="display:inline">'
                 f'<input type="hidden" name="participant" value="{pid}">'
-                f"<button>{html.escape(_('Check in'))}</button></form>"
+                f"<button>{button}</button></form>"
             )  # fmt: skip
             rows.append(
                 f"<tr><td>{html.escape(row.name)}</td><td>{html.escape(row.affiliation)}</td>"
-                f"<td>{html.escape(row.attendance.value if row.attendance else '')}</td>"
+                f"<td>{html.escape(term(row.attendance, lang) if row.attendance else '')}</td>"
                 f"<td>{action}</td></tr>"
             )
         heads = (_("Name"), _("From"), _("Registered"), "")
@@ -153,11 +160,14 @@ def add_attendance_routes(app: web.Application, parts: Parts) -> None:
         table += "".join(rows) + "</table>"
         present = sum(1 for m in today.values() if m is Mode.IN_PERSON)
         today_text = _("%(summary)s; %(present)s in the room today.")
+        n = register.counts.participants  # attended so far, in the reader's words
+        ngettext = i18n.translations(lang).ngettext
+        summary = ngettext("%(num)s participant attended", "%(num)s participants attended", n)
         return page(
             200,
-            _("Registration desk: %(title)s") % {"title": status.title},
+            _("Registration desk: %(title)s") % {"title": localized(status.meeting, lang).title},
             *([notice] if notice else []),
-            today_text % {"summary": register.counts.summary, "present": present},
+            today_text % {"summary": summary % {"num": n}, "present": present},
             form=table,
             lang=lang,
         )

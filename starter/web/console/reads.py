@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
+from functools import lru_cache
 
 from aiohttp import web
 
@@ -35,8 +36,15 @@ def listed(row: MeetingRow) -> Listed:
         region=row.region,
         title=row.title,
         phase=row.phase,
-        meeting=MeetingDefinition.model_validate_json(row.definition),
+        meeting=definition(row.definition),
     )
+
+
+@lru_cache(maxsize=1024)
+def definition(text: str) -> MeetingDefinition:
+    """A projection's definition, parsed once per text (the model is immutable): the
+    dashboard lists every meeting of the region on each visit, years of them."""
+    return MeetingDefinition.model_validate_json(text)
 
 
 async def region_of(console: Console, meeting_id: str) -> str:
