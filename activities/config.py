@@ -70,6 +70,12 @@ class Settings(BaseSettings):
     # workflow tasks a worker runs at once: on a few cores, more only share the GIL and each
     # takes longer; the others wait their turn on the server, not against their timeout
     workflow_tasks: int = Field(validation_alias="RTM_WORKFLOW_TASKS", default=8, ge=2)
+    # activities a worker runs at once. A send activity renders each message on the event
+    # loop that the worker's queries and workflow tasks also pass through: each running send
+    # adds a message's rendering to every turn of the loop. With the SDK's 100, 500 meetings
+    # inviting at once made a status query miss its deadline and send activities miss their
+    # heartbeats; with 8, p95 355 ms and none missed (bench/meetings_in_flight)
+    activity_tasks: int = Field(validation_alias="RTM_ACTIVITY_TASKS", default=8, ge=2)
     # a report's queries (rtm report, register, tracker, charts, audit; the console's downloads)
     report_timeout: float = Field(validation_alias="RTM_REPORT_TIMEOUT", default=120.0, gt=0)
     cli_user: str = Field(validation_alias="RTM_USER", default="secretariat")

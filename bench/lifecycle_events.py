@@ -131,7 +131,35 @@ def measure_histories(runs: list[WorkflowHistory]) -> dict[str, Any]:
     top = dict(sorted(by_type.items(), key=lambda kv: -kv[1])[:10])
     return {"runs": len(runs), "events": events, "bytes": size, "largest_payload": largest,
             "largest_in": where, "continue_as_new_state": carried,
-            "bytes_by_event": top}  # fmt: skip
+            "bytes_by_event": top, **continued_why(runs)}  # fmt: skip
+
+
+def continued_why(runs: list[WorkflowHistory]) -> dict[str, Any]:
+    """Why each run that continued as new did: the server had suggested it in the workflow
+    task that did it (its history count or size), or not (the workflow's own threshold);
+    and how many events each such run had."""
+    ours, suggested, lengths = 0, 0, []
+    for h in runs:
+        last = h.events[-1] if h.events else None
+        if last is None or not last.HasField(
+            "workflow_execution_continued_as_new_event_attributes"
+        ):
+            continue
+        lengths.append(len(h.events))
+        task = next(
+            (e for e in reversed(h.events)
+             if e.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED), None,
+        )  # fmt: skip
+        if task is not None and task.workflow_task_started_event_attributes.suggest_continue_as_new:
+            suggested += 1
+        else:
+            ours += 1
+    lengths.sort()
+    return {
+        "continued_by_threshold": ours,
+        "continued_at_suggestion": suggested,
+        "run_events": [lengths[0], lengths[len(lengths) // 2], lengths[-1]] if lengths else [],
+    }
 
 
 async def _all(calls: Sequence[Callable[[], Awaitable[object]]], parallel: int) -> list[float]:
@@ -279,7 +307,10 @@ def _line(r: dict[str, Any], base: dict[str, Any] | None) -> str:
         f"{r['largest_payload'] / 1024:.0f} KB, continue-as-new state "
         f"{r['continue_as_new_state'] / 1024:.0f} KB, answers {r['answer_ms_median']} ms median "
         f"({'in a row' if r['answers_in_a_row'] else f'{PARALLEL} in parallel'}), "
-        f"{r['mails']} mails, {r['wall_s']} s (load {r['load_average']}), "
+        f"{r['mails']} mails, {r['wall_s']} s (load {r['load_average']}), continued as new "
+        f"{r['continued_by_threshold']} times by the threshold and "
+        f"{r['continued_at_suggestion']} at the server's suggestion (events per run min, "
+        f"median, max {r['run_events']}), "
         f"complete: {r['complete']}{ratio}"
     )
 

@@ -4,10 +4,14 @@
 from __future__ import annotations
 
 import json
+import random
+import string
 
+import pytest
 from temporalio.contrib.pydantic import pydantic_data_converter
 
-from domain.common.contracts import ParticipantList
+from domain.common.contracts import ParticipantList, ParticipantQuery
+from domain.directory import columns
 from domain.directory.models import Participant, Role
 from tests.factories import synthetic_directory
 
@@ -32,3 +36,45 @@ def test_a_page_of_participants_travels_as_columns_and_comes_back_whole() -> Non
 
     older = ParticipantList.model_validate({"participants": json.loads(records)})
     assert older == page.model_copy(update={"secretariat_zone": "UTC"})
+
+
+def _varied(n: int) -> list[Participant]:
+    """Names and addresses of random letters: nothing repeats but the domains."""
+    rng = random.Random(3)
+
+    def word(k: int) -> str:
+        return "".join(rng.choice(string.ascii_lowercase) for _ in range(k))
+
+    return [
+        p.model_copy(update={
+            "id": f"{(p.country or 'x').lower()}-{word(6)}",
+            "name": f"{word(rng.randint(4, 9)).title()} {word(rng.randint(5, 11)).title()}",
+            "email": f"{word(7)}.{word(6)}@{rng.choice(['mfa.gov.kz', 'mfa.mn', 'undp.org'])}",
+        })
+        for p in synthetic_directory(n).participants
+    ]  # fmt: skip
+
+
+def test_a_page_is_compressed_and_plain_columns_from_before_still_read(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Each reload page of a continued run stays in the history: compressed, about half the
+    bytes of the plain columns even when names share nothing."""
+    page = ParticipantList(participants=_varied(500))
+    packed = page.model_dump_json()
+    monkeypatch.setattr(columns, "PACK_FROM", 10**9)
+    plain = page.model_dump_json()
+    monkeypatch.undo()
+    assert len(packed) < 0.6 * len(plain), (len(packed), len(plain))
+    assert ParticipantList.model_validate_json(packed) == page
+    assert ParticipantList.model_validate_json(plain) == page  # as earlier runs wrote it
+
+
+def test_a_reload_names_its_page_of_ids_compressed() -> None:
+    ids = [p.id for p in _varied(500)]
+    query = ParticipantQuery(participants=ids, known_only=True)
+    (payload,) = pydantic_data_converter.payload_converter.to_payloads([query])
+    assert len(payload.data) < 0.6 * len(json.dumps(ids))
+    (back,) = pydantic_data_converter.payload_converter.from_payloads([payload], [ParticipantQuery])
+    assert back == query and back.participants == ids
+    assert ParticipantQuery.model_validate({"participants": ids}).participants == ids

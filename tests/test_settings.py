@@ -32,10 +32,11 @@ def test_variables_are_read_and_empty_ones_count_as_unset(monkeypatch: pytest.Mo
     monkeypatch.setenv("DATABASE_URL", "")
     monkeypatch.setenv("RTM_WORKFLOW_CACHE", "3000")
     monkeypatch.setenv("RTM_WORKFLOW_TASKS", "4")
+    monkeypatch.setenv("RTM_ACTIVITY_TASKS", "12")
     s = load_settings()
     assert (s.smtp_port, s.smtp_starttls, s.web_port) == (2525, True, 8000)
     assert s.database_url == "sqlite:////srv/rtm/rtm.db"
-    assert (s.workflow_cache, s.workflow_tasks) == (3000, 4)
+    assert (s.workflow_cache, s.workflow_tasks, s.activity_tasks) == (3000, 4, 12)
 
 
 @pytest.mark.parametrize(("name", "value", "says"), [
@@ -46,6 +47,7 @@ def test_variables_are_read_and_empty_ones_count_as_unset(monkeypatch: pytest.Mo
     ("RTM_INBOUND_PORT", "25x", "valid integer"),
     ("RTM_WORKFLOW_CACHE", "-1", "greater than or equal to 0"),
     ("RTM_WORKFLOW_TASKS", "1", "greater than or equal to 2"),
+    ("RTM_ACTIVITY_TASKS", "0", "greater than or equal to 2"),
 ])  # fmt: skip
 def test_a_bad_value_names_the_variable(
     monkeypatch: pytest.MonkeyPatch, name: str, value: str, says: str

@@ -12,7 +12,8 @@ from typing import Any
 from pydantic import Field, field_serializer, field_validator
 
 from domain.agenda.template import TemplateItem, default_template
-from domain.directory.columns import from_columns, to_columns
+from domain.common.packing import pack_json, unpack_json
+from domain.directory.columns import PACK_FROM, from_columns, to_columns
 from domain.directory.models import Frozen, Participant
 from domain.meeting.definition import MeetingDefinition
 from domain.reminders.policy import ReminderPolicy
@@ -54,6 +55,17 @@ class ParticipantQuery(Frozen):
     known_only: bool = Field(
         default=False, description="reloading a continued run: skip ids no longer known"
     )
+
+    @field_validator("participants", mode="before")
+    @classmethod
+    def _unpacked(cls, value: Any) -> Any:
+        return unpack_json(value) if isinstance(value, str) else value
+
+    @field_serializer("participants", when_used="json")
+    def _packed(self, ids: list[str]) -> list[str] | str:
+        """A continued run's reload names a page of ids per activity, each in the history:
+        compressed from PACK_FROM ids (a list still reads)."""
+        return pack_json(ids) if len(ids) >= PACK_FROM else ids
 
     @classmethod
     def of(cls, meeting: MeetingDefinition) -> ParticipantQuery:

@@ -104,10 +104,11 @@ class MeetingDefinition(Frozen):
         default=180, ge=1, le=3650, description="the meeting closes this long after its end"
     )
     continue_after_events: int = Field(
-        default=9000,
+        default=3_800,
         ge=100,
         le=40_000,
-        description="the workflow continues as new (same id, state carried) past this history",
+        description="the workflow continues as new (same id, state carried) past this history;"
+        " at most 3,800 (domain.meeting.timeline.CONTINUE_AT, below the server's suggestion)",
     )
     planned: bool = Field(
         default=False,

@@ -70,3 +70,16 @@ def due_transition(
 def followup_complete(phase: Phase, minutes_recorded: bool, open_actions: int) -> bool:
     """Follow-up closes early once the minutes are out and every action is done."""
     return phase is Phase.FOLLOW_UP and minutes_recorded and open_actions == 0
+
+
+# Temporal suggests continue-as-new from 4,096 events (limit.historyCount.suggestContinueAsNew);
+# the meeting continues on its own count first, with room for what one workflow task adds
+# (a burst of answers, a page of reloads) before the next check
+SERVER_SUGGESTS_AT = 4 * 1024
+CONTINUE_AT = 3_800
+
+
+def continue_threshold(asked: int) -> int:
+    """The history length at which a run continues as new: the meeting's own setting, never
+    past CONTINUE_AT (a larger setting was never reached: the server's suggestion came first)."""
+    return min(asked, CONTINUE_AT)

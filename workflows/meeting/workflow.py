@@ -35,7 +35,12 @@ with workflow.unsafe.imports_passed_through():
     from domain.meeting.definition import MeetingDefinition
     from domain.meeting.state import MeetingState
     from domain.meeting.status import meeting_summary
-    from domain.meeting.timeline import agenda_quiet_at, due_transition, followup_complete
+    from domain.meeting.timeline import (
+        agenda_quiet_at,
+        continue_threshold,
+        due_transition,
+        followup_complete,
+    )
     from domain.reminders.policy import ReminderPolicy
 
 
@@ -69,6 +74,7 @@ class MeetingWorkflow(
         self._delivery_setup()
         self._tracking = []
         self._may_continue = False
+        self._own_count = False
 
     @workflow.run
     async def run(self, start: MeetingDefinition | MeetingState) -> MeetingSummary:
@@ -80,6 +86,9 @@ class MeetingWorkflow(
         elif self.s.packed is not None:
             await self._reload()
         self._may_continue = workflow.patched("continue-as-new")  # not for older meetings
+        # since "continue-own-count": on the meeting's own event count, before the server's
+        # suggestion (older meetings: at the suggestion, about 4,100 events)
+        self._own_count = workflow.patched("continue-own-count")
         await self._live(Phase.REGISTRATION)
         await self._live(Phase.HELD)
         await self._live(Phase.FOLLOW_UP)
@@ -227,12 +236,9 @@ class MeetingWorkflow(
         return followup_complete(s.phase, s.minutes is not None, self._open_actions())
 
     def _history_is_long(self) -> bool:
-        info = workflow.info()
-        return (
-            self._may_continue
-            and not self._deferred.active
-            and (
-                info.get_current_history_length() >= self.s.meeting.continue_after_events
-                or info.is_continue_as_new_suggested()
-            )
-        )
+        if not self._may_continue or self._deferred.active:
+            return False
+        info, asked = workflow.info(), self.s.meeting.continue_after_events
+        threshold = continue_threshold(asked) if self._own_count else asked
+        # the suggestion stays a safety net: a history grown large in bytes, not events
+        return info.get_current_history_length() >= threshold or info.is_continue_as_new_suggested()
