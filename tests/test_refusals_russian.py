@@ -137,6 +137,12 @@ def test_the_cli_refuses_a_meeting_file_in_russian(
     path.write_text("id: A\nid: B\n")
     code, cases["twice"] = _plan(path, capsys)
     assert code == 2 and "встречается дважды" in cases["twice"]
+    path.write_text("title: x\n\tid: y\n")
+    code, cases["yaml"] = _plan(path, capsys)
+    assert code == 2 and "строка 2, столбец 1: отступ нельзя делать табуляцией" in cases["yaml"]
+    (tmp_path / "meeting.json").write_text('{"title": }')
+    code, cases["json"] = _plan(tmp_path / "meeting.json", capsys)
+    assert code == 2 and "строка 1, столбец 11: ожидается значение" in cases["json"]
     for name, err in cases.items():
         assert err.startswith("ошибка: ") and _english(err) == set(), (name, err)
     (tmp_path / "dir.yaml").write_text("regions: [{code: CA, name: X}]\nbogus: 1\n")

@@ -107,7 +107,33 @@ def _syntax(exc: ValueError | yaml.YAMLError) -> str | Refusal:
         return problem
     if exc.args and isinstance(exc.args[0], Refusal):
         return exc.args[0]
+    if isinstance(exc, json.JSONDecodeError):  # where, and what: by code for the usual ones
+        return Refusal("file.syntax_at", line=exc.lineno, column=exc.colno, error=_said(exc.msg))
+    mark = getattr(exc, "problem_mark", None)
+    if mark is not None and isinstance(problem, str):
+        line, column = mark.line + 1, mark.column + 1
+        return Refusal("file.syntax_at", line=line, column=column, error=_said(problem))
     return str(exc)
+
+
+# the parsers' usual complaints (json's are a fixed set), in the reader's words
+_PARSERS = {
+    "Expecting value": "parse.value",
+    "Expecting property name enclosed in double quotes": "parse.name",
+    "Expecting ',' delimiter": "parse.comma",
+    "Expecting ':' delimiter": "parse.colon",
+    "Extra data": "parse.extra",
+    "Unterminated string starting at": "parse.string",
+    "Invalid control character at": "parse.control",
+    "mapping values are not allowed here": "parse.mapping",
+    "could not find expected ':'": "parse.colon",
+    "found character '\\t' that cannot start any token": "parse.tab",
+}
+
+
+def _said(problem: str) -> str | Refusal:
+    code = _PARSERS.get(problem)
+    return Refusal(code) if code is not None else problem
 
 
 def unwritable(path: Path, exc: OSError) -> Refusal:
