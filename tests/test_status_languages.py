@@ -112,5 +112,5 @@ async def test_the_consoles_directory_lists_each_persons_languages_in_order(
         async with http, http.get(f"{site.base}/console/directory?q=Rahmonov") as r:
             assert r.status == 200
             page = await r.text()
-    assert "<th scope=\"col\">Языки</th>" in page
+    assert '<th scope="col">Языки</th>' in page
     assert 'data-label="Языки">tg, ru, en <span class="muted">(письма: Русский)</span>' in page

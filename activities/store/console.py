@@ -289,14 +289,16 @@ class ConsoleStore(StoreBase):
             return None if row is None else _participant(row)
 
     def region_people(
-        self, countries: set[str], secretariat: str, query: str, offset: int, limit: int
+        self, region: str, secretariat: str, query: str, offset: int, limit: int
     ) -> tuple[list[Participant], int, set[str]]:
-        """One page of the people of these countries and this secretariat organisation
-        (name or address containing `query`), in directory order; how many match; and which
-        of the page are deactivated. Core statements: a page of the directory is asked for
-        often, and loading ORM rows was most of its time."""
+        """One page of the people of the region's countries and this secretariat
+        organisation (name or address containing `query`), in directory order; how many
+        match; and which of the page are deactivated. Core statements: a page of the
+        directory is asked for often, and loading ORM rows was most of its time."""
         person = ParticipantRow.__table__  # type: ignore[attr-defined]
-        where = or_(person.c.country.in_(sorted(countries)), person.c.organisation == secretariat)
+        country = CountryRow.__table__  # type: ignore[attr-defined]
+        of_region = sa_select(country.c.code).where(country.c.region == region)
+        where = or_(person.c.country.in_(of_region), person.c.organisation == secretariat)
         if query:
             like = f"%{query.lower()}%"
             where = and_(

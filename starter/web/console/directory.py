@@ -100,13 +100,14 @@ def add_directory_routes(app: web.Application, console: Console) -> None:
         query = request.query.get("q", "").strip().lower()[:100]
         number = page_number(request)
 
-        def read() -> tuple[list[Participant], int, set[str]]:  # one thread hop per page
-            countries = {c.code for c in console.store.countries(region)}
-            return console.sessions.region_people(
-                countries, f"SEC-{region}", query, (number - 1) * PAGE, PAGE
-            )
-
-        people, total, inactive = await asyncio.to_thread(read)
+        people, total, inactive = await asyncio.to_thread(
+            console.sessions.region_people,
+            region,
+            f"SEC-{region}",
+            query,
+            (number - 1) * PAGE,
+            PAGE,
+        )
         return render(
             request,
             "directory.html",
