@@ -3,9 +3,9 @@ security headers the link pages send, with a stylesheet of the app's own allowed
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from contextvars import ContextVar
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -90,9 +90,15 @@ class Said:
 Text = Msg | Said | str  # what a page's context may hold for a sentence
 
 
-def written_in(languages: list[str], bilingual: bool = False) -> str:
+def written_in(languages: Iterable[str], bilingual: bool = False) -> str:
     """The language(s) a participant's mail is written in, by their own names ("Русский",
     "Русский + English" for a bilingual meeting): what the status shows per row."""
+    return _written_in(tuple(languages), bilingual, i18n.available())
+
+
+@lru_cache(maxsize=256)
+def _written_in(languages: tuple[str, ...], bilingual: bool, have: tuple[str, ...]) -> str:
+    """Kept per list and set of catalogues: a page of 100 rows holds a few lists."""
     return " + ".join(i18n.display_name(x) for x in i18n.mail_languages(languages, bilingual))
 
 
