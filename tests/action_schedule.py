@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from domain.followup.actions import (
-    ActionItem,
+from domain.followup.actions import ActionItem, ActionPolicy
+from domain.followup.chasing import (
     ActionMoment,
-    ActionPolicy,
     escalation_moment,
     overdue_moment,
     reminder_moment,

@@ -35,17 +35,16 @@ from domain.followup.actions import (
     ActionSpec,
     ActionStatus,
     DoneCommand,
-    MomentKind,
     Owner,
     OwnerKind,
     action_input,
     done_link_expiry,
     done_problem,
     local_day,
-    next_action_moments,
     owner_problem,
     resolve_owners,
 )
+from domain.followup.chasing import MomentKind, next_action_moments
 from domain.meeting.definition import MeetingDefinition
 from domain.registration.answers import Actor, Channel
 from starter.client import commands

@@ -70,7 +70,7 @@ async def test_closed_runs_are_read_once_and_decoded_off_the_loop(
     store.upgrade_schema()
     store.load_directory(synthetic_directory(N))
     m = meeting(organisations=[], continue_after_events=100)
-    fetched: list[str] = []  # the runs the reader fetched in its last read
+    fetched: list[str] = []  # the runs the reader fetched (by id; "latest" without one)
     original = WorkflowHandle.fetch_history
     reader = Timelines(env.client, store)
 
@@ -79,7 +79,6 @@ async def test_closed_runs_are_read_once_and_decoded_off_the_loop(
         return await original(self, **kwargs)
 
     async def read() -> Timeline:
-        fetched.clear()
         monkeypatch.setattr(WorkflowHandle, "fetch_history", counted)
         try:
             return await reader.read(m.id)
@@ -98,16 +97,18 @@ async def test_closed_runs_are_read_once_and_decoded_off_the_loop(
             await invited(await plan(env.client, m, queue))
             await answer_all(env, store, m.id, Attendance.ONLINE)
             first = await read_settled(read, lambda: cli_view(env, store, m.id))
-            first_fetches = list(fetched)
+            first_fetches = [r for r in fetched if r != "latest"]
+            fetched.clear()
             runs = {e.run for e in first.entries}
             assert len(runs) >= 2, "the meeting continued as new"
             await answer_all(env, store, m.id, Attendance.IN_PERSON)
             second = await read_settled(read, lambda: cli_view(env, store, m.id))
             del catcher
 
-    assert len(first_fetches) == len(runs), "the latest, then every earlier run once"
+    assert len(set(first_fetches)) == len(runs) - 1, "every earlier run read"
+    assert len(first_fetches) == len(set(first_fetches)), "each once, a second try included"
     assert max(e.run for e in second.entries) > max(runs), "it went on continuing"
-    again = [r for r in fetched if r in first_fetches and r != "latest"]
+    again = [r for r in fetched if r in first_fetches]
     assert again == [], f"closed runs fetched again: {again}"
     assert "update" in second.kinds and "link" in second.channels
     assert decoded_on and not any(decoded_on), "every run decoded in a worker thread"

@@ -23,14 +23,12 @@ with workflow.unsafe.imports_passed_through():
         ActionInput,
         ActionItem,
         ActionMail,
-        ActionMoment,
         ActionRecord,
         DoneCommand,
-        action_mail,
         done_problem,
         marked_done,
-        next_action_moments,
     )
+    from domain.followup.chasing import ActionMoment, action_mail, next_action_moments
     from domain.followup.failures import failure_mail
     from domain.mail.notices import NoticeResult
 
