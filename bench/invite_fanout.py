@@ -310,10 +310,11 @@ async def run_workflow(
         seconds, wall1 = (done_at - wall0).total_seconds(), done_at
     # A meeting that continued as new right after its invitations reads its invitees back
     # from the store first; until then its status lists nobody. Read them once it does
-    # (after the timing: the invitations were out when the phase moved on).
+    # (after the timing: the invitations were out when the phase moved on). The summary is
+    # read after the list, so it is never one taken before the list was complete.
     while True:
-        status = await handle.query(MeetingWorkflow.status, StatusPage(limit=0))
         invitations = [row.invitation async for row in commands.all_participants(client, handle.id)]
+        status = await handle.query(MeetingWorkflow.status, StatusPage(limit=0))
         if len(invitations) >= expected or loop.time() > deadline:
             break
         await asyncio.sleep(poll)

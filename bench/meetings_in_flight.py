@@ -36,7 +36,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from temporalio.api.enums.v1 import EventType
+from temporalio.api.enums.v1 import EventType, TimeoutType, WorkflowTaskFailedCause
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
@@ -131,6 +131,19 @@ def task_seconds(events: Any) -> list[tuple[float, int]]:
     return out
 
 
+def redone_why(e: Any) -> str:
+    """A redone task's reason: which timeout (a sticky task nobody picked up within 5 s is
+    SCHEDULE_TO_START and goes to the normal queue), or the failure's cause."""
+    if e.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT:
+        kind = TimeoutType.Name(e.workflow_task_timed_out_event_attributes.timeout_type)
+        return "timed out: " + kind.removeprefix("TIMEOUT_TYPE_").lower()
+    cause = e.workflow_task_failed_event_attributes.cause
+    return (
+        "failed: "
+        + WorkflowTaskFailedCause.Name(cause).removeprefix("WORKFLOW_TASK_FAILED_CAUSE_").lower()
+    )
+
+
 def slow_turns(tasks: list[tuple[float, int]], over: float = 0.5) -> dict[str, int]:
     """Which turns of a run the tasks over `over` seconds were (1: the run's first task)."""
     turns: dict[str, int] = {}
@@ -193,12 +206,17 @@ async def in_flight(
                 grown = rss_mb() - before
                 tasks: list[tuple[float, int]] = []
                 redone, runs = 0, 0
+                redone_by: dict[str, int] = {}
                 for meeting_id in ids:
                     histories = await chain(c, meeting_id)
                     runs += len(histories)
                     for h in histories:
                         tasks += task_seconds(h.events)
-                        redone += sum(1 for e in h.events if e.event_type in REDONE)
+                        for e in h.events:
+                            if e.event_type in REDONE:
+                                redone += 1
+                                why = redone_why(e)
+                                redone_by[why] = redone_by.get(why, 0) + 1
                 registered = 0
                 for meeting_id in ids:
                     found = await commands.status(c, meeting_id, StatusPage(limit=0))
@@ -225,6 +243,7 @@ async def in_flight(
         "task_s_p95": round(sorted(t for t, _ in tasks)[int(len(tasks) * 0.95)], 3),
         "slow_tasks_by_turn": slow_turns(tasks),
         "tasks_redone": redone,
+        "redone_by": redone_by,
         **count_warnings(log, offset),
         "runs": runs,
         "in_registration": registered,
@@ -246,7 +265,7 @@ def _line(r: dict[str, Any], base: dict[str, Any] | None) -> str:
         f"event loop late {r['loop_lag_ms_median']} ms median, {r['loop_lag_ms_p95']} ms p95; "
         f"worker +{r['rss_mb_per_meeting']} MB per meeting; longest workflow task "
         f"{r['longest_task_s']} s (p95 {r['task_s_p95']} s; over 0.5 s by turn in the run "
-        f"{r['slow_tasks_by_turn']}), {r['tasks_redone']} redone; log: "
+        f"{r['slow_tasks_by_turn']}), {r['tasks_redone']} redone {r['redone_by']}; log: "
         f"{r['tasks_over_deadline']} over deadline, {r['tasks_not_found']} not found when "
         f"completing, {r['activities_timed_out']} activities timed out; "
         f"{r['in_registration']}/{r['meetings']} in registration; cache {r['cache']}, "

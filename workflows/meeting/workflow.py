@@ -159,6 +159,7 @@ class MeetingWorkflow(
             people += page.participants
             unpacker.add(page.participants)  # a page's share in each activation
         self.s.unpack(people, unpacker)
+        self._changes += 1  # a status asked while loading cached empty counts (queries only)
         self._loaded = True
 
     async def _inviting(self) -> None:

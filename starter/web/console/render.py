@@ -128,13 +128,30 @@ def env_for(lang: str) -> Environment:
     env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
     env.globals["_"] = env.globals["gettext"] = quick_gettext(translations.gettext)
     env.filters["day"] = lambda value: i18n.format_date(value, lang, "day")
-    env.filters["term"] = lambda value: term(value, lang)
+    env.filters["term"] = quick_term(lang)
     env.filters["said"] = lambda value: value.text(lang) if isinstance(value, Refusal) else value
     env.filters["written"] = written_in
     env.filters["clock"] = lambda value: (
         f"{i18n.format_date(value, lang, 'day')}, {i18n.format_hm(value, lang)}"
     )
     return env
+
+
+def quick_term(lang: str) -> Callable[[object], str]:
+    """The `term` filter with each engine value's word looked up once (a 50-row page asks
+    for "sent" and "no answer" a hundred times)."""
+    words: dict[object, str] = {}
+
+    def word(value: object) -> str:
+        try:
+            return words[value]
+        except KeyError:
+            found = words[value] = term(value, lang)
+            return found
+        except TypeError:  # not hashable: asked as it is
+            return term(value, lang)
+
+    return word
 
 
 def quick_gettext(lookup: Callable[[str], str]) -> Callable[..., Markup]:
