@@ -3,6 +3,7 @@ SQLite, and PostgreSQL where one answers (DATABASE_URL, else 127.0.0.1:5432)."""
 
 from __future__ import annotations
 
+import gc
 import os
 import socket
 import subprocess
@@ -58,6 +59,14 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if unread:  # `-m unit` would skip these modules: tests/kinds.py reads them wrong
         names = ", ".join(str(m.relative_to(CONFTEST.parent)) for m in unread)
         raise pytest.UsageError(f"unit tests that `pytest -m unit` would skip, in {names}")
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """`-m unit`: what collection imported lives to the end, so the collector stops walking
+    it at every full collection (a quarter of the run's CPU went to the collector)."""
+    if _unit_only(session.config):
+        gc.collect()
+        gc.freeze()
 
 
 def _refuse(what: str) -> Callable[..., Any]:

@@ -94,6 +94,7 @@ def fixtures_of(source: str) -> Fixtures:
     return _fixtures(ast.parse(source))
 
 
+@cache  # read once a run: by `-m unit` to skip the module, again to check the kinds given
 def may_hold_unit_tests(module: Path, conftest: Path) -> bool:
     """False only when every test of `module` is surely of another kind than unit."""
     return reads_as_unit(module.read_text(), _conftest_fixtures(conftest))

@@ -8,7 +8,8 @@ import lzma
 import random
 import zlib
 from datetime import UTC, date, datetime, timedelta
-from functools import cache
+
+import pytest
 
 from domain.attendance.register import Mode, Presence
 from domain.invitations.batches import Invitation, InvitationStatus
@@ -20,8 +21,10 @@ N = 10_000
 LIMIT = 256 * 1024
 
 
-@cache
-def _full_payload() -> tuple[MeetingState, str]:
+@pytest.fixture(scope="module")
+def full() -> tuple[MeetingState, str]:
+    """The 10,000 state and what it carries, built once for the module's tests and let go
+    after them (kept for the whole session, its objects slowed every later collection)."""
     s = _full_state()
     return s, s.for_next_run().model_dump_json()
 
@@ -64,8 +67,10 @@ def _full_state(n: int = N) -> MeetingState:
     return s
 
 
-def test_a_continued_run_carries_ids_and_enums_under_256_kb_and_loses_nothing() -> None:
-    s, payload = _full_payload()
+def test_a_continued_run_carries_ids_and_enums_under_256_kb_and_loses_nothing(
+    full: tuple[MeetingState, str],
+) -> None:
+    s, payload = full
     assert len(payload.encode()) <= LIMIT, f"{len(payload) / 1024:.0f} KB"
     assert "Participant 0042" not in payload and "p0042@example.org" not in payload
 
@@ -81,8 +86,10 @@ def test_a_continued_run_carries_ids_and_enums_under_256_kb_and_loses_nothing() 
     assert restored.packed is None
 
 
-def test_a_participant_gone_from_the_directory_is_left_out_of_the_next_run() -> None:
-    s, payload = _full_payload()
+def test_a_participant_gone_from_the_directory_is_left_out_of_the_next_run(
+    full: tuple[MeetingState, str],
+) -> None:
+    s, payload = full
     carried = MeetingState.model_validate_json(payload)
     carried.unpack([p for p in s.invitees.values() if p.id != "p0042"])
     assert "p0042" not in carried.invitees and "p0042" not in carried.answers
@@ -109,10 +116,12 @@ def test_a_continued_run_rebuilds_page_by_page_what_it_rebuilds_at_once() -> Non
     assert len(paged.answers) == len(s.answers) and len(paged.presences) == len(s.presences)
 
 
-def test_the_state_is_compressed_smaller_and_a_deflated_one_from_before_still_unpacks() -> None:
+def test_the_state_is_compressed_smaller_and_a_deflated_one_from_before_still_unpacks(
+    full: tuple[MeetingState, str],
+) -> None:
     """xz since the format, 13% smaller than deflate at 10,000 (the state is in the history
     twice per run); a run continued before the change carries deflate, and still reads."""
-    s, payload = _full_payload()
+    s, payload = full
     packed = MeetingState.model_validate_json(payload).packed
     assert packed is not None
     raw = lzma.decompress(base64.b85decode(packed))

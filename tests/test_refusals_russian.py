@@ -22,7 +22,6 @@ from domain.directory.models import Directory
 from domain.meeting.definition import MeetingDefinition
 from starter.cli.main import main
 from starter.devstack.catcher import SmtpCatcher
-from tests.console_browser import CSRF, console_site, signed_in
 from tests.factories import central_asia, meeting_data
 from tests.test_languages import _english_words, _Text, pseudo_locale
 
@@ -160,6 +159,8 @@ def _words(page: str) -> str:
 async def test_the_consoles_forms_refuse_in_russian(
     dev_env: WorkflowEnvironment, store: Store, catcher: SmtpCatcher
 ) -> None:
+    from tests.console_browser import CSRF, console_site, signed_in  # Playwright: not for -m unit
+
     async with console_site(dev_env.client, store, catcher) as site:
         http, csrf = await signed_in(site.base, catcher, "officer.secretariat.ca@example.org")
         async with http:
