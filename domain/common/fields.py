@@ -7,13 +7,9 @@ from __future__ import annotations
 import re
 
 from domain.common import i18n
+from domain.common.marks import N_
 
 __all__ = ["FIELDS", "field_text"]
-
-
-def N_(message: str) -> str:
-    """Marks a message for extraction; translated where it is shown."""
-    return message
 
 
 # one entry per key a meeting definition, a directory, an action list, a form or a command

@@ -13,12 +13,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from domain.common.marks import N_
+
 __all__ = ["OTHER", "REASONS", "Refusal", "each", "refusal_of", "several"]
-
-
-def N_(message: str) -> str:
-    """Marks a message for extraction; translated where it is shown."""
-    return message
 
 
 OTHER = "other"  # a reason without a code of its own (a validation message, an older worker)

@@ -7,13 +7,9 @@ from __future__ import annotations
 from enum import Enum
 
 from domain.common import i18n
+from domain.common.marks import N_
 
 __all__ = ["TERMS", "term"]
-
-
-def N_(message: str) -> str:
-    """Marks a message for extraction; translated where it is shown."""
-    return message
 
 
 TERMS: dict[str, str] = {

@@ -8,16 +8,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from domain.common import i18n
+from domain.common.marks import N_
 from domain.directory.models import Participant
 from domain.invitations.calendar import location
 from domain.meeting.definition import MeetingDefinition, MeetingFormat, localized, to_utc
 from domain.registration.answers import Attendance
-
-
-def N_(message: str) -> str:
-    """Marks a message for the catalogue; it is translated where it is shown."""
-    return message
-
 
 ANSWER_LABELS: dict[Attendance, str] = {
     Attendance.IN_PERSON: N_("I will attend in person"),

@@ -7,13 +7,9 @@ import os
 from collections.abc import Mapping
 
 from domain.common import i18n
+from domain.common.marks import N_
 
 _VARIABLES = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
-
-
-def N_(message: str) -> str:
-    """Marks a message for extraction; translated where it is printed."""
-    return message
 
 
 ERROR = N_("error: %(problem)s")

@@ -16,11 +16,11 @@ from pydantic import ValidationError
 
 from domain.common import i18n
 from domain.common.links import DONE_PURPOSE
+from domain.common.marks import N_
 from domain.followup.actions import ActionItem, ActionStatus, DoneCommand, action_workflow_id
 from domain.registration.answers import Actor, Channel
 from starter.client import commands
 from starter.web.pages import (
-    N_,
     Parts,
     error_page,
     link_refused,

@@ -11,12 +11,13 @@ from aiohttp import web
 from temporalio.client import Client
 
 from activities.store import Store
+from domain.common.marks import N_
 from domain.reports.charts import Chart
 from domain.reports.links import KINDS, PURPOSE
 from domain.reports.render import LANGUAGES, chart_svg, charts_page
 from starter.client import commands
 from starter.client.reports import meeting_charts, region_charts
-from starter.web.pages import N_, error_page, link_refused, page_language, translator
+from starter.web.pages import error_page, link_refused, page_language, translator
 
 HINT = N_("Ask the secretariat for a new link to the charts.")
 

@@ -16,9 +16,10 @@ from aiohttp import web
 
 from activities.store import Store
 from domain.common.links import LinkError
+from domain.common.marks import N_
 from domain.reports.feeds import Feed, FeedKind, build_feed, not_modified, owned_by, signed
 from domain.reports.render import LANGUAGES, translations
-from starter.web.pages import N_, error_page, page_language, refuse_link, translator
+from starter.web.pages import error_page, page_language, refuse_link, translator
 
 FEED_PATH = "/feeds/{kind}/{subject}/{serial}/{sig}.ics"
 HINT = N_("Ask the secretariat for a new calendar subscription link.")

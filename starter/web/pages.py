@@ -18,6 +18,7 @@ from temporalio.service import RPCError
 from activities.store import Store
 from domain.common import i18n
 from domain.common.links import LinkError, verify
+from domain.common.marks import N_
 from domain.common.refusals import Refusal
 from domain.registration.answers import Channel
 
@@ -37,11 +38,6 @@ class Parts(NamedTuple):
 # before it reaches hmac.compare_digest, which raises TypeError on non-ASCII text.
 _SIG = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
 _AUDIT_MAX = 200  # path parts are attacker-controlled: keep what is logged short
-
-
-def N_(message: str) -> str:
-    """Marks a message for the catalogue; translated where it is shown."""
-    return message
 
 
 _TITLES = {
