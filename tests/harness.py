@@ -6,8 +6,10 @@ import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 
 from temporalio.client import Client, WorkflowHandle
+from temporalio.service import RPCError
 
 from activities.config import Settings
 from activities.store import Store
@@ -56,14 +58,31 @@ async def plan(
     )
 
 
+QUERY_PATIENCE = 15.0  # seconds a status query may wait for its answer before it is asked again
+
+
 async def invited(
     handle: WorkflowHandle[MeetingWorkflow, MeetingSummary], timeout: float = 120
 ) -> MeetingStatus:
-    """Poll the status query until the invitation phase is over."""
+    """Poll the status query until the invitation phase is over.
+
+    A query that the server handed to a worker just killed (a test of crashes) is never
+    answered: it is asked again, until `timeout`.
+    """
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     while True:
-        status = await handle.query(MeetingWorkflow.status, StatusPage(limit=MAX_PAGE))
+        try:
+            status = await handle.query(
+                MeetingWorkflow.status,
+                StatusPage(limit=MAX_PAGE),
+                rpc_timeout=timedelta(seconds=QUERY_PATIENCE),
+            )
+        except RPCError:
+            if loop.time() > deadline:
+                raise
+            await asyncio.sleep(0.1)
+            continue
         if status.phase not in INVITING:
             return status
         if loop.time() > deadline:
