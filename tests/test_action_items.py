@@ -1,7 +1,7 @@
 """Follow-up action items: chased by their own workflows over months on the time-skipping
 server (exact mails at the planned instants, escalation, done through the CLI path and
-through the signed link, continue-as-new for an action overdue for a year), and the projection on SQLite and
-PostgreSQL (the planning rules are in test_action_rules)."""
+through the signed link, continue-as-new for an action overdue for a year), and the
+projection on SQLite and PostgreSQL (the planning rules are in test_action_rules)."""
 
 from __future__ import annotations
 

@@ -26,8 +26,6 @@ from domain.directory.models import Participant
 from domain.mail import render
 from domain.mail.builder import Mail
 from scripts.catalogue import EXTRACT
-from starter.web import link_templates
-from starter.web.console import render as console_render
 from tests.mail_kinds import KINDS, builders, people, rtm
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -303,6 +301,9 @@ def pseudo_locale(tmp_path: Path) -> Iterator[str]:
     folder.mkdir(parents=True)
     with (folder / "messages.po").open("wb") as fp:
         write_po(fp, target)
+
+    from starter.web import link_templates  # the pages' cached templates, for the web's tests
+    from starter.web.console import render as console_render
 
     def forget() -> None:
         i18n.reset()
