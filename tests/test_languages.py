@@ -40,7 +40,7 @@ TEMPLATES = [
     *sorted((ROOT / "starter" / "web" / "templates").glob("*.html")),
     *sorted((ROOT / "starter" / "web" / "console" / "templates").glob("*.html")),
 ]
-PLACEHOLDER = re.compile(r"%\(\w+\)[sd]")
+PLACEHOLDER = re.compile(r"%(?:\(\w+\))?[sdr]")  # %(name)s, %s, %r: argparse writes both
 
 
 def catalogue(path: Path) -> Catalog:

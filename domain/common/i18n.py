@@ -127,12 +127,12 @@ def domain_translations(lang: str, domain: str, home: Path) -> _gettext.NullTran
 def _compiled(po: Path | None, lang: str, domain: str) -> _gettext.NullTranslations:
     """The compiled .mo beside `po` when it is current, else the .po compiled in memory (a
     fresh checkout works before `scripts/bootstrap.sh` compiled anything)."""
+    if po is None:  # English: nothing to load (`rtm --help` need not import Babel)
+        return _gettext.NullTranslations()
     from babel.messages.mofile import write_mo
     from babel.messages.pofile import read_po
     from babel.support import Translations
 
-    if po is None:
-        return _gettext.NullTranslations()
     mo = po.with_suffix(".mo")
     if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
         with mo.open("rb") as fp:
