@@ -18,8 +18,8 @@ LOCALE = ROOT / "domain" / "common" / "locale"
 POT = LOCALE / "messages.pot"
 PYBABEL = str(Path(sys.executable).with_name("pybabel"))
 # from Python code: _() and N_() (marks), translate() (the link pages' titles), Msg() (the
-# console's sentences, translated when a page prints them)
-KEYWORDS = ["-k", "N_", "-k", "translate", "-k", "Msg"]
+# console's sentences, translated when a page prints them), say() (what `rtm` prints)
+KEYWORDS = ["-k", "N_", "-k", "translate", "-k", "Msg", "-k", "say"]
 EXTRACT = ["extract", "-F", "babel.cfg", *KEYWORDS, "--no-location"]
 
 

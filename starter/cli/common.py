@@ -10,6 +10,7 @@ import argparse
 from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Any
 
+from domain.common.refusals import Refusal
 from starter.cli.errors import InputError
 
 if TYPE_CHECKING:
@@ -53,10 +54,10 @@ def open_store(settings: Settings, reports: bool = False) -> Store:
     try:
         store.check_schema()
     except SchemaNotReady as exc:
-        raise InputError([str(exc)]) from exc
+        raise InputError([exc.refusal]) from exc
     except OperationalError as exc:
         where = store.engine.url.render_as_string()
-        raise RuntimeError(f"cannot reach the database {where}: {exc.orig}") from exc
+        raise RuntimeError(Refusal("peer.database", database=where, error=exc.orig)) from exc
     return store
 
 

@@ -24,7 +24,7 @@ async def cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
     try:
         before, after = store.upgrade_schema()
     except SchemaNotReady as exc:  # a database this upgrade cannot complete: nothing changed
-        raise InputError([str(exc)]) from exc
+        raise InputError([exc.refusal]) from exc
     where = store.engine.url.render_as_string()
     if before == after:
         print(f"{where}: schema already at revision {after}")

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from domain.common import i18n
 from domain.common.refusals import Refusal
 from starter.cli.common import actor, add, connect, open_store
 from starter.cli.errors import InputError
@@ -17,8 +18,6 @@ from starter.cli.inputs import parse, read_document, unwritable
 if TYPE_CHECKING:
     from activities.config import Settings
     from domain.reports.facts import MeetingFacts
-
-LANGUAGES = ["en", "ru"]
 
 
 def _write(data: bytes, args: argparse.Namespace, settings: Settings, name: str) -> None:
@@ -157,7 +156,7 @@ async def cmd_charts(args: argparse.Namespace, settings: Settings) -> int:
     now = datetime.now(UTC)
     if args.url:
         link = charts_link(settings.link_key(), settings.public_url, kind, subject, now, args.days)
-        print(link + ("&language=ru" if args.language == "ru" else ""))
+        print(link + ("" if args.language == i18n.DEFAULT else f"&language={args.language}"))
         return 0
     client, store = await connect(settings), open_store(settings, reports=True)
     if kind == "meeting":
@@ -176,6 +175,11 @@ async def cmd_charts(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _language(cmd: argparse.ArgumentParser) -> None:
+    """Every language that has a catalogue (a new one needs nothing here)."""
+    cmd.add_argument("--language", choices=i18n.available(), default=i18n.DEFAULT)
+
+
 def _output(cmd: argparse.ArgumentParser) -> None:
     cmd.add_argument("--output", "-o", help="file to write; '-' for standard output")
 
@@ -184,7 +188,7 @@ def register_report(cmd: argparse.ArgumentParser) -> None:
     cmd.set_defaults(fn=cmd_report)
     cmd.add_argument("meeting")
     cmd.add_argument("--format", choices=["md", "pdf"], default="md")
-    cmd.add_argument("--language", choices=LANGUAGES, default="en")
+    _language(cmd)
     _output(cmd)
 
 
@@ -192,14 +196,14 @@ def register_register(cmd: argparse.ArgumentParser) -> None:
     cmd.set_defaults(fn=cmd_register)
     cmd.add_argument("meeting")
     cmd.add_argument("--format", choices=["csv", "xlsx"], default="csv")
-    cmd.add_argument("--language", choices=LANGUAGES, default="en")
+    _language(cmd)
     _output(cmd)
 
 
 def register_participants(cmd: argparse.ArgumentParser) -> None:
     cmd.set_defaults(fn=cmd_participants, format="pdf")
     cmd.add_argument("meeting")
-    cmd.add_argument("--language", choices=LANGUAGES, default="en")
+    _language(cmd)
     _output(cmd)
 
 
@@ -211,7 +215,7 @@ def register_tracker(cmd: argparse.ArgumentParser) -> None:
     cmd.add_argument("--state", choices=["open", "done", "overdue"])
     cmd.add_argument("--overdue", action="store_true", help="only open actions past due")
     cmd.add_argument("--format", choices=["csv", "xlsx"], default="csv")
-    cmd.add_argument("--language", choices=LANGUAGES, default="en")
+    _language(cmd)
     _output(cmd)
 
 
@@ -232,7 +236,7 @@ def register_charts(cmd: argparse.ArgumentParser) -> None:
     cmd.set_defaults(fn=cmd_charts)
     cmd.add_argument("--meeting", help="answers over time and attendance per day")
     cmd.add_argument("--region", help="actions by state over time and RTMs over the years")
-    cmd.add_argument("--language", choices=LANGUAGES, default="en")
+    _language(cmd)
     cmd.add_argument("--output", "-o", help="directory for index.html and the SVG files")
     cmd.add_argument("--url", action="store_true", help="print a signed link to the page")
     cmd.add_argument("--days", type=int, default=30, help="how long the link is valid")
