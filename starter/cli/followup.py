@@ -10,7 +10,7 @@ from domain.common.refusals import Refusal
 from domain.followup.actions import DoneCommand, action_workflow_id
 from domain.followup.minutes import MinutesCommand
 from domain.meeting.status import StatusPage
-from starter.cli.common import actor, add, connect, open_store, print_json
+from starter.cli.common import actor, add, connect, open_store, print_rows
 from starter.cli.errors import InputError
 from starter.cli.inputs import os_reason, parse, read_document
 
@@ -45,14 +45,10 @@ async def cmd_followup(args: argparse.Namespace, settings: Settings) -> int:
 
 async def cmd_actions_list(args: argparse.Namespace, settings: Settings) -> int:
     items = open_store(settings).actions(args.region, args.country, args.open)
-    if args.json:
-        print_json(items)
-        return 0
-    for a in items:
-        print(f"{a.meeting_id:<14} {a.id:<4} {a.status.value:<5} due {a.due}  "
-              f"{a.owner.label():<32} {a.what}")  # fmt: skip
-    print(f"{len(items)} action items")
-    return 0
+    return print_rows(args, items, lambda a: (
+        f"{a.meeting_id:<14} {a.id:<4} {a.status.value:<5} due {a.due}  "
+        f"{a.owner.label():<32} {a.what}"
+    ), "action items")  # fmt: skip
 
 
 async def cmd_actions_done(args: argparse.Namespace, settings: Settings) -> int:

@@ -12,7 +12,7 @@ from domain.invitations.batches import InvitationStatus
 from domain.meeting.changes import CancelCommand, RescheduleCommand
 from domain.meeting.definition import MeetingFormat
 from domain.meeting.status import StatusPage
-from starter.cli.common import actor, add, connect, open_store, print_json
+from starter.cli.common import actor, add, connect, open_store, print_rows
 from starter.cli.daysoff import warn_days_off
 from starter.cli.errors import InputError
 from starter.cli.scope import scope_refusal
@@ -43,14 +43,10 @@ async def cmd_meeting_list(args: argparse.Namespace, settings: Settings) -> int:
 
     phase = Phase(args.phase) if args.phase else None
     meetings = await queries.list_meetings(await connect(settings), args.region, phase)
-    if args.json:
-        print_json(meetings)
-        return 0
-    for m in meetings:
-        print(f"{m.id:<24} {m.region or '-':<4} {m.number or '-':>4}  {m.phase or '-':<12} "
-              f"{m.status:<10} started {m.started:%Y-%m-%d %H:%M}")  # fmt: skip
-    print(f"{len(meetings)} meetings")
-    return 0
+    return print_rows(args, meetings, lambda m: (
+        f"{m.id:<24} {m.region or '-':<4} {m.number or '-':>4}  {m.phase or '-':<12} "
+        f"{m.status:<10} started {m.started:%Y-%m-%d %H:%M}"
+    ), "meetings")  # fmt: skip
 
 
 async def cmd_meeting_status(args: argparse.Namespace, settings: Settings) -> int:
