@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any, Self
+from typing import Any, Protocol, Self, TypeVar
 
 from sqlalchemy import Engine, event, text
 from sqlalchemy.engine import make_url
@@ -81,6 +81,15 @@ def raise_to(s: Session, table: str, column: str, code: str, number: int) -> Non
     )
 
 
+class Allocation(Protocol):
+    """A number given out once per key (an RTM's, a series meeting's)."""
+
+    number: int
+
+
+A = TypeVar("A", bound=Allocation)
+
+
 class StoreBase:
     """One engine and its sessions; each feature's store part is a subclass of this.
 
@@ -117,3 +126,26 @@ class StoreBase:
     def ping(self) -> None:
         with self.engine.connect() as conn:
             conn.execute(text("select 1"))
+
+    def allocate(
+        self,
+        kind: type[A],
+        key: str,
+        counter: tuple[str, str, str],
+        row: Callable[[int], A],
+        unknown: str,
+    ) -> int:
+        """The next number of `counter` (table, column, code), once per `key`, kept as the
+        `row` of `kind`; two runs never get the same one (`take_next` queues concurrent
+        allocations). ValueError(`unknown`) when no row of the table has the code."""
+        table, column, code = counter
+        with self.session() as s:
+            existing = s.get(kind, key)
+            if existing is not None:
+                return existing.number
+            number = take_next(s, table, column, code)
+            if number is None:
+                raise ValueError(unknown)
+            s.add(row(number))
+            s.commit()
+            return number
