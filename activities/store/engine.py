@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any, Protocol, Self, TypeVar
@@ -82,9 +82,11 @@ def raise_to(s: Session, table: str, column: str, code: str, number: int) -> Non
 
 
 class Allocation(Protocol):
-    """A number given out once per key (an RTM's, a series meeting's)."""
+    """A number given out once per key (an RTM's, a series meeting's), and to whom."""
 
     number: int
+
+    def __init__(self, *, key: str, number: int, **owner: str) -> None: ...
 
 
 A = TypeVar("A", bound=Allocation)
@@ -128,16 +130,11 @@ class StoreBase:
             conn.execute(text("select 1"))
 
     def allocate(
-        self,
-        kind: type[A],
-        key: str,
-        counter: tuple[str, str, str],
-        row: Callable[[int], A],
-        unknown: str,
+        self, kind: type[A], key: str, counter: tuple[str, str, str], unknown: str, **owner: str
     ) -> int:
-        """The next number of `counter` (table, column, code), once per `key`, kept as the
-        `row` of `kind`; two runs never get the same one (`take_next` queues concurrent
-        allocations). ValueError(`unknown`) when no row of the table has the code."""
+        """The next number of `counter` (table, column, code), once per `key`, kept as a row
+        of `kind` (with its `owner` columns); two runs never get the same one (`take_next`
+        queues concurrent allocations). ValueError(`unknown`) when the table lacks the code."""
         table, column, code = counter
         with self.session() as s:
             existing = s.get(kind, key)
@@ -146,6 +143,6 @@ class StoreBase:
             number = take_next(s, table, column, code)
             if number is None:
                 raise ValueError(unknown)
-            s.add(row(number))
+            s.add(kind(key=key, number=number, **owner))
             s.commit()
             return number

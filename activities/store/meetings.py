@@ -42,14 +42,8 @@ class MeetingStore(StoreBase):
     def allocate_rtm_number(self, region: str, key: str) -> int:
         """The region's next RTM number, once per `key`; two runs never get the same one
         (`take_next` queues concurrent allocations)."""
-        counter = ("region", "last_rtm_number", region)
-        return self.allocate(
-            RtmAllocationRow,
-            key,
-            counter,
-            lambda number: RtmAllocationRow(key=key, region=region, number=number),
-            f"unknown region {region!r}",
-        )
+        counter, unknown = ("region", "last_rtm_number", region), f"unknown region {region!r}"
+        return self.allocate(RtmAllocationRow, key, counter, unknown, region=region)
 
     def latest_meeting(self, region: str) -> str | None:
         """The id of the region's most recently recorded meeting, if any."""

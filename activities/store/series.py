@@ -63,14 +63,8 @@ class SeriesStore(StoreBase):
 
     def allocate_series_number(self, code: str, key: str) -> int:
         """The series' next number, once per `key` (the same locking as RTM numbers)."""
-        counter = ("meeting_series", "last_number", code)
-        return self.allocate(
-            SeriesAllocationRow,
-            key,
-            counter,
-            lambda number: SeriesAllocationRow(key=key, series=code, number=number),
-            f"unknown series {code!r}",
-        )
+        counter, unknown = ("meeting_series", "last_number", code), f"unknown series {code!r}"
+        return self.allocate(SeriesAllocationRow, key, counter, unknown, series=code)
 
     def note_series_number(self, code: str, number: int) -> None:
         """A meeting of the series was recorded: its number is taken."""
