@@ -78,8 +78,9 @@ def _refuse(what: str) -> Callable[..., Any]:
 
 @pytest.fixture(autouse=True)
 def _unit_tests_stay_pure(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Keeps `-m unit` honest: no process, no network, whatever the test's module does."""
-    if request.node.get_closest_marker("unit") is None:
+    """Keeps `-m unit` (and the size checks of the same domain) honest: no process, no
+    network, whatever the test's module does."""
+    if not any(request.node.get_closest_marker(kind) for kind in ("unit", "size")):
         return
     monkeypatch.setattr(subprocess.Popen, "__init__", _refuse("start a process"))
     monkeypatch.setattr(socket.socket, "connect", _refuse("connect a socket"))

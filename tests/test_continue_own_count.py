@@ -10,7 +10,7 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.testing import WorkflowEnvironment
 
 from activities.store import Store
-from domain.meeting.timeline import CONTINUE_AT, SERVER_SUGGESTS_AT, continue_threshold
+from domain.meeting.timeline import CONTINUE_AT, SERVER_SUGGESTS_AT
 from domain.registration.answers import Actor, Attendance, Channel, RsvpCommand
 from starter.client import commands
 from starter.devstack.catcher import SmtpCatcher
@@ -20,12 +20,6 @@ from tests.ports import free_port
 
 DESK = Actor(id="registration-desk", channel=Channel.CLI)
 N = 20
-
-
-def test_the_threshold_is_below_the_suggestion_whatever_the_setting() -> None:
-    assert CONTINUE_AT < SERVER_SUGGESTS_AT
-    assert continue_threshold(9_000) == CONTINUE_AT
-    assert continue_threshold(120) == 120
 
 
 async def test_a_run_continues_on_its_own_count_before_the_server_suggests_it(

@@ -27,8 +27,6 @@ from domain.mail import render
 from domain.mail.builder import Mail
 from domain.reports import render as reports_render
 from scripts.catalogue import EXTRACT
-from starter.web import link_templates
-from starter.web.console import render as console_render
 from tests.mail_kinds import KINDS, builders, people, rtm
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -314,6 +312,9 @@ def pseudo_locale(tmp_path: Path) -> Iterator[str]:
     folder.mkdir(parents=True)
     _pseudo_catalogue(catalogue(LOCALE / "messages.pot"), "messages", folder)
     _pseudo_catalogue(catalogue(REPORTS_RU), "reports", folder)
+
+    from starter.web import link_templates  # the pages' cached templates, for the web's tests
+    from starter.web.console import render as console_render
 
     def forget() -> None:
         i18n.reset()

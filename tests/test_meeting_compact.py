@@ -14,6 +14,7 @@ import pytest
 from domain.attendance.register import Mode, Presence
 from domain.invitations.batches import Invitation, InvitationStatus
 from domain.meeting.state import MeetingState, presence_key
+from domain.meeting.timeline import CONTINUE_AT, SERVER_SUGGESTS_AT, continue_threshold
 from domain.registration.answers import Actor, Answer, Attendance, Channel
 from tests.factories import meeting, synthetic_directory
 
@@ -67,6 +68,7 @@ def _full_state(n: int = N) -> MeetingState:
     return s
 
 
+@pytest.mark.size  # at 10,000 participants
 def test_a_continued_run_carries_ids_and_enums_under_256_kb_and_loses_nothing(
     full: tuple[MeetingState, str],
 ) -> None:
@@ -86,6 +88,7 @@ def test_a_continued_run_carries_ids_and_enums_under_256_kb_and_loses_nothing(
     assert restored.packed is None
 
 
+@pytest.mark.size  # at 10,000 participants
 def test_a_participant_gone_from_the_directory_is_left_out_of_the_next_run(
     full: tuple[MeetingState, str],
 ) -> None:
@@ -116,6 +119,7 @@ def test_a_continued_run_rebuilds_page_by_page_what_it_rebuilds_at_once() -> Non
     assert len(paged.answers) == len(s.answers) and len(paged.presences) == len(s.presences)
 
 
+@pytest.mark.size  # at 10,000 participants
 def test_the_state_is_compressed_smaller_and_a_deflated_one_from_before_still_unpacks(
     full: tuple[MeetingState, str],
 ) -> None:
@@ -131,3 +135,9 @@ def test_the_state_is_compressed_smaller_and_a_deflated_one_from_before_still_un
     old.unpack(list(s.invitees.values()))
     assert old.invitations == s.invitations and old.answers == s.answers
     assert old.presences == s.presences and old.reminded == s.reminded
+
+
+def test_the_threshold_is_below_the_suggestion_whatever_the_setting() -> None:
+    assert CONTINUE_AT < SERVER_SUGGESTS_AT
+    assert continue_threshold(9_000) == CONTINUE_AT
+    assert continue_threshold(120) == 120

@@ -7,23 +7,26 @@ from __future__ import annotations
 import re
 from datetime import date, time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 import yaml
 from pydantic import ValidationError
-from temporalio.testing import WorkflowEnvironment
 
-from activities.store import Store
 from domain.agenda.slotting import AgendaDoesNotFit, Session, SlotItem, slot_items
 from domain.common.invalid import validation_problems
 from domain.common.refusals import OTHER, Refusal, each
 from domain.directory.models import Directory
 from domain.meeting.definition import MeetingDefinition
 from starter.cli.main import main
-from starter.devstack.catcher import SmtpCatcher
 from tests.factories import central_asia, meeting_data
 from tests.test_languages import _english_words, _Text, pseudo_locale
+
+if TYPE_CHECKING:  # the real parts of the CLI and console tests, started by their fixtures
+    from temporalio.testing import WorkflowEnvironment
+
+    from activities.store import Store
+    from starter.devstack.catcher import SmtpCatcher
 
 __all__ = ["pseudo_locale"]  # the fixture, used by name below
 
