@@ -80,14 +80,17 @@ Row = TypeVar("Row")
 
 
 def print_rows(
-    args: argparse.Namespace, rows: Sequence[Row], line: Callable[[Row], str], noun: str
+    args: argparse.Namespace,
+    rows: Sequence[Row],
+    line: Callable[[Row], str],
+    count: Callable[[int], None],
 ) -> int:
-    """A listing: the rows as JSON with `--json`, else one `line` each and how many there
-    are, counted in `noun`."""
+    """A listing: the rows as JSON with `--json`, else one `line` each, then `count` says
+    how many there are."""
     if args.json:
         print_json(rows)
         return 0
     for row in rows:
         print(line(row))
-    print(f"{len(rows)} {noun}")
+    count(len(rows))
     return 0

@@ -14,6 +14,7 @@ from domain.common.refusals import Refusal
 from starter.cli.common import actor, add, connect, open_store
 from starter.cli.errors import InputError
 from starter.cli.inputs import parse, read_document, unwritable
+from starter.cli.say import phrase, say, say_n, shown
 
 if TYPE_CHECKING:
     from activities.config import Settings
@@ -33,7 +34,7 @@ def _write(data: bytes, args: argparse.Namespace, settings: Settings, name: str)
         path.write_bytes(data)
     except OSError as exc:
         raise InputError([unwritable(path, exc)]) from exc
-    print(f"{path} ({len(data)} bytes)")
+    say("%(path)s (%(bytes)s bytes)", path=path, bytes=len(data))
 
 
 async def _facts(args: argparse.Namespace, settings: Settings) -> MeetingFacts:
@@ -99,16 +100,18 @@ async def cmd_history_load(args: argparse.Namespace, settings: Settings) -> int:
     for region in sorted({m.region for m in history.meetings}):
         loaded = store.region(region)
         last = loaded.last_rtm_number if loaded else 0
-        print(f"{region}: the next RTM is number {last + 1}")
-    print(f"{count} past meetings loaded")
+        say("%(region)s: the next RTM is number %(number)s", region=region, number=last + 1)
+    say_n("%(num)s past meeting loaded", "%(num)s past meetings loaded", count)
     return 0
 
 
 async def cmd_history_list(args: argparse.Namespace, settings: Settings) -> int:
     for m in open_store(settings).past_meetings(args.region):
-        more = "more than " if m.more_than else ""
-        print(f"{m.id:<12} {m.start}..{m.end}  {m.city or '-'}, {m.format.value}: "
-              f"{more}{m.participants} participants, {len(m.countries)} countries")  # fmt: skip
+        counted = (phrase("more than %(num)s participants", num=m.participants) if m.more_than
+                   else phrase("%(num)s participants", num=m.participants))  # fmt: skip
+        print(f"{m.id:<12} {m.start}..{m.end}  {m.city or '-'}, {shown(m.format.value)}: "
+              + phrase("%(participants)s, %(num)s countries", participants=counted,
+                      num=len(m.countries)))  # fmt: skip
     return 0
 
 
@@ -135,7 +138,7 @@ async def cmd_feed(args: argparse.Namespace, settings: Settings) -> int:
         raise InputError([Refusal(code, field=kind, **{value: repr(subject)})])
     if args.action == "revoke":
         serial = store.revoke_feed(kind, subject, actor(settings).id)
-        print(f"revoked; the new link of {kind} {subject}:")
+        say("revoked; the new link of %(kind)s %(subject)s:", kind=shown(kind), subject=subject)
     else:
         serial = store.feed_serial(kind, subject)
     path = feed_path(settings.link_key(), FeedKind(kind), subject, serial)
@@ -171,7 +174,11 @@ async def cmd_charts(args: argparse.Namespace, settings: Settings) -> int:
             (out / f"{chart.id}.svg").write_text(chart_svg(chart, args.language), "utf-8")
     except OSError as exc:
         raise InputError([unwritable(out, exc)]) from exc
-    print(f"{out}/index.html and {', '.join(c.id + '.svg' for c in charts)}")
+    say(
+        "%(page)s and %(files)s",
+        page=out / "index.html",
+        files=", ".join(c.id + ".svg" for c in charts),
+    )
     return 0
 
 
