@@ -10,13 +10,14 @@ from domain.common.refusals import Refusal
 from domain.followup.actions import DoneCommand, action_workflow_id
 from domain.followup.minutes import MinutesCommand
 from domain.meeting.status import StatusPage
-from starter.cli.common import actor, add, connect, open_store, print_json
+from starter.cli.common import actor, add, connect, open_store, print_rows
 from starter.cli.errors import InputError
 from starter.cli.inputs import os_reason, parse, read_document
 from starter.cli.say import phrase, say, say_n
 
 if TYPE_CHECKING:
     from activities.config import Settings
+    from domain.followup.actions import ActionItem
 
 
 async def cmd_followup(args: argparse.Namespace, settings: Settings) -> int:
@@ -54,15 +55,17 @@ async def cmd_followup(args: argparse.Namespace, settings: Settings) -> int:
 
 async def cmd_actions_list(args: argparse.Namespace, settings: Settings) -> int:
     items = open_store(settings).actions(args.region, args.country, args.open)
-    if args.json:
-        print_json(items)
-        return 0
-    for a in items:
+
+    def line(a: ActionItem) -> str:
         due = phrase("due %(due)s", due=a.due)
-        print(f"{a.meeting_id:<14} {a.id:<4} {a.status.value:<5} {due}  "
-              f"{a.owner.label():<32} {a.what}")  # fmt: skip
-    say_n("%(num)s action item", "%(num)s action items", len(items))
-    return 0
+        return (
+            f"{a.meeting_id:<14} {a.id:<4} {a.status.value:<5} {due}  "
+            f"{a.owner.label():<32} {a.what}"
+        )
+
+    return print_rows(
+        args, items, line, lambda n: say_n("%(num)s action item", "%(num)s action items", n)
+    )
 
 
 async def cmd_actions_done(args: argparse.Namespace, settings: Settings) -> int:

@@ -12,7 +12,7 @@ from domain.invitations.batches import InvitationStatus
 from domain.meeting.changes import CancelCommand, RescheduleCommand
 from domain.meeting.definition import MeetingFormat
 from domain.meeting.status import StatusPage
-from starter.cli.common import actor, add, connect, open_store, print_json
+from starter.cli.common import actor, add, connect, open_store, print_rows
 from starter.cli.daysoff import warn_days_off
 from starter.cli.errors import InputError
 from starter.cli.say import phrase, say, say_n, shown
@@ -21,6 +21,7 @@ from starter.cli.views import render_status
 
 if TYPE_CHECKING:
     from activities.config import Settings
+    from starter.client.queries import MeetingListing
 
 
 async def cmd_meeting_plan(args: argparse.Namespace, settings: Settings) -> int:
@@ -44,15 +45,17 @@ async def cmd_meeting_list(args: argparse.Namespace, settings: Settings) -> int:
 
     phase = Phase(args.phase) if args.phase else None
     meetings = await queries.list_meetings(await connect(settings), args.region, phase)
-    if args.json:
-        print_json(meetings)
-        return 0
-    for m in meetings:
+
+    def line(m: MeetingListing) -> str:
         started = phrase("started %(at)s", at=f"{m.started:%Y-%m-%d %H:%M}")
-        print(f"{m.id:<24} {m.region or '-':<4} {m.number or '-':>4}  {m.phase or '-':<12} "
-              f"{m.status:<10} {started}")  # fmt: skip
-    say_n("%(num)s meeting", "%(num)s meetings", len(meetings))
-    return 0
+        return (
+            f"{m.id:<24} {m.region or '-':<4} {m.number or '-':>4}  {m.phase or '-':<12} "
+            f"{m.status:<10} {started}"
+        )
+
+    return print_rows(
+        args, meetings, line, lambda n: say_n("%(num)s meeting", "%(num)s meetings", n)
+    )
 
 
 async def cmd_meeting_status(args: argparse.Namespace, settings: Settings) -> int:

@@ -46,11 +46,7 @@ def add_attendance_routes(app: web.Application, console: Console) -> None:
         )
 
     async def desk_page(
-        request: web.Request,
-        viewer: Viewer,
-        meeting_id: str,
-        problem: Text = "",
-        code: int = 200,
+        request: web.Request, meeting_id: str, problem: Text = "", code: int = 200
     ) -> web.Response:
         """Those coming (in person, online, tentative), a page at a time, found by name."""
         query = request.query.get("q", "").strip()[:100]
@@ -78,13 +74,11 @@ def add_attendance_routes(app: web.Application, console: Console) -> None:
         )
 
     async def desk(request: web.Request, viewer: Viewer) -> web.StreamResponse:
-        meeting_id = request.match_info["meeting"]
-        await reads.managed(console, viewer, meeting_id)
-        return await desk_page(request, viewer, meeting_id)
+        meeting_id = await reads.managed_at(console, viewer, request)
+        return await desk_page(request, meeting_id)
 
     async def check_in(request: web.Request, viewer: Viewer) -> web.StreamResponse:
-        meeting_id = request.match_info["meeting"]
-        await reads.managed(console, viewer, meeting_id)
+        meeting_id = await reads.managed_at(console, viewer, request)
         form = await fields(request)
         pid = form.get("participant", "")
         try:
@@ -93,10 +87,10 @@ def add_attendance_routes(app: web.Application, console: Console) -> None:
             command = CheckInCommand(participant_id=pid, actor=console.actor(viewer))
             await commands.check_in(console.client, console.store, meeting_id, command)
         except (KeyError, ValidationError):
-            return await desk_page(request, viewer, meeting_id, Msg("No such participant."), 400)
+            return await desk_page(request, meeting_id, Msg("No such participant."), 400)
         except commands.CommandRefused as exc:
             return await desk_page(
-                request, viewer, meeting_id, Msg("Not checked in: %(why)s", why=why(exc)), 409
+                request, meeting_id, Msg("Not checked in: %(why)s", why=why(exc)), 409
             )
         return done(f"/console/meetings/{meeting_id}/desk", "checked-in", who=name)
 

@@ -243,6 +243,11 @@ def render(request: web.Request, template: str, code: int = 200, /, **context: A
     )
 
 
+def form_expired(request: web.Request, why: Msg) -> web.Response:
+    """403 for a form the console did not accept, saying `why` and that nothing changed."""
+    return render(request, "error.html", 403, title=Msg("Form expired"), message=why)
+
+
 async def stylesheet(_: web.Request) -> web.FileResponse:
     """The console's one stylesheet, served by the app itself."""
     return web.FileResponse(
