@@ -248,6 +248,8 @@ REASONS: dict[str, str] = {
     "directory.person_organisation": N_(
         "participant %(id)s: unknown organisation %(organisation)s"
     ),
+    "languages.none": N_("%(field)s: give at least one language code, like uz, ru, en"),
+    "languages.unknown": N_("%(field)s: %(value)s is not a language code (like uz, ru, en)"),
     "directory.email_taken": N_("participant %(id)s: email %(email)s already belongs to %(owner)s"),
     # a meeting numbered in a series
     "series.unknown": N_("%(field)s: unknown series %(series)s"),

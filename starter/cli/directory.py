@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from domain.common.marks import N_
-from domain.common.refusals import each
+from domain.common.refusals import Refusal, each
 from starter.cli.common import add, open_store, print_json
 from starter.cli.errors import InputError
 from starter.cli.inputs import read_directory
@@ -81,11 +81,53 @@ async def cmd_directory_list(args: argparse.Namespace, settings: Settings) -> in
     return 0
 
 
+async def cmd_directory_language(args: argparse.Namespace, settings: Settings) -> int:
+    """`rtm directory language PERSON uz,ru,en`: the person's languages, in their order."""
+    from domain.common.i18n import written_in
+    from domain.directory.languages import read_languages
+    from domain.directory.models import Directory, Participant
+    from domain.directory.scope import not_the_regions
+
+    languages, problems = read_languages(args.languages, field="languages")
+    if problems:  # before anything is read or written
+        raise InputError(problems)
+    store = open_store(settings)
+    person = next((p for p in store.participants() if p.id == args.person), None)
+    scope = getattr(args, "scope", None)  # a region's secretariat: its own people only
+    if person is not None and scope is not None:
+        countries = {c.code for c in store.countries(scope)}
+        person = None if not_the_regions(person, scope, countries) else person
+    if person is None:
+        raise InputError([Refusal("input.unknown_person", field="person",
+                                  person=repr(args.person))])  # fmt: skip
+    before = person.languages
+    changed = Participant.model_validate(person.model_dump() | {"languages": languages})
+    store.load_directory(Directory(participants=[changed]))
+    store.append_audit(None, settings.cli_user, "cli", "directory.languages",
+                       {"participant": person.id, "before": before,
+                        "languages": changed.languages})  # fmt: skip
+    say(
+        "%(id)s: languages %(languages)s; mail in %(written)s",
+        id=person.id,
+        languages=", ".join(changed.languages),
+        written=written_in(changed.languages),
+    )
+    return 0
+
+
 def register(directory: argparse.ArgumentParser) -> None:
     dsub = directory.add_subparsers(dest="action", required=True)
     add(dsub, "load", cmd_directory_load, "load a YAML/JSON directory file").add_argument("file")
     listing = add(dsub, "list", cmd_directory_list, "regions, countries, organisations, people")
     listing.add_argument("--json", action="store_true")
+    language = add(
+        dsub,
+        "language",
+        cmd_directory_language,
+        "a person's languages in their order, e.g. uz,ru,en (English last)",
+    )
+    language.add_argument("person", help="participant id")
+    language.add_argument("languages", help="language codes, first the preferred: uz,ru,en")
 
 
 PARSERS = {"directory": register}
