@@ -18,6 +18,12 @@ from pathlib import Path
 KINDS = ("unit", "size", "integration", "e2e", "replay")
 """`size`: the pure domain at the largest meeting's size, seconds a test: the whole suite runs
 them, `pytest -m unit` does not."""
+HEAVY = (
+    "temporalio", "sqlalchemy", "sqlmodel", "alembic", "psycopg", "aiosmtpd", "aiosmtplib",
+    "playwright",
+)  # fmt: skip
+"""What a unit test has no use for, neither its module nor itself: together seconds of
+`-m unit` (aiohttp, a tenth of one, stays allowed: the console's words and forms are units)."""
 E2E = frozenset({"dev_env", "skipping_env", "cli_env"})
 """Fixtures that make a test end-to-end: a Temporal server, the CLI against it."""
 INTEGRATION = frozenset(

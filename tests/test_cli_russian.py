@@ -153,7 +153,7 @@ def store_url(tmp_path: Path) -> str:
     return store.url
 
 
-@pytest.mark.unit
+@pytest.mark.integration  # it loads the worker: Temporal, the ORM, every workflow
 def test_the_worker_refuses_a_bad_setting_in_russian(
     russian: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -224,11 +224,11 @@ def test_a_pseudo_locale_writes_pydantics_checks_and_the_field_names(pseudo_loca
 
 
 def test_a_cycles_refusals_in_russian() -> None:
-    from starter.client import cycle
+    from starter.client.cycle_months import CycleError, months_of
 
     for text in ("jan,jul", "0,13"):
-        with pytest.raises(cycle.CycleError) as exc:
-            cycle.months_of(text)
+        with pytest.raises(CycleError) as exc:
+            months_of(text)
         russian = exc.value.refusal.text("ru")
         assert russian.startswith("месяцы: "), russian
         assert _english(russian) == set(), russian

@@ -10,18 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.kinds import may_hold_unit_tests
+from tests.kinds import HEAVY, may_hold_unit_tests
 
 pytestmark = pytest.mark.integration  # it starts a fresh interpreter to import them in
 
 HERE = Path(__file__).parent
-HEAVY = (
-    "temporalio", "sqlalchemy", "sqlmodel", "alembic", "psycopg", "aiosmtpd", "aiosmtplib",
-    "playwright",
-)  # fmt: skip
-"""The packages a unit test has no use for, together seconds of `-m unit`'s start (aiohttp,
-a tenth of one, stays allowed: the console's words and forms are tested as units)."""
-
 # Imports each module named on the command line in turn, and prints which of the packages
 # given (as JSON) the first module that loaded it brought in.
 _PROBE = """

@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 
 from aiohttp import web
 
-from starter.client import commands
+from starter.client.refusals import CommandRefused
 from starter.web.console.render import Said, Text, why
 
 _MAX = 200_000
@@ -37,7 +37,7 @@ async def recorded(
     `refused(reason)` (the page again, the reason next to it) when its validator refused it."""
     try:
         await command
-    except commands.CommandRefused as exc:
+    except CommandRefused as exc:
         return await refused(why(exc))  # in the reader's language
     return done(to, code)
 
