@@ -128,3 +128,14 @@ async def test_counts_take_the_languages_plural(
     assert all(("started " if lang == "en" else "начато ") in row for row in rows), listed
     n = len(rows)
     assert last == f"{n} {FORMS[lang][Locale(lang).plural_form(n)]}", listed
+
+
+async def test_charts_of_an_unknown_region_refused_in_russian(
+    cli_env: WorkflowEnvironment,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _terminal(monkeypatch, "ru")
+    capsys.readouterr()
+    assert await asyncio.to_thread(main, ["charts", "--region", "ZZ"]) == 2
+    assert capsys.readouterr().err == "ошибка: регион: неизвестный регион 'ZZ'\n"

@@ -167,3 +167,28 @@ def test_the_worker_refuses_a_bad_setting_in_russian(
     assert stop.value.code == 2
     assert said.startswith("ошибка: RTM_LINK_KEY_FILE: не удаётся прочитать "), said
     assert "это каталог" in said and _english(said, TYPED) == set(), said
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize(
+    ("participants", "countries", "said"),
+    [
+        (1, 1, "1 участник, в том числе национальные координаторы из 1 страны-партнёра"),
+        (3, 2, "3 участника, в том числе национальные координаторы из 2 стран-партнёров"),
+        (45, 6, "более 40 участников, в том числе национальные координаторы из 6 стран-партнёров"),
+    ],
+)  # fmt: skip
+def test_the_registers_summary_in_russian(
+    russian: Path, monkeypatch: pytest.MonkeyPatch, participants: int, countries: int, said: str
+) -> None:
+    from domain.attendance.register import RegisterCounts, press_summary
+    from starter.cli.views import attendance_summary
+
+    counts = RegisterCounts(
+        participants=participants, by_mode={}, by_country={}, by_organisation={},
+        nfp_countries=[f"C{i}" for i in range(countries)], by_day={},
+        summary=press_summary(participants, countries),
+    )  # fmt: skip
+    assert attendance_summary(counts) == said
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    assert attendance_summary(counts) == counts.summary  # English: the engine's own words

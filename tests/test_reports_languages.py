@@ -9,6 +9,7 @@ import io
 import re
 import xml.etree.ElementTree as ET
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import icalendar
 import pytest
@@ -235,3 +236,43 @@ def test_the_cli_takes_the_new_language(pseudo_locale: str) -> None:
         assert parser(argv).parse_args(argv).language == pseudo_locale, command
     with pytest.raises(SystemExit):
         parser(["report", "X", "--language", "xx"]).parse_args(["report", "X", "--language", "xx"])
+
+
+# Where the reports' messages are written (their own domain, "reports").
+REPORTS_MAPPING = """\
+[python: domain/reports/**.py]
+[python: starter/client/reports.py]
+[python: activities/reports/**.py]
+[jinja2: domain/reports/templates/**.j2]
+trim_blocks = True
+lstrip_blocks = True
+"""
+
+
+@pytest.mark.integration  # runs pybabel's extraction as a process
+def test_every_message_of_the_reports_has_a_russian_translation(tmp_path: Path) -> None:
+    """What the reports' code and templates ask for is in their Russian catalogue, or in the
+    shared one behind it: a new sentence cannot come out English in a Russian report."""
+    import subprocess
+    import sys
+
+    from babel.messages.pofile import read_po
+
+    mapping, pot = tmp_path / "reports.cfg", tmp_path / "reports.pot"
+    mapping.write_text(REPORTS_MAPPING)
+    pybabel = str(Path(sys.executable).with_name("pybabel"))
+    root = LOCALE.parent.parent.parent
+    subprocess.run([pybabel, "extract", "-F", str(mapping), "--no-location", "-o", str(pot), "."],
+                   cwd=root, check=True, capture_output=True)  # fmt: skip
+
+    def ids(path: Path) -> set[tuple[str | None, str]]:
+        with path.open("rb") as fp:
+            found = [m for m in read_po(fp) if m.id]
+        return {(m.context, str(m.id[0] if isinstance(m.id, tuple) else m.id)) for m in found}
+
+    asked = ids(pot)
+    assert len(asked) > 50
+    russian = ids(REPORTS_RU) | {
+        (None, m) for _, m in ids(LOCALE / "ru" / "LC_MESSAGES" / "messages.po")
+    }
+    assert asked - russian == set()

@@ -9,7 +9,7 @@ from domain.attendance.register import CheckInCommand
 from starter.cli.common import actor, add, connect, open_store
 from starter.cli.inputs import parse
 from starter.cli.say import say
-from starter.cli.views import render_attendance
+from starter.cli.views import attendance_summary, render_attendance
 
 if TYPE_CHECKING:
     from activities.config import Settings
@@ -26,7 +26,7 @@ async def cmd_attendance_check_in(args: argparse.Namespace, settings: Settings) 
         "%(meeting)s: %(participant)s checked in; %(summary)s",
         meeting=args.meeting,
         participant=args.participant,
-        summary=view.counts.summary,
+        summary=attendance_summary(view.counts),
     )
     return 0
 

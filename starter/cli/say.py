@@ -11,7 +11,7 @@ from typing import TextIO
 from domain.common import i18n
 from starter.cli.language import terminal_language
 
-__all__ = ["phrase", "say", "say_n", "shown", "weekday"]
+__all__ = ["phrase", "phrase_n", "say", "say_n", "shown", "weekday"]
 
 
 def phrase(message: str, /, **values: object) -> str:
@@ -25,10 +25,15 @@ def say(message: str, /, *, file: TextIO | None = None, **values: object) -> Non
     print(phrase(message, **values), file=file or sys.stdout)
 
 
+def phrase_n(singular: str, plural: str, n: int, /, **values: object) -> str:
+    """Words about `n` things, in the plural form the language needs (`num` is `n`)."""
+    text = i18n.ngettext(terminal_language(), singular, plural, n)
+    return text % {"num": n, **values}
+
+
 def say_n(singular: str, plural: str, n: int, /, **values: object) -> None:
     """A line about `n` things, in the plural form the language needs (`num` is `n`)."""
-    text = i18n.ngettext(terminal_language(), singular, plural, n)
-    print(text % {"num": n, **values})
+    print(phrase_n(singular, plural, n, **values))
 
 
 def shown(value: str) -> str:

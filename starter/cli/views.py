@@ -5,14 +5,15 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from domain.agenda.view import AgendaView
-from domain.attendance.register import AttendanceView
+from domain.attendance.register import AttendanceView, RegisterCounts
 from domain.common.display import printable
-from domain.common.i18n import written_in
+from domain.common.i18n import DEFAULT, written_in
 from domain.common.marks import N_
 from domain.invitations.batches import InvitationStatus
 from domain.meeting.status import MeetingStatus
+from starter.cli.language import terminal_language
 from starter.cli.replies import held_line
-from starter.cli.say import phrase, shown, weekday
+from starter.cli.say import phrase, phrase_n, shown, weekday
 
 # The status table's columns (heading, width); the headings in the operator's language.
 HEADINGS = [(N_("participant"), 16), (N_("from"), 9), (N_("invitation"), 10), (N_("answer"), 10),
@@ -133,10 +134,24 @@ def render_agenda(agenda: AgendaView) -> str:
     return "\n".join(lines)
 
 
+def attendance_summary(c: RegisterCounts) -> str:
+    """The register's counts in press-release form ("more than 40 participants, including
+    NFPs from six partner countries"), in the operator's language (digits but in English)."""
+    if terminal_language() == DEFAULT:
+        return c.summary
+    n = c.participants
+    head = (phrase("more than %(num)s participants", num=(n - 1) // 10 * 10) if n >= 20
+            else phrase_n("%(num)s participant", "%(num)s participants", n))  # fmt: skip
+    countries = len(c.nfp_countries)
+    tail = phrase_n("including NFPs from %(num)s partner country",
+                    "including NFPs from %(num)s partner countries", countries)  # fmt: skip
+    return f"{head}, {tail}"
+
+
 def render_attendance(view: AttendanceView) -> str:
     """The register, day by day, and its counts in press-release form."""
     c = view.counts
-    lines = [f"{view.meeting_id}: {c.summary}", ""]
+    lines = [f"{view.meeting_id}: {attendance_summary(c)}", ""]
     for p in view.presences:
         lines.append(f"  {p.day}  {p.participant_id:<16} {p.mode.value:<9} {p.at:%H:%M} UTC")
     lines += [
