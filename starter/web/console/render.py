@@ -195,7 +195,7 @@ def language(request: web.Request) -> str:
 
 def _make_env() -> Environment:
     env = Environment(
-        loader=FileSystemLoader(HERE / "templates"),
+        loader=FileSystemLoader([HERE / "templates", HERE.parent / "templates"]),  # _head.html
         autoescape=select_autoescape(
             enabled_extensions=("html",), disabled_extensions=("txt",), default=True
         ),
