@@ -14,7 +14,7 @@ from domain.meeting.status import StatusPage
 from starter.client import commands
 from starter.web.console import reads
 from starter.web.console.context import Console
-from starter.web.console.forms import done, fields, page_number
+from starter.web.console.forms import done, fields, page_number, pager
 from starter.web.console.render import Msg, Text, render, why
 from starter.web.console.roles import Viewer
 
@@ -64,9 +64,7 @@ def add_attendance_routes(app: web.Application, console: Console) -> None:
             title=Msg("Desk: %(t)s", t=status.title),
             status=status,
             rows=status.participants,
-            total=status.matching,
-            number=number,
-            pages=max(1, -(-status.matching // DESK)),
+            **pager(status.matching, number, DESK),
             present=present,
             query=query,
             today=today,

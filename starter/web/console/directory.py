@@ -18,7 +18,7 @@ from domain.directory.languages import read_languages
 from domain.directory.models import Directory, Participant, Role
 from domain.directory.scope import not_the_regions
 from starter.web.console.context import Console
-from starter.web.console.forms import done, page_number, problems_by_field
+from starter.web.console.forms import done, page_number, pager, problems_by_field
 from starter.web.console.render import Msg, Said, Text, render, why
 from starter.web.console.roles import Forbidden, Viewer
 
@@ -105,9 +105,7 @@ def add_directory_routes(app: web.Application, console: Console) -> None:
             title=Msg("Directory"),
             region=region,
             people=people,
-            total=total,
-            number=number,
-            pages=max(1, -(-total // PAGE)),
+            **pager(total, number, PAGE),
             query=query,
             inactive=inactive,
         )

@@ -58,3 +58,9 @@ def page_number(request: web.Request) -> int:
         return max(1, min(int(request.query.get("page", "1")), 1_000_000))
     except ValueError:
         return 1
+
+
+def pager(total: int, number: int, size: int) -> dict[str, int]:
+    """What a list's pager shows: how many rows match, this page's number and how many
+    pages of `size` there are (one at least)."""
+    return {"total": total, "number": number, "pages": max(1, -(-total // size))}

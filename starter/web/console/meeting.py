@@ -20,7 +20,7 @@ from domain.reminders.planning import RemindCommand
 from starter.client import commands
 from starter.web.console import reads
 from starter.web.console.context import Console
-from starter.web.console.forms import done, fields, page_number, recorded
+from starter.web.console.forms import done, fields, page_number, pager, recorded
 from starter.web.console.render import Msg, Text, render, why
 from starter.web.console.roles import Viewer
 
@@ -104,9 +104,7 @@ def add_meeting_routes(app: web.Application, console: Console) -> None:
             status=status,
             m=status.meeting,
             rows=status.participants,
-            total=status.matching,
-            number=number,
-            pages=max(1, -(-status.matching // PAGE)),
+            **pager(status.matching, number, PAGE),
             state=state,
             states=STATES,
             country=country,
