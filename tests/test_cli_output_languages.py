@@ -70,6 +70,8 @@ async def test_the_status_and_the_lists_in_russian_and_english(
                 "directory json": await _out(capsys, "directory", "list", "--json"),
                 "actions": await _out(capsys, "actions", "list", "--region", "CA"),
             }
+        _terminal(monkeypatch, "ru")
+        answered = await _out(capsys, "rsvp", m.id, "kz-nfp", "--attend", "in-person")
     en, ru = said["en"], said["ru"]
     sent = sum(1 for p in central_asia().participants if p.country == "KZ")
     assert f"invitations: {sent} sent, 0 failed, 0 pending" in en["status"]
@@ -92,6 +94,7 @@ async def test_the_status_and_the_lists_in_russian_and_english(
         assert CYRILLIC.search(ru[name]), name
         assert not CYRILLIC.search(_without(en[name], data)), name
         assert _english(ru[name], data) == set(), (name, ru[name])
+    assert answered.endswith("(kz-nfp): очный\n"), answered  # the answer in the reader's words
     # --json is the engine's data: the same bytes whatever the terminal's language
     assert ru["json"] == en["json"] and json.loads(ru["json"])["phase"] == "registration"
     assert ru["directory json"] == en["directory json"]

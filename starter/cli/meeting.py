@@ -8,16 +8,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from domain.common.contracts import Phase
+from domain.common.i18n import DEFAULT
 from domain.invitations.batches import InvitationStatus
 from domain.meeting.changes import CancelCommand, RescheduleCommand
 from domain.meeting.definition import MeetingFormat
-from domain.meeting.status import StatusPage
+from domain.meeting.status import RegisterPage, StatusPage
 from starter.cli.common import actor, add, connect, open_store, print_rows
 from starter.cli.daysoff import warn_days_off
 from starter.cli.errors import InputError
+from starter.cli.language import terminal_language
 from starter.cli.say import phrase, say, say_n, shown
 from starter.cli.scope import scope_refusal
-from starter.cli.views import render_status
+from starter.cli.views import attendance_summary, render_status
 
 if TYPE_CHECKING:
     from activities.config import Settings
@@ -61,8 +63,16 @@ async def cmd_meeting_list(args: argparse.Namespace, settings: Settings) -> int:
 async def cmd_meeting_status(args: argparse.Namespace, settings: Settings) -> int:
     from starter.client import queries
 
-    status = await queries.status(await connect(settings), args.id)
-    print(status.model_dump_json(indent=2) if args.json else render_status(status))
+    client = await connect(settings)
+    status = await queries.status(client, args.id)
+    if args.json:
+        print(status.model_dump_json(indent=2))
+        return 0
+    summary = None  # the engine words the register's summary in English; others from counts
+    if status.attendance_summary and terminal_language() != DEFAULT:
+        view = await queries.attendance(client, args.id, RegisterPage(limit=0))
+        summary = attendance_summary(view.counts)
+    print(render_status(status, summary))
     return 0
 
 

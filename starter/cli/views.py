@@ -27,8 +27,9 @@ def _shown(status: MeetingStatus) -> str:
     return f"{first}-{first + len(status.participants) - 1}"
 
 
-def render_status(status: MeetingStatus) -> str:
-    """Phase, each participant's invitation and answer, and the answer counts."""
+def render_status(status: MeetingStatus, summary: str | None = None) -> str:
+    """Phase, each participant's invitation and answer, and the answer counts (`summary`:
+    the register's summary in the operator's language, where the engine's is English)."""
     m = status.meeting
     zones = {p.participant_id: p.zone for p in status.participants}
     lines = [
@@ -69,7 +70,8 @@ def render_status(status: MeetingStatus) -> str:
               published=phrase("published version %(version)s", version=published) if published
               else phrase("not published")),
         phrase("attendance: %(summary)s",
-              summary=status.attendance_summary or phrase("nobody checked in or joined yet")),
+              summary=summary or status.attendance_summary
+              or phrase("nobody checked in or joined yet")),
         phrase("follow-up: minutes %(minutes)s, %(done)s/%(total)s actions done",
               minutes=phrase("recorded") if status.minutes_recorded else phrase("not recorded"),
               done=done, total=len(status.actions)),
