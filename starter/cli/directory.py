@@ -117,17 +117,19 @@ async def cmd_directory_language(args: argparse.Namespace, settings: Settings) -
 
 def register(directory: argparse.ArgumentParser) -> None:
     dsub = directory.add_subparsers(dest="action", required=True)
-    add(dsub, "load", cmd_directory_load, "load a YAML/JSON directory file").add_argument("file")
-    listing = add(dsub, "list", cmd_directory_list, "regions, countries, organisations, people")
+    add(dsub, "load", cmd_directory_load, N_("load a YAML/JSON directory file")).add_argument(
+        "file"
+    )
+    listing = add(dsub, "list", cmd_directory_list, N_("regions, countries, organisations, people"))
     listing.add_argument("--json", action="store_true")
     language = add(
         dsub,
         "language",
         cmd_directory_language,
-        "a person's languages in their order, e.g. uz,ru,en (English last)",
+        N_("a person's languages in their order, e.g. uz,ru,en (en last by default)"),
     )
-    language.add_argument("person", help="participant id")
-    language.add_argument("languages", help="language codes, first the preferred: uz,ru,en")
+    language.add_argument("person", help=N_("participant id"))
+    language.add_argument("languages", help=N_("language codes, first the preferred: uz,ru,en"))
 
 
 PARSERS = {"directory": register}
