@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Row, and_, or_
+from sqlalchemy import Row, and_, func, or_
 from sqlmodel import Field, SQLModel, col, select
 
 from activities.store.engine import StoreBase
@@ -210,7 +210,24 @@ class DirectoryStore(StoreBase):
         offset: int = 0,
         limit: int | None = None,
     ) -> tuple[list[Participant], list[str]]:
-        """Everyone named by id, country or organisation, once, in directory order; and problems.
+        """Everyone named by id, country or organisation, once, in directory order; and
+        problems (`resolve_page`, without the count)."""
+        chosen, problems, _ = self.resolve_page(
+            ids, countries, organisations, include_inactive, offset, limit
+        )
+        return chosen, problems
+
+    def resolve_page(
+        self,
+        ids: Iterable[str],
+        countries: Iterable[str],
+        organisations: Iterable[str],
+        include_inactive: bool = False,
+        offset: int = 0,
+        limit: int | None = None,
+    ) -> tuple[list[Participant], list[str], int]:
+        """Everyone named by id, country or organisation, once, in directory order; the
+        problems; and how many are chosen in all (the pages a meeting's load needs).
 
         The deactivated are left out (a new invitation never reaches them) unless
         `include_inactive`: a continued run reloads the people it already invited. With
@@ -241,9 +258,10 @@ class DirectoryStore(StoreBase):
             if (pid in wanted or country in in_countries or organisation in in_orgs)
             and (active or include_inactive)
         ]
+        total = len(chosen)
         if limit is not None:
             chosen = chosen[offset : offset + limit]
-        return self._participants_by_id(chosen), problems
+        return self._participants_by_id(chosen), problems, total
 
     def _chosen_in_sql(
         self,
@@ -253,8 +271,8 @@ class DirectoryStore(StoreBase):
         include_inactive: bool,
         offset: int,
         limit: int | None,
-    ) -> tuple[list[Participant], list[str]]:
-        """`resolve_participants` for a few named ids: the database picks the page, so a
+    ) -> tuple[list[Participant], list[str], int]:
+        """`resolve_page` for a few named ids: the database picks the page, so a
         page costs its own rows, not a read of the whole directory (20 of them at 10,000)."""
         table = ParticipantRow.__table__  # type: ignore[attr-defined]
         chosen = or_(
@@ -270,11 +288,14 @@ class DirectoryStore(StoreBase):
             conn = s.connection()
             rows = list(conn.execute(q))
             known_ids = set(conn.scalars(select(table.c.id).where(table.c.id.in_(ids))))
+            total = len(rows) if limit is None else conn.scalar(
+                select(func.count()).select_from(table).where(chosen)
+            )  # fmt: skip
         problems = _unknown(
             ids, known_ids, countries, {c.code for c in self.countries()},
             organisations, {o.code for o in self.organisations()},
         )  # fmt: skip
-        return [_participant(r) for r in rows], problems
+        return [_participant(r) for r in rows], problems, total or 0
 
     def _participants_by_id(self, ids: list[str]) -> list[Participant]:
         """The people of `ids`, whole, in the order given."""

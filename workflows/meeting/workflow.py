@@ -8,6 +8,7 @@ side effect an activity.
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 from temporalio import workflow
@@ -32,6 +33,7 @@ with workflow.unsafe.imports_passed_through():
         ParticipantQuery,
         Phase,
     )
+    from domain.directory.models import Participant
     from domain.meeting.definition import MeetingDefinition
     from domain.meeting.state import MeetingState
     from domain.meeting.status import meeting_summary
@@ -42,8 +44,10 @@ with workflow.unsafe.imports_passed_through():
         followup_complete,
     )
     from domain.reminders.policy import ReminderPolicy
+    from domain.workweek.calendar import WorkingCalendars
 
 
+LOAD_AT_ONCE = 4  # load activities at a time (the worker runs 8 activities at once)
 LOAD_PAGE = 1000  # participants per load activity (a result of about 200 KB at most)
 SMALL_PAGE = 500  # since "small-load-pages": one page's decoding stays far from the 2 s limit
 
@@ -108,7 +112,9 @@ class MeetingWorkflow(
         s = self.s
         await self._record(Phase.SCHEDULED)
         query = ParticipantQuery.of(s.meeting)
-        if workflow.patched("paged-participants"):  # a page per activity: small payloads
+        if workflow.patched("concurrent-load-pages"):  # the first page tells how many
+            invitees, people = await self._load_pages(query)
+        elif workflow.patched("paged-participants"):  # a page per activity: small payloads
             size = self._page_size()
             invitees = await self._load(query.model_copy(update={"limit": size}))
             people, last = list(invitees.participants), len(invitees.participants)
@@ -134,6 +140,30 @@ class MeetingWorkflow(
             invitees.carried_actions,
             invitees.carried_ideas if network else None,
         )
+
+    async def _load_pages(
+        self, query: ParticipantQuery
+    ) -> tuple[ParticipantList, list[Participant]]:
+        """The invitees a page per activity, LOAD_AT_ONCE pages at a time once the first
+        told how many there are (one after the other, 20 pages of a 10,000-person meeting
+        took 2.7 s); the first page with every page's calendars."""
+        size = self._page_size()
+        first = await self._load(query.model_copy(update={"limit": size}))
+        gate = asyncio.Semaphore(LOAD_AT_ONCE)
+
+        async def page(offset: int) -> ParticipantList:
+            async with gate:
+                return await self._load(query.model_copy(update={"offset": offset, "limit": size}))
+
+        if first.total is not None:
+            pages = [first, *await asyncio.gather(*map(page, range(size, first.total, size)))]
+        else:  # a worker of before answered: page after page until a short one
+            pages = [first]
+            while len(pages[-1].participants) == size:
+                pages.append(await page(size * len(pages)))
+        people = [p for one in pages for p in one.participants]
+        calendars = WorkingCalendars.merged([one.calendars for one in pages])
+        return first.model_copy(update={"calendars": calendars}), people
 
     def _page_size(self) -> int:
         """Participants per load activity: decoding a page is one workflow activation."""
