@@ -49,7 +49,7 @@ async def _answers_across_runs(env: WorkflowEnvironment, tmp_path: Path) -> None
     async def answer(pid: str, mode: Attendance) -> Attendance:
         command = RsvpCommand(participant_id=pid, attendance=mode, actor=DESK)
         row = await asyncio.wait_for(commands.rsvp(env.client, None, m.id, command), ANSWER_WITHIN)
-        assert row.participant_id == pid
+        assert row.participant_id == pid and row.attendance is not None
         return row.attendance
 
     with SmtpCatcher(port=free_port()) as catcher:
