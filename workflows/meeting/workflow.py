@@ -34,6 +34,7 @@ with workflow.unsafe.imports_passed_through():
         Phase,
     )
     from domain.directory.models import Participant
+    from domain.invitations.batches import ROUND_BATCH
     from domain.meeting.definition import MeetingDefinition
     from domain.meeting.state import MeetingState
     from domain.meeting.status import meeting_summary
@@ -41,7 +42,9 @@ with workflow.unsafe.imports_passed_through():
         agenda_quiet_at,
         continue_threshold,
         due_transition,
+        fanout_room,
         followup_complete,
+        must_continue,
     )
     from domain.reminders.policy import ReminderPolicy
     from domain.workweek.calendar import WorkingCalendars
@@ -79,6 +82,8 @@ class MeetingWorkflow(
         self._tracking = []
         self._may_continue = False
         self._own_count = False
+        self._roomy = False
+        self._started_at = 0  # the history's length once a continued run has reloaded
 
     @workflow.run
     async def run(self, start: MeetingDefinition | MeetingState) -> MeetingSummary:
@@ -93,6 +98,9 @@ class MeetingWorkflow(
         # since "continue-own-count": on the meeting's own event count, before the server's
         # suggestion (older meetings: at the suggestion, about 4,100 events)
         self._own_count = workflow.patched("continue-own-count")
+        # since "continue-with-room": also from 3 MB of history, and before a fan-out that
+        # would take the run past its threshold (older meetings: the event count alone)
+        self._roomy = workflow.patched("continue-with-room")
         await self._live(Phase.REGISTRATION)
         await self._live(Phase.HELD)
         await self._live(Phase.FOLLOW_UP)
@@ -191,6 +199,7 @@ class MeetingWorkflow(
         self.s.unpack(people, unpacker)
         self._changes += 1  # a status asked while loading cached empty counts (queries only)
         self._loaded = True
+        self._started_at = workflow.info().get_current_history_length()
 
     async def _inviting(self) -> None:
         """Everyone gets the invitation; then registration is open."""
@@ -235,6 +244,9 @@ class MeetingWorkflow(
             workflow.continue_as_new(s.for_next_run())
         moment = self._next_moment()
         if moment is not None and moment <= workflow.now():
+            if self._history_is_long(fanout=True):  # what is due may be a fan-out
+                await workflow.wait_condition(workflow.all_handlers_finished)
+                workflow.continue_as_new(s.for_next_run())
             async with self._sending:
                 if not s.ended:
                     await self._act_on_due()
@@ -266,10 +278,19 @@ class MeetingWorkflow(
         s = self.s
         return followup_complete(s.phase, s.minutes is not None, self._open_actions())
 
-    def _history_is_long(self) -> bool:
+    def _history_is_long(self, fanout: bool = False) -> bool:
+        """Time to continue as new (`fanout`: with room for mail to everyone first)."""
         if not self._may_continue or self._deferred.active:
             return False
         info, asked = workflow.info(), self.s.meeting.continue_after_events
         threshold = continue_threshold(asked) if self._own_count else asked
+        length = info.get_current_history_length()
+        if self._roomy:
+            room = fanout_room(len(self.s.invitees), ROUND_BATCH) if fanout else (0, 0)
+            size = info.get_current_history_size()
+            if must_continue(length, size, threshold, room, self._started_at):
+                return True
+        elif fanout:
+            return False  # older meetings: checked at the start of the step only
         # the suggestion stays a safety net: a history grown large in bytes, not events
-        return info.get_current_history_length() >= threshold or info.is_continue_as_new_suggested()
+        return length >= threshold or info.is_continue_as_new_suggested()
