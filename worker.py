@@ -190,8 +190,13 @@ def main() -> None:
     try:
         with contextlib.suppress(KeyboardInterrupt):
             asyncio.run(run(load_settings()))
-    except (SettingsError, SchemaNotReady) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    except (SettingsError, SchemaNotReady) as exc:  # in the operator's language, as `rtm` says it
+        from starter.cli.language import error_line, terminal_language
+
+        lang = terminal_language()
+        problems = exc.problems if isinstance(exc, SettingsError) else [exc.refusal]
+        for problem in problems:
+            print(error_line(problem, lang), file=sys.stderr)
         sys.exit(2)
 
 

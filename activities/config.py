@@ -108,8 +108,12 @@ class Settings(BaseSettings):
             if not data.get(name) and path:
                 try:
                     data[name] = Path(path).read_text(encoding="utf-8").strip()
-                except OSError as exc:
-                    raise ValueError(f"{name}_FILE: cannot read {path} ({exc.strerror})") from exc
+                except OSError as exc:  # by its code: the operator reads it in their language
+                    from domain.common.refusals import Refusal, os_reason
+
+                    problem = Refusal("file.unreadable_as", field=f"{name}_FILE", path=path,
+                                      why=os_reason(exc))  # fmt: skip
+                    raise ValueError(problem) from exc
         return data
 
     @field_validator("smtp_tls", mode="before")

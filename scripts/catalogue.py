@@ -18,8 +18,10 @@ LOCALE = ROOT / "domain" / "common" / "locale"
 POT = LOCALE / "messages.pot"
 PYBABEL = str(Path(sys.executable).with_name("pybabel"))
 # from Python code: _() and N_() (marks), translate() (the link pages' titles), Msg() (the
-# console's sentences, translated when a page prints them)
-KEYWORDS = ["-k", "N_", "-k", "translate", "-k", "Msg"]
+# console's sentences, translated when a page prints them), say(), say_n(), phrase() and
+# phrase_n() (what `rtm` prints)
+KEYWORDS = ["-k", "N_", "-k", "translate", "-k", "Msg", "-k", "say", "-k", "say_n:1,2", "-k",
+            "phrase", "-k", "phrase_n:1,2"]  # fmt: skip
 EXTRACT = ["extract", "-F", "babel.cfg", *KEYWORDS, "--no-location"]
 
 

@@ -7,6 +7,7 @@ import gc
 import os
 import socket
 import subprocess
+import sys
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
@@ -76,14 +77,29 @@ def _refuse(what: str) -> Callable[..., Any]:
     return refused
 
 
+def _heavy_loaded() -> set[str]:
+    return {name for name in kinds.HEAVY if name in sys.modules}
+
+
 @pytest.fixture(autouse=True)
-def _unit_tests_stay_pure(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Keeps `-m unit` honest: no process, no network, whatever the test's module does."""
-    if request.node.get_closest_marker("unit") is None:
+def _unit_tests_stay_pure(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[None]:
+    """Keeps `-m unit` (and the size checks of the same domain) honest: no process, no
+    network, whatever the test's module does, and no server, database or mail library
+    loaded by the test itself (tests/kinds.py HEAVY; its module is checked by
+    tests/test_unit_imports.py)."""
+    if not any(request.node.get_closest_marker(kind) for kind in ("unit", "size")):
+        yield
         return
     monkeypatch.setattr(subprocess.Popen, "__init__", _refuse("start a process"))
     monkeypatch.setattr(socket.socket, "connect", _refuse("connect a socket"))
     monkeypatch.setattr(socket.socket, "connect_ex", _refuse("connect a socket"))
+    before = _heavy_loaded()
+    yield
+    loaded = _heavy_loaded() - before
+    if loaded:
+        pytest.fail(f"a unit test may not load {', '.join(sorted(loaded))}; mark it integration")
 
 
 def _postgres_reason() -> str | None:

@@ -15,6 +15,8 @@ from starter.cli.inputs import read_directory
 from starter.data import CENTRAL_ASIA
 
 SIX_PARTNERS = ["KZ", "KG", "MN", "PK", "TJ", "UZ"]
+LINK_KEY = b"test-link-key"
+"""The key the tests sign and check personal links with (the harness's worker has it too)."""
 
 
 def central_asia() -> Directory:

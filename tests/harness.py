@@ -17,12 +17,12 @@ from domain.common.contracts import MeetingSummary, Phase
 from domain.meeting.definition import MeetingDefinition
 from domain.meeting.status import MAX_PAGE, MeetingStatus, StatusPage
 from tests.clock import advance_to as advance_to
+from tests.factories import LINK_KEY as LINK_KEY
 from worker import build_worker
 from workflows.common import search_attributes
 from workflows.common.policies import MEETING_TASK_TIMEOUT
 from workflows.meeting.workflow import MeetingWorkflow
 
-LINK_KEY = b"test-link-key"
 INVITING = (Phase.PLANNED, Phase.SCHEDULED, Phase.INVITING)
 
 

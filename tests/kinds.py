@@ -1,4 +1,4 @@
-"""The kind of every test (unit, integration, e2e, replay), and which modules may hold unit
+"""The kind of every test (unit, size, integration, e2e, replay), and which modules may hold unit
 tests, read from their source without importing them.
 
 `pytest -m unit` skips the modules whose every test is of another kind (tests/conftest.py),
@@ -15,7 +15,15 @@ from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 
-KINDS = ("unit", "integration", "e2e", "replay")
+KINDS = ("unit", "size", "integration", "e2e", "replay")
+"""`size`: the pure domain at the largest meeting's size, seconds a test: the whole suite runs
+them, `pytest -m unit` does not."""
+HEAVY = (
+    "temporalio", "sqlalchemy", "sqlmodel", "alembic", "psycopg", "aiosmtpd", "aiosmtplib",
+    "playwright",
+)  # fmt: skip
+"""What a unit test has no use for, neither its module nor itself: together seconds of
+`-m unit` (aiohttp, a tenth of one, stays allowed: the console's words and forms are units)."""
 E2E = frozenset({"dev_env", "skipping_env", "cli_env"})
 """Fixtures that make a test end-to-end: a Temporal server, the CLI against it."""
 INTEGRATION = frozenset(
@@ -102,9 +110,13 @@ def may_hold_unit_tests(module: Path, conftest: Path) -> bool:
 
 def reads_as_unit(source: str, shared: Fixtures) -> bool:
     """Whether a module's `source` may hold a unit test, given the conftest's fixtures."""
-    if "mark.unit" in source or "usefixtures" in source or "getfixturevalue" in source:
+    if "mark.unit" in source:
         return True
     tree = ast.parse(source)
+    if _pytestmark(tree.body) & set(KINDS):  # the module's kind is every test's
+        return False
+    if "usefixtures" in source or "getfixturevalue" in source:
+        return True
     fixtures = shared | _fixtures(tree)
     autouse = [name for name, (_, auto) in fixtures.items() if auto]
     module_marks = _pytestmark(tree.body)

@@ -138,6 +138,7 @@ def test_counts_only_grow(any_store: Store, statement: str) -> None:
     assert any_store.refusals("RTM-CA-99") == []
 
 
+@pytest.mark.integration  # the store's own arithmetic: it loads the store (SQLAlchemy)
 def test_counted_rows_start_at_their_window() -> None:
     from datetime import UTC, datetime, timedelta
 

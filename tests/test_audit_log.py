@@ -20,6 +20,7 @@ def _rows(store: Store) -> list[tuple[int | None, str, str]]:
     return [(r.id, r.action, r.detail) for r in store.audit("RTM-CA-15")]
 
 
+@pytest.mark.integration  # it reads the store's modules, which load SQLAlchemy
 def test_no_code_path_updates_or_deletes_audit_rows() -> None:
     modules = [
         importlib.import_module(f"activities.store.{m.name}")

@@ -10,7 +10,7 @@ from starter.client.queries import QUERIES, Query
 from workflows.followup.action_item import ActionItemWorkflow
 from workflows.meeting.workflow import MeetingWorkflow
 
-pytestmark = pytest.mark.unit
+pytestmark = pytest.mark.integration  # the workflows' definitions, as the SDK reads them
 
 WORKFLOWS = {w.__name__: w for w in (MeetingWorkflow, ActionItemWorkflow)}
 

@@ -1,7 +1,7 @@
 """The secretariat's directory and cycle pages in a real browser, on the dev server (the
-cycle is a Schedule): add and edit with errors next to their field, deactivate (no more
-sign-in), a CSV import that previews before it changes anything; create, pause, resume
-and trigger the cycle, then schedule the RTM it planned."""
+cycle is a Schedule): add and edit with errors next to their field, a person's ordered
+languages, deactivate (no more sign-in), a CSV import that previews before it changes
+anything; create, pause, resume and trigger the cycle, then schedule the RTM it planned."""
 
 from __future__ import annotations
 
@@ -104,6 +104,34 @@ async def test_directory_and_cycle_pages(
         await page.get_by_role("button", name="Save").click()
         await page.wait_for_url(f"{base}/console/directory?done=saved")
         assert {p.id: p for p in store.participants()}[f"{low}-deputy"].role is Role.DEPUTY_NFP
+
+        # languages: the ordered list kept, the language their mail is in shown; a code that
+        # is no language refused next to its field, nothing written
+        def languages() -> list[str]:
+            return {p.id: p.languages for p in store.participants()}[f"{low}-nfp"]
+
+        assert languages() == ["en"]
+        language = page.get_by_role("textbox", name="Language")
+        await page.get_by_role("link", name="Edit Rashad Mammadov").click()
+        await language.fill("uz, ru, en")
+        await page.get_by_role("button", name="Save").click()
+        await page.wait_for_url(f"{base}/console/directory?done=saved")
+        assert languages() == ["uz", "ru", "en"]
+        listed = await page.locator("tr", has_text="Rashad Mammadov").inner_text()
+        assert "uz, ru, en (mail in Русский)" in listed, listed
+        await page.get_by_role("link", name="Edit Rashad Mammadov").click()
+        assert await language.input_value() == "uz, ru, en"  # the whole list, in its order
+        await language.fill("uz, xx")
+        await page.get_by_role("button", name="Save").click()
+        error = page.locator("#e-language")
+        assert await error.count() == 1
+        assert "'xx' is not a language code" in await error.inner_text()
+        await checker.check(page, "directory-languages-error")
+        assert languages() == ["uz", "ru", "en"]
+        await language.fill("en")  # back as the file has it, for the import below
+        await page.get_by_role("button", name="Save").click()
+        await page.wait_for_url(f"{base}/console/directory?done=saved")
+        assert languages() == ["en"]
 
         # deactivate: no sign-in link any more (the same answer as for a stranger)
         await page.get_by_role("button", name="Deactivate Rashad Mammadov").click()

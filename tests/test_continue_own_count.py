@@ -10,16 +10,7 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.testing import WorkflowEnvironment
 
 from activities.store import Store
-from domain.meeting.timeline import (
-    CONTINUE_AT,
-    CONTINUE_AT_BYTES,
-    MIN_RUN,
-    SERVER_SUGGESTS_AT,
-    SERVER_SUGGESTS_AT_BYTES,
-    continue_threshold,
-    fanout_room,
-    must_continue,
-)
+from domain.meeting.timeline import CONTINUE_AT, SERVER_SUGGESTS_AT
 from domain.registration.answers import Actor, Attendance, Channel, RsvpCommand
 from starter.client import commands
 from starter.devstack.catcher import SmtpCatcher
@@ -29,30 +20,6 @@ from tests.ports import free_port
 
 DESK = Actor(id="registration-desk", channel=Channel.CLI)
 N = 20
-
-
-def test_the_threshold_is_below_the_suggestion_whatever_the_setting() -> None:
-    assert CONTINUE_AT < SERVER_SUGGESTS_AT
-    assert continue_threshold(9_000) == CONTINUE_AT
-    assert continue_threshold(120) == 120
-
-
-def test_a_run_continues_for_its_bytes_and_before_a_fanout_that_would_not_fit() -> None:
-    """From 3 MB of history, or when a fan-out to everyone would take the run past its
-    threshold or past 3 MB; never for bytes in a run that has only just reloaded."""
-    assert CONTINUE_AT_BYTES < SERVER_SUGGESTS_AT_BYTES
-    room = fanout_room(10_000, 200)
-    assert room == (50 * 12, 10_000 * 120) and fanout_room(0, 200) == (0, 0)
-    assert must_continue(CONTINUE_AT, 0, CONTINUE_AT, started_at=CONTINUE_AT)
-    assert not must_continue(CONTINUE_AT - 1, 0, CONTINUE_AT)
-    assert must_continue(1_000, CONTINUE_AT_BYTES, CONTINUE_AT)
-    assert not must_continue(1_000, CONTINUE_AT_BYTES - 1, CONTINUE_AT)
-    assert must_continue(CONTINUE_AT - room[0], 0, CONTINUE_AT, room)
-    assert not must_continue(CONTINUE_AT - room[0] - 1, 0, CONTINUE_AT, room)
-    assert must_continue(1_000, CONTINUE_AT_BYTES - room[1], CONTINUE_AT, room)
-    fresh = 500 + MIN_RUN - 1  # reloaded at 500 events: goes on, however large
-    assert not must_continue(fresh, SERVER_SUGGESTS_AT_BYTES, CONTINUE_AT, room, started_at=500)
-    assert must_continue(fresh + 1, SERVER_SUGGESTS_AT_BYTES, CONTINUE_AT, room, started_at=500)
 
 
 async def test_a_run_continues_on_its_own_count_before_the_server_suggests_it(

@@ -8,7 +8,6 @@ import random
 import string
 
 import pytest
-from temporalio.contrib.pydantic import pydantic_data_converter
 
 from domain.common.contracts import ParticipantList, ParticipantQuery
 from domain.directory import columns
@@ -16,7 +15,10 @@ from domain.directory.models import Participant, Role
 from tests.factories import synthetic_directory
 
 
+@pytest.mark.integration  # through the SDK's data converter, as the history holds it
 def test_a_page_of_participants_travels_as_columns_and_comes_back_whole() -> None:
+    from temporalio.contrib.pydantic import pydantic_data_converter
+
     people = [
         *synthetic_directory(1_000).participants,
         Participant(id="eeas-obs", name="Anne De Smet", email="observer.eeas@example.org",
@@ -70,7 +72,10 @@ def test_a_page_is_compressed_and_plain_columns_from_before_still_read(
     assert ParticipantList.model_validate_json(plain) == page  # as earlier runs wrote it
 
 
+@pytest.mark.integration  # through the SDK's data converter, as the history holds it
 def test_a_reload_names_its_page_of_ids_compressed() -> None:
+    from temporalio.contrib.pydantic import pydantic_data_converter
+
     ids = [p.id for p in _varied(500)]
     query = ParticipantQuery(participants=ids, known_only=True)
     (payload,) = pydantic_data_converter.payload_converter.to_payloads([query])

@@ -16,27 +16,20 @@ from temporalio.testing import WorkflowEnvironment
 from activities.store import Store
 from domain.agenda.items import PublishCommand
 from domain.invitations.batches import (
-    BatchResult,
-    InvitationBatch,
     InvitationStatus,
 )
-from domain.mail.notices import NoticeResult
-from domain.mail.reminder import ReminderBatch, ReminderItem
-from domain.meeting.notices import minutes_notice, schedule_request
-from domain.outbox.delivery import FailedMessage
-from domain.outbox.failures import failed_in, notice_key
 from domain.registration.answers import Actor, Attendance, Channel, RsvpCommand
-from domain.reminders.planning import RemindCommand, ReminderKind
+from domain.reminders.planning import RemindCommand
 from starter.client import commands
 from tests.factories import central_asia, meeting
 from tests.harness import invited, plan, settings_for
 from tests.relay import CertificateAuthority, Relay
-from tests.test_mail_deferral import _result, _until, action_reminder_due
+from tests.test_mail_deferral import _until, action_reminder_due
+from tests.test_outbox_batches import REFUSAL
 from worker import build_worker
 
 SECRETARIAT = Actor(id="secretariat.ca", channel=Channel.CLI)
 KZ, TJ = "nfp.kz@example.org", "deputy.tj@example.org"
-REFUSAL = "550 5.1.1 mailbox unavailable"  # what the relay answers them (tests/relay.py)
 
 
 def _told(relay: Relay) -> list[EmailMessage]:
@@ -111,35 +104,3 @@ async def test_a_failed_action_reminder_is_told_to_the_secretariat(
     assert f"Action reminder: {_name(KZ)} <{KZ}>: {REFUSAL}" in text
     assert "deputy.kz@example.org" not in text, "the other owner got it"
     assert "rtm meeting resend" not in text
-
-
-def test_every_kind_of_batch_names_its_failures_and_the_notice_never_itself() -> None:
-    m, (kz, tj) = meeting(), central_asia().participants[:2]
-    minutes = minutes_notice(m, "# Minutes", []).model_copy(update={"recipients": [kz, tj]})
-    cycle = schedule_request(m).model_copy(update={"recipients": [kz, tj]})
-    reminders = ReminderBatch(meeting=m, sequence=0, items=[
-        ReminderItem(key=f"s0:adhoc-1:{p.id}", kind=ReminderKind.CHASER, days_before=0,
-                     recipient=p) for p in (kz, tj)])  # fmt: skip
-    for batch, kind in ((minutes, "minutes"), (cycle, "cycle"), (reminders, "reminder")):
-        sent, failed = batch.job_keys()
-        outcomes = {sent: _result(kz.id, InvitationStatus.SENT),
-                    failed: _result(tj.id, InvitationStatus.FAILED, REFUSAL)}  # fmt: skip
-        expected = [FailedMessage(name=tj.name, email=tj.email, error=REFUSAL, kind=kind,
-                                  key=failed)]  # fmt: skip
-        assert failed_in(batch, NoticeResult.of(outcomes)) == expected
-        assert failed_in(batch, NoticeResult(results=outcomes)) == expected, "older workers"
-        assert failed_in(batch, NoticeResult.of({sent: outcomes[sent]})) == []
-    told = minutes.model_copy(update={"kind": "delivery-failed"})
-    one = {told.job_keys()[0]: _result(kz.id, InvitationStatus.FAILED, REFUSAL)}
-    assert failed_in(told, NoticeResult.of(one)) == [], "a failed notice is not told again"
-    invitations = InvitationBatch(meeting=m, sequence=0, recipients=[kz])
-    assert failed_in(invitations, BatchResult(results=list(one.values()))) == []
-
-
-def test_each_notice_has_its_own_key_and_invitations_keep_theirs() -> None:
-    invitation = FailedMessage(name="A", email="a@example.org", error=REFUSAL)
-    chaser = invitation.model_copy(update={"kind": "reminder", "key": "s0:adhoc-1:a"})
-    later = chaser.model_copy(update={"key": "s0:adhoc-2:a"})
-    assert notice_key(0, [invitation]) == "s0:delivery-failed:a@example.org:1", "as before"
-    keys = {notice_key(0, told) for told in ([invitation], [chaser], [later], [invitation, chaser])}
-    assert len(keys) == 4, "the same person failing again is told again"

@@ -25,8 +25,8 @@ from tests.factories import meeting
 from tests.harness import invited, plan, running_worker
 from tests.ports import free_port
 from tests.test_audit_flood import _row_counts
-from tests.test_inbound_replies import ORGANISER, gmail, outlook, reply_ics
 from tests.test_reply_authentication import KEYS, dns, signed
+from tests.test_reply_parsing import ORGANISER, gmail, outlook, reply_ics
 
 MX = "mx.example.org"
 ATTACKER = "attacker@evil.test"

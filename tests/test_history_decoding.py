@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+import pytest
 from google.protobuf.json_format import MessageToDict
 from temporalio.api.common.v1 import Payload
 from temporalio.contrib.pydantic import pydantic_data_converter
@@ -17,6 +18,8 @@ from temporalio.converter import DataConverter, PayloadCodec
 from domain.invitations.batches import DeliveryResult, InvitationStatus
 from domain.mail.reminder import ReminderResult
 from starter.client.audit import history_entries
+
+pytestmark = pytest.mark.integration  # payloads through the SDK's data converter
 
 
 class Zlib(PayloadCodec):

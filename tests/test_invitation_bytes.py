@@ -38,6 +38,7 @@ from domain.mail.headers import (
     text_header,
 )
 from domain.mail.invitation import invitation_mail
+from domain.mail.render import Rendered
 from domain.meeting.definition import MeetingDefinition, Organiser
 from domain.registration.answers import Attendance
 from tests.budget import examples, share
@@ -374,11 +375,9 @@ def test_transfer_encodings() -> None:
     long_line = build(
         sender=("S", "s@example.org"),
         recipient=("R", "r@example.org"),
-        subject="x",
+        content=Rendered(subject="x", text="ascii", html="<p>" + "x" * 1200 + "</p>"),
         stamp=STAMP,
         mid="<x@example.org>",
-        text="ascii",
-        html="<p>" + "x" * 1200 + "</p>",
     )
     assert leaf(parse(long_line.data), "text/html")["Content-Transfer-Encoding"] == "base64"
 

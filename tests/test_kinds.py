@@ -31,12 +31,15 @@ def clock(): ...
     "source",
     [
         "import pytest\npytestmark = pytest.mark.e2e\ndef test_a(): ...\n",
+        "import pytest\npytestmark = pytest.mark.e2e\n"
+        "def test_a(request): request.getfixturevalue('x')\n",
         "import pytest\npytestmark = [pytest.mark.replay]\ndef test_a(clock): ...\n",
         "def test_a(dev_env): ...\nasync def test_b(store): ...\n",
         "def test_a(cli_env): ...\n",  # through the conftest's fixture
         "import pytest\n@pytest.fixture\ndef served(catcher): ...\ndef test_a(served): ...\n",
         "import pytest\n@pytest.fixture(autouse=True)\ndef db(any_store): ...\ndef test_a(): ...\n",
         "import pytest\n@pytest.mark.integration\ndef test_a(): ...\n",
+        "import pytest\n@pytest.mark.size\ndef test_a(): ...\n",  # seconds: not in -m unit
         "import pytest\nclass TestA:\n    pytestmark = pytest.mark.e2e\n"
         "    def test_a(self): ...\n",
         "def helper(): ...\n",  # no tests at all

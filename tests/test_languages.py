@@ -25,19 +25,20 @@ from domain.common import i18n
 from domain.directory.models import Participant
 from domain.mail import render
 from domain.mail.builder import Mail
+from domain.reports import render as reports_render
 from scripts.catalogue import EXTRACT
-from starter.web import link_templates
-from starter.web.console import render as console_render
 from tests.mail_kinds import KINDS, builders, people, rtm
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCALE = ROOT / "domain" / "common" / "locale"
+# the reports' own domain: its Russian catalogue is the list of its messages
+REPORTS_RU = ROOT / "domain" / "reports" / "locale" / "ru" / "LC_MESSAGES" / "reports.po"
 TEMPLATES = [
     *sorted((ROOT / "domain" / "mail" / "templates").glob("*.j2")),
     *sorted((ROOT / "starter" / "web" / "templates").glob("*.html")),
     *sorted((ROOT / "starter" / "web" / "console" / "templates").glob("*.html")),
 ]
-PLACEHOLDER = re.compile(r"%\(\w+\)[sd]")
+PLACEHOLDER = re.compile(r"%(?:\(\w+\))?[sdr]")  # %(name)s, %s, %r: argparse writes both
 
 
 def catalogue(path: Path) -> Catalog:
@@ -288,25 +289,37 @@ def _pseudo(text: str) -> str:
     return "⟦" + "".join(out) + "⟧"
 
 
-@pytest.fixture
-def pseudo_locale(tmp_path: Path) -> Iterator[str]:
-    source = catalogue(LOCALE / "messages.pot")
-    target = Catalog(locale="en", domain="messages")
+def _pseudo_catalogue(source: Catalog, domain: str, folder: Path) -> None:
+    """`source`'s every message in the pseudo-locale, as `folder`/`domain`.po."""
+    target = Catalog(locale="en", domain=domain)
     for m in source:
         if not m.id:
             continue
         if isinstance(m.id, tuple):
-            target.add(m.id, tuple(_pseudo(str(x)) for x in m.id), flags=m.flags)
+            target.add(m.id, tuple(_pseudo(str(x)) for x in m.id), flags=m.flags,
+                       context=m.context)  # fmt: skip
         else:
-            target.add(m.id, _pseudo(str(m.id)), flags=m.flags)
+            target.add(m.id, _pseudo(str(m.id)), flags=m.flags, context=m.context)
+    with (folder / f"{domain}.po").open("wb") as fp:
+        write_po(fp, target)
+
+
+@pytest.fixture
+def pseudo_locale(tmp_path: Path) -> Iterator[str]:
+    """A third language, the shared catalogue and the reports' one: in a directory that
+    is only added to where catalogues are looked for."""
     folder = tmp_path / PSEUDO / "LC_MESSAGES"
     folder.mkdir(parents=True)
-    with (folder / "messages.po").open("wb") as fp:
-        write_po(fp, target)
+    _pseudo_catalogue(catalogue(LOCALE / "messages.pot"), "messages", folder)
+    _pseudo_catalogue(catalogue(REPORTS_RU), "reports", folder)
+
+    from starter.web import link_templates  # the pages' cached templates, for the web's tests
+    from starter.web.console import render as console_render
 
     def forget() -> None:
         i18n.reset()
         render.environment.cache_clear()
+        reports_render.environment.cache_clear()
         link_templates.environment.cache_clear()
         console_render.env_for.cache_clear()
 
@@ -319,9 +332,11 @@ def pseudo_locale(tmp_path: Path) -> Iterator[str]:
         forget()
 
 
-def _english_words() -> set[str]:
+def _english_words(*catalogues: Path) -> set[str]:
+    """The source words (four letters or more) of the shared catalogue, or of `catalogues`."""
     words: set[str] = set()
-    for m in catalogue(LOCALE / "messages.pot"):
+    messages = [m for path in catalogues or (LOCALE / "messages.pot",) for m in catalogue(path)]
+    for m in messages:
         for msgid in m.id if isinstance(m.id, tuple) else (m.id,):
             text = PLACEHOLDER.sub("", str(msgid))
             words |= {w.lower() for w in re.findall(r"[A-Za-z]{4,}", text)}

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
-import aiohttp
 import pytest
-from temporalio.testing import WorkflowEnvironment
 
 from domain.common.links import LinkError, signature, verify
-from starter.web.app import make_app, serve
-from tests.harness import LINK_KEY
-from tests.ports import free_port
+from tests.factories import LINK_KEY
+
+if TYPE_CHECKING:  # the web app and its server are loaded by the one test that serves them
+    from temporalio.testing import WorkflowEnvironment
 
 NOW = datetime(2026, 12, 1, tzinfo=UTC)
 EXP = 1799038800
@@ -36,6 +36,11 @@ def test_another_spelling_of_the_same_expiry_is_malformed(spelling: str) -> None
 async def test_a_signature_is_never_logged(
     dev_env: WorkflowEnvironment, caplog: pytest.LogCaptureFixture
 ) -> None:
+    import aiohttp
+
+    from starter.web.app import make_app, serve
+    from tests.ports import free_port
+
     secret = signature(LINK_KEY, "rsvp", PARTS, EXP)
     port = free_port()
     runner = await serve(make_app(dev_env.client, None, LINK_KEY), "127.0.0.1", port)

@@ -189,3 +189,27 @@ async def test_the_feeds_and_charts_refusals_in_a_pseudo_locale(
         assert "⟦" in words, url
         left = {w.lower() for w in re.findall(r"[A-Za-z]{4,}", re.sub(r"'[^']*'", " ", words))}
         assert left & english == set(), (url, left & english)
+
+
+async def test_a_feed_and_the_charts_in_a_pseudo_locale(
+    pseudo_locale: str, server: TestServer, store: Store, reads: dict[str, Any]
+) -> None:
+    """A third language that is only a catalogue reaches the web's feeds and charts: a
+    reader of [qps, en] gets the feed in it, a charts link asking for it the page in it."""
+    from domain.directory.models import Directory, Participant
+    from domain.reports.links import charts_link
+
+    kz = {p.id: p for p in store.participants()}["kz-nfp"]
+    changed = Participant.model_validate(kz.model_dump() | {"languages": [pseudo_locale, "en"]})
+    store.load_directory(Directory(participants=[changed]))
+    serial = store.feed_serial(FeedKind.PERSON.value, "kz-nfp")
+    code, body = await _get(server, feed_path(KEY, FeedKind.PERSON, "kz-nfp", serial), ENGLISH)
+    assert code == 200
+    assert "X-WR-CALNAME:⟦" in body.replace("\r\n ", ""), body
+    link = charts_link(KEY, BASE, "region", "CA", NOW) + f"&language={pseudo_locale}"
+    code, page = await _get(server, link, ENGLISH)
+    assert code == 200 and f'<html lang="{pseudo_locale}">' in page, page
+    words = re.sub(r"⟦[^⟧]*⟧", " ", _words(page))
+    assert "⟦" in page and page.count("<svg") == 2
+    left = {w.lower() for w in re.findall(r"[A-Za-z]{4,}", words)}
+    assert left & _english_words() == set(), left & _english_words()

@@ -14,28 +14,23 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-import pytest
 from temporalio.testing import WorkflowEnvironment
 
 from activities.store import Store
 from domain.agenda.items import PublishCommand
 from domain.followup.actions import ActionInput, Owner, OwnerKind
 from domain.invitations.batches import (
-    BatchResult,
-    DeliveryResult,
-    InvitationBatch,
     InvitationStatus,
-    put_off,
 )
-from domain.mail.reminder import ReminderBatch, ReminderItem, ReminderResult
 from domain.registration.answers import Actor, Attendance, Channel, RsvpCommand
-from domain.reminders.planning import RemindCommand, ReminderKind
+from domain.reminders.planning import RemindCommand
 from starter.client import commands
 from tests.action_schedule import action_schedule
-from tests.factories import central_asia, meeting
+from tests.factories import meeting
 from tests.harness import advance_to, invited, plan, settings_for
 from tests.relay import CertificateAuthority, Relay
-from tests.test_action_items import _input, _start
+from tests.test_action_items import _start
+from tests.test_action_rules import _input
 from worker import build_worker
 from workflows.followup.action_item import ActionItemWorkflow
 
@@ -160,39 +155,3 @@ async def test_an_actions_reminder_waits_for_one_owner_alone(
     assert _got(relay, "X-RTM-Action") == Counter({"deputy.kz@example.org": 1, SLOW: 1}), (
         "each owner once"
     )
-
-
-def _result(pid: str, status: InvitationStatus, error: str | None = None) -> DeliveryResult:
-    return DeliveryResult(participant_id=pid, status=status, message_id="", error=error,
-                          at=meeting().start_utc())  # fmt: skip
-
-
-def test_a_batch_of_any_kind_narrows_to_the_one_message_put_off() -> None:
-    m, people = meeting(), central_asia().participants[:3]
-    invitations = InvitationBatch(meeting=m, sequence=2, recipients=people)
-    reminders = ReminderBatch(meeting=m, sequence=2, items=[
-        ReminderItem(key=f"s2:adhoc-1:{p.id}", kind=ReminderKind.CHASER, days_before=0,
-                     recipient=p) for p in people])  # fmt: skip
-    for batch in (invitations, reminders):
-        keys = batch.job_keys()
-        outcomes = {
-            keys[0]: _result(people[0].id, InvitationStatus.SENT),
-            keys[1]: _result(people[1].id, InvitationStatus.PENDING, "451 4.7.1 greylisted"),
-            keys[2]: _result(people[2].id, InvitationStatus.FAILED, "550 5.1.1 unavailable"),
-        }
-        assert put_off(outcomes) == [keys[1]], "only the 4xx is sent again"
-        if isinstance(batch, InvitationBatch):
-            answer = BatchResult(results=list(outcomes.values())).deferred_keys(batch)
-        else:
-            summary = ReminderResult.of(outcomes)
-            assert (summary.sent, summary.pending, list(summary.failed)) == (1, 1, [keys[2]])
-            answer = summary.deferred_keys(batch)
-        assert answer == [keys[1]], "what the workflow reads from the activity's answer"
-        one = batch.only(keys[1])
-        assert one.alone and not batch.alone and one.job_keys() == [keys[1]]
-    assert invitations.job_keys()[1] == f"s2:invitation:{people[1].id}"
-    assert put_off({"k": _result("x", InvitationStatus.PENDING)}) == [], "not yet tried"
-    with pytest.raises(ValueError):  # a result that does not match its batch is refused
-        BatchResult(results=[]).deferred_keys(invitations)
-    older = ReminderResult(results={"k": _result("x", InvitationStatus.PENDING, "451 later")})
-    assert older.deferred_keys(reminders) == ["k"], "an older worker's answer is read too"

@@ -14,6 +14,16 @@ import pytest
 from domain.attendance.register import Mode, Presence
 from domain.invitations.batches import Invitation, InvitationStatus
 from domain.meeting.state import MeetingState, presence_key
+from domain.meeting.timeline import (
+    CONTINUE_AT,
+    CONTINUE_AT_BYTES,
+    MIN_RUN,
+    SERVER_SUGGESTS_AT,
+    SERVER_SUGGESTS_AT_BYTES,
+    continue_threshold,
+    fanout_room,
+    must_continue,
+)
 from domain.registration.answers import Actor, Answer, Attendance, Channel
 from tests.factories import meeting, synthetic_directory
 
@@ -67,6 +77,7 @@ def _full_state(n: int = N) -> MeetingState:
     return s
 
 
+@pytest.mark.size  # at 10,000 participants
 def test_a_continued_run_carries_ids_and_enums_under_256_kb_and_loses_nothing(
     full: tuple[MeetingState, str],
 ) -> None:
@@ -86,6 +97,7 @@ def test_a_continued_run_carries_ids_and_enums_under_256_kb_and_loses_nothing(
     assert restored.packed is None
 
 
+@pytest.mark.size  # at 10,000 participants
 def test_a_participant_gone_from_the_directory_is_left_out_of_the_next_run(
     full: tuple[MeetingState, str],
 ) -> None:
@@ -116,6 +128,7 @@ def test_a_continued_run_rebuilds_page_by_page_what_it_rebuilds_at_once() -> Non
     assert len(paged.answers) == len(s.answers) and len(paged.presences) == len(s.presences)
 
 
+@pytest.mark.size  # at 10,000 participants
 def test_the_state_is_compressed_smaller_and_a_deflated_one_from_before_still_unpacks(
     full: tuple[MeetingState, str],
 ) -> None:
@@ -131,3 +144,27 @@ def test_the_state_is_compressed_smaller_and_a_deflated_one_from_before_still_un
     old.unpack(list(s.invitees.values()))
     assert old.invitations == s.invitations and old.answers == s.answers
     assert old.presences == s.presences and old.reminded == s.reminded
+
+
+def test_the_threshold_is_below_the_suggestion_whatever_the_setting() -> None:
+    assert CONTINUE_AT < SERVER_SUGGESTS_AT
+    assert continue_threshold(9_000) == CONTINUE_AT
+    assert continue_threshold(120) == 120
+
+
+def test_a_run_continues_for_its_bytes_and_before_a_fanout_that_would_not_fit() -> None:
+    """From 3 MB of history, or when a fan-out to everyone would take the run past its
+    threshold or past 3 MB; never for bytes in a run that has only just reloaded."""
+    assert CONTINUE_AT_BYTES < SERVER_SUGGESTS_AT_BYTES
+    room = fanout_room(10_000, 200)
+    assert room == (50 * 12, 10_000 * 120) and fanout_room(0, 200) == (0, 0)
+    assert must_continue(CONTINUE_AT, 0, CONTINUE_AT, started_at=CONTINUE_AT)
+    assert not must_continue(CONTINUE_AT - 1, 0, CONTINUE_AT)
+    assert must_continue(1_000, CONTINUE_AT_BYTES, CONTINUE_AT)
+    assert not must_continue(1_000, CONTINUE_AT_BYTES - 1, CONTINUE_AT)
+    assert must_continue(CONTINUE_AT - room[0], 0, CONTINUE_AT, room)
+    assert not must_continue(CONTINUE_AT - room[0] - 1, 0, CONTINUE_AT, room)
+    assert must_continue(1_000, CONTINUE_AT_BYTES - room[1], CONTINUE_AT, room)
+    fresh = 500 + MIN_RUN - 1  # reloaded at 500 events: goes on, however large
+    assert not must_continue(fresh, SERVER_SUGGESTS_AT_BYTES, CONTINUE_AT, room, started_at=500)
+    assert must_continue(fresh + 1, SERVER_SUGGESTS_AT_BYTES, CONTINUE_AT, room, started_at=500)

@@ -11,7 +11,7 @@ from domain.common import i18n
 from domain.common.refusals import OTHER, REASONS, Refusal, refusal_of, several
 from domain.registration.answers import rsvp_problem
 from starter.cli.language import terminal_language
-from starter.client.commands import CommandRefused, refused_detail
+from starter.client.refusals import CommandRefused, refused_detail
 from starter.web.pages import reason
 from tests.mail_kinds import people, rtm
 from tests.test_languages import PLACEHOLDER, TECHNICAL, _english_words, pseudo_locale

@@ -7,23 +7,26 @@ from __future__ import annotations
 import re
 from datetime import date, time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 import yaml
 from pydantic import ValidationError
-from temporalio.testing import WorkflowEnvironment
 
-from activities.store import Store
 from domain.agenda.slotting import AgendaDoesNotFit, Session, SlotItem, slot_items
 from domain.common.invalid import validation_problems
 from domain.common.refusals import OTHER, Refusal, each
 from domain.directory.models import Directory
 from domain.meeting.definition import MeetingDefinition
 from starter.cli.main import main
-from starter.devstack.catcher import SmtpCatcher
 from tests.factories import central_asia, meeting_data
 from tests.test_languages import _english_words, _Text, pseudo_locale
+
+if TYPE_CHECKING:  # the real parts of the CLI and console tests, started by their fixtures
+    from temporalio.testing import WorkflowEnvironment
+
+    from activities.store import Store
+    from starter.devstack.catcher import SmtpCatcher
 
 __all__ = ["pseudo_locale"]  # the fixture, used by name below
 
@@ -221,11 +224,11 @@ def test_a_pseudo_locale_writes_pydantics_checks_and_the_field_names(pseudo_loca
 
 
 def test_a_cycles_refusals_in_russian() -> None:
-    from starter.client import cycle
+    from starter.client.cycle_months import CycleError, months_of
 
     for text in ("jan,jul", "0,13"):
-        with pytest.raises(cycle.CycleError) as exc:
-            cycle.months_of(text)
+        with pytest.raises(CycleError) as exc:
+            months_of(text)
         russian = exc.value.refusal.text("ru")
         assert russian.startswith("месяцы: "), russian
         assert _english(russian) == set(), russian

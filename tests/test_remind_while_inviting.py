@@ -14,7 +14,7 @@ from domain.common.contracts import Phase
 from domain.invitations.batches import InvitationStatus
 from domain.meeting.status import MAX_PAGE, MeetingStatus, StatusPage
 from domain.registration.answers import Actor, Channel
-from domain.reminders.planning import RemindCommand, remind_problem, to_chase
+from domain.reminders.planning import RemindCommand
 from starter.client import commands
 from tests.factories import meeting
 from tests.harness import invited, plan, settings_for
@@ -65,15 +65,3 @@ async def test_remind_while_inviting_chases_who_has_an_invitation(
     assert sorted(to for to, reminder in order if not reminder) == sorted(
         i.email for i in done.invitations
     ), "every invitation once"
-
-
-def test_who_a_remind_chases_and_when_it_is_refused() -> None:
-    m = meeting()
-    invitees, answered = ["a", "b", "c", "d"], {"b"}
-    assert to_chase(invitees, answered) == ["a", "c", "d"]
-    assert to_chase(invitees, answered, invited={"a", "b"}) == ["a"]
-    now = m.start_utc() - timedelta(days=10)
-    assert remind_problem(m, False, ["a"], now, inviting=True) is None
-    refused = remind_problem(m, False, [], now, inviting=True)
-    assert refused is not None and "invitations are still going out" in refused
-    assert remind_problem(m, False, [], now) == "everyone has answered: nobody to remind"

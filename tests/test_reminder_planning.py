@@ -34,6 +34,7 @@ from domain.reminders.planning import (
     countries_without_accepted_nfp,
     remind_problem,
     send_moment,
+    to_chase,
 )
 from domain.reminders.policy import ReminderPolicy
 from tests.budget import examples
@@ -798,3 +799,15 @@ def test_a_large_meeting_is_planned_by_groups_not_by_reminder() -> None:
     few = dict(list(people.items())[:100])
     alone = plan_reminders(invitees=few, **frame)  # type: ignore[arg-type]
     assert plan.reminders(keep=lambda g, pid: pid is None or pid in few) == alone
+
+
+def test_who_a_remind_chases_and_when_it_is_refused() -> None:
+    m = meeting()
+    invitees, answered = ["a", "b", "c", "d"], {"b"}
+    assert to_chase(invitees, answered) == ["a", "c", "d"]
+    assert to_chase(invitees, answered, invited={"a", "b"}) == ["a"]
+    now = m.start_utc() - timedelta(days=10)
+    assert remind_problem(m, False, ["a"], now, inviting=True) is None
+    refused = remind_problem(m, False, [], now, inviting=True)
+    assert refused is not None and "invitations are still going out" in refused
+    assert remind_problem(m, False, [], now) == "everyone has answered: nobody to remind"

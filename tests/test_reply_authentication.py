@@ -12,7 +12,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from starter.inbound.authentication import TrustPolicy, aligned, check_sender
-from tests.test_inbound_replies import outlook, reply_ics
+from tests.test_reply_parsing import outlook, reply_ics
 
 SELECTOR = b"rtm2026"
 MX = "mx.example.org"

@@ -103,3 +103,12 @@ def test_svg_is_well_formed_with_its_numbers_and_escaped_names() -> None:
     page = charts_page("15th RTM", [attendance, years], "ru")
     assert page.count("<svg") == 2 and "<td>60</td>" in page and 'lang="ru"' in page
     (SCREENSHOTS / "charts-rtm15.html").write_text(page, encoding="utf-8")
+
+
+def test_a_chart_with_nothing_yet_is_drawn_empty() -> None:
+    """A region without a past RTM: its years chart has no bar, and its page still renders."""
+    years = years_chart([], "en", _identity)
+    assert years.labels == [] and geometry(years).bars == []
+    root = ET.fromstring(chart_svg(years, "en"))
+    assert root.find(f"{SVG}title") is not None
+    assert charts_page("Central Asia", [years], "ru").count("<svg") == 1

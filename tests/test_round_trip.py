@@ -29,7 +29,8 @@ from tests.factories import meeting
 from tests.harness import LINK_KEY, invited, plan, running_worker
 from tests.ports import free_port
 from tests.scenarios import SECRETARIAT
-from tests.test_inbound_replies import MX, VOUCHED, apple, reply_ics
+from tests.test_inbound_replies import MX, VOUCHED
+from tests.test_reply_parsing import apple, reply_ics
 
 
 def _calendar(c: Caught) -> tuple[str, int, str]:

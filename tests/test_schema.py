@@ -15,6 +15,10 @@ from sqlmodel import SQLModel
 
 from activities.store import RegionRow, SchemaNotReady, Store, schema
 
+pytestmark = (
+    pytest.mark.integration
+)  # the migrations, through Alembic, and the databases they build
+
 
 def test_the_code_needs_the_one_newest_migration() -> None:
     heads = ScriptDirectory.from_config(schema.config()).get_heads()

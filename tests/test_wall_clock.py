@@ -7,10 +7,10 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 import yaml
-from temporalio.testing import WorkflowEnvironment
 
 from domain.common.wall_clock import gap, is_repeated, wall_clock_problem
 from domain.meeting.changes import RescheduleCommand, reschedule_problem
@@ -18,6 +18,9 @@ from domain.meeting.definition import schedule_problems
 from domain.registration.answers import Actor, Channel
 from starter.cli.main import main
 from tests.factories import meeting, meeting_data
+
+if TYPE_CHECKING:  # the one end-to-end test's server: not loaded for `pytest -m unit`
+    from temporalio.testing import WorkflowEnvironment
 
 BRUSSELS = "Europe/Brussels"
 NOW = datetime.now(UTC)

@@ -22,6 +22,7 @@ from domain.reminders.planning import ReminderKind, send_moment
 from domain.reminders.policy import ReminderPolicy
 from domain.workweek.calendar import Day, DayOff, WeekendRule, WorkCalendar, WorkingCalendars
 from domain.workweek.conflicts import (
+    DayConflict,
     conflict_lines,
     conflicts,
     first_common_working_days,
@@ -259,6 +260,10 @@ def test_the_demo_rtm_on_4_january_2027_warns_of_new_year_holidays() -> None:
         "Republic of Kazakhstan (New Year's Day (observed))",
         "Tue 05 Jan 2027: Kyrgyz Republic (New Year Holidays)",
     ]
+    weekend = [DayConflict(day=date(2027, 1, 9), country="KZ", reason="weekend")]
+    assert conflict_lines(weekend, names, "ru") == [
+        "сб, 9 янв. 2027\u202fг.: Republic of Kazakhstan (выходные)"
+    ]  # the date and the weekend in the reader's language
 
 
 def test_the_cycle_proposes_two_days_every_partner_works() -> None:

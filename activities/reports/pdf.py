@@ -15,6 +15,8 @@ from pathlib import Path
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
+from domain.common.refusals import Refusal
+
 FONT = "DejaVu"
 _DIRS = ("/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/dejavu", "/usr/local/share/fonts")
 _FILES = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf"}
@@ -30,10 +32,8 @@ def font_dir() -> Path:
     for candidate in [configured] if configured else _DIRS:
         if (Path(candidate) / _FILES[""]).exists():
             return Path(candidate)
-    raise FontMissing(
-        "PDF needs the DejaVu fonts: install the Debian package fonts-dejavu-core "
-        "or set RTM_PDF_FONT_DIR to a directory holding DejaVuSans.ttf"
-    )
+    raise FontMissing(Refusal("pdf.font", package="fonts-dejavu-core",
+                              variable="RTM_PDF_FONT_DIR", file=_FILES[""]))  # fmt: skip
 
 
 def _document(title: str, language: str, landscape: bool = False) -> FPDF:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any, Self
+from typing import Any, Protocol, Self, TypeVar
 
 from sqlalchemy import Engine, event, text
 from sqlalchemy.engine import make_url
@@ -81,6 +81,17 @@ def raise_to(s: Session, table: str, column: str, code: str, number: int) -> Non
     )
 
 
+class Allocation(Protocol):
+    """A number given out once per key (an RTM's, a series meeting's), and to whom."""
+
+    number: int
+
+    def __init__(self, *, key: str, number: int, **owner: str) -> None: ...
+
+
+A = TypeVar("A", bound=Allocation)
+
+
 class StoreBase:
     """One engine and its sessions; each feature's store part is a subclass of this.
 
@@ -117,3 +128,21 @@ class StoreBase:
     def ping(self) -> None:
         with self.engine.connect() as conn:
             conn.execute(text("select 1"))
+
+    def allocate(
+        self, kind: type[A], key: str, counter: tuple[str, str, str], unknown: str, **owner: str
+    ) -> int:
+        """The next number of `counter` (table, column, code), once per `key`, kept as a row
+        of `kind` (with its `owner` columns); two runs never get the same one (`take_next`
+        queues concurrent allocations). ValueError(`unknown`) when the table lacks the code."""
+        table, column, code = counter
+        with self.session() as s:
+            existing = s.get(kind, key)
+            if existing is not None:
+                return existing.number
+            number = take_next(s, table, column, code)
+            if number is None:
+                raise ValueError(unknown)
+            s.add(kind(key=key, number=number, **owner))
+            s.commit()
+            return number

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from activities.store.engine import StoreBase, now, raise_to, take_next
+from activities.store.engine import StoreBase, now, raise_to
 
 
 class MeetingRow(SQLModel, table=True):
@@ -42,16 +42,8 @@ class MeetingStore(StoreBase):
     def allocate_rtm_number(self, region: str, key: str) -> int:
         """The region's next RTM number, once per `key`; two runs never get the same one
         (`take_next` queues concurrent allocations)."""
-        with self.session() as s:
-            existing = s.get(RtmAllocationRow, key)
-            if existing is not None:
-                return existing.number
-            number = take_next(s, "region", "last_rtm_number", region)
-            if number is None:
-                raise ValueError(f"unknown region {region!r}")
-            s.add(RtmAllocationRow(key=key, region=region, number=number))
-            s.commit()
-            return number
+        counter, unknown = ("region", "last_rtm_number", region), f"unknown region {region!r}"
+        return self.allocate(RtmAllocationRow, key, counter, unknown, region=region)
 
     def latest_meeting(self, region: str) -> str | None:
         """The id of the region's most recently recorded meeting, if any."""

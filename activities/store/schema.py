@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, Engine, inspect, text
 
+from domain.common.refusals import Refusal
+
 if TYPE_CHECKING:
     from alembic.config import Config
 
@@ -24,8 +26,16 @@ INITIAL = "0001"
 """The revision equal to the schema that `create_all` made before there were migrations."""
 
 
+UPGRADE = "`rtm db upgrade`"
+
+
 class SchemaNotReady(Exception):
-    """The database has no schema yet, or another one: `rtm db upgrade` fixes it."""
+    """The database has no schema yet, or another one: `rtm db upgrade` fixes it. Says so by
+    its code (each door writes it in its reader's language)."""
+
+    def __init__(self, refusal: Refusal) -> None:
+        super().__init__(refusal)
+        self.refusal = refusal
 
 
 def import_tables() -> None:
@@ -84,12 +94,11 @@ def check(engine: Engine) -> None:
     """Raise SchemaNotReady unless the database is at the revision this code needs."""
     url = engine.url
     if url.get_backend_name() == "sqlite" and url.database and not Path(url.database).exists():
-        raise SchemaNotReady(f"database {url.database}: does not exist; run `rtm db upgrade`")
+        raise SchemaNotReady(Refusal("schema.no_file", database=url.database, command=UPGRADE))
     at = current(engine)
+    where = url.render_as_string()
     if at is None:
-        raise SchemaNotReady(f"database {url.render_as_string()}: no schema; run `rtm db upgrade`")
+        raise SchemaNotReady(Refusal("schema.none", database=where, command=UPGRADE))
     if at != REVISION:
-        raise SchemaNotReady(
-            f"database {url.render_as_string()}: schema at revision {at}, "
-            f"this version needs {REVISION}; run `rtm db upgrade`"
-        )
+        raise SchemaNotReady(Refusal("schema.revision", database=where, at=at, needed=REVISION,
+                                     command=UPGRADE))  # fmt: skip

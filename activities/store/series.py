@@ -8,7 +8,7 @@ from datetime import datetime
 
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from activities.store.engine import StoreBase, now, raise_to, take_next
+from activities.store.engine import StoreBase, now, raise_to
 from domain.series.models import Series
 
 
@@ -63,16 +63,8 @@ class SeriesStore(StoreBase):
 
     def allocate_series_number(self, code: str, key: str) -> int:
         """The series' next number, once per `key` (the same locking as RTM numbers)."""
-        with self.session() as s:
-            existing = s.get(SeriesAllocationRow, key)
-            if existing is not None:
-                return existing.number
-            number = take_next(s, "meeting_series", "last_number", code)
-            if number is None:
-                raise ValueError(f"unknown series {code!r}")
-            s.add(SeriesAllocationRow(key=key, series=code, number=number))
-            s.commit()
-            return number
+        counter, unknown = ("meeting_series", "last_number", code), f"unknown series {code!r}"
+        return self.allocate(SeriesAllocationRow, key, counter, unknown, series=code)
 
     def note_series_number(self, code: str, number: int) -> None:
         """A meeting of the series was recorded: its number is taken."""

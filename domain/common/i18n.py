@@ -1,9 +1,11 @@
 """Languages: which one a person is written to, its catalogue, and dates and plurals in it.
 
 One gettext domain ("messages") for every text a person reads (mail, calendar, pages), kept
-as Babel catalogues under `domain/common/locale/<lang>/LC_MESSAGES/`. Adding a language is
-adding a catalogue: `available()` lists every directory there. English is the source
-language and needs none. Dates, weekdays and months come from CLDR through Babel.
+as Babel catalogues under `domain/common/locale/<lang>/LC_MESSAGES/`; a feature may keep a
+domain of its own beside it (the reports' "reports"), found the same way and falling back to
+the shared one. Adding a language is adding a catalogue: `available()` lists every directory
+there. English is the source language and needs none. Dates, weekdays and months come from
+CLDR through Babel.
 """
 
 from __future__ import annotations
@@ -25,7 +27,9 @@ __all__ = [
     "DateForm",
     "available",
     "catalogue_dirs",
+    "cldr_locale",
     "display_name",
+    "domain_translations",
     "format_date",
     "format_hm",
     "gettext",
@@ -54,9 +58,10 @@ _ENGLISH: dict[DateForm, str] = {
 }
 
 
-def _catalogue(lang: str) -> Path | None:
-    for root in catalogue_dirs:
-        po = root / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+def _catalogue(lang: str, domain: str = DOMAIN, home: Path = LOCALE_DIR) -> Path | None:
+    """The first `domain` catalogue of `lang`: in `catalogue_dirs` (a test's first), then home."""
+    for root in dict.fromkeys((*catalogue_dirs, home)):
+        po = root / lang / "LC_MESSAGES" / f"{domain}.po"
         if po.exists():
             return po
     return None
@@ -102,31 +107,49 @@ def pick(preferred: Iterable[str]) -> str:
 
 @cache
 def translations(lang: str) -> _gettext.NullTranslations:
-    """The language's catalogue: the compiled .mo when it is current, else the .po compiled
-    in memory (a fresh checkout works before `scripts/bootstrap.sh` compiled anything)."""
+    """The language's shared catalogue ("messages")."""
+    return _compiled(_catalogue(lang) if lang != DEFAULT else None, lang, DOMAIN)
+
+
+@cache
+def domain_translations(lang: str, domain: str, home: Path) -> _gettext.NullTranslations:
+    """A feature's own catalogue of `lang` (its `domain` under `home`, or in a directory a
+    test added), with the shared catalogue behind it for what it does not hold."""
+    shared = translations(lang)
+    po = _catalogue(lang, domain, home) if lang != DEFAULT else None
+    if po is None:
+        return shared
+    own = _compiled(po, lang, domain)
+    own.add_fallback(shared)
+    return own
+
+
+def _compiled(po: Path | None, lang: str, domain: str) -> _gettext.NullTranslations:
+    """The compiled .mo beside `po` when it is current, else the .po compiled in memory (a
+    fresh checkout works before `scripts/bootstrap.sh` compiled anything)."""
+    if po is None:  # English: nothing to load (`rtm --help` need not import Babel)
+        return _gettext.NullTranslations()
     from babel.messages.mofile import write_mo
     from babel.messages.pofile import read_po
     from babel.support import Translations
 
-    po = _catalogue(lang) if lang != DEFAULT else None
-    if po is None:
-        return _gettext.NullTranslations()
     mo = po.with_suffix(".mo")
     if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
         with mo.open("rb") as fp:
-            return Translations(fp, domain=DOMAIN)
+            return Translations(fp, domain=domain)
     with po.open("rb") as fp:
-        catalog = read_po(fp, locale=_locale(lang) or DEFAULT)
+        catalog = read_po(fp, locale=cldr_locale(lang) or DEFAULT, domain=domain)
     buffer = BytesIO()
     write_mo(buffer, catalog)
     buffer.seek(0)
-    return Translations(buffer, domain=DOMAIN)
+    return Translations(buffer, domain=domain)
 
 
 def reset() -> None:
     """Forget loaded catalogues (after `catalogue_dirs` changed)."""
     translations.cache_clear()
-    _locale.cache_clear()
+    domain_translations.cache_clear()
+    cldr_locale.cache_clear()
     _languages_in.cache_clear()
 
 
@@ -140,7 +163,8 @@ def ngettext(lang: str, singular: str, plural: str, n: int) -> str:
 
 
 @cache
-def _locale(lang: str) -> Locale | None:
+def cldr_locale(lang: str) -> Locale | None:
+    """The language's CLDR locale; None for one CLDR does not know (a pseudo-locale)."""
     from babel import Locale, UnknownLocaleError
 
     try:
@@ -151,13 +175,13 @@ def _locale(lang: str) -> Locale | None:
 
 def known(lang: str) -> bool:
     """Whether CLDR knows the language (a pseudo-locale is not a valid `lang` attribute)."""
-    return _locale(lang) is not None
+    return cldr_locale(lang) is not None
 
 
 def display_name(lang: str) -> str:
     """A language's name as its own readers write it ("English", "Русский"); the code
     for a language CLDR does not know (a pseudo-locale)."""
-    locale = _locale(lang)
+    locale = cldr_locale(lang)
     name = locale.get_display_name(locale) if locale is not None else None
     return name[:1].upper() + name[1:] if name else lang
 
@@ -175,7 +199,7 @@ def _format_day(value: date, lang: str, form: DateForm) -> str:
     from babel.dates import format_date as _babel_date
     from babel.dates import format_skeleton
 
-    locale = _locale(lang)
+    locale = cldr_locale(lang)
     if locale is None or locale.language == DEFAULT:
         return _babel_date(value, _ENGLISH[form], locale="en")
     if form == "day":
@@ -189,4 +213,4 @@ def format_hm(value: datetime, lang: str) -> str:
     """A 24-hour wall-clock time, as the venue shows it."""
     from babel.dates import format_time
 
-    return format_time(value, "HH:mm", locale=_locale(lang) or "en")
+    return format_time(value, "HH:mm", locale=cldr_locale(lang) or "en")

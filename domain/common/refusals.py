@@ -15,7 +15,7 @@ from typing import Any
 
 from domain.common.marks import N_
 
-__all__ = ["OTHER", "REASONS", "Refusal", "each", "refusal_of", "several"]
+__all__ = ["OTHER", "REASONS", "Refusal", "each", "os_reason", "refusal_of", "several"]
 
 
 OTHER = "other"  # a reason without a code of its own (a validation message, an older worker)
@@ -213,6 +213,26 @@ REASONS: dict[str, str] = {
     "os.missing": N_("no such file or directory"),
     "os.denied": N_("permission denied"),
     "os.directory": N_("it is a directory"),
+    # the database's schema and the engine's peers, as `rtm` and the worker say them
+    "schema.no_file": N_("database %(database)s: does not exist; run %(command)s"),
+    "schema.none": N_("database %(database)s: no schema; run %(command)s"),
+    "schema.revision": N_(
+        "database %(database)s: schema at revision %(at)s, this version needs %(needed)s; "
+        "run %(command)s"
+    ),
+    "schema.column": N_(
+        "table %(table)s lacks column %(column)s (NOT NULL) and this upgrade knows no value "
+        "for its rows: add the column by hand, then run %(command)s again"
+    ),
+    "peer.temporal": N_(
+        "cannot reach %(server)s at %(address)s (start the stack with %(command)s, or set "
+        "%(variable)s)"
+    ),
+    "peer.database": N_("cannot reach the database %(database)s: %(error)s"),
+    "pdf.font": N_(
+        "PDF needs the DejaVu fonts: install the Debian package %(package)s or set "
+        "%(variable)s to a directory holding %(file)s"
+    ),
     # the directory file as a whole
     "directory.affiliation": N_("a participant belongs to exactly one of country or organisation"),
     "directory.twice.region": N_("region listed twice: %(values)s"),
@@ -228,6 +248,8 @@ REASONS: dict[str, str] = {
     "directory.person_organisation": N_(
         "participant %(id)s: unknown organisation %(organisation)s"
     ),
+    "languages.none": N_("%(field)s: give at least one language code, like uz, ru, en"),
+    "languages.unknown": N_("%(field)s: %(value)s is not a language code (like uz, ru, en)"),
     "directory.email_taken": N_("participant %(id)s: email %(email)s already belongs to %(owner)s"),
     # a meeting numbered in a series
     "series.unknown": N_("%(field)s: unknown series %(series)s"),
@@ -340,6 +362,15 @@ def _from_detail(detail: Mapping[str, Any], depth: int = 0) -> Refusal | None:
         return Refusal(str(detail["code"]), **params)
     except (KeyError, TypeError, ValueError):
         return None
+
+
+def os_reason(exc: OSError) -> str | Refusal:
+    """Why a file cannot be opened, in the reader's words for the usual causes."""
+    import errno
+
+    code = {errno.ENOENT: "os.missing", errno.EACCES: "os.denied", errno.EISDIR: "os.directory"}
+    found = code.get(exc.errno or 0)
+    return Refusal(found) if found is not None else str(exc.strerror)
 
 
 def refusal_of(reason: str, detail: object = None) -> Refusal:

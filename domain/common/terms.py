@@ -68,6 +68,11 @@ TERMS: dict[str, str] = {
     "calendar-reply": N_("calendar reply"),
     "workflow": N_("engine"),
     "web": N_("console"),
+    # reminders
+    "chaser": N_("chaser"),
+    "pre-meeting": N_("pre-meeting"),
+    "escalation": N_("escalation"),
+    "agenda-deadline": N_("agenda deadline"),
     # a directory import's rows
     "add": N_("to add"),
     "change": N_("to change"),

@@ -66,10 +66,8 @@ def action_mail_message(
     return build(
         sender=(mail.organiser_name, mail.organiser_email),
         recipient=(recipient.name, recipient.email),
-        subject=rendered.subject,
+        content=rendered,
         stamp=stamp,
         mid=action_message_id(mail, recipient.id, identity),
-        text=rendered.text,
-        html=rendered.html,
         headers=headers,
     )

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from domain.mail.headers import address_header, date_header, text_header
+from domain.mail.render import Rendered
 
 __all__ = ["Calendar", "Mail", "MailIdentity", "boundary_tag", "build", "message_id"]
 
@@ -104,15 +105,15 @@ def build(
     *,
     sender: tuple[str, str],
     recipient: tuple[str, str],
-    subject: str,
+    content: Rendered,
     stamp: datetime,
     mid: str,
-    text: str,
-    html: str,
     headers: Mapping[str, str] | None = None,
     calendar: Calendar | None = None,
 ) -> Mail:
-    """The message from `sender` (name, address) to `recipient`, as SMTP wire bytes."""
+    """The message from `sender` (name, address) to `recipient`, as SMTP wire bytes: the
+    subject, text and HTML a template rendered (`content`)."""
+    subject, text, html = content.subject, content.text, content.html
     head = (
         address_header("From", *sender)
         + address_header("To", *recipient)

@@ -119,11 +119,9 @@ def _mail(
     return build(
         sender=(meeting.organiser.name, meeting.organiser.email),
         recipient=(recipient.name, recipient.email),
-        subject=rendered.subject,
+        content=rendered,
         stamp=stamp,
         mid=message_id(meeting, batch.sequence, recipient.id, identity),
-        text=rendered.text,
-        html=rendered.html,
         headers={"X-RTM-Meeting": meeting.id, "X-RTM-Participant": recipient.id},
         calendar=Calendar(ics=ics, method=batch.method),
     )

@@ -133,10 +133,8 @@ def notice_mail(
     return build(
         sender=(meeting.organiser.name, meeting.organiser.email),
         recipient=(recipient.name, recipient.email),
-        subject=rendered.subject,
+        content=rendered,
         stamp=stamp,
         mid=notice_message_id(meeting, batch.key, recipient.id, identity),
-        text=rendered.text,
-        html=rendered.html,
         headers={"X-RTM-Meeting": meeting.id, "X-RTM-Notice": batch.kind},
     )

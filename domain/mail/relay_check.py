@@ -16,9 +16,7 @@ def relay_check_mail(
     return build(
         sender=("Round-Table Meeting engine", sender),
         recipient=("", to),
-        subject=rendered.subject,
+        content=rendered,
         stamp=stamp,
         mid=message_id(sender, "smtp-check", f"{stamp:%Y%m%dT%H%M%S}", identity=identity),
-        text=rendered.text,
-        html=rendered.html,
     )

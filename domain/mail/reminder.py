@@ -108,10 +108,8 @@ def reminder_mail(
     return build(
         sender=(meeting.organiser.name, meeting.organiser.email),
         recipient=(r.name, r.email),
-        subject=rendered.subject,
+        content=rendered,
         stamp=stamp,
         mid=reminder_message_id(meeting, item.key, identity),
-        text=rendered.text,
-        html=rendered.html,
         headers=headers,
     )

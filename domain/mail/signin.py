@@ -31,10 +31,8 @@ def signin_mail(
     return build(
         sender=sender,
         recipient=(person.name, person.email),
-        subject=rendered.subject,
+        content=rendered,
         stamp=stamp,
         mid=message_id(sender[1], "signin", hashlib.sha256(link.encode()).hexdigest()[:24]),
-        text=rendered.text,
-        html=rendered.html,
         headers={"Auto-Submitted": "auto-generated"},
     )

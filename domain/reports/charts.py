@@ -131,7 +131,7 @@ def geometry(chart: Chart) -> Geometry:
         inner = band * 0.8
         groups = 1 if chart.style is Style.STACKED else max(len(chart.series), 1)
         bw = inner / groups
-        for i in range(n):
+        for i in range(len(chart.labels)):  # none yet (a region without RTMs): no bars
             base = 0
             for k, s in enumerate(chart.series):
                 v = s.values[i]

@@ -24,7 +24,7 @@ from domain.directory.models import Participant
 from domain.followup.actions import ActionItem, ActionStatus, resolve_owners
 from domain.invitations.calendar import PRODID, description, location
 from domain.invitations.vtimezone import vtimezone
-from domain.meeting.definition import MeetingDefinition, MeetingFormat
+from domain.meeting.definition import MeetingDefinition, MeetingFormat, localized
 
 PURPOSE = "feed"
 LISTED_PHASES = ("scheduled", "inviting", "registration", "held", "follow_up", "cancelled")
@@ -73,8 +73,10 @@ def owned_by(item: ActionItem, person: Participant) -> bool:
     return bool(resolve_owners(item.owner, [person]))
 
 
-def _meeting_event(m: FeedMeeting) -> icalendar.Event:
-    meeting = m.meeting
+def _meeting_event(m: FeedMeeting, lang: str) -> icalendar.Event:
+    """The meeting as the invitations write it in `lang` (its own title, venue and notes
+    in that language where the definition gives them)."""
+    meeting = localized(m.meeting, lang)
     tzid = {"TZID": meeting.zone}
     event = icalendar.Event()
     event.add("uid", meeting.uid)
@@ -88,7 +90,7 @@ def _meeting_event(m: FeedMeeting) -> icalendar.Event:
         event.add("location", loc)
     if meeting.join_link and meeting.format is not MeetingFormat.IN_PERSON:
         event.add("url", meeting.join_link)
-    event.add("description", description(meeting))
+    event.add("description", description(meeting, lang=lang))
     event.add("status", "CANCELLED" if m.phase == "cancelled" else "CONFIRMED")
     event.add("transp", "OPAQUE")
     return event
@@ -122,8 +124,10 @@ def build_feed(
     now: datetime,
     gettext: Callable[[str], str],
     domain: str = "rtm.invalid",
+    lang: str = "en",
 ) -> Feed:
-    """The VCALENDAR of `meetings` still to come (or just ended) and the open `actions`."""
+    """The VCALENDAR of `meetings` still to come (or just ended) and the open `actions`,
+    in `lang` (whose catalogue `gettext` is)."""
     listed = sorted((m for m in meetings if _listed(m, now)), key=lambda m: m.meeting.start_utc())
     due = sorted((a for a in actions if a.status is ActionStatus.OPEN),
                  key=lambda a: (a.due, a.meeting_id, a.id))  # fmt: skip
@@ -140,7 +144,7 @@ def build_feed(
             seen.add(zone)
             cal.add_component(vtimezone(zone, year))
     for m in listed:
-        cal.add_component(_meeting_event(m))
+        cal.add_component(_meeting_event(m, lang))
     for item in due:
         cal.add_component(_action_event(item, domain, gettext))
     body: bytes = cal.to_ical()

@@ -3,7 +3,6 @@ marked for gettext, translated from the catalogue beside them (Babel's PO format
 
 from __future__ import annotations
 
-import io
 from datetime import date
 from functools import cache
 from gettext import NullTranslations
@@ -11,11 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from babel import Locale
 from babel.dates import format_date
 from babel.lists import format_list
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
-from babel.support import Translations
 
 from domain.common import i18n
 from domain.reports.charts import Chart, geometry, table
@@ -23,41 +20,39 @@ from domain.reports.wording import more_than, number_word, ordinal, with_article
 
 HERE = Path(__file__).parent
 DOMAIN = "reports"
-LANGUAGES = ("en", "ru")
-_LOCALES = {"en": "en_GB", "ru": "ru"}
+# Where CLDR's plain locale of a language is not the one the reports write ("21 March 2022",
+# not "March 21, 2022"); any other language takes its own, or English dates if CLDR has none.
+_LOCALES = {"en": "en_GB"}
 
 
 class UnknownLanguage(ValueError):
     pass
 
 
+def languages() -> tuple[str, ...]:
+    """The languages the reports write: every one that has a catalogue (English first)."""
+    return i18n.available()
+
+
 def check_language(language: str) -> str:
-    if language not in LANGUAGES:
-        raise UnknownLanguage(f"language: {language!r} is not one of {', '.join(LANGUAGES)}")
+    if language not in languages():
+        raise UnknownLanguage(f"language: {language!r} is not one of {', '.join(languages())}")
     return language
 
 
-@cache
+def _locale(language: str) -> str | Locale:
+    return _LOCALES.get(language) or i18n.cldr_locale(language) or _LOCALES[i18n.DEFAULT]
+
+
 def translations(language: str) -> NullTranslations:
     """The reports' catalogue of `language`, with the engine's shared one behind it
     (English is the source language: no catalogue)."""
-    shared = i18n.translations(language)
-    po = HERE / "locale" / language / "LC_MESSAGES" / f"{DOMAIN}.po"
-    if not po.exists():
-        return shared
-    with po.open("rb") as f:
-        catalog = read_po(f, locale=language, domain=DOMAIN)
-    buffer = io.BytesIO()
-    write_mo(buffer, catalog)
-    buffer.seek(0)
-    own = Translations(fp=buffer, domain=DOMAIN)
-    own.add_fallback(shared)
-    return own
+    return i18n.domain_translations(language, DOMAIN, HERE / "locale")
 
 
 def date_range(start: date, end: date, language: str) -> str:
     """ "21-22 March 2022", "30 June - 1 July 2021"; in Russian "21-22 марта 2022 г."."""
-    locale = _LOCALES[language]
+    locale = _locale(language)
     last = format_date(end, "long", locale=locale)
     if start == end:
         return last
@@ -82,7 +77,7 @@ def environment(language: str) -> jinja2.Environment:
     )
     tr = translations(language)
     env.install_gettext_translations(tr, newstyle=True)  # type: ignore[attr-defined]
-    locale = _LOCALES[language]
+    locale = _locale(language)
 
     def official(name: str) -> str:
         """A directory name in a sentence: translated, with its article in English."""
@@ -98,7 +93,7 @@ def environment(language: str) -> jinja2.Environment:
         return format_list(list(items), locale=locale) if items else ""
 
     def count_word(count: int) -> str:
-        return tr.pgettext("from N countries", number_word(count))
+        return number_word(count, language, tr)
 
     env.filters.update(
         official=official,

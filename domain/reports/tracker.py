@@ -69,7 +69,8 @@ def tracker_table(items: list[ActionItem], now: datetime, _: Gettext) -> Table:
         state = state_of(i, now)
         rows.append([
             i.region, i.meeting_id, i.number, i.id, i.what, i.owner.kind.value, i.owner.code,
-            i.owner.name, i.owner_country, i.due, _(state.value),
+            _(i.owner.name) if i.owner.name else i.owner.name, i.owner_country, i.due,
+            _(state.value),
             days_overdue(i, now) if state is State.OVERDUE else 0,
             i.done_at, i.done_by.id if i.done_by else None,
         ])  # fmt: skip

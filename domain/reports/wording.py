@@ -1,10 +1,13 @@
 """Small rules of English and Russian press-release wording that templates cannot hold:
-articles before official names, ordinals, "more than N", number words."""
+articles before official names, ordinals, "more than N", number words. A language with no
+rule here gets what CLDR writes (its digits), so a new catalogue needs nothing else."""
 
 from __future__ import annotations
 
 import re
+from gettext import NullTranslations
 
+from domain.common import i18n
 from domain.cycle.next_meeting import ordinal as english_ordinal
 
 # Official names that read with "the": the Republic of Kazakhstan, the Kyrgyz Republic,
@@ -29,10 +32,12 @@ def with_article(name: str) -> str:
 
 
 def ordinal(number: int, language: str) -> str:
-    """15th, 21st, 12th; in Russian 15-е (совещание)."""
+    """15th, 21st, 12th; in Russian 15-е (совещание); otherwise the language's digits."""
+    if language == i18n.DEFAULT:
+        return english_ordinal(number)
     if language == "ru":
         return f"{number}-е"
-    return english_ordinal(number)
+    return digits(number, language)
 
 
 def more_than(count: int) -> int | None:
@@ -43,6 +48,19 @@ def more_than(count: int) -> int | None:
     return (count - 1) // 10 * 10
 
 
-def number_word(count: int) -> str:
-    """The English word of a small count (the catalogue translates it), else digits."""
-    return NUMBER_WORDS[count] if count < len(NUMBER_WORDS) else str(count)
+def digits(count: int, language: str) -> str:
+    """A count as CLDR writes it in the language (English digits if CLDR has none)."""
+    from babel.numbers import format_decimal
+
+    return format_decimal(count, locale=i18n.cldr_locale(language) or i18n.DEFAULT)
+
+
+def number_word(count: int, language: str, translations: NullTranslations) -> str:
+    """The word of a small count ("six"; the catalogue's in another language), else digits:
+    digits too where the language's catalogue has no word for it."""
+    if 0 <= count < len(NUMBER_WORDS):
+        word = NUMBER_WORDS[count]
+        said = translations.pgettext("from N countries", word)
+        if language == i18n.DEFAULT or said != word:
+            return said
+    return digits(count, language)

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from domain.common import i18n
 from domain.common.base import Frozen
+from domain.common.marks import N_
 from domain.workweek.calendar import WorkCalendar
+
+WEEKEND = N_("weekend")
 
 
 class DayConflict(Frozen):
@@ -31,12 +35,17 @@ def conflicts(days: list[date], calendars: dict[str, WorkCalendar]) -> list[DayC
     return found
 
 
-def conflict_lines(found: list[DayConflict], names: dict[str, str]) -> list[str]:
-    """One warning line per day: 'Mon 04 Jan 2027: Kazakhstan (New Year's Day (observed))'."""
+def conflict_lines(
+    found: list[DayConflict], names: dict[str, str], lang: str = i18n.DEFAULT
+) -> list[str]:
+    """One warning line per day: 'Mon 04 Jan 2027: Kazakhstan (New Year's Day (observed))',
+    the date and "weekend" in `lang` (a holiday's name as the calendar gives it)."""
     by_day: dict[date, list[str]] = {}
     for c in found:
-        by_day.setdefault(c.day, []).append(f"{names.get(c.country, c.country)} ({c.reason})")
-    return [f"{day:%a %d %b %Y}: {', '.join(who)}" for day, who in sorted(by_day.items())]
+        reason = i18n.gettext(lang, WEEKEND) if c.reason == "weekend" else c.reason
+        by_day.setdefault(c.day, []).append(f"{names.get(c.country, c.country)} ({reason})")
+    return [f"{i18n.format_date(day, lang)}: {', '.join(who)}"
+            for day, who in sorted(by_day.items())]  # fmt: skip
 
 
 def first_common_working_days(

@@ -9,6 +9,7 @@ from domain.agenda.items import DecideCommand, Decision, ProposeCommand, Publish
 from domain.agenda.template import ItemKind
 from starter.cli.common import actor, add, connect, open_store
 from starter.cli.inputs import parse
+from starter.cli.say import say, shown
 from starter.cli.views import render_agenda
 
 if TYPE_CHECKING:
@@ -31,8 +32,12 @@ async def cmd_agenda_propose(args: argparse.Namespace, settings: Settings) -> in
     command = parse(ProposeCommand, {k: v for k, v in fields.items() if v is not None})
     client = await connect(settings)
     item = await commands.propose_item(client, open_store(settings), args.meeting, command)
-    print(
-        f"{args.meeting}: proposed {item.id} '{item.title}' ({item.minutes} min), awaiting decision"
+    say(
+        "%(meeting)s: proposed %(item)s '%(title)s' (%(minutes)s min), awaiting decision",
+        meeting=args.meeting,
+        item=item.id,
+        title=item.title,
+        minutes=item.minutes,
     )
     return 0
 
@@ -46,7 +51,14 @@ async def cmd_agenda_decide(args: argparse.Namespace, settings: Settings) -> int
     command = parse(DecideCommand, {k: v for k, v in fields.items() if v is not None})
     client = await connect(settings)
     item = await commands.decide_item(client, open_store(settings), args.meeting, command)
-    print(f"{args.meeting}: {item.id} is {item.status.value}: {item.title} ({item.minutes} min)")
+    say(
+        "%(meeting)s: %(item)s is %(status)s: %(title)s (%(minutes)s min)",
+        meeting=args.meeting,
+        item=item.id,
+        status=shown(item.status.value),
+        title=item.title,
+        minutes=item.minutes,
+    )
     return 0
 
 
@@ -56,7 +68,11 @@ async def cmd_agenda_publish(args: argparse.Namespace, settings: Settings) -> in
     command = PublishCommand(actor=actor(settings))
     client = await connect(settings)
     agenda = await commands.publish_agenda(client, open_store(settings), args.meeting, command)
-    print(f"{args.meeting}: agenda version {agenda.published_version} published and mailed")
+    say(
+        "%(meeting)s: agenda version %(version)s published and mailed",
+        meeting=args.meeting,
+        version=agenda.published_version,
+    )
     return 0
 
 

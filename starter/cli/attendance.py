@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING
 from domain.attendance.register import CheckInCommand
 from starter.cli.common import actor, add, connect, open_store
 from starter.cli.inputs import parse
-from starter.cli.views import render_attendance
+from starter.cli.say import say
+from starter.cli.views import attendance_summary, render_attendance
 
 if TYPE_CHECKING:
     from activities.config import Settings
@@ -21,7 +22,12 @@ async def cmd_attendance_check_in(args: argparse.Namespace, settings: Settings) 
     client = await connect(settings)
     await commands.check_in(client, open_store(settings), args.meeting, command)
     view = await commands.attendance(client, args.meeting)
-    print(f"{args.meeting}: {args.participant} checked in; {view.counts.summary}")
+    say(
+        "%(meeting)s: %(participant)s checked in; %(summary)s",
+        meeting=args.meeting,
+        participant=args.participant,
+        summary=attendance_summary(view.counts),
+    )
     return 0
 
 

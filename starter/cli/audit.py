@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from domain.common.refusals import Refusal
 from starter.cli.common import connect, open_store
 from starter.cli.errors import InputError
+from starter.cli.say import say
 
 if TYPE_CHECKING:
     from activities.config import Settings
@@ -43,7 +44,7 @@ async def cmd_audit(args: argparse.Namespace, settings: Settings) -> int:
     )
     if exporting:
         for path in export(meeting_id, runs, entries, Path(words[1])):
-            print(f"wrote {path}")
+            say("wrote %(path)s", path=path)
     elif args.json:
         print(json.dumps([e.model_dump(mode="json") for e in entries], indent=2,
                          ensure_ascii=False))  # fmt: skip

@@ -7,9 +7,10 @@ so that `rtm --help` and commands that need neither stay fast.
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable, Coroutine
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Coroutine, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
 
+from domain.common.refusals import Refusal
 from starter.cli.errors import InputError
 
 if TYPE_CHECKING:
@@ -53,10 +54,10 @@ def open_store(settings: Settings, reports: bool = False) -> Store:
     try:
         store.check_schema()
     except SchemaNotReady as exc:
-        raise InputError([str(exc)]) from exc
+        raise InputError([exc.refusal]) from exc
     except OperationalError as exc:
         where = store.engine.url.render_as_string()
-        raise RuntimeError(f"cannot reach the database {where}: {exc.orig}") from exc
+        raise RuntimeError(Refusal("peer.database", database=where, error=exc.orig)) from exc
     return store
 
 
@@ -73,3 +74,23 @@ def print_json(value: Any) -> None:
     from pydantic_core import to_jsonable_python
 
     print(json.dumps(to_jsonable_python(value), indent=2, ensure_ascii=False))
+
+
+Row = TypeVar("Row")
+
+
+def print_rows(
+    args: argparse.Namespace,
+    rows: Sequence[Row],
+    line: Callable[[Row], str],
+    count: Callable[[int], None],
+) -> int:
+    """A listing: the rows as JSON with `--json`, else one `line` each, then `count` says
+    how many there are."""
+    if args.json:
+        print_json(rows)
+        return 0
+    for row in rows:
+        print(line(row))
+    count(len(rows))
+    return 0

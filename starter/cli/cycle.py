@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from domain.common.refusals import Refusal
 from starter.cli.common import connect, open_store, print_json
 from starter.cli.errors import InputError
+from starter.cli.say import phrase, say
 from starter.cli.scope import scope_refusal
 
 if TYPE_CHECKING:
@@ -50,31 +51,34 @@ async def cmd_cycle(args: argparse.Namespace, settings: Settings) -> int:
             await cycle.create(client, region.code, region.zone, settings.task_queue, months,
                                args.day, args.hour,
                                series=series.code if series else None)  # fmt: skip
-            print(f"{key}: cycle created, months {list(months)}, day {args.day}, "
-                  f"{args.hour:02d}:00 {region.zone}")  # fmt: skip
+            say("%(key)s: cycle created, months %(months)s, day %(day)s, %(hour)s %(zone)s",
+                key=key, months=list(months), day=args.day, hour=f"{args.hour:02d}:00",
+                zone=region.zone)  # fmt: skip
         elif args.action == "show":
             view = await cycle.show(client, key)
             if args.json:
                 print_json(view)
                 return 0
-            print(f"{key}: months {view.months}, day {view.day}, {view.hour:02d}:00 "
-                  f"{view.zone}, {'PAUSED' if view.paused else 'active'} {view.note}")  # fmt: skip
+            state = phrase("PAUSED") if view.paused else phrase("active")
+            say("%(key)s: months %(months)s, day %(day)s, %(hour)s %(zone)s, %(state)s %(note)s",
+                key=key, months=view.months, day=view.day, hour=f"{view.hour:02d}:00",
+                zone=view.zone, state=state, note=view.note)  # fmt: skip
             for when in view.next_runs:
-                print(f"  next run {when:%Y-%m-%d %H:%M} UTC")
+                say("  next run %(at)s UTC", at=f"{when:%Y-%m-%d %H:%M}")
             for run in view.recent_runs:
-                print(f"  recent   {run}")
+                say("  recent   %(run)s", run=run)
         elif args.action == "pause":
             await cycle.pause(client, key, f"paused by {settings.cli_user}")
-            print(f"{key}: cycle paused; nothing starts until it is resumed")
+            say("%(key)s: cycle paused; nothing starts until it is resumed", key=key)
         elif args.action == "resume":
             await cycle.resume(client, key, f"resumed by {settings.cli_user}")
-            print(f"{key}: cycle resumed")
+            say("%(key)s: cycle resumed", key=key)
         elif args.action == "trigger":
             await cycle.trigger(client, key)
-            print(f"{key}: cycle triggered; the next meeting is being planned")
+            say("%(key)s: cycle triggered; the next meeting is being planned", key=key)
         else:
             await cycle.delete(client, key)
-            print(f"{key}: cycle deleted")
+            say("%(key)s: cycle deleted", key=key)
     except cycle.CycleError as exc:
         raise InputError([exc.refusal]) from exc
     return 0

@@ -19,10 +19,11 @@ def warn_days_off(store: Store, meeting: MeetingDefinition, out: TextIO = sys.st
     found = meeting_conflicts(store, meeting)
     if found:
         names = {c.code: c.name for c in store.countries()}
-        print(
-            f"warning: {meeting.id} falls on a weekend or public holiday of partner countries:",
-            file=out,
-        )
-        for line in conflict_lines(found, names):
+        from starter.cli.language import terminal_language
+        from starter.cli.say import say
+
+        say("warning: %(meeting)s falls on a weekend or public holiday of partner countries:",
+            meeting=meeting.id, file=out)  # fmt: skip
+        for line in conflict_lines(found, names, terminal_language()):
             print(f"  {line}", file=out)
     return len(found)

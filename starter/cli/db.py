@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from starter.cli.common import add
 from starter.cli.errors import InputError
+from starter.cli.say import say
 
 if TYPE_CHECKING:
     from activities.config import Settings
@@ -24,12 +25,16 @@ async def cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
     try:
         before, after = store.upgrade_schema()
     except SchemaNotReady as exc:  # a database this upgrade cannot complete: nothing changed
-        raise InputError([str(exc)]) from exc
+        raise InputError([exc.refusal]) from exc
     where = store.engine.url.render_as_string()
     if before == after:
-        print(f"{where}: schema already at revision {after}")
+        say("%(database)s: schema already at revision %(revision)s", database=where, revision=after)
+    elif before is None:
+        say("%(database)s: schema upgraded from nothing to revision %(revision)s", database=where,
+            revision=after)  # fmt: skip
     else:
-        print(f"{where}: schema upgraded from {before or 'nothing'} to revision {after}")
+        say("%(database)s: schema upgraded from %(before)s to revision %(revision)s",
+            database=where, before=before, revision=after)  # fmt: skip
     return 0
 
 

@@ -51,7 +51,7 @@ async def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
     try:
         await run(settings)
     except SchemaNotReady as exc:
-        raise InputError([str(exc)]) from exc
+        raise InputError([exc.refusal]) from exc
     return 0
 
 

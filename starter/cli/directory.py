@@ -6,13 +6,21 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from domain.common.refusals import each
+from domain.common.marks import N_
+from domain.common.refusals import Refusal, each
 from starter.cli.common import add, open_store, print_json
 from starter.cli.errors import InputError
 from starter.cli.inputs import read_directory
+from starter.cli.say import phrase, say
 
 if TYPE_CHECKING:
     from activities.config import Settings
+
+
+# What `directory load` counts, in the operator's words.
+LOADED = {"regions": N_("regions"), "countries": N_("countries"),
+          "organisations": N_("organisations"), "participants": N_("participants"),
+          "series": N_("series")}  # fmt: skip
 
 
 async def cmd_directory_load(args: argparse.Namespace, settings: Settings) -> int:
@@ -22,7 +30,9 @@ async def cmd_directory_load(args: argparse.Namespace, settings: Settings) -> in
         counts = store.load_directory(directory)
     except ValueError as exc:  # each problem by its code, for the operator's language
         raise InputError(each(exc.args[0] if exc.args else str(exc))) from exc
-    print(", ".join(f"{n} {k}" for k, n in counts.items()) + " loaded")
+    loaded = [phrase("%(num)s %(what)s", num=n, what=phrase(LOADED.get(k, k)))
+              for k, n in counts.items()]  # fmt: skip
+    say("%(counts)s loaded", counts=", ".join(loaded))
     return 0
 
 
@@ -47,23 +57,61 @@ async def cmd_directory_list(args: argparse.Namespace, settings: Settings) -> in
         )
         return 0
     for region in regions:
-        print(
-            f"{region.code}  {region.name} (secretariat {region.secretariat_city}, {region.zone})"
+        say(
+            "%(code)s  %(name)s (secretariat %(city)s, %(zone)s)",
+            code=region.code,
+            name=region.name,
+            city=region.secretariat_city,
+            zone=region.zone,
         )
         for c in countries:
             if c.region == region.code:
                 print(f"  {c.code}  {c.name}")
     if orgs:
-        print("Organisations:")
+        say("Organisations:")
         for o in orgs:
             print(f"  {o.code:<10} {o.name}")
-    print(f"Participants ({len(people)}):")
+    say("Participants (%(count)s):", count=len(people))
     off = store.inactive()  # deactivated on the console: no sign-in, no new invitation
     for p in people:
         print(
             f"  {p.id:<16} {p.role.value:<11} {p.country or p.organisation:<9} "
-            f"{p.email:<36} {p.name}{'  (deactivated)' if p.id in off else ''}"
+            f"{p.email:<36} {p.name}" + (phrase("  (deactivated)") if p.id in off else "")
         )
+    return 0
+
+
+async def cmd_directory_language(args: argparse.Namespace, settings: Settings) -> int:
+    """`rtm directory language PERSON uz,ru,en`: the person's languages, in their order."""
+    from domain.common.i18n import written_in
+    from domain.directory.languages import read_languages
+    from domain.directory.models import Directory, Participant
+    from domain.directory.scope import not_the_regions
+
+    languages, problems = read_languages(args.languages, field="languages")
+    if problems:  # before anything is read or written
+        raise InputError(problems)
+    store = open_store(settings)
+    person = next((p for p in store.participants() if p.id == args.person), None)
+    scope = getattr(args, "scope", None)  # a region's secretariat: its own people only
+    if person is not None and scope is not None:
+        countries = {c.code for c in store.countries(scope)}
+        person = None if not_the_regions(person, scope, countries) else person
+    if person is None:
+        raise InputError([Refusal("input.unknown_person", field="person",
+                                  person=repr(args.person))])  # fmt: skip
+    before = person.languages
+    changed = Participant.model_validate(person.model_dump() | {"languages": languages})
+    store.load_directory(Directory(participants=[changed]))
+    store.append_audit(None, settings.cli_user, "cli", "directory.languages",
+                       {"participant": person.id, "before": before,
+                        "languages": changed.languages})  # fmt: skip
+    say(
+        "%(id)s: languages %(languages)s; mail in %(written)s",
+        id=person.id,
+        languages=", ".join(changed.languages),
+        written=written_in(changed.languages),
+    )
     return 0
 
 
@@ -72,6 +120,14 @@ def register(directory: argparse.ArgumentParser) -> None:
     add(dsub, "load", cmd_directory_load, "load a YAML/JSON directory file").add_argument("file")
     listing = add(dsub, "list", cmd_directory_list, "regions, countries, organisations, people")
     listing.add_argument("--json", action="store_true")
+    language = add(
+        dsub,
+        "language",
+        cmd_directory_language,
+        "a person's languages in their order, e.g. uz,ru,en (English last)",
+    )
+    language.add_argument("person", help="participant id")
+    language.add_argument("languages", help="language codes, first the preferred: uz,ru,en")
 
 
 PARSERS = {"directory": register}

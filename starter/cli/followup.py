@@ -10,12 +10,14 @@ from domain.common.refusals import Refusal
 from domain.followup.actions import DoneCommand, action_workflow_id
 from domain.followup.minutes import MinutesCommand
 from domain.meeting.status import StatusPage
-from starter.cli.common import actor, add, connect, open_store, print_json
+from starter.cli.common import actor, add, connect, open_store, print_rows
 from starter.cli.errors import InputError
 from starter.cli.inputs import os_reason, parse, read_document
+from starter.cli.say import phrase, say, say_n
 
 if TYPE_CHECKING:
     from activities.config import Settings
+    from domain.followup.actions import ActionItem
 
 
 async def cmd_followup(args: argparse.Namespace, settings: Settings) -> int:
@@ -37,22 +39,33 @@ async def cmd_followup(args: argparse.Namespace, settings: Settings) -> int:
     client = await connect(settings)
     recorded = await commands.record_minutes(client, open_store(settings), args.meeting, command)
     status = await commands.status(client, args.meeting, StatusPage(limit=0))
-    print(f"{status.id}: minutes recorded and mailed; {len(recorded.actions)} action items:")
+    say_n("%(id)s: minutes recorded and mailed; %(num)s action item:",
+          "%(id)s: minutes recorded and mailed; %(num)s action items:", len(recorded.actions),
+          id=status.id)  # fmt: skip
     for a in status.actions:
-        print(f"  {a.id}  {a.what}  -- {a.owner.label()}, due {a.due}")
+        say(
+            "  %(id)s  %(what)s  -- %(owner)s, due %(due)s",
+            id=a.id,
+            what=a.what,
+            owner=a.owner.label(),
+            due=a.due,
+        )
     return 0
 
 
 async def cmd_actions_list(args: argparse.Namespace, settings: Settings) -> int:
     items = open_store(settings).actions(args.region, args.country, args.open)
-    if args.json:
-        print_json(items)
-        return 0
-    for a in items:
-        print(f"{a.meeting_id:<14} {a.id:<4} {a.status.value:<5} due {a.due}  "
-              f"{a.owner.label():<32} {a.what}")  # fmt: skip
-    print(f"{len(items)} action items")
-    return 0
+
+    def line(a: ActionItem) -> str:
+        due = phrase("due %(due)s", due=a.due)
+        return (
+            f"{a.meeting_id:<14} {a.id:<4} {a.status.value:<5} {due}  "
+            f"{a.owner.label():<32} {a.what}"
+        )
+
+    return print_rows(
+        args, items, line, lambda n: say_n("%(num)s action item", "%(num)s action items", n)
+    )
 
 
 async def cmd_actions_done(args: argparse.Namespace, settings: Settings) -> int:
@@ -67,7 +80,7 @@ async def cmd_actions_done(args: argparse.Namespace, settings: Settings) -> int:
     except commands.NoSuchAction as exc:
         problem = Refusal("action.none_in", action=args.action, meeting=args.meeting)
         raise InputError([problem]) from exc
-    print(f"{args.meeting} {item.id} done: {item.what}")
+    say("%(meeting)s %(id)s done: %(what)s", meeting=args.meeting, id=item.id, what=item.what)
     return 0
 
 

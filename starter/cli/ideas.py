@@ -15,6 +15,7 @@ from domain.ideas.models import IdeaDecision, NewIdea, decision_problem
 from starter.cli.common import add, open_store
 from starter.cli.errors import InputError
 from starter.cli.inputs import parse
+from starter.cli.say import say, say_n, shown
 
 if TYPE_CHECKING:
     from activities.config import Settings
@@ -34,7 +35,12 @@ async def cmd_ideas_add(args: argparse.Namespace, settings: Settings) -> int:
     store.append_audit(
         idea.origin, settings.cli_user, "cli", "idea.recorded", recorded.model_dump(mode="json")
     )
-    print(f"{recorded.id} recorded: {recorded.title}; on the agenda of {idea.region}'s next RTM")
+    say(
+        "%(id)s recorded: %(title)s; on the agenda of %(region)s's next RTM",
+        id=recorded.id,
+        title=recorded.title,
+        region=idea.region,
+    )
     return 0
 
 
@@ -43,7 +49,7 @@ async def cmd_ideas_list(args: argparse.Namespace, settings: Settings) -> int:
     for i in ideas:
         origin = i.origin or "-"
         print(f"{i.id:<12} {i.status.value:<9} {origin:<18} {i.title}")
-    print(f"{len(ideas)} project ideas")
+    say_n("%(num)s project idea", "%(num)s project ideas", len(ideas))
     return 0
 
 
@@ -65,7 +71,12 @@ async def cmd_ideas_decide(args: argparse.Namespace, settings: Settings) -> int:
         decision.decided_in, settings.cli_user, "cli", f"idea.{decided.status.value}",
         decided.model_dump(mode="json"),
     )  # fmt: skip
-    print(f"{decided.id} {decided.status.value}: {decided.title}")
+    say(
+        "%(id)s %(status)s: %(title)s",
+        id=decided.id,
+        status=shown(decided.status.value),
+        title=decided.title,
+    )
     return 0
 
 

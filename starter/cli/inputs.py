@@ -16,7 +16,7 @@ from yaml.constructor import ConstructorError
 from yaml.nodes import MappingNode
 
 from domain.common.invalid import validation_problems
-from domain.common.refusals import Refusal
+from domain.common.refusals import Refusal, os_reason
 from domain.directory.models import Directory
 from domain.meeting.definition import MeetingDefinition, schedule_problems
 from domain.series.models import series_problems
@@ -139,15 +139,6 @@ def _said(problem: str) -> str | Refusal:
 def unwritable(path: Path, exc: OSError) -> Refusal:
     """An output file that cannot be written."""
     return Refusal("file.unwritable", field="output", path=path, why=os_reason(exc))
-
-
-def os_reason(exc: OSError) -> str | Refusal:
-    """Why a file cannot be opened, in the reader's words for the usual causes."""
-    import errno
-
-    code = {errno.ENOENT: "os.missing", errno.EACCES: "os.denied", errno.EISDIR: "os.directory"}
-    found = code.get(exc.errno or 0)
-    return Refusal(found) if found is not None else str(exc.strerror)
 
 
 def parse(model: type[M], data: Any) -> M:

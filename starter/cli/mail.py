@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from starter.cli.common import add, print_json
+from starter.cli.say import say_n
 
 if TYPE_CHECKING:
     from activities.config import Settings
@@ -23,7 +24,12 @@ async def cmd_mail_list(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     for msg in messages:
         print(f"{msg['Date']}  {msg['To']}  {msg['Subject']}  {msg['Message-ID']}")
-    print(f"{len(messages)} messages in {mail_dir.resolve()}")
+    say_n(
+        "%(num)s message in %(dir)s",
+        "%(num)s messages in %(dir)s",
+        len(messages),
+        dir=mail_dir.resolve(),
+    )
     return 0
 
 

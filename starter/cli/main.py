@@ -62,12 +62,16 @@ def parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
-    args = parser(argv).parse_args(argv)
+    from starter.cli.language import terminal_language
+    from starter.cli.parser_words import parser_language
+
+    with parser_language(terminal_language()):  # argparse's complaints in the operator's words
+        args = parser(argv).parse_args(argv)
     import asyncio
 
     from activities.config import SettingsError, load_settings
     from starter.cli.errors import InputError
-    from starter.cli.language import error_line, terminal_language
+    from starter.cli.language import error_line
     from starter.client.refusals import CommandRefused
 
     try:
@@ -93,15 +97,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
-    except RuntimeError as exc:
+    except RuntimeError as exc:  # a peer that does not answer: by its code where it has one
+        from domain.common.refusals import Refusal
+
+        problem = exc.args[0] if exc.args and isinstance(exc.args[0], Refusal) else str(exc)
         if "Failed client connect" in str(exc):
-            print(
-                f"error: cannot reach Temporal at {settings.temporal_address} "
-                "(start the stack with `rtm dev`, or set TEMPORAL_ADDRESS)",
-                file=sys.stderr,
-            )
-        else:
-            print(f"error: {exc}", file=sys.stderr)
+            problem = Refusal("peer.temporal", server="Temporal",
+                              address=settings.temporal_address, command="`rtm dev`",
+                              variable="TEMPORAL_ADDRESS")  # fmt: skip
+        print(error_line(problem, terminal_language()), file=sys.stderr)
         return 1
 
 

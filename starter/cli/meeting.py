@@ -8,18 +8,22 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from domain.common.contracts import Phase
+from domain.common.i18n import DEFAULT
 from domain.invitations.batches import InvitationStatus
 from domain.meeting.changes import CancelCommand, RescheduleCommand
 from domain.meeting.definition import MeetingFormat
-from domain.meeting.status import StatusPage
-from starter.cli.common import actor, add, connect, open_store, print_json
+from domain.meeting.status import RegisterPage, StatusPage
+from starter.cli.common import actor, add, connect, open_store, print_rows
 from starter.cli.daysoff import warn_days_off
 from starter.cli.errors import InputError
+from starter.cli.language import terminal_language
+from starter.cli.say import phrase, say, say_n, shown
 from starter.cli.scope import scope_refusal
-from starter.cli.views import render_status
+from starter.cli.views import attendance_summary, render_status
 
 if TYPE_CHECKING:
     from activities.config import Settings
+    from starter.client.queries import MeetingListing
 
 
 async def cmd_meeting_plan(args: argparse.Namespace, settings: Settings) -> int:
@@ -34,7 +38,7 @@ async def cmd_meeting_plan(args: argparse.Namespace, settings: Settings) -> int:
     warn_days_off(store, meeting)
     client = await connect(settings)
     await commands.plan(client, meeting, settings.task_queue, reuse=False)
-    print(f"Planned {meeting.id}: {meeting.title}; invitations are going out")
+    say("Planned %(id)s: %(title)s; invitations are going out", id=meeting.id, title=meeting.title)
     return 0
 
 
@@ -43,21 +47,32 @@ async def cmd_meeting_list(args: argparse.Namespace, settings: Settings) -> int:
 
     phase = Phase(args.phase) if args.phase else None
     meetings = await queries.list_meetings(await connect(settings), args.region, phase)
-    if args.json:
-        print_json(meetings)
-        return 0
-    for m in meetings:
-        print(f"{m.id:<24} {m.region or '-':<4} {m.number or '-':>4}  {m.phase or '-':<12} "
-              f"{m.status:<10} started {m.started:%Y-%m-%d %H:%M}")  # fmt: skip
-    print(f"{len(meetings)} meetings")
-    return 0
+
+    def line(m: MeetingListing) -> str:
+        started = phrase("started %(at)s", at=f"{m.started:%Y-%m-%d %H:%M}")
+        return (
+            f"{m.id:<24} {m.region or '-':<4} {m.number or '-':>4}  {m.phase or '-':<12} "
+            f"{m.status:<10} {started}"
+        )
+
+    return print_rows(
+        args, meetings, line, lambda n: say_n("%(num)s meeting", "%(num)s meetings", n)
+    )
 
 
 async def cmd_meeting_status(args: argparse.Namespace, settings: Settings) -> int:
     from starter.client import queries
 
-    status = await queries.status(await connect(settings), args.id)
-    print(status.model_dump_json(indent=2) if args.json else render_status(status))
+    client = await connect(settings)
+    status = await queries.status(client, args.id)
+    if args.json:
+        print(status.model_dump_json(indent=2))
+        return 0
+    summary = None  # the engine words the register's summary in English; others from counts
+    if status.attendance_summary and terminal_language() != DEFAULT:
+        view = await queries.attendance(client, args.id, RegisterPage(limit=0))
+        summary = attendance_summary(view.counts)
+    print(render_status(status, summary))
     return 0
 
 
@@ -81,11 +96,10 @@ async def cmd_meeting_reschedule(args: argparse.Namespace, settings: Settings) -
     status = await commands.reschedule(client, store, args.id, command)
     m = (await commands.status(client, args.id, StatusPage(limit=0))).meeting
     warn_days_off(store, m)
-    print(
-        f"{status.id} rescheduled to {m.start:%Y-%m-%d %H:%M} - {m.end:%Y-%m-%d %H:%M} {m.zone}; "
-        f"{status.count(InvitationStatus.SENT)} updated invitations sent "
-        f"(sequence {status.sequence})"
-    )
+    say("%(id)s rescheduled to %(start)s - %(end)s %(zone)s; %(sent)s updated invitations sent "
+        "(sequence %(sequence)s)", id=status.id, start=f"{m.start:%Y-%m-%d %H:%M}",
+        end=f"{m.end:%Y-%m-%d %H:%M}", zone=m.zone, sent=status.count(InvitationStatus.SENT),
+        sequence=status.sequence)  # fmt: skip
     return 0
 
 
@@ -108,8 +122,9 @@ async def cmd_meeting_schedule(args: argparse.Namespace, settings: Settings) -> 
     status = await commands.schedule(client, store, args.id, command)
     m = (await commands.status(client, args.id, StatusPage(limit=0))).meeting
     warn_days_off(store, m)
-    print(f"{status.id} scheduled: {m.start:%Y-%m-%d %H:%M} - {m.end:%Y-%m-%d %H:%M} {m.zone}, "
-          f"{m.format.value}; invitations are going out")  # fmt: skip
+    say("%(id)s scheduled: %(start)s - %(end)s %(zone)s, %(format)s; invitations are going out",
+        id=status.id, start=f"{m.start:%Y-%m-%d %H:%M}", end=f"{m.end:%Y-%m-%d %H:%M}",
+        zone=m.zone, format=shown(m.format.value))  # fmt: skip
     return 0
 
 
@@ -119,9 +134,11 @@ async def cmd_meeting_cancel(args: argparse.Namespace, settings: Settings) -> in
 
     command = parse(CancelCommand, {"reason": args.reason, "actor": actor(settings)})
     status = await commands.cancel(await connect(settings), open_store(settings), args.id, command)
-    print(
-        f"{status.id} cancelled; {status.count(InvitationStatus.SENT)} cancellations sent "
-        f"(sequence {status.sequence})"
+    say(
+        "%(id)s cancelled; %(sent)s cancellations sent (sequence %(sequence)s)",
+        id=status.id,
+        sent=status.count(InvitationStatus.SENT),
+        sequence=status.sequence,
     )
     return 0
 
@@ -140,11 +157,10 @@ async def cmd_meeting_resend(args: argparse.Namespace, settings: Settings) -> in
         },
     )
     status = await commands.resend(await connect(settings), open_store(settings), args.id, command)
-    print(
-        f"{status.id}: sent again (sequence {status.sequence}); "
-        f"{status.count(InvitationStatus.SENT)} sent, {status.count(InvitationStatus.FAILED)} "
-        f"failed, {status.count(InvitationStatus.PENDING)} pending"
-    )
+    say("%(id)s: sent again (sequence %(sequence)s); %(sent)s sent, %(failed)s failed, "
+        "%(pending)s pending", id=status.id, sequence=status.sequence,
+        sent=status.count(InvitationStatus.SENT), failed=status.count(InvitationStatus.FAILED),
+        pending=status.count(InvitationStatus.PENDING))  # fmt: skip
     return 1 if status.count(InvitationStatus.FAILED) else 0
 
 

@@ -9,6 +9,7 @@ from domain.registration.answers import Attendance, RsvpCommand
 from domain.reminders.planning import RemindCommand
 from starter.cli.common import actor, connect, open_store
 from starter.cli.inputs import parse
+from starter.cli.say import say, say_n, shown
 
 if TYPE_CHECKING:
     from activities.config import Settings
@@ -22,7 +23,13 @@ async def cmd_rsvp(args: argparse.Namespace, settings: Settings) -> int:
         {"participant_id": args.participant, "attendance": args.attend, "actor": actor(settings)},
     )
     row = await commands.rsvp(await connect(settings), open_store(settings), args.meeting, command)
-    print(f"{args.meeting}: {row.name} ({row.participant_id}) answered {args.attend}")
+    say(
+        "%(meeting)s: %(name)s (%(id)s) answered %(answer)s",
+        meeting=args.meeting,
+        name=row.name,
+        id=row.participant_id,
+        answer=shown(args.attend),
+    )
     return 0
 
 
@@ -33,9 +40,11 @@ async def cmd_remind(args: argparse.Namespace, settings: Settings) -> int:
     ack = await commands.remind(
         await connect(settings), open_store(settings), args.meeting, command
     )
-    print(f"{ack.id}: reminder sent now to {ack.chased} participants who have not answered")
+    say_n("%(id)s: reminder sent now to %(num)s participant who has not answered",
+          "%(id)s: reminder sent now to %(num)s participants who have not answered", ack.chased,
+          id=ack.id)  # fmt: skip
     if ack.phase.value == "inviting":
-        print("the invitations are still going out: only those who have theirs were reminded")
+        say("the invitations are still going out: only those who have theirs were reminded")
     return 0
 
 

@@ -9,6 +9,7 @@ import argparse
 from typing import TYPE_CHECKING
 
 from starter.cli.common import actor, add, connect, open_store
+from starter.cli.say import phrase, say, say_n, shown
 
 if TYPE_CHECKING:
     from activities.config import Settings
@@ -19,12 +20,14 @@ def held_line(reply: HeldReply) -> str:
     """One held reply on one line; outside text (the envelope sender, the reason) escaped."""
     from domain.common.display import printable
 
-    sequence = "none" if reply.sequence is None else str(reply.sequence)
-    return printable(
-        f"{reply.id}  {reply.participant_id}: {reply.attendance.value} (sequence {sequence}), "
-        f"From {reply.sender}, envelope {reply.envelope_from or '<>'}, "
-        f"{reply.received_at:%Y-%m-%d %H:%M} UTC; held: {reply.reason}"
-    )
+    sequence = phrase("none") if reply.sequence is None else str(reply.sequence)
+    return printable(phrase(
+        "%(id)s  %(participant)s: %(answer)s (sequence %(sequence)s), From %(sender)s, "
+        "envelope %(envelope)s, %(at)s UTC; held: %(reason)s", id=reply.id,
+        participant=reply.participant_id, answer=shown(reply.attendance.value), sequence=sequence,
+        sender=reply.sender, envelope=reply.envelope_from or "<>",
+        at=f"{reply.received_at:%Y-%m-%d %H:%M}", reason=reply.reason,
+    ))  # fmt: skip
 
 
 async def cmd_reply_list(args: argparse.Namespace, settings: Settings) -> int:
@@ -33,7 +36,11 @@ async def cmd_reply_list(args: argparse.Namespace, settings: Settings) -> int:
     status = await queries.status(await connect(settings), args.meeting)
     for reply in status.held_replies:
         print(held_line(reply))
-    print(f"{len(status.held_replies)} replies await confirmation")
+    say_n(
+        "%(num)s reply awaits confirmation",
+        "%(num)s replies await confirmation",
+        len(status.held_replies),
+    )
     return 0
 
 
@@ -45,8 +52,9 @@ async def cmd_reply_confirm(args: argparse.Namespace, settings: Settings) -> int
     command = parse(ConfirmReplyCommand, {"reply_id": args.id, "actor": actor(settings)})
     client = await connect(settings)
     row = await commands.confirm_reply(client, open_store(settings), args.meeting, command)
-    print(f"{args.meeting}: {args.id} confirmed; {row.name} ({row.participant_id}) answered "
-          f"{row.attendance.value if row.attendance else '-'}")  # fmt: skip
+    say("%(meeting)s: %(id)s confirmed; %(name)s (%(participant)s) answered %(answer)s",
+        meeting=args.meeting, id=args.id, name=row.name, participant=row.participant_id,
+        answer=shown(row.attendance.value) if row.attendance else "-")  # fmt: skip
     return 0
 
 
@@ -59,7 +67,7 @@ async def cmd_reply_discard(args: argparse.Namespace, settings: Settings) -> int
     command = parse(DiscardReplyCommand, fields | ({"reason": args.reason} if args.reason else {}))
     client = await connect(settings)
     reply = await commands.discard_reply(client, open_store(settings), args.meeting, command)
-    print(f"{args.meeting}: {reply.id} discarded; nothing changed")
+    say("%(meeting)s: %(id)s discarded; nothing changed", meeting=args.meeting, id=reply.id)
     return 0
 
 

@@ -9,16 +9,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from domain.common import i18n
 from domain.common.refusals import Refusal
 from starter.cli.common import actor, add, connect, open_store
 from starter.cli.errors import InputError
 from starter.cli.inputs import parse, read_document, unwritable
+from starter.cli.say import phrase, say, say_n, shown
 
 if TYPE_CHECKING:
     from activities.config import Settings
     from domain.reports.facts import MeetingFacts
-
-LANGUAGES = ["en", "ru"]
 
 
 def _write(data: bytes, args: argparse.Namespace, settings: Settings, name: str) -> None:
@@ -34,7 +34,7 @@ def _write(data: bytes, args: argparse.Namespace, settings: Settings, name: str)
         path.write_bytes(data)
     except OSError as exc:
         raise InputError([unwritable(path, exc)]) from exc
-    print(f"{path} ({len(data)} bytes)")
+    say("%(path)s (%(bytes)s bytes)", path=path, bytes=len(data))
 
 
 async def _facts(args: argparse.Namespace, settings: Settings) -> MeetingFacts:
@@ -100,16 +100,18 @@ async def cmd_history_load(args: argparse.Namespace, settings: Settings) -> int:
     for region in sorted({m.region for m in history.meetings}):
         loaded = store.region(region)
         last = loaded.last_rtm_number if loaded else 0
-        print(f"{region}: the next RTM is number {last + 1}")
-    print(f"{count} past meetings loaded")
+        say("%(region)s: the next RTM is number %(number)s", region=region, number=last + 1)
+    say_n("%(num)s past meeting loaded", "%(num)s past meetings loaded", count)
     return 0
 
 
 async def cmd_history_list(args: argparse.Namespace, settings: Settings) -> int:
     for m in open_store(settings).past_meetings(args.region):
-        more = "more than " if m.more_than else ""
-        print(f"{m.id:<12} {m.start}..{m.end}  {m.city or '-'}, {m.format.value}: "
-              f"{more}{m.participants} participants, {len(m.countries)} countries")  # fmt: skip
+        counted = (phrase("more than %(num)s participants", num=m.participants) if m.more_than
+                   else phrase("%(num)s participants", num=m.participants))  # fmt: skip
+        print(f"{m.id:<12} {m.start}..{m.end}  {m.city or '-'}, {shown(m.format.value)}: "
+              + phrase("%(participants)s, %(num)s countries", participants=counted,
+                      num=len(m.countries)))  # fmt: skip
     return 0
 
 
@@ -136,7 +138,7 @@ async def cmd_feed(args: argparse.Namespace, settings: Settings) -> int:
         raise InputError([Refusal(code, field=kind, **{value: repr(subject)})])
     if args.action == "revoke":
         serial = store.revoke_feed(kind, subject, actor(settings).id)
-        print(f"revoked; the new link of {kind} {subject}:")
+        say("revoked; the new link of %(kind)s %(subject)s:", kind=shown(kind), subject=subject)
     else:
         serial = store.feed_serial(kind, subject)
     path = feed_path(settings.link_key(), FeedKind(kind), subject, serial)
@@ -157,7 +159,7 @@ async def cmd_charts(args: argparse.Namespace, settings: Settings) -> int:
     now = datetime.now(UTC)
     if args.url:
         link = charts_link(settings.link_key(), settings.public_url, kind, subject, now, args.days)
-        print(link + ("&language=ru" if args.language == "ru" else ""))
+        print(link + ("" if args.language == i18n.DEFAULT else f"&language={args.language}"))
         return 0
     client, store = await connect(settings), open_store(settings, reports=True)
     if kind == "meeting":
@@ -172,8 +174,17 @@ async def cmd_charts(args: argparse.Namespace, settings: Settings) -> int:
             (out / f"{chart.id}.svg").write_text(chart_svg(chart, args.language), "utf-8")
     except OSError as exc:
         raise InputError([unwritable(out, exc)]) from exc
-    print(f"{out}/index.html and {', '.join(c.id + '.svg' for c in charts)}")
+    say(
+        "%(page)s and %(files)s",
+        page=out / "index.html",
+        files=", ".join(c.id + ".svg" for c in charts),
+    )
     return 0
+
+
+def _language(cmd: argparse.ArgumentParser) -> None:
+    """Every language that has a catalogue (a new one needs nothing here)."""
+    cmd.add_argument("--language", choices=i18n.available(), default=i18n.DEFAULT)
 
 
 def _output(cmd: argparse.ArgumentParser) -> None:
@@ -184,7 +195,7 @@ def register_report(cmd: argparse.ArgumentParser) -> None:
     cmd.set_defaults(fn=cmd_report)
     cmd.add_argument("meeting")
     cmd.add_argument("--format", choices=["md", "pdf"], default="md")
-    cmd.add_argument("--language", choices=LANGUAGES, default="en")
+    _language(cmd)
     _output(cmd)
 
 
@@ -192,14 +203,14 @@ def register_register(cmd: argparse.ArgumentParser) -> None:
     cmd.set_defaults(fn=cmd_register)
     cmd.add_argument("meeting")
     cmd.add_argument("--format", choices=["csv", "xlsx"], default="csv")
-    cmd.add_argument("--language", choices=LANGUAGES, default="en")
+    _language(cmd)
     _output(cmd)
 
 
 def register_participants(cmd: argparse.ArgumentParser) -> None:
     cmd.set_defaults(fn=cmd_participants, format="pdf")
     cmd.add_argument("meeting")
-    cmd.add_argument("--language", choices=LANGUAGES, default="en")
+    _language(cmd)
     _output(cmd)
 
 
@@ -211,7 +222,7 @@ def register_tracker(cmd: argparse.ArgumentParser) -> None:
     cmd.add_argument("--state", choices=["open", "done", "overdue"])
     cmd.add_argument("--overdue", action="store_true", help="only open actions past due")
     cmd.add_argument("--format", choices=["csv", "xlsx"], default="csv")
-    cmd.add_argument("--language", choices=LANGUAGES, default="en")
+    _language(cmd)
     _output(cmd)
 
 
@@ -232,7 +243,7 @@ def register_charts(cmd: argparse.ArgumentParser) -> None:
     cmd.set_defaults(fn=cmd_charts)
     cmd.add_argument("--meeting", help="answers over time and attendance per day")
     cmd.add_argument("--region", help="actions by state over time and RTMs over the years")
-    cmd.add_argument("--language", choices=LANGUAGES, default="en")
+    _language(cmd)
     cmd.add_argument("--output", "-o", help="directory for index.html and the SVG files")
     cmd.add_argument("--url", action="store_true", help="print a signed link to the page")
     cmd.add_argument("--days", type=int, default=30, help="how long the link is valid")

@@ -19,6 +19,7 @@ import urllib.request
 from typing import TYPE_CHECKING
 
 from starter.cli.common import Register, connect, open_store
+from starter.cli.say import phrase, say
 
 if TYPE_CHECKING:
     from activities.config import Settings
@@ -52,7 +53,12 @@ async def cmd_web(args: argparse.Namespace, settings: Settings) -> int:
     app = make_app(client, store, settings.link_key(), settings=settings)
     runner = await serve(app, settings.web_host, settings.web_port)
     settled()
-    print(f"web app on {settings.web_host}:{settings.web_port}, links as {settings.public_url}")
+    say(
+        "web app on %(host)s:%(port)s, links as %(url)s",
+        host=settings.web_host,
+        port=settings.web_port,
+        url=settings.public_url,
+    )
     sys.stdout.flush()
     try:
         await _until_stopped()
@@ -73,11 +79,10 @@ async def cmd_inbound(args: argparse.Namespace, settings: Settings) -> int:
         client, store, settings.inbound_host, settings.inbound_port, trust=trust
     )
     with server:
-        print(
-            f"calendar replies on {settings.inbound_host}:{settings.inbound_port}, "
-            f"trusting {trust.authserv_id or 'no MTA verdict'} "
-            f"from {settings.inbound_trusted_peers}"
-        )
+        say("calendar replies on %(host)s:%(port)s, trusting %(verdict)s from %(peers)s",
+            host=settings.inbound_host, port=settings.inbound_port,
+            verdict=trust.authserv_id or phrase("no MTA verdict"),
+            peers=settings.inbound_trusted_peers)  # fmt: skip
         sys.stdout.flush()
         await _until_stopped()
     return 0
@@ -94,27 +99,31 @@ def _health(service: str, settings: Settings) -> str | None:
         if service == "web":
             url = f"http://{_probe_host(settings.web_host)}:{settings.web_port}/healthz"
             with urllib.request.urlopen(url, timeout=5) as resp:
-                return None if resp.status == 200 else f"{url} answered {resp.status}"
+                if resp.status == 200:
+                    return None
+                return phrase("%(url)s answered %(status)s", url=url, status=resp.status)
         if service == "inbound":
             host = _probe_host(settings.inbound_host)
             with smtplib.SMTP(host, settings.inbound_port, timeout=5) as smtp:
                 code, _ = smtp.noop()
-                return None if code == 250 else f"SMTP NOOP answered {code}"
+                return None if code == 250 else phrase("%(probe)s answered %(code)s",
+                                                      probe="SMTP NOOP", code=code)  # fmt: skip
         alive = settings.var_dir / f"worker.{socket.gethostname()}.alive"  # as worker.py
         age = time.time() - alive.stat().st_mtime
         if age > WORKER_STALE_AFTER:
-            return f"the worker last reached Temporal {age:.0f} s ago ({alive})"
+            return phrase("the worker last reached %(server)s %(seconds)s s ago (%(file)s)",
+                         server="Temporal", seconds=f"{age:.0f}", file=alive)  # fmt: skip
         return None
     except OSError as exc:
-        return f"{service} does not answer: {exc}"
+        return phrase("%(service)s does not answer: %(error)s", service=service, error=exc)
 
 
 async def cmd_health(args: argparse.Namespace, settings: Settings) -> int:
     problem = _health(args.service, settings)
     if problem:
-        print(f"unhealthy: {problem}", file=sys.stderr)
+        say("unhealthy: %(problem)s", problem=problem, file=sys.stderr)
         return 1
-    print(f"{args.service}: healthy")
+    say("%(service)s: healthy", service=args.service)
     return 0
 
 

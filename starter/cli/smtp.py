@@ -7,6 +7,7 @@ import sys
 from typing import TYPE_CHECKING
 
 from starter.cli.common import add
+from starter.cli.say import say
 
 if TYPE_CHECKING:
     from activities.config import Settings
@@ -22,7 +23,7 @@ async def cmd_smtp_check(args: argparse.Namespace, settings: Settings) -> int:
     try:
         print(await check_relay(config, sender, args.to, identity))
     except SmtpFailure as exc:
-        print(f"smtp check failed: {exc.failure.line()}", file=sys.stderr)
+        say("smtp check failed: %(failure)s", failure=exc.failure.line(), file=sys.stderr)
         return 1
     return 0
 

@@ -23,18 +23,10 @@ from temporalio.service import RPCError, RPCStatusCode
 from domain.common.base import Frozen
 from domain.common.refusals import Refusal
 from domain.cycle.next_meeting import CycleInput
+from starter.client.cycle_months import DEFAULT_MONTHS
+from starter.client.cycle_months import CycleError as CycleError
+from starter.client.cycle_months import months_of as months_of
 from workflows.cycle.workflow import RtmCycleWorkflow
-
-DEFAULT_MONTHS = (1, 7)
-
-
-class CycleError(Exception):
-    """A cycle command that cannot be done; the message says why (its refusal: by its
-    code, in each reader's language). Nothing changed."""
-
-    def __init__(self, refusal: Refusal) -> None:
-        super().__init__(refusal)
-        self.refusal = refusal
 
 
 class CycleView(Frozen):
@@ -51,19 +43,6 @@ class CycleView(Frozen):
 
 def schedule_id(region: str) -> str:
     return f"rtm-cycle-{region}"
-
-
-def months_of(text: str | None) -> tuple[int, ...]:
-    """'1,7' -> (1, 7): the months (1-12) in which the cycle plans an RTM."""
-    if not text:
-        return DEFAULT_MONTHS
-    try:
-        months = tuple(sorted({int(m) for m in text.split(",")}))
-    except ValueError as exc:
-        raise CycleError(Refusal("cycle.months", field="months", value=repr(text))) from exc
-    if not months or any(m < 1 or m > 12 for m in months):
-        raise CycleError(Refusal("cycle.month_range", field="months", value=repr(text)))
-    return months
 
 
 async def create(

@@ -12,6 +12,7 @@ from temporalio.service import RPCError
 
 from activities.store import Store
 from domain.agenda.items import running_order
+from domain.common.refusals import Refusal
 from domain.meeting.status import MeetingStatus
 from domain.registration.answers import Attendance
 from domain.reports.charts import Chart
@@ -126,7 +127,7 @@ async def region_charts(
     """The region's name, its actions chart and its RTMs over the years."""
     found = store.region(region)
     if found is None:
-        raise NoSuchMeeting(f"region: unknown region {region!r}")
+        raise NoSuchMeeting(Refusal("input.unknown_region", field="region", region=repr(region)))
     _ = translations(language).gettext
     counts = rtm_counts(store.past_meetings(region), await live_counts(client, store, region))
     return _(found.name), [

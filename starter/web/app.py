@@ -27,7 +27,7 @@ from starter.client import commands
 from starter.web import log_redaction
 from starter.web.actions import add_action_routes
 from starter.web.attendance import add_attendance_routes
-from starter.web.console import add_console_routes
+from starter.web.console.routes import add_console_routes
 from starter.web.downloads import add_download_routes
 from starter.web.link_templates import meeting_facts, render_page, translate
 from starter.web.pages import (

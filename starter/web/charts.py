@@ -14,7 +14,7 @@ from activities.store import Store
 from domain.common.marks import N_
 from domain.reports.charts import Chart
 from domain.reports.links import KINDS, PURPOSE
-from domain.reports.render import LANGUAGES, chart_svg, charts_page
+from domain.reports.render import chart_svg, charts_page, languages
 from starter.client import commands
 from starter.client.reports import meeting_charts, region_charts
 from starter.web.pages import error_page, link_refused, page_language, translator
@@ -26,7 +26,7 @@ def _refused(request: web.Request, status: int, text: str, **values: str) -> web
     """An error page in the language the link asks for (?language=), else the browser's:
     a charts link names a meeting or a region, not a person."""
     asked = request.query.get("language", "")
-    lang = asked if asked in LANGUAGES else page_language(request)
+    lang = asked if asked in languages() else page_language(request)
     return error_page(status, translator(lang)(text) % values, lang=lang)
 
 
@@ -45,10 +45,10 @@ def add_chart_routes(app: web.Application, client: Client, store: Store, key: by
                                          hint=HINT):  # fmt: skip
             return refused
         language = request.query.get("language", "en")
-        if language not in LANGUAGES:
+        if language not in languages():
             text = N_("language: %(language)s is not one of %(languages)s.")
             return _refused(request, 400, text, language=repr(language[:20]),
-                            languages=", ".join(LANGUAGES))  # fmt: skip
+                            languages=", ".join(languages()))  # fmt: skip
         try:
             if kind == "meeting":
                 title, found = await meeting_charts(client, reports, subject, language)

@@ -23,7 +23,7 @@ from activities.reports.documents import (
 from domain.common.invalid import invalid
 from domain.common.refusals import Refusal
 from domain.reports.facts import MeetingFacts
-from domain.reports.render import LANGUAGES, charts_page
+from domain.reports.render import charts_page, languages
 from domain.reports.tracker import TrackerFilter
 from starter.client import commands
 from starter.client.reports import meeting_charts, meeting_facts, region_charts
@@ -59,8 +59,8 @@ def _not_one_of(field: str, value: str, allowed: Iterable[str]) -> BadParameter:
 
 def _language(request: web.Request) -> str:
     language = request.query.get("language", "en")
-    if language not in LANGUAGES:
-        raise _not_one_of("language", language, LANGUAGES)
+    if language not in languages():
+        raise _not_one_of("language", language, languages())
     return language
 
 

@@ -15,10 +15,11 @@ from email.utils import format_datetime, parsedate_to_datetime
 from aiohttp import web
 
 from activities.store import Store
+from domain.common import i18n
 from domain.common.links import LinkError
 from domain.common.marks import N_
 from domain.reports.feeds import Feed, FeedKind, build_feed, not_modified, owned_by, signed
-from domain.reports.render import LANGUAGES, translations
+from domain.reports.render import translations
 from starter.web.pages import error_page, page_language, refuse_link, translator
 
 FEED_PATH = "/feeds/{kind}/{subject}/{serial}/{sig}.ics"
@@ -42,13 +43,13 @@ def _feed(store: Store, kind: FeedKind, subject: str, now: datetime) -> Feed | N
         person = next((p for p in store.participants() if p.id == subject), None)
         if person is None:
             return None
-        # the first of their languages the reports have (a reader of [uz, ru, en]: ru)
-        language = next((x for x in person.languages if x in LANGUAGES), "en")
+        # the first of their languages that has a catalogue (a reader of [uz, ru, en]: ru)
+        language = i18n.pick(person.languages)
         tr = translations(language)
         actions = [a for a in store.actions() if owned_by(a, person)]
         name = tr.gettext("Round-Table Meetings: %(name)s") % {"name": person.name}
         return build_feed(name, store.feed_meetings(participant=subject), actions, now,
-                          tr.gettext)  # fmt: skip
+                          tr.gettext, lang=language)  # fmt: skip
     region = store.region(subject)
     if region is None:
         return None

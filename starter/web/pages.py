@@ -7,20 +7,22 @@ import logging
 import re
 from collections.abc import Callable, Iterable
 from datetime import datetime
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from aiohttp import web
 from aiohttp.typedefs import Handler
 from markupsafe import Markup
-from temporalio.client import Client
-from temporalio.service import RPCError
 
-from activities.store import Store
 from domain.common import i18n
 from domain.common.links import LinkError, verify
 from domain.common.marks import N_
 from domain.common.refusals import Refusal
 from domain.registration.answers import Channel
+
+if TYPE_CHECKING:  # the routes that use them load them; the pages' words need neither
+    from temporalio.client import Client
+
+    from activities.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -165,11 +167,13 @@ async def html_errors(request: web.Request, handler: Handler) -> web.StreamRespo
         if "Allow" in exc.headers:  # 405 must say which methods are allowed
             resp.headers["Allow"] = exc.headers["Allow"]
         return resp
-    except RPCError:
-        log.exception("Temporal unavailable for %s %s", request.method, request.path)
-        text = _("The meeting service cannot be reached. Please try again later.")
-        return error_page(503, text, lang=lang)
-    except Exception:
+    except Exception as exc:
+        from temporalio.service import RPCError  # loaded by every route that can raise it
+
+        if isinstance(exc, RPCError):
+            log.exception("Temporal unavailable for %s %s", request.method, request.path)
+            text = _("The meeting service cannot be reached. Please try again later.")
+            return error_page(503, text, lang=lang)
         log.exception("unexpected error for %s %s", request.method, request.path)
         text = _("Your answer could not be handled. Please try again later.")
         return error_page(500, text, lang=lang)

@@ -60,8 +60,7 @@ def add_agenda_routes(app: web.Application, console: Console) -> None:
         return await page(request, viewer)
 
     async def decide(request: web.Request, viewer: Viewer) -> web.StreamResponse:
-        meeting_id = request.match_info["meeting"]
-        await reads.managed(console, viewer, meeting_id)
+        meeting_id = await reads.managed_at(console, viewer, request)
         form = await fields(request)
         try:
             command = DecideCommand(
@@ -80,8 +79,7 @@ def add_agenda_routes(app: web.Application, console: Console) -> None:
         return done(f"/console/meetings/{meeting_id}/agenda", "decided")
 
     async def publish(request: web.Request, viewer: Viewer) -> web.StreamResponse:
-        meeting_id = request.match_info["meeting"]
-        await reads.managed(console, viewer, meeting_id)
+        meeting_id = await reads.managed_at(console, viewer, request)
         command = PublishCommand(actor=console.actor(viewer))
         return await recorded(
             commands.publish_agenda(console.client, console.store, meeting_id, command),

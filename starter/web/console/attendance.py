@@ -14,7 +14,7 @@ from domain.meeting.status import StatusPage
 from starter.client import commands
 from starter.web.console import reads
 from starter.web.console.context import Console
-from starter.web.console.forms import done, fields, page_number
+from starter.web.console.forms import done, fields, page_number, pager
 from starter.web.console.render import Msg, Text, render, why
 from starter.web.console.roles import Viewer
 
@@ -46,11 +46,7 @@ def add_attendance_routes(app: web.Application, console: Console) -> None:
         )
 
     async def desk_page(
-        request: web.Request,
-        viewer: Viewer,
-        meeting_id: str,
-        problem: Text = "",
-        code: int = 200,
+        request: web.Request, meeting_id: str, problem: Text = "", code: int = 200
     ) -> web.Response:
         """Those coming (in person, online, tentative), a page at a time, found by name."""
         query = request.query.get("q", "").strip()[:100]
@@ -68,9 +64,7 @@ def add_attendance_routes(app: web.Application, console: Console) -> None:
             title=Msg("Desk: %(t)s", t=status.title),
             status=status,
             rows=status.participants,
-            total=status.matching,
-            number=number,
-            pages=max(1, -(-status.matching // DESK)),
+            **pager(status.matching, number, DESK),
             present=present,
             query=query,
             today=today,
@@ -78,13 +72,11 @@ def add_attendance_routes(app: web.Application, console: Console) -> None:
         )
 
     async def desk(request: web.Request, viewer: Viewer) -> web.StreamResponse:
-        meeting_id = request.match_info["meeting"]
-        await reads.managed(console, viewer, meeting_id)
-        return await desk_page(request, viewer, meeting_id)
+        meeting_id = await reads.managed_at(console, viewer, request)
+        return await desk_page(request, meeting_id)
 
     async def check_in(request: web.Request, viewer: Viewer) -> web.StreamResponse:
-        meeting_id = request.match_info["meeting"]
-        await reads.managed(console, viewer, meeting_id)
+        meeting_id = await reads.managed_at(console, viewer, request)
         form = await fields(request)
         pid = form.get("participant", "")
         try:
@@ -93,10 +85,10 @@ def add_attendance_routes(app: web.Application, console: Console) -> None:
             command = CheckInCommand(participant_id=pid, actor=console.actor(viewer))
             await commands.check_in(console.client, console.store, meeting_id, command)
         except (KeyError, ValidationError):
-            return await desk_page(request, viewer, meeting_id, Msg("No such participant."), 400)
+            return await desk_page(request, meeting_id, Msg("No such participant."), 400)
         except commands.CommandRefused as exc:
             return await desk_page(
-                request, viewer, meeting_id, Msg("Not checked in: %(why)s", why=why(exc)), 409
+                request, meeting_id, Msg("Not checked in: %(why)s", why=why(exc)), 409
             )
         return done(f"/console/meetings/{meeting_id}/desk", "checked-in", who=name)
 

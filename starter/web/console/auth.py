@@ -34,7 +34,7 @@ from starter.web.console.context import (
     Console,
     Mailer,
 )
-from starter.web.console.render import LANGUAGE_COOKIE, Msg, render
+from starter.web.console.render import LANGUAGE_COOKIE, Msg, form_expired, render
 from starter.web.console.roles import CSRF, Viewer, viewer_of
 
 log = logging.getLogger(__name__)
@@ -104,12 +104,9 @@ def add_auth_routes(app: web.Application, console: Console) -> None:
         return nonce
 
     def refused(request: web.Request) -> web.Response:
-        return render(
+        return form_expired(
             request,
-            "error.html",
-            403,
-            title=Msg("Form expired"),
-            message=Msg(
+            Msg(
                 "This form was not accepted. Nothing was changed; please open "
                 "the sign-in page again."
             ),

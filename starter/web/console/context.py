@@ -26,7 +26,7 @@ from domain.meeting.status import MeetingStatus, StatusPage
 from domain.registration.answers import Actor, Channel
 from starter.client import commands
 from starter.web.console.recent import Recent
-from starter.web.console.render import Msg, render
+from starter.web.console.render import Msg, form_expired, render
 from starter.web.console.roles import CSRF, NAMES, VIEWER, Forbidden, Viewer, viewer_of
 
 log = logging.getLogger(__name__)
@@ -122,12 +122,9 @@ class Console:
         """403 for a form without its token (audited when someone is signed in); nothing changed."""
         if viewer is not None:
             await self.audit(None, viewer.id, "console.csrf_refused", {"path": request.path[:200]})
-        return render(
+        return form_expired(
             request,
-            "error.html",
-            403,
-            title=Msg("Form expired"),
-            message=Msg(
+            Msg(
                 "This form was not accepted (its security token is "
                 "missing or stale). Nothing was changed; please try again."
             ),

@@ -14,9 +14,11 @@ from pydantic import ValidationError
 
 from domain.common.invalid import validation_problems
 from domain.common.refusals import Refusal, several
+from domain.directory.languages import read_languages
 from domain.directory.models import Directory, Participant, Role
+from domain.directory.scope import not_the_regions
 from starter.web.console.context import Console
-from starter.web.console.forms import done, page_number, problems_by_field
+from starter.web.console.forms import done, page_number, pager, problems_by_field
 from starter.web.console.render import Msg, Said, Text, render, why
 from starter.web.console.roles import Forbidden, Viewer
 
@@ -37,17 +39,6 @@ class Change:
     problem: Text = ""
 
 
-def allowed(person: Participant, region: str, countries: set[str]) -> str:
-    """Why this entry is not the region's to write ('' when it is)."""
-    if person.role is Role.AUDITOR:
-        return Refusal("directory.auditor", field="role")
-    if person.country is not None and person.country not in countries:
-        return Refusal("directory.country", field="country", country=person.country, region=region)
-    if person.organisation is not None and person.organisation != f"SEC-{region}":
-        return Refusal("directory.organisation", field="organisation", organisation=f"SEC-{region}")
-    return ""
-
-
 def plan_import(
     text: str, existing: dict[str, Participant], region: str, countries: set[str]
 ) -> list[Change]:
@@ -66,7 +57,7 @@ def plan_import(
             said = Said([several(validation_problems(exc)) or str(exc)])
             changes.append(Change(n, None, "refused", problem=said))
             continue
-        refused = allowed(person, region, countries)
+        refused = not_the_regions(person, region, countries)
         if refused:
             changes.append(Change(n, person, "refused", problem=Said([refused])))
             continue
@@ -114,9 +105,7 @@ def add_directory_routes(app: web.Application, console: Console) -> None:
             title=Msg("Directory"),
             region=region,
             people=people,
-            total=total,
-            number=number,
-            pages=max(1, -(-total // PAGE)),
+            **pager(total, number, PAGE),
             query=query,
             inactive=inactive,
         )
@@ -154,7 +143,7 @@ def add_directory_routes(app: web.Application, console: Console) -> None:
         region = region_of(viewer)
         countries, people = await scope(region)
         person = people.get(request.match_info["person"])
-        if person is None or allowed(person, region, countries):
+        if person is None or not_the_regions(person, region, countries):
             raise Forbidden("this entry is not in your region's directory")
         form = {k: str(getattr(person, k) or "") for k in COLUMNS}
         form["language"] = ", ".join(person.languages)  # the whole ordered list, kept on save
@@ -168,15 +157,18 @@ def add_directory_routes(app: web.Application, console: Console) -> None:
         if editing:
             form["id"] = request.match_info["person"]
             old = people.get(form["id"])
-            if old is None or allowed(old, region, countries):
+            if old is None or not_the_regions(old, region, countries):
                 raise Forbidden("this entry is not in your region's directory")
         data = {k: v for k, v in form.items() if k in COLUMNS and v}
+        _, bad = read_languages(form.get("language", "")) if form.get("language") else ([], [])
+        if bad:  # a code CLDR does not know: refused next to its field, nothing written
+            return await form_page(request, viewer, form, problems_by_field(bad), editing, 400)
         try:
             person = Participant.model_validate(data)
         except ValidationError as exc:
             problems = problems_by_field(validation_problems(exc))
             return await form_page(request, viewer, form, problems, editing, 400)
-        refused = allowed(person, region, countries)
+        refused = not_the_regions(person, region, countries)
         if not editing and person.id in people:
             refused = Refusal("directory.id_taken", field="id", id=person.id)
         if refused:
@@ -196,7 +188,7 @@ def add_directory_routes(app: web.Application, console: Console) -> None:
         countries, people = await scope(region)
         pid = request.match_info["person"]
         person = people.get(pid)
-        if person is None or allowed(person, region, countries) or pid == viewer.id:
+        if person is None or not_the_regions(person, region, countries) or pid == viewer.id:
             raise Forbidden("this entry is not yours to deactivate")
         back = request.path.endswith("/reactivate")
         await asyncio.to_thread(console.store.set_active, pid, back)

@@ -94,8 +94,7 @@ def add_followup_routes(app: web.Application, console: Console) -> None:
         return await page(request, viewer)
 
     async def record(request: web.Request, viewer: Viewer) -> web.StreamResponse:
-        meeting_id = request.match_info["meeting"]
-        await reads.managed(console, viewer, meeting_id)
+        meeting_id = await reads.managed_at(console, viewer, request)
         form = await fields(request)
         markdown = form.get("minutes", "")
         if form.get("preview"):

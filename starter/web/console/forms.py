@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 
 from aiohttp import web
 
-from starter.client import commands
+from starter.client.refusals import CommandRefused
 from starter.web.console.render import Said, Text, why
 
 _MAX = 200_000
@@ -37,7 +37,7 @@ async def recorded(
     `refused(reason)` (the page again, the reason next to it) when its validator refused it."""
     try:
         await command
-    except commands.CommandRefused as exc:
+    except CommandRefused as exc:
         return await refused(why(exc))  # in the reader's language
     return done(to, code)
 
@@ -58,3 +58,9 @@ def page_number(request: web.Request) -> int:
         return max(1, min(int(request.query.get("page", "1")), 1_000_000))
     except ValueError:
         return 1
+
+
+def pager(total: int, number: int, size: int) -> dict[str, int]:
+    """What a list's pager shows: how many rows match, this page's number and how many
+    pages of `size` there are (one at least)."""
+    return {"total": total, "number": number, "pages": max(1, -(-total // size))}

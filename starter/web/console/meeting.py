@@ -13,14 +13,14 @@ from pydantic import ValidationError
 from domain.common.refusals import Refusal
 from domain.invitations.batches import InvitationStatus
 from domain.meeting.changes import CancelCommand, RescheduleCommand
-from domain.meeting.status import StatusPage
+from domain.meeting.status import MeetingStatus, StatusPage
 from domain.registration.answers import Attendance, RsvpCommand
 from domain.registration.held import ConfirmReplyCommand, DiscardReplyCommand
 from domain.reminders.planning import RemindCommand
 from starter.client import commands
 from starter.web.console import reads
 from starter.web.console.context import Console
-from starter.web.console.forms import done, fields, page_number, recorded
+from starter.web.console.forms import done, fields, page_number, pager, recorded
 from starter.web.console.render import Msg, Text, render, why
 from starter.web.console.roles import Viewer
 
@@ -53,6 +53,30 @@ def _local(value: str, name: str) -> datetime:
         raise ValueError(Refusal("input.local_time", field=name)) from None
 
 
+def change_page(
+    request: web.Request,
+    status: MeetingStatus,
+    kind: str,
+    form: dict[str, str],
+    problem: Text = "",
+    code: int = 200,
+    template: str = "change.html",
+) -> web.Response:
+    """The reschedule or cancel form (or its confirmation), naming who will be mailed."""
+    return render(
+        request,
+        template,
+        code,
+        title=status.title,
+        status=status,
+        kind=kind,
+        form=form,
+        mailed=status.participants,
+        mailed_total=status.matching,
+        problem=problem,
+    )
+
+
 def add_meeting_routes(app: web.Application, console: Console) -> None:
     async def show(request: web.Request, viewer: Viewer) -> web.StreamResponse:
         meeting_id = request.match_info["meeting"]
@@ -80,9 +104,7 @@ def add_meeting_routes(app: web.Application, console: Console) -> None:
             status=status,
             m=status.meeting,
             rows=status.participants,
-            total=status.matching,
-            number=number,
-            pages=max(1, -(-status.matching // PAGE)),
+            **pager(status.matching, number, PAGE),
             state=state,
             states=STATES,
             country=country,
@@ -95,9 +117,21 @@ def add_meeting_routes(app: web.Application, console: Console) -> None:
             section="registration",
         )
 
-    async def answer(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+    async def registered(
+        request: web.Request, viewer: Viewer, sent: Awaitable[object], notice: str, back: str = ""
+    ) -> web.StreamResponse:
+        """A registration command sent: back to the meeting (or `back`) with `notice`, or the
+        registration page again with the refusal beside it."""
         meeting_id = request.match_info["meeting"]
-        await reads.managed(console, viewer, meeting_id)
+        return await recorded(
+            sent,
+            lambda why: registration_page(request, viewer, meeting_id, why, 409),
+            back or f"/console/meetings/{meeting_id}",
+            notice,
+        )
+
+    async def answer(request: web.Request, viewer: Viewer) -> web.StreamResponse:
+        meeting_id = await reads.managed_at(console, viewer, request)
         form = await fields(request)
         try:
             command = RsvpCommand(
@@ -109,18 +143,13 @@ def add_meeting_routes(app: web.Application, console: Console) -> None:
             return await registration_page(
                 request, viewer, meeting_id, Msg("Choose an answer."), 400
             )
-        return await recorded(
-            commands.rsvp(console.client, console.store, meeting_id, command),
-            lambda why: registration_page(request, viewer, meeting_id, why, 409),
-            f"/console/meetings/{meeting_id}",
-            "answer",
-        )
+        sent = commands.rsvp(console.client, console.store, meeting_id, command)
+        return await registered(request, viewer, sent, "answer")
 
     async def held_reply(request: web.Request, viewer: Viewer) -> web.StreamResponse:
         """Confirm a held calendar reply (it becomes the answer) or discard it, through the
         same updates as `rtm reply confirm|discard`; back to the dashboard or the meeting."""
-        meeting_id = request.match_info["meeting"]
-        await reads.managed(console, viewer, meeting_id)
+        meeting_id = await reads.managed_at(console, viewer, request)
         form = await fields(request)
         reply, verb = request.match_info["reply"], request.match_info["verb"]
         back = "/console/" if form.get("back") == "dashboard" else f"/console/meetings/{meeting_id}"
@@ -134,28 +163,17 @@ def add_meeting_routes(app: web.Application, console: Console) -> None:
                 sent = commands.discard_reply(console.client, console.store, meeting_id, discard)
         except ValidationError:
             return await registration_page(request, viewer, meeting_id, Msg("No such reply."), 400)
-        return await recorded(
-            sent,
-            lambda why: registration_page(request, viewer, meeting_id, why, 409),
-            back,
-            f"reply-{verb}ed",
-        )
+        return await registered(request, viewer, sent, f"reply-{verb}ed", back)
 
     async def chase(request: web.Request, viewer: Viewer) -> web.StreamResponse:
-        meeting_id = request.match_info["meeting"]
-        await reads.managed(console, viewer, meeting_id)
+        meeting_id = await reads.managed_at(console, viewer, request)
         command = RemindCommand(actor=console.actor(viewer))
-        return await recorded(
-            commands.remind(console.client, console.store, meeting_id, command),
-            lambda why: registration_page(request, viewer, meeting_id, why, 409),
-            f"/console/meetings/{meeting_id}",
-            "chased",
-        )
+        sent = commands.remind(console.client, console.store, meeting_id, command)
+        return await registered(request, viewer, sent, "chased")
 
     async def change_form(request: web.Request, viewer: Viewer) -> web.StreamResponse:
         """The reschedule or cancel form (GET), its confirmation page (POST)."""
-        meeting_id = request.match_info["meeting"]
-        await reads.managed(console, viewer, meeting_id)
+        meeting_id = await reads.managed_at(console, viewer, request)
         status = await reads.page(console, meeting_id, MAILED)
         kind = "cancel" if request.path.endswith("/cancel") else "reschedule"
         form = await fields(request) if request.method == "POST" else {}
@@ -167,17 +185,9 @@ def add_meeting_routes(app: web.Application, console: Console) -> None:
                     _local(form.get("end", ""), "end")
             except ValueError as exc:
                 problem = why(exc)
-            return render(
-                request,
-                "change_confirm.html" if not problem else "change.html",
-                400 if problem else 200,
-                title=status.title,
-                status=status,
-                kind=kind,
-                form=form,
-                mailed=status.participants,
-                mailed_total=status.matching,
-                problem=problem,
+            template = "change_confirm.html" if not problem else "change.html"
+            return change_page(
+                request, status, kind, form, problem, 400 if problem else 200, template
             )
         m = status.meeting
         form = {
@@ -185,21 +195,10 @@ def add_meeting_routes(app: web.Application, console: Console) -> None:
             "end": f"{m.end:%Y-%m-%dT%H:%M}",
             "reason": "",
         }
-        return render(
-            request,
-            "change.html",
-            title=status.title,
-            status=status,
-            kind=kind,
-            form=form,
-            mailed=status.participants,
-            mailed_total=status.matching,
-            problem="",
-        )
+        return change_page(request, status, kind, form)
 
     async def change(request: web.Request, viewer: Viewer) -> web.StreamResponse:
-        meeting_id = request.match_info["meeting"]
-        await reads.managed(console, viewer, meeting_id)
+        meeting_id = await reads.managed_at(console, viewer, request)
         form = await fields(request)
         kind = "cancel" if "/cancel/" in request.path else "reschedule"
         try:
@@ -226,18 +225,7 @@ def add_meeting_routes(app: web.Application, console: Console) -> None:
                 )
         except (commands.CommandRefused, ValueError, ValidationError) as exc:
             status = await reads.page(console, meeting_id, MAILED)
-            return render(
-                request,
-                "change.html",
-                409,
-                title=status.title,
-                status=status,
-                kind=kind,
-                form=form,
-                mailed=status.participants,
-                mailed_total=status.matching,
-                problem=why(exc),
-            )
+            return change_page(request, status, kind, form, why(exc), 409)
         return done(f"/console/meetings/{meeting_id}", "cancelled" if kind == "cancel" else "moved")
 
     base = "/console/meetings/{meeting}"

@@ -113,8 +113,7 @@ def add_plan_routes(app: web.Application, console: Console) -> None:
         return done(f"/console/meetings/{meeting.id}", "planned")
 
     async def schedule_form(request: web.Request, viewer: Viewer) -> web.StreamResponse:
-        meeting_id = request.match_info["meeting"]
-        await reads.managed(console, viewer, meeting_id)
+        meeting_id = await reads.managed_at(console, viewer, request)
         status = await reads.status(console, meeting_id)
         m = status.meeting
         form = {
@@ -135,8 +134,7 @@ def add_plan_routes(app: web.Application, console: Console) -> None:
         )
 
     async def schedule(request: web.Request, viewer: Viewer) -> web.StreamResponse:
-        meeting_id = request.match_info["meeting"]
-        await reads.managed(console, viewer, meeting_id)
+        meeting_id = await reads.managed_at(console, viewer, request)
         form = await fields(request)
         venue = {k: form.get(f"venue.{k}", "").strip() for k in VENUE}
         data: dict[str, Any] = {

@@ -72,6 +72,14 @@ async def managed(console: Console, viewer: Viewer, meeting_id: str) -> str:
     return region
 
 
+async def managed_at(console: Console, viewer: Viewer, request: web.Request) -> str:
+    """The meeting the page's path names, once `managed` lets the viewer past: the prelude of
+    every handler that changes a meeting."""
+    meeting_id = request.match_info["meeting"]
+    await managed(console, viewer, meeting_id)
+    return meeting_id
+
+
 async def readable(console: Console, viewer: Viewer, meeting_id: str) -> MeetingStatus:
     """The meeting's summary if the viewer may read it all (secretariat, auditor)."""
     region = await region_of(console, meeting_id)

@@ -195,7 +195,7 @@ def language(request: web.Request) -> str:
 
 def _make_env() -> Environment:
     env = Environment(
-        loader=FileSystemLoader(HERE / "templates"),
+        loader=FileSystemLoader([HERE / "templates", HERE.parent / "templates"]),  # _head.html
         autoescape=select_autoescape(
             enabled_extensions=("html",), disabled_extensions=("txt",), default=True
         ),
@@ -241,6 +241,11 @@ def render(request: web.Request, template: str, code: int = 200, /, **context: A
     return web.Response(
         status=code, text=text, content_type="text/html", charset="utf-8", headers=HEADERS
     )
+
+
+def form_expired(request: web.Request, why: Msg) -> web.Response:
+    """403 for a form the console did not accept, saying `why` and that nothing changed."""
+    return render(request, "error.html", 403, title=Msg("Form expired"), message=why)
 
 
 async def stylesheet(_: web.Request) -> web.FileResponse:

@@ -16,7 +16,7 @@ from activities.store import AuditRow, Store
 from starter.client.audit import Run, TimelineEntry, closed, history_entries, merged, runs
 from starter.web.console import reads
 from starter.web.console.context import Console
-from starter.web.console.forms import page_number
+from starter.web.console.forms import page_number, pager
 from starter.web.console.reads import listed
 from starter.web.console.render import Msg, render
 from starter.web.console.roles import Forbidden, Viewer
@@ -138,12 +138,10 @@ def add_timeline_routes(app: web.Application, console: Console) -> None:
             title=Msg("Timeline: %(t)s", t=status.title),
             status=status,
             entries=shown,
-            total=len(chosen),
             want=want,
             kinds=read.kinds,
             channels=read.channels,
-            number=number,
-            pages=max(1, -(-len(chosen) // PAGE)),
+            **pager(len(chosen), number, PAGE),
             section="timeline",
         )
 

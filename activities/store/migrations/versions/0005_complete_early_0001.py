@@ -22,7 +22,8 @@ from typing import Any
 import sqlalchemy as sa
 from alembic import op
 
-from activities.store.schema import SchemaNotReady
+from activities.store.schema import UPGRADE, SchemaNotReady
+from domain.common.refusals import Refusal
 
 revision: str = "0005"
 down_revision: str | None = "0004"
@@ -78,11 +79,8 @@ class _OnlyWhatIsMissing:
         added = column._copy()
         if not added.nullable and added.server_default is None:
             if (table, column.name) not in _FILL:
-                raise SchemaNotReady(
-                    f"table {table} lacks column {column.name} (NOT NULL) and this upgrade "
-                    "knows no value for its rows: add the column by hand, then run "
-                    "`rtm db upgrade` again"
-                )
+                raise SchemaNotReady(Refusal("schema.column", table=table, column=column.name,
+                                             command=UPGRADE))  # fmt: skip
             added.server_default = sa.DefaultClause(_FILL[(table, column.name)])
         return added
 
