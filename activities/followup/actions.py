@@ -14,6 +14,7 @@ from temporalio import activity
 
 from activities.config import Settings
 from activities.mail.delivery import Delivery, MailJob
+from activities.mail.languages import in_current_languages
 from activities.store import Store
 from domain.common.contracts import RECORD_ACTION, SEND_ACTION_MAIL
 from domain.common.links import done_link
@@ -59,9 +60,10 @@ class ActionActivities:
         def build(recipient: Participant) -> Callable[[datetime], Mail]:
             return lambda now: action_mail_message(mail, recipient, now, link, at, self._identity)
 
+        d = self._delivery
         jobs = [
             MailJob(key=mail.job_key(p.id), kind=mail.kind, recipient=p, build=build(p))
-            for p in mail.recipients
+            for p in await in_current_languages(self.store, d.executor, d.timeout, mail.recipients)
         ]
         results = await self._delivery.deliver(item.meeting_id, jobs, alone=mail.alone)
         return NoticeResult.of(results)

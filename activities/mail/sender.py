@@ -14,6 +14,7 @@ from temporalio.client import Client
 
 from activities.config import Settings
 from activities.mail.delivery import Delivery, MailJob, Progress
+from activities.mail.languages import in_current_languages
 from activities.store import Store
 from domain.common.contracts import SEND_INVITATIONS, SEND_NOTICES, SEND_REMINDERS
 from domain.common.links import join_link, rsvp_links
@@ -40,6 +41,11 @@ class MailActivities:
         self._key = settings.link_key()
         self._identity = settings.mail_identity()
         self._renderers: dict[str, InvitationRenderer] = {}
+
+    async def _current(self, people: list[Participant]) -> list[Participant]:
+        """`people` in the languages the directory gives them now."""
+        d = self.delivery
+        return await in_current_languages(d.store, d.executor, d.timeout, people)
 
     def _links(
         self, batch: InvitationBatch, recipient: Participant
@@ -89,7 +95,7 @@ class MailActivities:
                 build=build(p),
                 sequence=sequence,
             )
-            for p in batch.recipients
+            for p in await self._current(batch.recipients)
         ]
         done = await self.delivery.deliver(
             meeting.id, jobs, alone=batch.alone, progress=self._progress(sequence)
@@ -114,9 +120,14 @@ class MailActivities:
             at = scheduled.astimezone(UTC).isoformat()
             return lambda now: reminder_mail(meeting, item, now, at, self._identity)
 
+        people = await self._current([i.recipient for i in batch.items])
+        items = [
+            i.model_copy(update={"recipient": p}) if p is not i.recipient else i
+            for i, p in zip(batch.items, people, strict=True)
+        ]
         jobs = [
             MailJob(key=i.key, kind="reminder", recipient=i.recipient, build=build(i))
-            for i in batch.items
+            for i in items
         ]
         return ReminderResult.of(await self.delivery.deliver(meeting.id, jobs, alone=batch.alone))
 
@@ -129,7 +140,7 @@ class MailActivities:
 
         jobs = [
             MailJob(key=batch.job_key(p.id), kind=batch.kind, recipient=p, build=build(p))
-            for p in batch.recipients
+            for p in await self._current(batch.recipients)
         ]
         results = await self.delivery.deliver(batch.meeting.id, jobs, alone=batch.alone)
         return NoticeResult.of(results)

@@ -17,6 +17,7 @@ from domain.directory.models import (
     Organisation,
     Participant,
     Region,
+    preferred_languages,
     unknown_country,
     unknown_organisation,
 )
@@ -180,6 +181,19 @@ class DirectoryStore(StoreBase):
             row = s.get(ParticipantRow, participant_id)
             return list(_participant(row).languages) if row is not None else []
 
+    def languages_by_id(self, ids: list[str]) -> dict[str, list[str]]:
+        """The ordered languages of each of `ids` the directory has: a meeting's mail is
+        written in what the directory says when it is sent, not when the person was invited."""
+        found: dict[str, list[str]] = {}
+        with self.session() as s:
+            for start in range(0, len(ids), 500):  # below every driver's parameter limit
+                chunk = ids[start : start + 500]
+                q = select(ParticipantRow.id, ParticipantRow.language).where(
+                    col(ParticipantRow.id).in_(chunk)
+                )
+                found.update({pid: list(_languages(text)) for pid, text in s.exec(q)})
+        return found
+
     def inactive(self) -> set[str]:
         """The ids of everyone deactivated."""
         with self.session() as s:
@@ -288,6 +302,12 @@ def _country(row: CountryRow) -> Country:
 
 
 _FIELDS = ("id", "name", "email", "role", "country", "organisation", "language", "zone")
+
+
+@lru_cache(maxsize=256)
+def _languages(text: str) -> tuple[str, ...]:
+    """The store's "uz,ru,en" as the directory's ordered list (English last unless placed)."""
+    return tuple(preferred_languages([x.strip() for x in text.split(",") if x.strip()] or ["en"]))
 
 
 def _participant(row: ParticipantRow) -> Participant:

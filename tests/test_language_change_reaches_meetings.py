@@ -1,0 +1,69 @@
+"""A person's languages changed in the directory after they were invited reach the
+meeting's next mail: the update and the chaser after `rtm directory language`, the
+cancellation after `directory load`, on the dev server with a real SMTP catcher."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from datetime import timedelta
+
+import pytest
+from temporalio.testing import WorkflowEnvironment
+
+from activities.store import Store
+from starter.cli.main import main
+from starter.data import CENTRAL_ASIA
+from starter.devstack.catcher import Caught, SmtpCatcher
+from tests.factories import meeting
+from tests.harness import invited, plan, running_worker
+
+pytestmark = pytest.mark.integration
+
+MN = "nfp.mn@example.org"  # mn-nfp: [mn, en], Mongolian has no catalogue: mail in English
+KZ = "expert.bio.kz@example.org"  # kz-expert-bio: English, unchanged throughout
+
+
+def _languages(caught: list[Caught]) -> dict[str, str]:
+    """Each recipient's mail by the `lang` of its HTML part."""
+    found: dict[str, str] = {}
+    for c in caught:
+        html = c.message().get_body(("html",))
+        assert html is not None
+        lang = re.search(r'<html lang="([a-z-]+)"', str(html.get_content()))
+        assert lang is not None
+        found[c.rcpt_tos[0]] = lang.group(1)
+    return found
+
+
+async def _cli(*argv: str) -> int:
+    return await asyncio.to_thread(main, list(argv))
+
+
+async def test_the_next_mail_after_a_language_change_is_in_the_new_language(
+    cli_env: WorkflowEnvironment,
+    store: Store,
+    catcher: SmtpCatcher,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    client = cli_env.client
+    m = meeting(participants=["mn-nfp", "kz-expert-bio"], countries=[], organisations=[])
+    async with running_worker(client, store, catcher.port) as queue:
+        await invited(await plan(client, m, queue))
+        assert _languages(catcher.caught) == {MN: "en", KZ: "en"}
+
+        assert await _cli("directory", "language", "mn-nfp", "ru") == 0, capsys.readouterr()
+        start, end = m.start + timedelta(days=7), m.end + timedelta(days=7)
+        code = await _cli(
+            "meeting", "reschedule", m.id, "--start", start.isoformat(), "--end", end.isoformat()
+        )
+        assert code == 0, capsys.readouterr().err
+        assert _languages(catcher.caught[2:]) == {MN: "ru", KZ: "en"}
+        assert await _cli("remind", m.id) == 0, capsys.readouterr().err  # nobody answered
+        assert _languages(catcher.caught[4:]) == {MN: "ru", KZ: "en"}
+
+        # back to Mongolian (mail in English) by loading the shipped directory file again
+        assert await _cli("directory", "load", str(CENTRAL_ASIA)) == 0, capsys.readouterr()
+        assert store.languages_of("mn-nfp") == ["mn", "en"]
+        assert await _cli("meeting", "cancel", m.id, "--reason", "venue") == 0
+        assert _languages(catcher.caught[6:]) == {MN: "en", KZ: "en"}
