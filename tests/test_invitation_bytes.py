@@ -30,7 +30,13 @@ from domain.directory.models import Participant
 from domain.invitations.batches import InvitationBatch, message_id
 from domain.invitations.calendar import invitation_ics
 from domain.mail.builder import boundary_tag, build
-from domain.mail.headers import address_header, date_header, fold_header, text_header
+from domain.mail.headers import (
+    _address_header,
+    address_header,
+    date_header,
+    fold_header,
+    text_header,
+)
 from domain.mail.invitation import invitation_mail
 from domain.mail.render import Rendered
 from domain.meeting.definition import MeetingDefinition, Organiser
@@ -572,6 +578,28 @@ def test_address_header_is_the_email_package(display_name: str, addr: str) -> No
 def test_address_lines_of_plain_words(words: list[str]) -> None:
     """Names of plain words: the email package's fold, read back as written."""
     check_address_header(" ".join(words), "deputy.kz@example.org")
+
+
+@settings(max_examples=examples(600), deadline=None)
+@given(
+    words=st.lists(st.text(st.sampled_from([*"aZ09'-"]), min_size=1, max_size=12), min_size=1,
+                   max_size=5),
+    local=st.lists(st.text(st.sampled_from([*"aZ09_+-"]), min_size=1, max_size=12), min_size=1,
+                   max_size=3),
+    domain=st.lists(st.text(st.sampled_from([*"aZ09-"]), min_size=1, max_size=10), min_size=1,
+                    max_size=3),
+    field=st.sampled_from(["To", "From", "Reply-To"]),
+)  # fmt: skip
+def test_a_short_plain_address_line_is_written_as_the_email_package_folds_it(
+    words: list[str], local: list[str], domain: list[str], field: str
+) -> None:
+    """Plain ASCII words and a plain address on one short line are written without the
+    email package; the line is the one it writes (and the slow path's, which it skips)."""
+    display_name, addr = " ".join(words), ".".join(local) + "@" + ".".join(domain)
+    ours = address_header(field, display_name, addr)
+    assert ours == reference_line(field, display_name, addr)
+    assert ours == _address_header(field, display_name, addr)
+    assert read_back(ours) == [(display_name, addr)]
 
 
 @pytest.mark.parametrize(

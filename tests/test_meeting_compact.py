@@ -14,7 +14,16 @@ import pytest
 from domain.attendance.register import Mode, Presence
 from domain.invitations.batches import Invitation, InvitationStatus
 from domain.meeting.state import MeetingState, presence_key
-from domain.meeting.timeline import CONTINUE_AT, SERVER_SUGGESTS_AT, continue_threshold
+from domain.meeting.timeline import (
+    CONTINUE_AT,
+    CONTINUE_AT_BYTES,
+    MIN_RUN,
+    SERVER_SUGGESTS_AT,
+    SERVER_SUGGESTS_AT_BYTES,
+    continue_threshold,
+    fanout_room,
+    must_continue,
+)
 from domain.registration.answers import Actor, Answer, Attendance, Channel
 from tests.factories import meeting, synthetic_directory
 
@@ -141,3 +150,21 @@ def test_the_threshold_is_below_the_suggestion_whatever_the_setting() -> None:
     assert CONTINUE_AT < SERVER_SUGGESTS_AT
     assert continue_threshold(9_000) == CONTINUE_AT
     assert continue_threshold(120) == 120
+
+
+def test_a_run_continues_for_its_bytes_and_before_a_fanout_that_would_not_fit() -> None:
+    """From 3 MB of history, or when a fan-out to everyone would take the run past its
+    threshold or past 3 MB; never for bytes in a run that has only just reloaded."""
+    assert CONTINUE_AT_BYTES < SERVER_SUGGESTS_AT_BYTES
+    room = fanout_room(10_000, 200)
+    assert room == (50 * 12, 10_000 * 120) and fanout_room(0, 200) == (0, 0)
+    assert must_continue(CONTINUE_AT, 0, CONTINUE_AT, started_at=CONTINUE_AT)
+    assert not must_continue(CONTINUE_AT - 1, 0, CONTINUE_AT)
+    assert must_continue(1_000, CONTINUE_AT_BYTES, CONTINUE_AT)
+    assert not must_continue(1_000, CONTINUE_AT_BYTES - 1, CONTINUE_AT)
+    assert must_continue(CONTINUE_AT - room[0], 0, CONTINUE_AT, room)
+    assert not must_continue(CONTINUE_AT - room[0] - 1, 0, CONTINUE_AT, room)
+    assert must_continue(1_000, CONTINUE_AT_BYTES - room[1], CONTINUE_AT, room)
+    fresh = 500 + MIN_RUN - 1  # reloaded at 500 events: goes on, however large
+    assert not must_continue(fresh, SERVER_SUGGESTS_AT_BYTES, CONTINUE_AT, room, started_at=500)
+    assert must_continue(fresh + 1, SERVER_SUGGESTS_AT_BYTES, CONTINUE_AT, room, started_at=500)

@@ -37,7 +37,7 @@ async def test_a_status_asked_while_reloading_counts_everyone_once_loaded(
     store.upgrade_schema()
     store.load_directory(synthetic_directory(N))
     reloading, release = threading.Event(), threading.Event()
-    resolve = store.resolve_participants
+    resolve = store.resolve_page
 
     def held_reload(*args: Any, **kwargs: Any) -> Any:
         if kwargs.get("include_inactive"):  # a continued run reading its records again
@@ -45,7 +45,7 @@ async def test_a_status_asked_while_reloading_counts_everyone_once_loaded(
             release.wait(60)
         return resolve(*args, **kwargs)
 
-    monkeypatch.setattr(store, "resolve_participants", held_reload)
+    monkeypatch.setattr(store, "resolve_page", held_reload)
     m = meeting(organisations=[], continue_after_events=120)
     modes = [Attendance.IN_PERSON, Attendance.ONLINE]
     with SmtpCatcher(port=free_port()) as catcher:

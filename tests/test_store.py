@@ -15,11 +15,12 @@ import pytest
 from sqlmodel import select
 
 from activities.store import AuditRow, MeetingRow, ParticipantRow, Store
+from activities.store.directory import IN_SQL
 from domain.common.contracts import Phase
 from domain.directory.models import Country, Directory, Organisation, Participant, Region, Role
 from domain.invitations.batches import DeliveryResult, InvitationStatus, message_id
 from domain.meeting.definition import MeetingDefinition
-from tests.factories import central_asia, meeting
+from tests.factories import central_asia, meeting, synthetic_directory
 
 EXPECTED_COUNTS = {"regions": 1, "countries": 7, "organisations": 7, "participants": 23}
 
@@ -428,6 +429,33 @@ def test_the_deactivated_are_left_out_of_new_invitations_only(any_store: Store) 
     any_store.set_active("kz-deputy", True)
     assert any_store.inactive() == set()
     assert "kz-deputy" in ids_of(any_store.resolve_participants([], ["KZ"], [])[0])
+
+
+def test_a_page_is_the_same_whether_the_database_or_python_picks_it(any_store: Store) -> None:
+    """A few named ids: the database picks the page; more than IN_SQL: the directory's ids
+    are read and the page cut from them. Both give the chosen people in directory order."""
+    any_store.load_directory(synthetic_directory(IN_SQL + 100))
+    people = any_store.participants()
+    gone = people[7].id
+    assert any_store.set_active(gone, False)
+    countries = ["KZ", "UZ"]
+    few = [people[3].id]
+    many = [p.id for p in reversed(people)]
+    assert len(many) > IN_SQL
+    for include_inactive in (False, True):
+        kept = [p for p in people if include_inactive or p.id != gone]
+        by_few = [p.id for p in kept if p.country in countries or p.id in few]
+        by_many = [p.id for p in kept]
+        for offset, limit in ((0, 50), (50, 50), (len(people) - 20, 50), (0, None)):
+            end = None if limit is None else offset + limit
+            page, problems = any_store.resolve_participants(
+                few, countries, [], include_inactive, offset, limit
+            )
+            assert (ids_of(page), problems) == (by_few[offset:end], [])
+            page, problems = any_store.resolve_participants(
+                many, [], [], include_inactive, offset, limit
+            )
+            assert (ids_of(page), problems) == (by_many[offset:end], [])
 
 
 # --- meetings --------------------------------------------------------------------------

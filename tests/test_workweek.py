@@ -227,6 +227,22 @@ def test_organisation_staff_work_by_their_office() -> None:
     assert calendars.of("someone-else", None).off(date(2027, 6, 4)) is None
 
 
+def test_the_calendars_of_pages_read_one_by_one_are_those_of_every_page() -> None:
+    """A large meeting's invitees come in pages, each with its own people's calendars: a
+    country or office that only a later page brings is kept."""
+    first = WorkingCalendars(countries={"KZ": calendar_of("KZ")}, works_in={"secretariat": "UZ"})
+    later = WorkingCalendars(
+        countries={"SA": calendar_of("SA"), "UZ": calendar_of("UZ")},
+        works_in={"gcc-sec-head": "SA"},
+    )
+    both = WorkingCalendars.merged([first, later])
+    assert both.countries == {**first.countries, **later.countries}
+    assert both.works_in == {"secretariat": "UZ", "gcc-sec-head": "SA"}
+    assert both.of("gcc-sec-head", None).off(date(2027, 6, 4)) == "weekend"
+    assert first.of("gcc-sec-head", None).off(date(2027, 6, 4)) is None
+    assert WorkingCalendars.merged([]) == WorkingCalendars()
+
+
 def test_the_demo_rtm_on_4_january_2027_warns_of_new_year_holidays() -> None:
     """The demo plans Central Asia's RTM for Monday 4 and Tuesday 5 January 2027."""
     partners = ["KZ", "KG", "MN", "PK", "TJ", "UZ"]

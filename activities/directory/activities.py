@@ -34,7 +34,7 @@ class DirectoryActivities:
     @activity.defn(name=LOAD_PARTICIPANTS)
     def load_participants(self, query: ParticipantQuery) -> ParticipantList:
         """Everyone the meeting invites; an unknown name is a permanent error, not a retry."""
-        chosen, problems = self.store.resolve_participants(
+        chosen, problems, total = self.store.resolve_page(
             query.participants,
             query.countries,
             query.organisations,
@@ -51,7 +51,7 @@ class DirectoryActivities:
         region = self.store.region(query.region) if query.region else None
         calendars = invitee_calendars(self.store, chosen, region)
         if region is None:
-            return ParticipantList(participants=chosen, calendars=calendars)
+            return ParticipantList(participants=chosen, calendars=calendars, total=total)
         ideas = self.store.ideas(region.code, open_only=True) if query.number is not None else []
         return ParticipantList(
             participants=chosen,
@@ -64,6 +64,7 @@ class DirectoryActivities:
             else [],
             carried_ideas=idea_lines(ideas),
             calendars=calendars,
+            total=total,
         )
 
     @activity.defn(name=ALLOCATE_RTM)

@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from functools import lru_cache
+from typing import Any
 
+from sqlalchemy import Row, and_, func, or_
 from sqlmodel import Field, SQLModel, col, select
 
 from activities.store.engine import StoreBase
@@ -21,6 +23,8 @@ from domain.directory.models import (
     unknown_country,
     unknown_organisation,
 )
+
+IN_SQL = 500  # named ids up to which the database picks a page (below every driver's limit)
 
 
 class RegionRow(SQLModel, table=True):
@@ -220,13 +224,34 @@ class DirectoryStore(StoreBase):
         offset: int = 0,
         limit: int | None = None,
     ) -> tuple[list[Participant], list[str]]:
-        """Everyone named by id, country or organisation, once, in directory order; and problems.
+        """Everyone named by id, country or organisation, once, in directory order; and
+        problems (`resolve_page`, without the count)."""
+        chosen, problems, _ = self.resolve_page(
+            ids, countries, organisations, include_inactive, offset, limit
+        )
+        return chosen, problems
+
+    def resolve_page(
+        self,
+        ids: Iterable[str],
+        countries: Iterable[str],
+        organisations: Iterable[str],
+        include_inactive: bool = False,
+        offset: int = 0,
+        limit: int | None = None,
+    ) -> tuple[list[Participant], list[str], int]:
+        """Everyone named by id, country or organisation, once, in directory order; the
+        problems; and how many are chosen in all (the pages a meeting's load needs).
 
         The deactivated are left out (a new invitation never reaches them) unless
         `include_inactive`: a continued run reloads the people it already invited. With
-        `limit`, one page of them from `offset`: who is chosen is read as ids alone, and
-        only the page's people are read whole (a meeting of 10,000 loads in pages)."""
+        `limit`, one page of them from `offset` (a meeting of 10,000 loads in pages): the
+        database picks it when few ids are named; else who is chosen is read as ids alone,
+        and only the page's people are read whole."""
         ids, countries, organisations = list(ids), list(countries), list(organisations)
+        if len(ids) <= IN_SQL:
+            return self._chosen_in_sql(ids, countries, organisations, include_inactive,
+                                       offset, limit)  # fmt: skip
         wanted, in_countries, in_orgs = set(ids), set(countries), set(organisations)
         order = (col(ParticipantRow.position), col(ParticipantRow.id))
         with self.session() as s:
@@ -240,30 +265,51 @@ class DirectoryStore(StoreBase):
         known_ids = {row[0] for row in everyone}
         known_countries = {c.code for c in self.countries()}
         known_orgs = {o.code for o in self.organisations()}
-        problems: list[str] = [
-            Refusal("input.unknown_participant", field="participants", participant=repr(i))
-            for i in ids
-            if i not in known_ids
-        ]
-        problems += [
-            Refusal("input.unknown_country", field="countries", country=repr(c))
-            for c in countries
-            if c not in known_countries
-        ]
-        problems += [
-            Refusal("input.unknown_organisation", field="organisations", organisation=repr(o))
-            for o in organisations
-            if o not in known_orgs
-        ]
+        problems = _unknown(ids, known_ids, countries, known_countries, organisations, known_orgs)
         chosen = [
             pid
             for pid, country, organisation, active in everyone
             if (pid in wanted or country in in_countries or organisation in in_orgs)
             and (active or include_inactive)
         ]
+        total = len(chosen)
         if limit is not None:
             chosen = chosen[offset : offset + limit]
-        return self._participants_by_id(chosen), problems
+        return self._participants_by_id(chosen), problems, total
+
+    def _chosen_in_sql(
+        self,
+        ids: list[str],
+        countries: list[str],
+        organisations: list[str],
+        include_inactive: bool,
+        offset: int,
+        limit: int | None,
+    ) -> tuple[list[Participant], list[str], int]:
+        """`resolve_page` for a few named ids: the database picks the page, so a
+        page costs its own rows, not a read of the whole directory (20 of them at 10,000)."""
+        table = ParticipantRow.__table__  # type: ignore[attr-defined]
+        chosen = or_(
+            table.c.id.in_(ids), table.c.country.in_(countries),
+            table.c.organisation.in_(organisations),
+        )  # fmt: skip
+        if not include_inactive:
+            chosen = and_(chosen, table.c.active)
+        q = select(table).where(chosen).order_by(table.c.position, table.c.id)
+        if limit is not None:
+            q = q.offset(offset).limit(limit)
+        with self.session() as s:
+            conn = s.connection()
+            rows = list(conn.execute(q))
+            known_ids = set(conn.scalars(select(table.c.id).where(table.c.id.in_(ids))))
+            total = len(rows) if limit is None else conn.scalar(
+                select(func.count()).select_from(table).where(chosen)
+            )  # fmt: skip
+        problems = _unknown(
+            ids, known_ids, countries, {c.code for c in self.countries()},
+            organisations, {o.code for o in self.organisations()},
+        )  # fmt: skip
+        return [_participant(r) for r in rows], problems, total or 0
 
     def _participants_by_id(self, ids: list[str]) -> list[Participant]:
         """The people of `ids`, whole, in the order given."""
@@ -304,13 +350,40 @@ def _country(row: CountryRow) -> Country:
 _FIELDS = ("id", "name", "email", "role", "country", "organisation", "language", "zone")
 
 
+def _unknown(
+    ids: list[str],
+    known_ids: set[str],
+    countries: list[str],
+    known_countries: set[str],
+    organisations: list[str],
+    known_orgs: set[str],
+) -> list[str]:
+    """The refusals for every named id, country or organisation the directory lacks."""
+    problems: list[str] = [
+        Refusal("input.unknown_participant", field="participants", participant=repr(i))
+        for i in ids
+        if i not in known_ids
+    ]
+    problems += [
+        Refusal("input.unknown_country", field="countries", country=repr(c))
+        for c in countries
+        if c not in known_countries
+    ]
+    problems += [
+        Refusal("input.unknown_organisation", field="organisations", organisation=repr(o))
+        for o in organisations
+        if o not in known_orgs
+    ]
+    return problems
+
+
 @lru_cache(maxsize=256)
 def _languages(text: str) -> tuple[str, ...]:
     """The store's "uz,ru,en" as the directory's ordered list (English last unless placed)."""
     return tuple(preferred_languages([x.strip() for x in text.split(",") if x.strip()] or ["en"]))
 
 
-def _participant(row: ParticipantRow) -> Participant:
+def _participant(row: ParticipantRow | Row[Any]) -> Participant:
     """The entry a row holds. Validating one costs ~80 us (address, zone, languages) and
     a 1,000-person meeting reads them all; an unchanged row gives the same (immutable)
     model again."""

@@ -106,6 +106,9 @@ class ParticipantList(Frozen):
     calendars: WorkingCalendars = Field(
         default_factory=WorkingCalendars, description="the invitees' working days"
     )
+    total: int | None = Field(
+        default=None, description="how many the query chooses in all (a page tells the rest)"
+    )
 
 
 class MeetingRecord(Frozen):

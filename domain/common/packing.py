@@ -8,7 +8,10 @@ import base64
 import json
 import lzma
 import zlib
+from collections.abc import Sequence
 from typing import Any
+
+from pydantic import BaseModel
 
 _XZ = b"\xfd7zXZ\x00"  # the xz format's magic bytes
 
@@ -21,3 +24,18 @@ def pack_json(value: Any) -> str:
 def unpack_json(packed: str) -> Any:
     data = base64.b85decode(packed)
     return json.loads(lzma.decompress(data) if data.startswith(_XZ) else zlib.decompress(data))
+
+
+PACK_ROWS_FROM = 50  # rows; below, a list as it is
+
+
+def packed_rows(rows: Sequence[BaseModel]) -> list[Any] | str:
+    """A list of records for a payload that stays in the history (a send activity's
+    recipients, reminders or outcomes): compressed from PACK_ROWS_FROM rows."""
+    dumped = [r.model_dump(mode="json") for r in rows]
+    return pack_json(dumped) if len(dumped) >= PACK_ROWS_FROM else dumped
+
+
+def unpacked_rows(value: Any) -> Any:
+    """What `packed_rows` wrote, as a list again (a list, as older histories hold, as it is)."""
+    return unpack_json(value) if isinstance(value, str) else value

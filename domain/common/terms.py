@@ -68,6 +68,7 @@ TERMS: dict[str, str] = {
     "calendar-reply": N_("calendar reply"),
     "workflow": N_("engine"),
     "web": N_("console"),
+    "smtp": N_("mail server"),  # what the relay answered of a message (the deliveries)
     # reminders
     "chaser": N_("chaser"),
     "pre-meeting": N_("pre-meeting"),

@@ -29,6 +29,11 @@ _ATEXT = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
 _MSG_ID = re.compile(rf"<{_ATEXT}(?:\.{_ATEXT})*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*>")
 _VISIBLE_ASCII = re.compile(r"[!-~]+")
 _SPECIALS = frozenset('()<>@,:;.\\"[]')
+# words of letters and digits (and ' -) one space apart; an address of the same and . _ +
+_PLAIN_NAME = re.compile(r"[A-Za-z0-9'-]+(?: [A-Za-z0-9'-]+)*")
+_PLAIN_ADDRESS = re.compile(
+    r"[A-Za-z0-9_+-]+(?:\.[A-Za-z0-9_+-]+)*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*"
+)
 
 
 def refuse_controls(label: str, value: str) -> str:
@@ -162,7 +167,16 @@ def _address_header(name: str, display_name: str, addr_spec: str) -> str:
 def address_header(name: str, display_name: str, addr_spec: str) -> str:
     """An address header line as EmailMessage(policy=SMTP) writes `Address(...)`, except
     where that would not read back as the same address (then a safe fold); remembered,
-    since the same people are written to again and again."""
+    since the same people are written to again and again. A short line of plain words and
+    a plain address is what the email package writes, written directly (parsing it back
+    was 0.4 ms, a third of a new recipient's message)."""
     refuse_controls(name, display_name)
     refuse_controls(name, addr_spec)
+    line = f"{name}: {display_name} <{addr_spec}>"
+    if (
+        len(line) <= MAX_HEADER
+        and _PLAIN_NAME.fullmatch(display_name)
+        and _PLAIN_ADDRESS.fullmatch(addr_spec)
+    ):
+        return line + "\r\n"
     return _address_header(name, display_name, addr_spec)

@@ -83,3 +83,42 @@ def continue_threshold(asked: int) -> int:
     """The history length at which a run continues as new: the meeting's own setting, never
     past CONTINUE_AT (a larger setting was never reached: the server's suggestion came first)."""
     return min(asked, CONTINUE_AT)
+
+
+# ... and from 4 MB of history (limit.historySize.suggestContinueAsNew): the meeting continues
+# from 3 MB on its own, and before a fan-out that would not fit in what is left
+SERVER_SUGGESTS_AT_BYTES = 4 * 1024 * 1024
+CONTINUE_AT_BYTES = 3 * 1024 * 1024
+# what one fan-out adds at most: per batch of recipients, its activity's three events, the
+# workflow tasks round them and a progress report or two; per recipient, their share of the
+# batch's input and outcomes, compressed, twice over
+EVENTS_PER_BATCH = 12
+MIN_RUN = 100  # events a run adds before it continues for bytes or a fan-out's room
+BYTES_PER_RECIPIENT = 120
+
+
+def fanout_room(recipients: int, per_batch: int) -> tuple[int, int]:
+    """The events and history bytes a fan-out to `recipients` in batches of `per_batch`
+    may add (a meeting's reminders, agenda or invitations to everyone)."""
+    batches = -(-recipients // per_batch) if recipients else 0
+    return batches * EVENTS_PER_BATCH, recipients * BYTES_PER_RECIPIENT
+
+
+def must_continue(
+    length: int,
+    size: int,
+    threshold: int,
+    room: tuple[int, int] = (0, 0),
+    started_at: int = 0,
+) -> bool:
+    """Whether a run continues as new now: its history of `length` events and `size` bytes
+    has reached the meeting's own threshold or CONTINUE_AT_BYTES, or would with `room`
+    more (a fan-out about to start), so that the server never has to suggest it. A run
+    less than MIN_RUN events past its start (`started_at`, after reading its participants
+    again) goes on regardless of bytes: the next would start no smaller."""
+    if length >= threshold:
+        return True
+    if length - started_at < MIN_RUN:
+        return False
+    events, bytes_ = room
+    return length + events >= threshold or size + bytes_ >= CONTINUE_AT_BYTES

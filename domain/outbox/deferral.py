@@ -10,11 +10,12 @@ keyed and narrowed; the deciding (`domain.invitations.batches.put_off`) is the s
 
 from __future__ import annotations
 
-from typing import Protocol, Self
+from typing import Any, Protocol, Self
 
-from pydantic import Field
+from pydantic import Field, field_serializer, field_validator
 
 from domain.common.base import Frozen
+from domain.directory.columns import from_columns, to_columns
 from domain.directory.models import Participant
 
 
@@ -47,6 +48,16 @@ class ToRecipients(MailBatch):
     """A batch of one message per recipient (invitations, notices, action mail)."""
 
     recipients: list[Participant]
+
+    @field_validator("recipients", mode="before")
+    @classmethod
+    def _from_columns(cls, value: Any) -> Any:
+        return from_columns(value)
+
+    @field_serializer("recipients", when_used="json")
+    def _as_columns(self, people: list[Participant]) -> dict[str, Any]:
+        """Each batch stays in the history: 200 records were 40 KB, as columns 4 KB."""
+        return to_columns(people)
 
     def job_key(self, participant_id: str) -> str:
         raise NotImplementedError

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
-from pydantic import Field
+from pydantic import Field, field_serializer, field_validator
 
+from domain.common.packing import packed_rows, unpacked_rows
 from domain.directory.models import Frozen
 from domain.invitations.batches import DeliveryResult
 
@@ -109,3 +111,13 @@ class DeliveryProgress(Frozen):
 
     sequence: int
     results: list[DeliveryResult]
+
+    @field_validator("results", mode="before")
+    @classmethod
+    def _unpacked(cls, value: Any) -> Any:
+        return unpacked_rows(value)
+
+    @field_serializer("results", when_used="json")
+    def _packed(self, results: list[DeliveryResult]) -> list[Any] | str:
+        """Every report is a signal in the history."""
+        return packed_rows(results)

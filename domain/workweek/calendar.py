@@ -93,3 +93,14 @@ class WorkingCalendars(Frozen):
         if code is None:
             return SATURDAY_SUNDAY_ONLY
         return self.countries.get(code, SATURDAY_SUNDAY_ONLY)
+
+    @classmethod
+    def merged(cls, parts: list[WorkingCalendars]) -> WorkingCalendars:
+        """The calendars of a meeting whose invitees were read a page at a time: each page
+        brings the countries and offices of its own people."""
+        countries: dict[str, WorkCalendar] = {}
+        works_in: dict[str, str] = {}
+        for part in parts:
+            countries.update(part.countries)
+            works_in.update(part.works_in)
+        return cls(countries=countries, works_in=works_in)

@@ -29,6 +29,8 @@ from temporalio.converter import DataConverter
 from activities.store import AuditRow
 from domain.common.base import Frozen
 from domain.common.display import printable
+from domain.common.packing import unpacked_rows
+from domain.directory.columns import from_columns
 
 
 class TimelineEntry(Frozen):
@@ -115,16 +117,18 @@ def _when(event: dict[str, Any]) -> datetime:
 def _activity_summary(name: str, arg: Any) -> str:
     if not isinstance(arg, dict):
         return name
+    recipients = from_columns(arg.get("recipients", []))  # columns since they are packed
     if name == "send_invitations":
         return (
-            f"{arg.get('method', 'REQUEST')} to {len(arg.get('recipients', []))} recipients "
+            f"{arg.get('method', 'REQUEST')} to {len(recipients)} recipients "
             f"(sequence {arg.get('sequence')})"
         )
     if name == "send_reminders":
-        kinds = sorted({i.get("kind") for i in arg.get("items", [])})
-        return f"{len(arg.get('items', []))} reminders ({', '.join(kinds)})"
+        items = unpacked_rows(arg.get("items", []))
+        kinds = sorted({i.get("kind") for i in items})
+        return f"{len(items)} reminders ({', '.join(kinds)})"
     if name == "send_notices":
-        return f"{arg.get('kind')} '{arg.get('subject')}' to {len(arg.get('recipients', []))}"
+        return f"{arg.get('kind')} '{arg.get('subject')}' to {len(recipients)}"
     if name == "record_meeting":
         return f"phase {arg.get('phase')}" + (f": {arg['note']}" if arg.get("note") else "")
     return name
@@ -134,7 +138,7 @@ def _result_summary(result: Any) -> str:
     if isinstance(result, dict) and "sent" in result and not result.get("results"):
         return f"{result['sent']} sent, {len(result.get('failed') or {})} failed"  # a summary
     if isinstance(result, dict) and "results" in result:
-        values = result["results"]
+        values = unpacked_rows(result["results"])
         rows = values.values() if isinstance(values, dict) else values
         statuses = [r.get("status") for r in rows if isinstance(r, dict)]
         return f"{statuses.count('sent')} sent, {statuses.count('failed')} failed"
