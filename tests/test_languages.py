@@ -85,7 +85,7 @@ def test_the_template_is_what_the_code_and_templates_say(tmp_path: Path) -> None
 TYPED = (
     r"`[^`]*`|\b(?:RTM|SMTP|TEMPORAL)_[A-Z_*]*(?::[A-Z_]+)?|\b(?:AUTH|IANA|JSON|YAML|SMTP)\b"
     r"|\bTemporal\b|\{kind, code\}|country:KZ|participant:kz-nfp|Asia/Almaty|index\.html"
-    r"|\bxlsx\b|\(worker, web, inbound\)|\bshow:"
+    r"|\bxlsx\b|\(worker, web, inbound\)|\bshow:|Ctrl-C|SIGTERM|var/mail"
 )
 TECHNICAL = re.compile(r"Markdown|Excel|http\(s\)|https://|Asia/Dubai|name@example\.org|" + TYPED)
 
