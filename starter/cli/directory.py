@@ -24,7 +24,12 @@ LOADED = {"regions": N_("regions"), "countries": N_("countries"),
 
 
 async def cmd_directory_load(args: argparse.Namespace, settings: Settings) -> int:
+    from domain.directory.languages import directory_languages
+
     directory = read_directory(Path(args.file))
+    problems = directory_languages(directory)  # as `directory language` checks them
+    if problems:  # before anything is written
+        raise InputError(problems)
     store = open_store(settings)
     try:
         counts = store.load_directory(directory)
@@ -76,7 +81,8 @@ async def cmd_directory_list(args: argparse.Namespace, settings: Settings) -> in
     for p in people:
         print(
             f"  {p.id:<16} {p.role.value:<11} {p.country or p.organisation:<9} "
-            f"{p.email:<36} {p.name}" + (phrase("  (deactivated)") if p.id in off else "")
+            f"{','.join(p.languages):<9} {p.email:<36} {p.name}"
+            + (phrase("  (deactivated)") if p.id in off else "")
         )
     return 0
 
