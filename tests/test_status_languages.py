@@ -12,6 +12,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from activities.store import Store
 from domain.common.contracts import Phase
+from domain.directory.models import Directory
 from domain.invitations.batches import Invitation
 from domain.meeting.status import MeetingStatus, ParticipantStatus, StatusPage, StatusSummary
 from starter.cli.views import render_status
@@ -79,6 +80,32 @@ async def test_the_consoles_meeting_page_says_which_language_each_is_written_to(
     assert uz[: uz.index("</tr>")].count('data-label="Язык писем">Русский</td>') == 1
     mn = page[page.index(people()["mn-nfp"].name) :]
     assert 'data-label="Язык писем">English</td>' in mn[: mn.index("</tr>")]
+
+
+async def test_the_consoles_meeting_page_follows_a_language_change_in_the_directory(
+    dev_env: WorkflowEnvironment, store: Store, catcher: SmtpCatcher
+) -> None:
+    """mn-nfp was invited in English; the directory now says Russian: the page says what
+    the next mail will be written in, not what the invitation was."""
+    m = meeting(participants=["mn-nfp", "kz-expert-bio"], countries=[], organisations=[])
+    async with (
+        running_worker(dev_env.client, store, catcher.port) as queue,
+        console_site(dev_env.client, store, catcher, queue) as site,
+    ):
+        await invited(await plan(dev_env.client, m, queue))
+        mn = next(p for p in store.participants() if p.id == "mn-nfp")
+        assert mn.languages == ["mn", "en"]  # mail in English
+        store.load_directory(
+            Directory(participants=[mn.model_copy(update={"languages": ["ru", "en"]})])
+        )
+        http, _ = await signed_in(site.base, catcher, "officer.secretariat.ca@example.org")
+        async with http, http.get(f"{site.base}/console/meetings/{m.id}") as r:
+            assert r.status == 200
+            page = await r.text()
+    row = page[page.index(mn.name) :]
+    assert 'data-label="Язык писем">Русский</td>' in row[: row.index("</tr>")]
+    kz = page[page.index("O&#39;Neil, Saule") :]
+    assert 'data-label="Язык писем">English</td>' in kz[: kz.index("</tr>")]
 
 
 async def test_the_consoles_directory_form_keeps_the_ordered_languages(

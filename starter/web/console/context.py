@@ -22,7 +22,7 @@ from activities.store import Store
 from activities.store.console import ConsoleStore
 from domain.agenda.view import AgendaView
 from domain.attendance.register import AttendanceView
-from domain.meeting.status import MeetingStatus, StatusPage
+from domain.meeting.status import MeetingStatus, ParticipantStatus, StatusPage
 from domain.registration.answers import Actor, Channel
 from starter.client import commands
 from starter.web.console.recent import Recent
@@ -79,6 +79,21 @@ class Console:
         """The names of these people by id; no thread hop when there are none (most pages
         have no held reply to name)."""
         return await asyncio.to_thread(self.sessions.names_of, ids) if ids else {}
+
+    async def in_directory_languages(
+        self, rows: list[ParticipantStatus]
+    ) -> list[ParticipantStatus]:
+        """`rows` with each person's languages as the directory has them now: the meeting
+        keeps those it invited them with, and its next mail follows the directory."""
+        if not rows:
+            return rows
+        now = await asyncio.to_thread(self.store.languages_by_id, [r.participant_id for r in rows])
+        return [
+            r.model_copy(update={"languages": now[r.participant_id]})
+            if now.get(r.participant_id, r.languages) != r.languages
+            else r
+            for r in rows
+        ]
 
     async def agenda(self, meeting_id: str) -> AgendaView:
         return await self.recent.get(

@@ -103,7 +103,7 @@ def add_meeting_routes(app: web.Application, console: Console) -> None:
             title=status.title,
             status=status,
             m=status.meeting,
-            rows=status.participants,
+            rows=await console.in_directory_languages(status.participants),
             **pager(status.matching, number, PAGE),
             state=state,
             states=STATES,
