@@ -4,6 +4,8 @@ of another region's entries is refused, in the operator's language, and changes 
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from activities.store import Store
@@ -86,6 +88,57 @@ def test_in_a_russian_terminal(
     assert code == 2
     assert err == "ошибка: языки: 'xx' — не код языка (нужны коды вида uz, ru, en)\n", err
     assert _languages(cli) == before
+
+
+def _listed(capsys: pytest.CaptureFixture[str]) -> dict[str, str]:
+    code, out, _ = _run(capsys, "directory", "list")
+    assert code == 0
+    return {line.split()[0]: line for line in out.splitlines() if line.startswith("  ")}
+
+
+def test_the_directory_list_shows_each_persons_languages_in_order(
+    cli: Store, capsys: pytest.CaptureFixture[str]
+) -> None:
+    lines = _listed(capsys)
+    assert lines["tj-nfp"].split()[3] == "tg,ru,en"
+    assert lines["kz-expert-bio"].split()[3] == "en"
+    assert _run(capsys, "directory", "language", "mn-nfp", "mn,ru")[0] == 0
+    assert _listed(capsys)["mn-nfp"].split()[3] == "mn,ru,en"
+
+
+@pytest.mark.parametrize(
+    ("entry", "said"),
+    [
+        ("languages: [uz, xx]", "error: participants: mn-nfp: languages: 'xx' is not a language"),
+        ("language: zz", "error: participants: mn-nfp: languages: 'zz' is not a language code"),
+    ],
+)
+def test_a_directory_file_with_an_unknown_language_is_refused_whole(
+    cli: Store,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    entry: str,
+    said: str,
+) -> None:
+    """The same check as `directory language`: the file's other changes are not written."""
+    monkeypatch.setenv("RTM_USER", "head.coordination@example.org")
+    path = tmp_path / "directory.yaml"
+    path.write_text(
+        "participants:\n"
+        f"  - {{id: mn-nfp, name: Bolormaa G., email: nfp.mn@example.org, role: nfp,"
+        f" country: MN, {entry}}}\n"
+        "  - {id: kz-nfp, name: Renamed, email: nfp.kz@example.org, role: nfp, country: KZ}\n",
+        encoding="utf-8",
+    )
+    before = cli.participants()
+    code, out, err = _run(capsys, "directory", "load", str(path))
+    assert code == 2 and out == ""
+    assert err.startswith(said), err
+    assert cli.participants() == before
+    path.write_text(path.read_text(encoding="utf-8").replace(entry, "languages: [uz, ru]"))
+    assert _run(capsys, "directory", "load", str(path))[0] == 0  # the same file, known codes
+    assert _languages(cli)["mn-nfp"] == ["uz", "ru", "en"]
 
 
 def test_an_auditor_changes_nothing(

@@ -16,7 +16,7 @@ from domain.common.contracts import Phase
 from domain.meeting.changes import RescheduleCommand
 from domain.registration.answers import Actor, Channel
 from starter.client import commands, cycle
-from starter.devstack.catcher import SmtpCatcher
+from starter.devstack.catcher import Caught, SmtpCatcher
 from tests.harness import invited, running_worker
 
 SECRETARIAT = Actor(id="secretariat.ca", channel=Channel.CLI)
@@ -34,6 +34,17 @@ async def _planned(env: WorkflowEnvironment, meeting_id: str, timeout: float = 3
             pass
         assert loop.time() < deadline, f"{meeting_id} was never planned"
         await asyncio.sleep(0.3)
+
+
+async def _asks(catcher: SmtpCatcher, n: int, timeout: float = 30) -> list[Caught]:
+    """The cycle's requests to schedule caught so far, once there are `n` (or `timeout`)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        asks = [c for c in catcher.caught if str(c.message()["X-RTM-Notice"]) == "cycle"]
+        if len(asks) >= n or loop.time() > deadline:
+            return asks
+        await asyncio.sleep(0.1)
 
 
 async def _exists(env: WorkflowEnvironment, meeting_id: str) -> bool:
@@ -65,7 +76,7 @@ async def test_cycle_plans_numbered_rtms_and_a_paused_region_starts_nothing(
             planned = (await commands.status(env.client, "RTM-CA-17")).meeting
             assert planned.planned and planned.number == 17
             assert planned.title.startswith("17th Round-Table Meeting")
-            asks = [c for c in catcher.caught if str(c.message()["X-RTM-Notice"]) == "cycle"]
+            asks = await _asks(catcher, 2)  # the request follows the phase PLANNED
             assert sorted(c.rcpt_tos[0] for c in asks) == ["secretariat.ca@example.org"] * 2
 
             # paused: a trigger is refused and the schedule itself starts nothing

@@ -73,3 +73,13 @@ def test_demo_invites_everyone_once_and_reuses_the_meeting(tmp_path: Path) -> No
     assert "RTM-CA-16 already planned" in second.stdout
     assert "21 invitations sent" in second.stdout
     assert len(read_mailbox(mail_dir)) == 21, "a second run sends no second invitation"
+
+    # the same demo from a Russian terminal: what it prints is in Russian
+    third = _demo(env | {"LANG": "ru_RU.UTF-8", "LANGUAGE": "", "LC_ALL": "", "LC_MESSAGES": ""})
+    assert third.returncode == 0, third.stderr
+    assert "RTM-CA-16 уже запланирована" in third.stdout
+    assert "отправлено приглашений — 21, не отправлено — 0" in third.stdout
+    assert "Вход от имени Dilnoza Rakhimova" in third.stdout
+    assert f"Консоль: {console} (ссылки для входа" in third.stdout
+    assert "Справочник: регионов — " in third.stdout and "Directory:" not in third.stdout
+    assert len(read_mailbox(mail_dir)) == 21

@@ -13,6 +13,7 @@ from functools import cache
 from zoneinfo import ZoneInfo
 
 import holidays
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -28,7 +29,7 @@ from domain.workweek.conflicts import (
     first_common_working_days,
     meeting_days,
 )
-from domain.workweek.public_holidays import resolve
+from domain.workweek.public_holidays import holiday_language, resolve
 from starter.cli.inputs import read_directory
 from starter.data import CENTRAL_ASIA, NETWORK
 from tests.budget import examples
@@ -279,3 +280,27 @@ def test_the_cycle_proposes_two_days_every_partner_works() -> None:
     assert provisional_start(date(2026, 12, 1), {}) == date(2027, 3, 8)
     gulf = {c: calendar_of(c) for c in ("AE", "SA")}  # Sat+Sun and Fri+Sat: Mon-Thu for both
     assert first_common_working_days(date(2027, 10, 14), 2, gulf) == date(2027, 10, 18)
+
+
+def test_holidays_are_named_in_the_readers_language_where_the_calendar_has_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Kyrgyzstan's calendar has Russian, Kazakhstan's has not (English then); the names do
+    not follow the process's own locale (the package's default for a Russian LANG is the
+    country's language: Kazakh, Kyrgyz)."""
+    monkeypatch.setenv("LANG", "ru_RU.UTF-8")
+    partners = {c.code: c for c in network().countries if c.code in ("KZ", "KG")}
+    days = meeting_days(date(2027, 1, 4), date(2027, 1, 5))
+    calendars = {code: resolve(c, days[0], days[-1], "ru") for code, c in partners.items()}
+    names = {code: c.name for code, c in partners.items()}
+    assert conflict_lines(conflicts(days, calendars), names, "ru") == [
+        "пн, 4 янв. 2027\u202fг.: Kyrgyz Republic (Новогодние каникулы), "
+        "Republic of Kazakhstan (New Year's Day (observed))",
+        "вт, 5 янв. 2027\u202fг.: Kyrgyz Republic (Новогодние каникулы)",
+    ]
+    english = {code: resolve(c, days[0], days[-1]) for code, c in partners.items()}
+    assert english["KG"].off(days[0]) == "New Year Holidays"
+    assert english["KZ"].off(days[0]) == "New Year's Day (observed)"
+    assert holiday_language(("en_US", "ky", "ru_KG"), "ru") == "ru_KG"
+    assert holiday_language(("en_US", "kk", "uk"), "ru") == "en_US"
+    assert holiday_language(("ar", "fr"), "ru") is None  # the country's own, as given

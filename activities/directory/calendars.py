@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 from activities.store import Store
+from domain.common import i18n
 from domain.directory.models import Participant, Region
 from domain.meeting.definition import MeetingDefinition
 from domain.workweek.calendar import WorkCalendar, WorkingCalendars
@@ -36,11 +37,12 @@ def invitee_calendars(
 
 
 def partner_calendars(
-    store: Store, countries: list[str], first: date, last: date
+    store: Store, countries: list[str], first: date, last: date, lang: str = i18n.DEFAULT
 ) -> dict[str, WorkCalendar]:
-    """The partner countries' calendars between `first` and `last`."""
+    """The partner countries' calendars between `first` and `last` (holidays named in `lang`
+    where the calendar has it)."""
     wanted = set(countries)
-    return resolve_all([c for c in store.countries() if c.code in wanted], first, last)
+    return resolve_all([c for c in store.countries() if c.code in wanted], first, last, lang)
 
 
 def partner_countries(store: Store, meeting: MeetingDefinition) -> list[str]:
@@ -49,8 +51,12 @@ def partner_countries(store: Store, meeting: MeetingDefinition) -> list[str]:
     return sorted(set(meeting.countries) | {c for c in named if c})
 
 
-def meeting_conflicts(store: Store, meeting: MeetingDefinition) -> list[DayConflict]:
-    """The meeting's (venue) days on which a partner country has a weekend or holiday."""
+def meeting_conflicts(
+    store: Store, meeting: MeetingDefinition, lang: str = i18n.DEFAULT
+) -> list[DayConflict]:
+    """The meeting's (venue) days on which a partner country has a weekend or holiday (its
+    name in `lang` where the calendar has it)."""
     days = meeting_days(meeting.start.date(), meeting.end.date())
-    calendars = partner_calendars(store, partner_countries(store, meeting), days[0], days[-1])
+    partners = partner_countries(store, meeting)
+    calendars = partner_calendars(store, partners, days[0], days[-1], lang)
     return conflicts(days, calendars)

@@ -129,14 +129,14 @@ def _compiled(po: Path | None, lang: str, domain: str) -> _gettext.NullTranslati
     fresh checkout works before `scripts/bootstrap.sh` compiled anything)."""
     if po is None:  # English: nothing to load (`rtm --help` need not import Babel)
         return _gettext.NullTranslations()
+    mo = po.with_suffix(".mo")
+    if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
+        with mo.open("rb") as fp:  # the standard library's reader: no Babel for `rtm --help`
+            return _gettext.GNUTranslations(fp)
     from babel.messages.mofile import write_mo
     from babel.messages.pofile import read_po
     from babel.support import Translations
 
-    mo = po.with_suffix(".mo")
-    if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
-        with mo.open("rb") as fp:
-            return Translations(fp, domain=domain)
     with po.open("rb") as fp:
         catalog = read_po(fp, locale=cldr_locale(lang) or DEFAULT, domain=domain)
     buffer = BytesIO()

@@ -9,9 +9,9 @@ import re
 
 from domain.common import i18n
 from domain.common.refusals import Refusal
-from domain.directory.models import preferred_languages
+from domain.directory.models import Directory, preferred_languages
 
-__all__ = ["read_languages"]
+__all__ = ["directory_languages", "read_languages"]
 
 _CODE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")  # as the directory's `Language`
 
@@ -21,7 +21,24 @@ def read_languages(text: str, field: str = "language") -> tuple[list[str], list[
     given = [x for x in re.split(r"[,\s]+", text.strip()) if x]
     if not given:
         return [], [Refusal("languages.none", field=field)]
-    bad = [x for x in given if not _CODE.fullmatch(x) or not i18n.known(x)]
-    if bad:
-        return [], [Refusal("languages.unknown", field=field, value=repr(x[:20])) for x in bad]
-    return preferred_languages(given), []
+    bad = _unknown(given, field)
+    return ([], bad) if bad else (preferred_languages(given), [])
+
+
+def directory_languages(directory: Directory) -> list[str]:
+    """Why a directory file may not be loaded for its people's languages: each code CLDR
+    does not know, by person (the model checked only each code's shape)."""
+    return [
+        problem
+        for p in directory.participants
+        for problem in _unknown(p.languages, f"participants: {p.id}: languages")
+    ]
+
+
+def _unknown(codes: list[str], field: str) -> list[str]:
+    """The one check of a language code, at every door: a code CLDR knows."""
+    return [
+        Refusal("languages.unknown", field=field, value=repr(x[:20]))
+        for x in codes
+        if not _CODE.fullmatch(x) or not i18n.known(x)
+    ]

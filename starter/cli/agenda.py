@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from domain.agenda.items import DecideCommand, Decision, ProposeCommand, PublishCommand
 from domain.agenda.template import ItemKind
+from domain.common.marks import N_
 from starter.cli.common import actor, add, connect, open_store
 from starter.cli.inputs import parse
 from starter.cli.say import say, shown
@@ -78,18 +79,18 @@ async def cmd_agenda_publish(args: argparse.Namespace, settings: Settings) -> in
 
 def register(agenda: argparse.ArgumentParser) -> None:
     asub = agenda.add_subparsers(dest="action", required=True)
-    show = add(asub, "show", cmd_agenda_show, "items, decisions and the timetable")
+    show = add(asub, "show", cmd_agenda_show, N_("items, decisions and the timetable"))
     show.add_argument("meeting")
     show.add_argument("--json", action="store_true")
     kinds = [k.value for k in ItemKind]
-    propose = add(asub, "propose", cmd_agenda_propose, "propose an item (until the deadline)")
+    propose = add(asub, "propose", cmd_agenda_propose, N_("propose an item (until the deadline)"))
     propose.add_argument("meeting")
     propose.add_argument("--title", required=True)
-    propose.add_argument("--presenter", required=True, help="participant id")
+    propose.add_argument("--presenter", required=True, help=N_("participant id"))
     propose.add_argument("--minutes", required=True, type=int)
     propose.add_argument("--kind", choices=kinds)
     propose.add_argument("--project")
-    decide = add(asub, "decide", cmd_agenda_decide, "accept, reject (with a reason) or edit")
+    decide = add(asub, "decide", cmd_agenda_decide, N_("accept, reject (with a reason) or edit"))
     decide.add_argument("meeting")
     decide.add_argument("item")
     decide.add_argument("decision", choices=[d.value for d in Decision])
@@ -97,8 +98,8 @@ def register(agenda: argparse.ArgumentParser) -> None:
     decide.add_argument("--title")
     decide.add_argument("--minutes", type=int)
     decide.add_argument("--kind", choices=kinds)
-    decide.add_argument("--presenter", help="participant id")
-    publish = add(asub, "publish", cmd_agenda_publish, "mail the agenda to those who accepted")
+    decide.add_argument("--presenter", help=N_("participant id"))
+    publish = add(asub, "publish", cmd_agenda_publish, N_("mail the agenda to those who accepted"))
     publish.add_argument("meeting")
 
 

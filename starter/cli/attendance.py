@@ -6,6 +6,7 @@ import argparse
 from typing import TYPE_CHECKING
 
 from domain.attendance.register import CheckInCommand
+from domain.common.marks import N_
 from starter.cli.common import actor, add, connect, open_store
 from starter.cli.inputs import parse
 from starter.cli.say import say
@@ -41,10 +42,10 @@ async def cmd_attendance_show(args: argparse.Namespace, settings: Settings) -> i
 
 def register(attendance: argparse.ArgumentParser) -> None:
     tsub = attendance.add_subparsers(dest="action", required=True)
-    checkin = add(tsub, "check-in", cmd_attendance_check_in, "registration desk: in the room")
+    checkin = add(tsub, "check-in", cmd_attendance_check_in, N_("registration desk: in the room"))
     checkin.add_argument("meeting")
     checkin.add_argument("participant")
-    ashow = add(tsub, "show", cmd_attendance_show, "the register and its counts")
+    ashow = add(tsub, "show", cmd_attendance_show, N_("the register and its counts"))
     ashow.add_argument("meeting")
     ashow.add_argument("--json", action="store_true")
 

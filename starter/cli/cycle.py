@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
+from domain.common.marks import N_
 from domain.common.refusals import Refusal
 from starter.cli.common import connect, open_store, print_json
 from starter.cli.errors import InputError
@@ -88,11 +89,11 @@ def register(cyc: argparse.ArgumentParser) -> None:
     cyc.set_defaults(fn=cmd_cycle)
     cyc.add_argument("action", choices=["create", "show", "pause", "resume", "trigger", "delete"])
     cyc.add_argument("--region")
-    cyc.add_argument("--series", help="a series with a cadence, e.g. HRS (yearly)")
-    cyc.add_argument("--months", help="months of the year, default 1,7 (a yearly series: 1)")
-    cyc.add_argument("--day", type=int, default=1, help="day of the month (1-28)")
-    cyc.add_argument("--hour", type=int, default=9, help="hour in the region's zone")
-    cyc.add_argument("--json", action="store_true", help="show: the schedule as JSON")
+    cyc.add_argument("--series", help=N_("a series with a cadence, e.g. HRS (yearly)"))
+    cyc.add_argument("--months", help=N_("months of the year, default 1,7 (a yearly series: 1)"))
+    cyc.add_argument("--day", type=int, default=1, help=N_("day of the month (1-28)"))
+    cyc.add_argument("--hour", type=int, default=9, help=N_("hour in the region's zone"))
+    cyc.add_argument("--json", action="store_true", help=N_("show: the schedule as JSON"))
 
 
 PARSERS = {"cycle": register}

@@ -12,14 +12,15 @@ if TYPE_CHECKING:
 
 def warn_days_off(store: Store, meeting: MeetingDefinition, out: TextIO = sys.stderr) -> int:
     """Print which partner countries do not work on which of the meeting's days (with the
-    holiday's name); returns how many (day, country) pairs there are."""
+    holiday's name, in the operator's language where the holiday calendar has it, else in
+    English); returns how many (day, country) pairs there are."""
     from activities.directory.calendars import meeting_conflicts
     from domain.workweek.conflicts import conflict_lines
+    from starter.cli.language import terminal_language
 
-    found = meeting_conflicts(store, meeting)
+    found = meeting_conflicts(store, meeting, terminal_language())  # holidays named in it
     if found:
         names = {c.code: c.name for c in store.countries()}
-        from starter.cli.language import terminal_language
         from starter.cli.say import say
 
         say("warning: %(meeting)s falls on a weekend or public holiday of partner countries:",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
+from domain.common.marks import N_
 from starter.cli.common import add
 from starter.cli.errors import InputError
 from starter.cli.say import say
@@ -40,7 +41,7 @@ async def cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
 
 def register(db: argparse.ArgumentParser) -> None:
     dsub = db.add_subparsers(dest="action", required=True)
-    add(dsub, "upgrade", cmd_db_upgrade, "create or upgrade the schema (the only DDL)")
+    add(dsub, "upgrade", cmd_db_upgrade, N_("create or upgrade the schema (the only DDL)"))
 
 
 PARSERS = {"db": register}

@@ -14,27 +14,41 @@ if TYPE_CHECKING:
     from activities.config import Settings
 
 
+def banner(settings: Settings, ui_url: str) -> None:
+    """What `rtm dev` prints once the stack is up, in the operator's language."""
+    from starter.cli.say import say
+
+    say("Temporal  %(address)s  (Web UI %(ui)s)", address=settings.temporal_address, ui=ui_url)
+    say(
+        "SMTP      %(address)s  -> %(folder)s",
+        address=f"{settings.smtp_host}:{settings.smtp_port}",
+        folder=settings.mail_dir.resolve(),
+    )
+    say("Database  %(url)s", url=settings.database_url)
+    say("Web app   %(url)s  (RSVP, join and desk links)", url=settings.public_url)
+    say(
+        "Console   %(url)s  (sign in with your directory address)",
+        url=f"{settings.public_url}/console/",
+    )
+    say(
+        "Replies   %(address)s  (calendar replies, SMTP)",
+        address=f"{settings.inbound_host}:{settings.inbound_port}",
+    )
+    say("Worker    running; Ctrl-C (or SIGTERM) stops the stack")
+
+
 async def cmd_dev(args: argparse.Namespace, settings: Settings) -> int:
+    from starter.cli.say import say
     from starter.devstack.stack import embedded_stack
 
     async with embedded_stack(settings) as stack:
-        print(f"Temporal  {settings.temporal_address}  (Web UI {stack.ui_url})")
-        print(
-            f"SMTP      {settings.smtp_host}:{settings.smtp_port}  -> {settings.mail_dir.resolve()}"
-        )
-        print(f"Database  {settings.database_url}")
-        print(f"Web app   {settings.public_url}  (RSVP, join and desk links)")
-        print(f"Console   {settings.public_url}/console/  (sign in with your directory address)")
-        print(
-            f"Replies   {settings.inbound_host}:{settings.inbound_port}  (calendar replies, SMTP)"
-        )
-        print("Worker    running; Ctrl-C (or SIGTERM) stops the stack")
+        banner(settings, stack.ui_url)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
         await stop.wait()
-        print("stopping the stack ...")
+        say("stopping the stack ...")
     return 0
 
 

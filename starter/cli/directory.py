@@ -24,7 +24,12 @@ LOADED = {"regions": N_("regions"), "countries": N_("countries"),
 
 
 async def cmd_directory_load(args: argparse.Namespace, settings: Settings) -> int:
+    from domain.directory.languages import directory_languages
+
     directory = read_directory(Path(args.file))
+    problems = directory_languages(directory)  # as `directory language` checks them
+    if problems:  # before anything is written
+        raise InputError(problems)
     store = open_store(settings)
     try:
         counts = store.load_directory(directory)
@@ -76,7 +81,8 @@ async def cmd_directory_list(args: argparse.Namespace, settings: Settings) -> in
     for p in people:
         print(
             f"  {p.id:<16} {p.role.value:<11} {p.country or p.organisation:<9} "
-            f"{p.email:<36} {p.name}" + (phrase("  (deactivated)") if p.id in off else "")
+            f"{','.join(p.languages):<9} {p.email:<36} {p.name}"
+            + (phrase("  (deactivated)") if p.id in off else "")
         )
     return 0
 
@@ -117,17 +123,19 @@ async def cmd_directory_language(args: argparse.Namespace, settings: Settings) -
 
 def register(directory: argparse.ArgumentParser) -> None:
     dsub = directory.add_subparsers(dest="action", required=True)
-    add(dsub, "load", cmd_directory_load, "load a YAML/JSON directory file").add_argument("file")
-    listing = add(dsub, "list", cmd_directory_list, "regions, countries, organisations, people")
+    add(dsub, "load", cmd_directory_load, N_("load a YAML/JSON directory file")).add_argument(
+        "file"
+    )
+    listing = add(dsub, "list", cmd_directory_list, N_("regions, countries, organisations, people"))
     listing.add_argument("--json", action="store_true")
     language = add(
         dsub,
         "language",
         cmd_directory_language,
-        "a person's languages in their order, e.g. uz,ru,en (English last)",
+        N_("a person's languages in their order, e.g. uz,ru,en (en last by default)"),
     )
-    language.add_argument("person", help="participant id")
-    language.add_argument("languages", help="language codes, first the preferred: uz,ru,en")
+    language.add_argument("person", help=N_("participant id"))
+    language.add_argument("languages", help=N_("language codes, first the preferred: uz,ru,en"))
 
 
 PARSERS = {"directory": register}

@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from domain.common.marks import N_
 from domain.common.refusals import Refusal
 from domain.followup.actions import DoneCommand, action_workflow_id
 from domain.followup.minutes import MinutesCommand
@@ -87,20 +88,20 @@ async def cmd_actions_done(args: argparse.Namespace, settings: Settings) -> int:
 def register_followup(follow: argparse.ArgumentParser) -> None:
     follow.set_defaults(fn=cmd_followup)
     follow.add_argument("meeting")
-    follow.add_argument("--minutes", required=True, help="a markdown file")
-    follow.add_argument("--actions", help="YAML/JSON list: what, owner {kind, code}, due")
+    follow.add_argument("--minutes", required=True, help=N_("a markdown file"))
+    follow.add_argument("--actions", help=N_("YAML/JSON list: what, owner {kind, code}, due"))
 
 
 def register_actions(acts: argparse.ArgumentParser) -> None:
     xsub = acts.add_subparsers(dest="action_cmd", required=True)
-    alist = add(xsub, "list", cmd_actions_list, "from the read model")
+    alist = add(xsub, "list", cmd_actions_list, N_("from the read model"))
     alist.add_argument("--region")
     alist.add_argument("--country")
     alist.add_argument("--open", action="store_true")
     alist.add_argument("--json", action="store_true")
-    adone = add(xsub, "done", cmd_actions_done, "mark an action item done")
+    adone = add(xsub, "done", cmd_actions_done, N_("mark an action item done"))
     adone.add_argument("meeting")
-    adone.add_argument("action", help="e.g. A1")
+    adone.add_argument("action", help=N_("e.g. A1"))
     adone.add_argument("--note")
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
+from domain.common.marks import N_
 from domain.common.refusals import Refusal
 from domain.ideas.models import IdeaDecision, NewIdea, decision_problem
 from starter.cli.common import add, open_store
@@ -82,19 +83,21 @@ async def cmd_ideas_decide(args: argparse.Namespace, settings: Settings) -> int:
 
 def register(ideas: argparse.ArgumentParser) -> None:
     isub = ideas.add_subparsers(dest="action", required=True)
-    new = add(isub, "add", cmd_ideas_add, "record a project idea for a region's next RTMs")
+    new = add(isub, "add", cmd_ideas_add, N_("record a project idea for a region's next RTMs"))
     new.add_argument("--region", required=True)
     new.add_argument("--title", required=True)
     new.add_argument("--summary")
-    new.add_argument("--from", dest="origin", help="the meeting it came from, e.g. TRT-BIO-CA-2")
-    new.add_argument("--by", help="who proposed it: a country, organisation or person")
-    listing = add(isub, "list", cmd_ideas_list, "project ideas by region")
+    new.add_argument(
+        "--from", dest="origin", help=N_("the meeting it came from, e.g. TRT-BIO-CA-2")
+    )
+    new.add_argument("--by", help=N_("who proposed it: a country, organisation or person"))
+    listing = add(isub, "list", cmd_ideas_list, N_("project ideas by region"))
     listing.add_argument("--region")
-    listing.add_argument("--open", action="store_true", help="only those not decided yet")
-    decide = add(isub, "decide", cmd_ideas_decide, "accept or reject a project idea")
-    decide.add_argument("idea", help="e.g. PI-CA-1")
+    listing.add_argument("--open", action="store_true", help=N_("only those not decided yet"))
+    decide = add(isub, "decide", cmd_ideas_decide, N_("accept or reject a project idea"))
+    decide.add_argument("idea", help=N_("e.g. PI-CA-1"))
     decide.add_argument("--status", required=True, choices=["accepted", "rejected"])
-    decide.add_argument("--at", help="the meeting that decided it, e.g. RTM-CA-17")
+    decide.add_argument("--at", help=N_("the meeting that decided it, e.g. RTM-CA-17"))
     decide.add_argument("--note")
 
 

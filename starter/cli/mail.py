@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from domain.common.marks import N_
 from starter.cli.common import add, print_json
 from starter.cli.say import say_n
 
@@ -35,7 +36,7 @@ async def cmd_mail_list(args: argparse.Namespace, settings: Settings) -> int:
 
 def register(mail: argparse.ArgumentParser) -> None:
     msub = mail.add_subparsers(dest="action", required=True)
-    listing = add(msub, "list", cmd_mail_list, "list caught messages")
+    listing = add(msub, "list", cmd_mail_list, N_("list caught messages"))
     listing.add_argument("--dir")
     listing.add_argument("--json", action="store_true")
 

@@ -15,42 +15,49 @@ import os
 import sys
 from collections.abc import Sequence
 
+from domain.common.marks import N_
+
 COMMANDS: dict[str, tuple[str, str]] = {
-    "dev": ("dev", "run the embedded stack until interrupted"),
-    "demo": ("dev", "the embedded stack, the Central Asia directory and its next RTM"),
-    "worker": ("dev", "run a worker against TEMPORAL_ADDRESS"),
-    "db": ("db", "the database schema: `rtm db upgrade`"),
-    "web": ("services", "run the web app (links, console, feeds) on RTM_WEB_HOST:RTM_WEB_PORT"),
-    "inbound": ("services", "run the calendar-reply SMTP endpoint on RTM_INBOUND_HOST:PORT"),
-    "health": ("services", "exit 0 when a service (worker, web, inbound) answers"),
-    "directory": ("directory", "the participant directory"),
-    "meeting": ("meeting", "meetings"),
-    "cycle": ("cycle", "a region's six-monthly RTM cycle (a Temporal Schedule)"),
-    "remind": ("registration", "chase everyone who has not answered, now"),
-    "rsvp": ("registration", "record a participant's answer"),
-    "reply": ("replies", "calendar replies held until the secretariat confirms or discards them"),
-    "agenda": ("agenda", "a meeting's agenda"),
-    "attendance": ("attendance", "who attended, how, which days"),
-    "followup": ("followup", "record minutes and action items, mail them"),
-    "actions": ("followup", "follow-up actions across meetings"),
-    "ideas": ("ideas", "project ideas carried to the region's next RTMs until decided"),
-    "audit": ("audit", "timeline of a meeting; `audit export MEETING DIR`"),
-    "mail": ("mail", "the SMTP catcher's mailbox"),
-    "smtp": ("smtp", "check the SMTP relay: connect, TLS, AUTH, a test message"),
-    "report": ("reports", "a meeting's report in the shape of a press release (md, pdf)"),
-    "register": ("reports", "a meeting's attendance register per day and mode (csv, xlsx)"),
-    "participants": ("reports", "the participant list for the registration desk (pdf)"),
-    "tracker": ("reports", "action items across meetings, filtered (csv, xlsx)"),
-    "history": ("reports", "past meetings with their published counts"),
-    "feed": ("reports", "calendar subscription links: a person's or a region's"),
-    "charts": ("reports", "charts of a meeting or a region (SVG), or a signed link to them"),
+    "dev": ("dev", N_("run the embedded stack until interrupted")),
+    "demo": ("dev", N_("the embedded stack, the Central Asia directory and its next RTM")),
+    "worker": ("dev", N_("run a worker against TEMPORAL_ADDRESS")),
+    "db": ("db", N_("the database schema: `rtm db upgrade`")),
+    "web": ("services", N_("run the web app (links, console, feeds) on RTM_WEB_HOST:RTM_WEB_PORT")),
+    "inbound": ("services", N_("run the calendar-reply SMTP endpoint on RTM_INBOUND_HOST:PORT")),
+    "health": ("services", N_("exit 0 when a service (worker, web, inbound) answers")),
+    "directory": ("directory", N_("the participant directory")),
+    "meeting": ("meeting", N_("meetings")),
+    "cycle": ("cycle", N_("a region's six-monthly RTM cycle (a Temporal Schedule)")),
+    "remind": ("registration", N_("chase everyone who has not answered, now")),
+    "rsvp": ("registration", N_("record a participant's answer")),
+    "reply": (
+        "replies",
+        N_("calendar replies held until the secretariat confirms or discards them"),
+    ),
+    "agenda": ("agenda", N_("a meeting's agenda")),
+    "attendance": ("attendance", N_("who attended, how, which days")),
+    "followup": ("followup", N_("record minutes and action items, mail them")),
+    "actions": ("followup", N_("follow-up actions across meetings")),
+    "ideas": ("ideas", N_("project ideas carried to the region's next RTMs until decided")),
+    "audit": ("audit", N_("timeline of a meeting; `audit export MEETING DIR`")),
+    "mail": ("mail", N_("the SMTP catcher's mailbox")),
+    "smtp": ("smtp", N_("check the SMTP relay: connect, TLS, AUTH, a test message")),
+    "report": ("reports", N_("a meeting's report in the shape of a press release (md, pdf)")),
+    "register": ("reports", N_("a meeting's attendance register per day and mode (csv, xlsx)")),
+    "participants": ("reports", N_("the participant list for the registration desk (pdf)")),
+    "tracker": ("reports", N_("action items across meetings, filtered (csv, xlsx)")),
+    "history": ("reports", N_("past meetings with their published counts")),
+    "feed": ("reports", N_("calendar subscription links: a person's or a region's")),
+    "charts": ("reports", N_("charts of a meeting or a region (SVG), or a signed link to them")),
 }
 """Top-level command -> (module under starter.cli, help line)."""
 
 
 def parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     """The `rtm` parser, with the arguments of the command named in `argv` (of all: None)."""
-    p = argparse.ArgumentParser(prog="rtm", description="Round-Table Meeting engine")
+    from starter.cli.parser_words import Parser
+
+    p = Parser(prog="rtm", description=N_("Round-Table Meeting engine"))
     sub = p.add_subparsers(dest="command", required=True)
     chosen = next((a for a in argv if not a.startswith("-")), None) if argv is not None else None
     for name, (module, help) in COMMANDS.items():

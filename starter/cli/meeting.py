@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from domain.common.contracts import Phase
 from domain.common.i18n import DEFAULT
+from domain.common.marks import N_
 from domain.invitations.batches import InvitationStatus
 from domain.meeting.changes import CancelCommand, RescheduleCommand
 from domain.meeting.definition import MeetingFormat
@@ -167,41 +168,43 @@ async def cmd_meeting_resend(args: argparse.Namespace, settings: Settings) -> in
 def register(meeting: argparse.ArgumentParser) -> None:
     msub = meeting.add_subparsers(dest="action", required=True)
     add(
-        msub, "plan", cmd_meeting_plan, "validate a YAML/JSON meeting definition and start it"
+        msub, "plan", cmd_meeting_plan, N_("validate a YAML/JSON meeting definition and start it")
     ).add_argument("file")
-    listing = add(msub, "list", cmd_meeting_list, "meetings by region and phase (visibility)")
+    listing = add(msub, "list", cmd_meeting_list, N_("meetings by region and phase (visibility)"))
     listing.add_argument("--region")
     listing.add_argument("--phase", choices=[p.value for p in Phase])
     listing.add_argument("--json", action="store_true")
-    status = add(msub, "status", cmd_meeting_status, "phase and each participant's invitation")
+    status = add(msub, "status", cmd_meeting_status, N_("phase and each participant's invitation"))
     status.add_argument("id")
     status.add_argument("--json", action="store_true")
-    move = add(msub, "reschedule", cmd_meeting_reschedule, "new dates; everyone gets an update")
+    move = add(msub, "reschedule", cmd_meeting_reschedule, N_("new dates; everyone gets an update"))
     move.add_argument("id")
-    move.add_argument("--start", required=True, help="venue time, e.g. 2027-01-11T09:00")
-    move.add_argument("--end", required=True, help="venue time, e.g. 2027-01-12T17:30")
-    move.add_argument("--zone", help="new venue zone (IANA)")
-    move.add_argument("--deadline", help="new registration deadline, venue time")
+    move.add_argument("--start", required=True, help=N_("venue time, e.g. 2027-01-11T09:00"))
+    move.add_argument("--end", required=True, help=N_("venue time, e.g. 2027-01-12T17:30"))
+    move.add_argument("--zone", help=N_("new venue zone (IANA)"))
+    move.add_argument("--deadline", help=N_("new registration deadline, venue time"))
     move.add_argument("--join-link", dest="join_link")
-    sched = add(msub, "schedule", cmd_meeting_schedule, "dates, host and format of a planned RTM")
+    sched = add(
+        msub, "schedule", cmd_meeting_schedule, N_("dates, host and format of a planned RTM")
+    )
     sched.add_argument("id")
-    sched.add_argument("--start", required=True, help="venue time, e.g. 2027-06-07T09:00")
-    sched.add_argument("--end", required=True, help="venue time, e.g. 2027-06-08T17:30")
-    sched.add_argument("--zone", help="venue zone (IANA), e.g. Asia/Almaty")
+    sched.add_argument("--start", required=True, help=N_("venue time, e.g. 2027-06-07T09:00"))
+    sched.add_argument("--end", required=True, help=N_("venue time, e.g. 2027-06-08T17:30"))
+    sched.add_argument("--zone", help=N_("venue zone (IANA), e.g. Asia/Almaty"))
     sched.add_argument("--format", choices=[f.value for f in MeetingFormat])
     sched.add_argument("--venue-name", dest="venue_name")
     sched.add_argument("--venue-city", dest="venue_city")
     sched.add_argument("--venue-country", dest="venue_country")
     sched.add_argument("--venue-address", dest="venue_address")
     sched.add_argument("--join-link", dest="join_link")
-    sched.add_argument("--deadline", help="registration deadline, venue time")
-    stop = add(msub, "cancel", cmd_meeting_cancel, "cancel; everyone gets a cancellation")
+    sched.add_argument("--deadline", help=N_("registration deadline, venue time"))
+    stop = add(msub, "cancel", cmd_meeting_cancel, N_("cancel; everyone gets a cancellation"))
     stop.add_argument("id")
     stop.add_argument("--reason", default="cancelled by the secretariat")
-    again = add(msub, "resend", cmd_meeting_resend, "send the failed invitations again")
+    again = add(msub, "resend", cmd_meeting_resend, N_("send the failed invitations again"))
     again.add_argument("id")
-    again.add_argument("--failed", action="store_true", help="only those that failed (default)")
-    again.add_argument("--participant", help="only this participant (any outcome)")
+    again.add_argument("--failed", action="store_true", help=N_("only those that failed (default)"))
+    again.add_argument("--participant", help=N_("only this participant (any outcome)"))
 
 
 PARSERS = {"meeting": register}

@@ -1,15 +1,19 @@
 """argparse's own words (its complaints, "usage:", its help headings) in the operator's
 language: argparse asks gettext for each by its English text, so while `rtm` parses its
-arguments those lookups go to the engine's catalogue in the terminal's language."""
+arguments those lookups go to the engine's catalogue in the terminal's language. The
+engine's own help texts (each command's and option's, marked N_) are looked up when a help
+page is written, so a command that is only run pays nothing for them."""
 
 from __future__ import annotations
 
 import argparse
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from domain.common import i18n
 from domain.common.marks import N_
+from starter.cli.language import terminal_language
 
 # What argparse asks for (Python 3.11's wording) that a person can meet; its programming
 # errors (a conflicting option, a bad `nargs`) never reach an operator and stay English.
@@ -48,3 +52,27 @@ def parser_language(lang: str) -> Iterator[None]:
     finally:
         for name, value in saved.items():
             setattr(argparse, name, value)
+
+
+class _TranslatedHelp(argparse.HelpFormatter):
+    """Writes each help text and description in the terminal's language (by its msgid)."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        text = super()._get_help_string(action)
+        return _translated(text) if text else text
+
+    def _format_text(self, text: str) -> str:
+        return super()._format_text(_translated(text))
+
+
+def _translated(text: str) -> str:
+    return i18n.gettext(terminal_language(), text)
+
+
+class Parser(argparse.ArgumentParser):
+    """`rtm`'s parser: its sub-commands' parsers are of this class too (argparse makes them
+    of the parent's), so every help page is written in the operator's language."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", _TranslatedHelp)
+        super().__init__(*args, **kwargs)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
+from domain.common.marks import N_
 from starter.cli.common import actor, add, connect, open_store
 from starter.cli.say import phrase, say, say_n, shown
 
@@ -73,14 +74,14 @@ async def cmd_reply_discard(args: argparse.Namespace, settings: Settings) -> int
 
 def register(reply: argparse.ArgumentParser) -> None:
     sub = reply.add_subparsers(dest="action", required=True)
-    listing = add(sub, "list", cmd_reply_list, "calendar replies awaiting confirmation")
+    listing = add(sub, "list", cmd_reply_list, N_("calendar replies awaiting confirmation"))
     listing.add_argument("meeting")
-    confirm = add(sub, "confirm", cmd_reply_confirm, "apply a held reply as the answer")
+    confirm = add(sub, "confirm", cmd_reply_confirm, N_("apply a held reply as the answer"))
     confirm.add_argument("meeting")
-    confirm.add_argument("id", help="e.g. H1")
-    discard = add(sub, "discard", cmd_reply_discard, "drop a held reply; nothing changes")
+    confirm.add_argument("id", help=N_("e.g. H1"))
+    discard = add(sub, "discard", cmd_reply_discard, N_("drop a held reply; nothing changes"))
     discard.add_argument("meeting")
-    discard.add_argument("id", help="e.g. H1")
+    discard.add_argument("id", help=N_("e.g. H1"))
     discard.add_argument("--reason")
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from domain.common import i18n
+from domain.common.marks import N_
 from domain.common.refusals import Refusal
 from starter.cli.common import actor, add, connect, open_store
 from starter.cli.errors import InputError
@@ -188,7 +189,7 @@ def _language(cmd: argparse.ArgumentParser) -> None:
 
 
 def _output(cmd: argparse.ArgumentParser) -> None:
-    cmd.add_argument("--output", "-o", help="file to write; '-' for standard output")
+    cmd.add_argument("--output", "-o", help=N_("file to write; '-' for standard output"))
 
 
 def register_report(cmd: argparse.ArgumentParser) -> None:
@@ -218,9 +219,9 @@ def register_tracker(cmd: argparse.ArgumentParser) -> None:
     cmd.set_defaults(fn=cmd_tracker)
     cmd.add_argument("--region")
     cmd.add_argument("--country")
-    cmd.add_argument("--owner", help="CODE or KIND:CODE, e.g. country:KZ, participant:kz-nfp")
+    cmd.add_argument("--owner", help=N_("CODE or KIND:CODE, e.g. country:KZ, participant:kz-nfp"))
     cmd.add_argument("--state", choices=["open", "done", "overdue"])
-    cmd.add_argument("--overdue", action="store_true", help="only open actions past due")
+    cmd.add_argument("--overdue", action="store_true", help=N_("only open actions past due"))
     cmd.add_argument("--format", choices=["csv", "xlsx"], default="csv")
     _language(cmd)
     _output(cmd)
@@ -228,25 +229,27 @@ def register_tracker(cmd: argparse.ArgumentParser) -> None:
 
 def register_history(cmd: argparse.ArgumentParser) -> None:
     sub = cmd.add_subparsers(dest="action", required=True)
-    add(sub, "load", cmd_history_load, "load past meetings with their counts").add_argument("file")
-    add(sub, "list", cmd_history_list, "the past meetings loaded").add_argument("--region")
+    add(sub, "load", cmd_history_load, N_("load past meetings with their counts")).add_argument(
+        "file"
+    )
+    add(sub, "list", cmd_history_list, N_("the past meetings loaded")).add_argument("--region")
 
 
 def register_feed(cmd: argparse.ArgumentParser) -> None:
     cmd.set_defaults(fn=cmd_feed)
     cmd.add_argument("action", choices=["url", "revoke"])
-    cmd.add_argument("--person", help="participant id: their meetings and actions")
-    cmd.add_argument("--region", help="region code: its meetings and actions")
+    cmd.add_argument("--person", help=N_("participant id: their meetings and actions"))
+    cmd.add_argument("--region", help=N_("region code: its meetings and actions"))
 
 
 def register_charts(cmd: argparse.ArgumentParser) -> None:
     cmd.set_defaults(fn=cmd_charts)
-    cmd.add_argument("--meeting", help="answers over time and attendance per day")
-    cmd.add_argument("--region", help="actions by state over time and RTMs over the years")
+    cmd.add_argument("--meeting", help=N_("answers over time and attendance per day"))
+    cmd.add_argument("--region", help=N_("actions by state over time and RTMs over the years"))
     _language(cmd)
-    cmd.add_argument("--output", "-o", help="directory for index.html and the SVG files")
-    cmd.add_argument("--url", action="store_true", help="print a signed link to the page")
-    cmd.add_argument("--days", type=int, default=30, help="how long the link is valid")
+    cmd.add_argument("--output", "-o", help=N_("directory for index.html and the SVG files"))
+    cmd.add_argument("--url", action="store_true", help=N_("print a signed link to the page"))
+    cmd.add_argument("--days", type=int, default=30, help=N_("how long the link is valid"))
 
 
 PARSERS = {

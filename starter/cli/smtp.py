@@ -6,6 +6,7 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
+from domain.common.marks import N_
 from starter.cli.common import add
 from starter.cli.say import say
 
@@ -34,11 +35,11 @@ def register(smtp: argparse.ArgumentParser) -> None:
         sub,
         "check",
         cmd_smtp_check,
-        "connect, negotiate TLS, authenticate with the SMTP_* settings; --to sends a test",
+        N_("connect, negotiate TLS, authenticate with the SMTP_* settings; --to sends a test"),
     )
-    check.add_argument("--to", help="send a test message to this address")
+    check.add_argument("--to", help=N_("send a test message to this address"))
     check.add_argument(
-        "--from", dest="sender", help="envelope and header sender (default rtm@RTM_MAIL_DOMAIN)"
+        "--from", dest="sender", help=N_("envelope and header sender (default rtm@RTM_MAIL_DOMAIN)")
     )
 
 

@@ -15,7 +15,9 @@ from temporalio.client import Client
 
 from activities.config import Settings
 from activities.store.console import ConsoleStore
+from domain.common import i18n
 from domain.common.contracts import Phase
+from domain.common.marks import N_
 from domain.cycle.next_meeting import ordinal
 from domain.directory.models import Region, Role
 from domain.invitations.batches import InvitationStatus
@@ -25,6 +27,7 @@ from domain.meeting.definition import (
     MeetingTexts,
     Organiser,
     Venue,
+    localized,
 )
 from domain.meeting.status import MAX_PAGE, MeetingStatus, StatusPage
 from domain.reports.feeds import FeedKind, feed_path
@@ -32,11 +35,17 @@ from domain.reports.history import History
 from domain.reports.links import charts_link
 from starter.cli.daysoff import warn_days_off
 from starter.cli.inputs import parse, read_directory, read_document
+from starter.cli.language import terminal_language
+from starter.cli.say import phrase, say, shown
 from starter.client import commands
 from starter.data import AUDITORS, HISTORY, NETWORK
 from starter.devstack.stack import embedded_stack
 from starter.web.console.auth import operator_link
 from workflows.meeting.workflow import MeetingWorkflow
+
+# How each invitation went, as the demo lists them as they go out.
+SENT, FAILED = N_("sent"), N_("FAILED")
+LOADED = ("regions", "countries", "organisations", "participants", "series")
 
 PARTNERS_AT_15TH = ["KZ", "KG", "MN", "PK", "TJ", "UZ"]
 OBSERVERS = ["EUDEL-KZ", "EUDEL-UZ", "JRC", "UNICRI", "ISTC", "EEAS", "SEC-CA"]
@@ -100,13 +109,24 @@ async def follow_invitations(
         for inv in status.invitations:
             if inv.status is not InvitationStatus.PENDING and inv.participant_id not in shown:
                 shown.add(inv.participant_id)
-                mark = "sent  " if inv.status is InvitationStatus.SENT else "FAILED"
-                print(f"  {mark} {inv.participant_id:<16} {inv.email:<36} {inv.message_id}")
+                mark = SENT if inv.status is InvitationStatus.SENT else FAILED
+                print(f"  {_mark(mark)} {inv.participant_id:<16} {inv.email:<36} {inv.message_id}")
         if status.phase not in (Phase.SCHEDULED, Phase.INVITING, Phase.PLANNED):
             return status
         if loop.time() > deadline:
             raise TimeoutError(f"invitations of {meeting_id} still going after {timeout:.0f}s")
         await asyncio.sleep(0.2)
+
+
+def _mark(mark: str) -> str:
+    """An invitation's outcome, as wide as the longest of the two in the language."""
+    width = max(len(phrase(SENT)), len(phrase(FAILED)))
+    return phrase(mark).ljust(width)
+
+
+def _when(moment: datetime) -> str:
+    """A venue time as the operator's language writes the day ("Mon 11 Jan 2027 09:00")."""
+    return f"{i18n.format_date(moment, terminal_language())} {moment:%H:%M}"
 
 
 async def demo(settings: Settings) -> int:
@@ -116,11 +136,17 @@ async def demo(settings: Settings) -> int:
         stack.store.load_directory(read_directory(AUDITORS))
         history = parse(History, read_document(HISTORY))
         stack.store.load_history(history)
-        print(f"History: {', '.join(m.id for m in history.meetings)} with their published counts")
+        say(
+            "History: %(meetings)s with their published counts",
+            meetings=", ".join(m.id for m in history.meetings),
+        )
+        counted = {k: counts.get(k, 0) for k in LOADED}
         print(
-            f"Directory: {counts['regions']} regions, {counts['countries']} countries, "
-            f"{counts['organisations']} organisations, {counts['participants']} participants, "
-            f"{counts.get('series', 0)} meeting series"
+            phrase(
+                "Directory: %(regions)s regions, %(countries)s countries, %(organisations)s "
+                "organisations, %(participants)s participants, %(series)s meeting series",
+                **counted,
+            )
         )
         region = stack.store.region("CA")
         assert region is not None
@@ -132,24 +158,32 @@ async def demo(settings: Settings) -> int:
             meeting = next_rtm(region, datetime.now(UTC).date())
             started = await commands.plan(stack.client, meeting, settings.task_queue, reuse=True)
         if started:
-            print(f"Planned {meeting.id}: {meeting.title}")
+            words = localized(meeting, terminal_language())  # the title, the city
+            say("Planned %(id)s: %(title)s", id=meeting.id, title=words.title)
             print(
-                f"  {meeting.start:%a %d %b %Y %H:%M} - {meeting.end:%a %d %b %H:%M} "
-                f"{meeting.zone}, {meeting.format.value}, {meeting.venue and meeting.venue.city}"
+                f"  {_when(meeting.start)} - {_when(meeting.end)} {meeting.zone}, "
+                f"{shown(meeting.format.value)}, {words.venue and words.venue.city}"
             )
         else:
-            print(f"{meeting.id} already planned: reusing it, no invitation is sent twice")
+            say("%(id)s already planned: reusing it, no invitation is sent twice", id=meeting.id)
         warn_days_off(stack.store, meeting, sys.stdout)
-        print("Invitations:")
+        say("Invitations:")
         status = await follow_invitations(stack.client, meeting.id)
         sent = status.count(InvitationStatus.SENT)
         failed = status.count(InvitationStatus.FAILED)
-        print(
-            f"{meeting.id} is in phase {status.phase.value}: "
-            f"{sent} invitations sent, {failed} failed"
+        say(
+            "%(id)s is in phase %(phase)s: %(sent)s invitations sent, %(failed)s failed",
+            id=meeting.id,
+            phase=shown(status.phase.value),
+            sent=sent,
+            failed=failed,
         )
         files_now = len(list(settings.mail_dir.glob("*.eml")))
-        print(f"Mail: {settings.mail_dir.resolve()} ({files_now} .eml files)")
+        say(
+            "Mail: %(folder)s (%(files)s .eml files)",
+            folder=settings.mail_dir.resolve(),
+            files=files_now,
+        )
         secretariat = next(
             p
             for p in stack.store.participants()
@@ -157,15 +191,27 @@ async def demo(settings: Settings) -> int:
         )
         sessions = ConsoleStore(stack.store.url, stack.store.engine)
         link = operator_link(sessions, settings.public_url, secretariat.id)
-        print(f"Console: {settings.public_url}/console/ (sign-in links are mailed to var/mail)")
-        print(f"  Sign in as {secretariat.name} (one click, once, within 15 minutes): {link}")
+        say(
+            "Console: %(url)s (sign-in links are mailed to var/mail)",
+            url=f"{settings.public_url}/console/",
+        )
+        say(
+            "  Sign in as %(name)s (one click, once, within 15 minutes): %(link)s",
+            name=secretariat.name,
+            link=link,
+        )
         key, now = settings.link_key(), datetime.now(UTC)
-        print(f"Charts: {charts_link(key, settings.public_url, 'region', region.code, now)}")
+        say(
+            "Charts: %(link)s",
+            link=charts_link(key, settings.public_url, "region", region.code, now),
+        )
         serial = stack.store.feed_serial("region", region.code)
         feed = feed_path(key, FeedKind.REGION, region.code, serial)
-        print(f"Calendar feed of the region: {settings.public_url.rstrip('/')}{feed}")
-        print(
-            "Bring the stack back up with `rtm dev`; the Temporal Web UI is then at "
-            f"{stack.ui_url}/namespaces/{settings.temporal_namespace}/workflows/{meeting.id}"
+        say("Calendar feed of the region: %(link)s", link=settings.public_url.rstrip("/") + feed)
+        workflow = f"{stack.ui_url}/namespaces/{settings.temporal_namespace}/workflows/{meeting.id}"
+        say(
+            "Bring the stack back up with %(command)s; the Temporal Web UI is then at %(link)s",
+            command="`rtm dev`",
+            link=workflow,
         )
     return 0
