@@ -1,10 +1,12 @@
 """A person's languages changed in the directory after they were invited reach the
-meeting's next mail: the update and the chaser after `rtm directory language`, the
-cancellation after `directory load`, on the dev server with a real SMTP catcher."""
+meeting's next mail (the update and the chaser after `rtm directory language`, the
+cancellation after `directory load`) and its status (`rtm meeting status`, `--json`): the
+meeting is told of the change. On the dev server with a real SMTP catcher."""
 
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 from datetime import timedelta
 
@@ -40,6 +42,21 @@ async def _cli(*argv: str) -> int:
     return await asyncio.to_thread(main, list(argv))
 
 
+async def _status(meeting_id: str, capsys: pytest.CaptureFixture[str]) -> dict[str, object]:
+    """Each participant's languages by `rtm meeting status --json`, and the "mail in"
+    column of the table `rtm meeting status` prints (keys "table:<id>")."""
+    capsys.readouterr()
+    assert await _cli("meeting", "status", meeting_id, "--json") == 0, capsys.readouterr().err
+    rows = json.loads(capsys.readouterr().out)["participants"]
+    found: dict[str, object] = {r["participant_id"]: r["languages"] for r in rows}
+    assert await _cli("meeting", "status", meeting_id) == 0, capsys.readouterr().err
+    for line in capsys.readouterr().out.splitlines():
+        words = line.split()
+        if words and words[0] in found:
+            found[f"table:{words[0]}"] = words[-2]  # the "mail in" column, before the address
+    return found
+
+
 async def test_the_next_mail_after_a_language_change_is_in_the_new_language(
     cli_env: WorkflowEnvironment,
     store: Store,
@@ -52,7 +69,23 @@ async def test_the_next_mail_after_a_language_change_is_in_the_new_language(
         await invited(await plan(client, m, queue))
         assert _languages(catcher.caught) == {MN: "en", KZ: "en"}
 
+        assert await _status(m.id, capsys) == {
+            "mn-nfp": ["mn", "en"],
+            "kz-expert-bio": ["en"],
+            "table:mn-nfp": "en",
+            "table:kz-expert-bio": "en",
+        }
+
+        capsys.readouterr()
         assert await _cli("directory", "language", "mn-nfp", "ru") == 0, capsys.readouterr()
+        assert capsys.readouterr().err == ""  # the meeting was told
+        # its status names the new language for mn-nfp, the old for the others
+        assert await _status(m.id, capsys) == {
+            "mn-nfp": ["ru", "en"],
+            "kz-expert-bio": ["en"],
+            "table:mn-nfp": "ru",
+            "table:kz-expert-bio": "en",
+        }
         start, end = m.start + timedelta(days=7), m.end + timedelta(days=7)
         code = await _cli(
             "meeting", "reschedule", m.id, "--start", start.isoformat(), "--end", end.isoformat()
@@ -65,5 +98,32 @@ async def test_the_next_mail_after_a_language_change_is_in_the_new_language(
         # back to Mongolian (mail in English) by loading the shipped directory file again
         assert await _cli("directory", "load", str(CENTRAL_ASIA)) == 0, capsys.readouterr()
         assert store.languages_of("mn-nfp") == ["mn", "en"]
+        assert (await _status(m.id, capsys))["mn-nfp"] == ["mn", "en"]  # told by the load too
         assert await _cli("meeting", "cancel", m.id, "--reason", "venue") == 0
         assert _languages(catcher.caught[6:]) == {MN: "en", KZ: "en"}
+
+
+async def test_a_meeting_that_cannot_be_told_is_a_warning_and_the_change_stands(
+    cli_env: WorkflowEnvironment,
+    store: Store,
+    catcher: SmtpCatcher,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A meeting's workflow ended behind the projection's back (terminated by an operator):
+    the directory is changed all the same, the meeting named in a warning, in the
+    operator's language."""
+    client = cli_env.client
+    m = meeting(participants=["mn-nfp", "kz-expert-bio"], countries=[], organisations=[])
+    async with running_worker(client, store, catcher.port) as queue:
+        handle = await plan(client, m, queue)
+        await invited(handle)
+        await handle.terminate("by hand")
+    capsys.readouterr()
+    monkeypatch.setenv("LANGUAGE", "ru")
+    assert await _cli("directory", "language", "mn-nfp", "ru,en") == 0
+    err = capsys.readouterr().err
+    assert f"внимание: встрече {m.id} не удалось сообщить новые языки" in err, err
+    assert store.languages_of("mn-nfp") == ["ru", "en"]
+    assert await _cli("directory", "language", "kz-expert-bio", "en") == 0  # no change
+    assert capsys.readouterr().err == ""  # so no meeting to tell

@@ -10,6 +10,7 @@ from concurrent.futures import Executor
 from temporalio import activity
 
 from activities.store import Store
+from domain.directory.changes import with_languages
 from domain.directory.models import Participant
 
 
@@ -30,10 +31,4 @@ async def in_current_languages(
     except Exception as exc:
         activity.logger.warning("directory not readable, languages as invited: %s", exc)
         return people
-    return [_with(p, now.get(p.id)) for p in people]
-
-
-def _with(p: Participant, languages: list[str] | None) -> Participant:
-    if not languages or languages == p.languages:
-        return p
-    return p.model_copy(update={"languages": languages, "language": languages[0]})
+    return [with_languages(p, now.get(p.id)) for p in people]

@@ -6,7 +6,13 @@ from datetime import datetime
 
 from sqlmodel import Field, Session, SQLModel, col, select
 
+from activities.store.deliveries import OutboxRow
 from activities.store.engine import StoreBase, now, raise_to
+from domain.common.contracts import Phase
+
+# Meetings that may hold their invitees before any invitation of theirs is written.
+LOADING = (Phase.SCHEDULED.value, Phase.INVITING.value)
+ENDED = (Phase.CLOSED.value, Phase.CANCELLED.value)
 
 
 class MeetingRow(SQLModel, table=True):
@@ -82,3 +88,27 @@ class MeetingStore(StoreBase):
         with self.session() as s:
             row = s.get(MeetingRow, meeting_id)
             return None if row is None else row.region
+
+    def meetings_inviting(self, ids: list[str]) -> dict[str, list[str]]:
+        """The meetings not ended that invite any of `ids`, each with those it invites (by
+        their invitations); a meeting loading or inviting its people with all of `ids`,
+        since it may hold them before their invitations are written."""
+        found: dict[str, list[str]] = {}
+        with self.session() as s:
+            loading = select(MeetingRow.id).where(col(MeetingRow.phase).in_(LOADING))
+            for meeting_id in s.exec(loading):
+                found[meeting_id] = list(ids)
+            for start in range(0, len(ids), 500):  # below every driver's parameter limit
+                q = (
+                    select(OutboxRow.meeting_id, OutboxRow.participant_id)
+                    .join(MeetingRow, col(MeetingRow.id) == col(OutboxRow.meeting_id))
+                    .where(
+                        col(OutboxRow.participant_id).in_(ids[start : start + 500]),
+                        OutboxRow.kind == "invitation",
+                        col(MeetingRow.phase).not_in(ENDED + LOADING),
+                    )
+                    .distinct()
+                )
+                for meeting_id, pid in s.exec(q):
+                    found.setdefault(meeting_id, []).append(pid)
+        return found

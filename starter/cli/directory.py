@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from domain.common.marks import N_
 from domain.common.refusals import Refusal, each
-from starter.cli.common import add, open_store, print_json
+from starter.cli.common import add, connect, open_store, print_json
 from starter.cli.errors import InputError
 from starter.cli.inputs import read_directory
 from starter.cli.say import phrase, say
 
 if TYPE_CHECKING:
     from activities.config import Settings
+    from activities.store import Store
 
 
 # What `directory load` counts, in the operator's words.
@@ -23,7 +25,25 @@ LOADED = {"regions": N_("regions"), "countries": N_("countries"),
           "series": N_("series")}  # fmt: skip
 
 
+async def tell_their_meetings(
+    settings: Settings, store: Store, languages: dict[str, list[str]]
+) -> None:
+    """The meetings in flight that invite these people take their new languages into their
+    status; one that cannot be told is a warning, the directory's change stands."""
+    from starter.client.directory import tell_meetings
+
+    for untold in await tell_meetings(lambda: connect(settings), store, languages):
+        say(
+            "warning: meeting %(meeting)s was not told of the new languages (%(error)s); "
+            "its mail follows the directory all the same",
+            meeting=untold.meeting_id,
+            error=untold.error,
+            file=sys.stderr,
+        )
+
+
 async def cmd_directory_load(args: argparse.Namespace, settings: Settings) -> int:
+    from domain.directory.changes import changed_languages
     from domain.directory.languages import directory_languages
 
     directory = read_directory(Path(args.file))
@@ -31,6 +51,7 @@ async def cmd_directory_load(args: argparse.Namespace, settings: Settings) -> in
     if problems:  # before anything is written
         raise InputError(problems)
     store = open_store(settings)
+    before = store.languages_by_id([p.id for p in directory.participants])
     try:
         counts = store.load_directory(directory)
     except ValueError as exc:  # each problem by its code, for the operator's language
@@ -38,6 +59,7 @@ async def cmd_directory_load(args: argparse.Namespace, settings: Settings) -> in
     loaded = [phrase("%(num)s %(what)s", num=n, what=phrase(LOADED.get(k, k)))
               for k, n in counts.items()]  # fmt: skip
     say("%(counts)s loaded", counts=", ".join(loaded))
+    await tell_their_meetings(settings, store, changed_languages(before, directory.participants))
     return 0
 
 
@@ -90,6 +112,7 @@ async def cmd_directory_list(args: argparse.Namespace, settings: Settings) -> in
 async def cmd_directory_language(args: argparse.Namespace, settings: Settings) -> int:
     """`rtm directory language PERSON uz,ru,en`: the person's languages, in their order."""
     from domain.common.i18n import written_in
+    from domain.directory.changes import changed_languages
     from domain.directory.languages import read_languages
     from domain.directory.models import Directory, Participant
     from domain.directory.scope import not_the_regions
@@ -118,6 +141,7 @@ async def cmd_directory_language(args: argparse.Namespace, settings: Settings) -
         languages=", ".join(changed.languages),
         written=written_in(changed.languages),
     )
+    await tell_their_meetings(settings, store, changed_languages({person.id: before}, [changed]))
     return 0
 
 

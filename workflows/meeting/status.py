@@ -12,6 +12,7 @@ from workflows.meeting.base import MeetingBase
 with workflow.unsafe.imports_passed_through():
     from domain.attendance.register import count_register
     from domain.common.contracts import STATUS_REMINDERS
+    from domain.directory.models import Participant
     from domain.invitations.batches import Invitation
     from domain.meeting.status import (
         MeetingStatus,
@@ -23,12 +24,14 @@ with workflow.unsafe.imports_passed_through():
     )
     from domain.registration.answers import Answer, count_answers
 
+Row = tuple[Participant, Invitation, Answer | None, ParticipantStatus]  # what it was made of
+
 
 class StatusHandlers(MeetingBase):
     def _status_caches(self) -> None:
         self._summary_cache: tuple[int, StatusSummary] | None = None
         self._ids_cache: dict[str, tuple[tuple[int, int], list[str]]] = {}
-        self._rows: dict[str, tuple[Invitation, Answer | None, ParticipantStatus]] = {}
+        self._rows: dict[str, Row] = {}
         self._register_cache: tuple[int, str | None] = (0, None)
         self._emails: tuple[int, dict[str, str]] = (-1, {})
 
@@ -98,15 +101,20 @@ class StatusHandlers(MeetingBase):
         return self._emails[1]
 
     def _row(self, pid: str) -> ParticipantStatus:
-        """A participant's row, rebuilt only when their invitation or answer was replaced
-        (both are immutable, so identity tells)."""
+        """A participant's row, rebuilt only when their record (the directory's languages),
+        invitation or answer was replaced (all immutable, so identity tells)."""
         s = self.s
-        invitation, answer = s.invitations[pid], s.answers.get(pid)
+        person, invitation, answer = s.invitees[pid], s.invitations[pid], s.answers.get(pid)
         cached = self._rows.get(pid)
-        if cached is not None and cached[0] is invitation and cached[1] is answer:
-            return cached[2]
-        row = participant_row(s.invitees[pid], invitation, answer)
-        self._rows[pid] = (invitation, answer, row)
+        if (
+            cached is not None
+            and cached[0] is person
+            and cached[1] is invitation
+            and cached[2] is answer
+        ):
+            return cached[3]
+        row = participant_row(person, invitation, answer)
+        self._rows[pid] = (person, invitation, answer, row)
         return row
 
     def _attendance_summary(self) -> str | None:

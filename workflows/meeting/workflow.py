@@ -1,9 +1,9 @@
 """MeetingWorkflow: one per meeting, workflow id = meeting id.
 
 `run()` walks the lifecycle phase by phase; the handlers live in one module per feature
-(registration, changes, reminders, agenda, attendance, follow-up, status) over one state
-object (`domain.meeting.state.MeetingState`). Every decision is a domain function; every
-side effect an activity.
+(registration, changes, reminders, agenda, attendance, follow-up, status, directory) over
+one state object (`domain.meeting.state.MeetingState`). Every decision is a domain
+function; every side effect an activity.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from workflows.meeting.agenda import AgendaHandlers
 from workflows.meeting.attendance import AttendanceHandlers
 from workflows.meeting.changes import ChangeHandlers
 from workflows.meeting.delivery import DeliveryHandlers
+from workflows.meeting.directory import DirectoryHandlers
 from workflows.meeting.followup import FollowupHandlers
 from workflows.meeting.held_replies import HeldReplyHandlers
 from workflows.meeting.reminders import ReminderHandlers
@@ -65,6 +66,7 @@ class MeetingWorkflow(
     AttendanceHandlers,
     FollowupHandlers,
     StatusHandlers,
+    DirectoryHandlers,
 ):
     @workflow.init
     def __init__(self, start: MeetingDefinition | MeetingState) -> None:

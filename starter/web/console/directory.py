@@ -11,12 +11,15 @@ from dataclasses import dataclass, field
 
 from aiohttp import web
 from pydantic import ValidationError
+from temporalio.client import Client
 
 from domain.common.invalid import validation_problems
 from domain.common.refusals import Refusal, several
+from domain.directory.changes import changed_languages
 from domain.directory.languages import read_languages
 from domain.directory.models import Directory, Participant, Role
 from domain.directory.scope import not_the_regions
+from starter.client.directory import tell_meetings
 from starter.web.console.context import Console
 from starter.web.console.forms import done, page_number, pager, problems_by_field
 from starter.web.console.render import Msg, Said, Text, render, why
@@ -73,6 +76,29 @@ def plan_import(
             c.kind = "refused"
             c.problem = Said([Refusal("directory.email_twice", email=c.person.email)])
     return changes
+
+
+async def told(
+    console: Console,
+    viewer: Viewer,
+    people: dict[str, Participant],
+    saved: list[Participant],
+    notice: str,
+) -> web.Response:
+    """Back to the directory with `notice` once the meetings in flight that invite the
+    `saved` people took their changed languages (`people`: the directory before); the
+    meetings that could not be told are named instead, the directory's change stands."""
+
+    async def client() -> Client:
+        return console.client
+
+    before = {p.id: people[p.id].languages for p in saved if p.id in people}
+    untold = await tell_meetings(client, console.store, changed_languages(before, saved))
+    if not untold:
+        return done("/console/directory", notice)
+    await console.audit(None, viewer.id, "directory.untold", {"meetings": dict(untold)})
+    named = ", ".join(u.meeting_id for u in untold)
+    return done("/console/directory", "untold", meetings=named[:200])
 
 
 def add_directory_routes(app: web.Application, console: Console) -> None:
@@ -181,7 +207,7 @@ def add_directory_routes(app: web.Application, console: Console) -> None:
         await console.audit(
             None, viewer.id, "directory.save", person.model_dump(mode="json") | {"new": not editing}
         )
-        return done("/console/directory", "saved")
+        return await told(console, viewer, people, [person], "saved")
 
     async def deactivate(request: web.Request, viewer: Viewer) -> web.StreamResponse:
         region = region_of(viewer)
@@ -244,7 +270,7 @@ def add_directory_routes(app: web.Application, console: Console) -> None:
             await console.audit(
                 None, viewer.id, "directory.import", {"participants": [p.id for p in chosen]}
             )
-            return done("/console/directory", "imported")
+            return await told(console, viewer, people, chosen, "imported")
         return render(
             request,
             "directory_import.html",

@@ -230,6 +230,7 @@ def render(request: web.Request, template: str, code: int = 200, /, **context: A
         "path": request.path,
         "done": request.query.get("done", "")[:40],
         "who": request.query.get("who", "")[:100],
+        "meetings": request.query.get("meetings", "")[:200],  # ids a change did not reach
         "problem": "",
         "section": "",
     }
