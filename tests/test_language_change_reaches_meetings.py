@@ -14,9 +14,11 @@ import pytest
 from temporalio.testing import WorkflowEnvironment
 
 from activities.store import Store
+from domain.meeting.status import MeetingStatus
 from starter.cli.main import main
 from starter.data import CENTRAL_ASIA
 from starter.devstack.catcher import Caught, SmtpCatcher
+from tests.console_browser import console_site, signed_in
 from tests.factories import meeting
 from tests.harness import invited, plan, running_worker
 
@@ -127,3 +129,41 @@ async def test_a_meeting_that_cannot_be_told_is_a_warning_and_the_change_stands(
     assert store.languages_of("mn-nfp") == ["ru", "en"]
     assert await _cli("directory", "language", "kz-expert-bio", "en") == 0  # no change
     assert capsys.readouterr().err == ""  # so no meeting to tell
+
+
+async def test_the_consoles_directory_form_reaches_the_meetings_status(
+    dev_env: WorkflowEnvironment, store: Store, catcher: SmtpCatcher
+) -> None:
+    """Saving mn-nfp as [ru, en] on the console: the meeting's status query names Russian
+    for them, English still for the other; a meeting that cannot be told is named in the
+    page's notice and the entry is saved all the same."""
+    m = meeting(participants=["mn-nfp", "kz-expert-bio"], countries=[], organisations=[])
+    async with (
+        running_worker(dev_env.client, store, catcher.port) as queue,
+        console_site(dev_env.client, store, catcher, queue) as site,
+    ):
+        handle = await plan(dev_env.client, m, queue)
+        await invited(handle)
+        http, _ = await signed_in(site.base, catcher, "officer.secretariat.ca@example.org")
+        async with http:
+            url = f"{site.base}/console/directory/mn-nfp"
+            async with http.get(url) as r:
+                form = dict(re.findall(r'name="([a-z_]+)"[^>]*value="([^"]*)"', await r.text()))
+            assert form["language"] == "mn, en"
+            async with http.post(url, data=form | {"language": "ru, en"},
+                                 allow_redirects=False) as r:  # fmt: skip
+                assert r.status == 303, await r.text()
+                assert r.headers["Location"].endswith("done=saved")
+            status = await handle.query("status", result_type=MeetingStatus)
+            assert {p.participant_id: p.languages for p in status.participants} == {
+                "mn-nfp": ["ru", "en"],
+                "kz-expert-bio": ["en"],
+            }
+
+            await handle.terminate("by hand")
+            async with http.post(url, data=form | {"language": "uz, ru, en"}) as r:
+                assert r.status == 200
+                page = await r.text()
+            assert store.languages_of("mn-nfp") == ["uz", "ru", "en"]
+            assert "Встречи, которым не удалось сообщить новые языки" in page
+            assert f"по справочнику): {m.id}." in page
