@@ -9,9 +9,9 @@ import json
 import lzma
 import zlib
 from collections.abc import Sequence
-from typing import Any
+from typing import Annotated, Any, TypeVar
 
-from pydantic import BaseModel
+from pydantic import BaseModel, BeforeValidator, PlainSerializer
 
 _XZ = b"\xfd7zXZ\x00"  # the xz format's magic bytes
 
@@ -39,3 +39,11 @@ def packed_rows(rows: Sequence[BaseModel]) -> list[Any] | str:
 def unpacked_rows(value: Any) -> Any:
     """What `packed_rows` wrote, as a list again (a list, as older histories hold, as it is)."""
     return unpack_json(value) if isinstance(value, str) else value
+
+
+Row = TypeVar("Row", bound=BaseModel)
+# A payload's list of records written by `packed_rows` in JSON (what Temporal keeps), read
+# back from either form: `results: PackedRows[DeliveryResult]`.
+PackedRows = Annotated[
+    list[Row], BeforeValidator(unpacked_rows), PlainSerializer(packed_rows, when_used="json")
+]

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Any
 
-from pydantic import Field, field_serializer, field_validator
+from pydantic import Field
 
-from domain.common.packing import packed_rows, unpacked_rows
+from domain.common.packing import PackedRows
 from domain.directory.models import Frozen
 from domain.invitations.batches import DeliveryResult
 
@@ -110,14 +109,4 @@ class DeliveryProgress(Frozen):
     """What a running invitation batch has delivered, failed or deferred so far."""
 
     sequence: int
-    results: list[DeliveryResult]
-
-    @field_validator("results", mode="before")
-    @classmethod
-    def _unpacked(cls, value: Any) -> Any:
-        return unpacked_rows(value)
-
-    @field_serializer("results", when_used="json")
-    def _packed(self, results: list[DeliveryResult]) -> list[Any] | str:
-        """Every report is a signal in the history."""
-        return packed_rows(results)
+    results: PackedRows[DeliveryResult]  # every report is a signal in the history
