@@ -11,16 +11,20 @@ import re
 from datetime import timedelta
 
 import pytest
+from temporalio.api.enums.v1 import EventType
 from temporalio.testing import WorkflowEnvironment
 
 from activities.store import Store
+from domain.directory.changes import ParticipantLanguages
 from domain.meeting.status import MeetingStatus
 from starter.cli.main import main
 from starter.data import CENTRAL_ASIA
 from starter.devstack.catcher import Caught, SmtpCatcher
 from tests.console_browser import console_site, signed_in
 from tests.factories import meeting
-from tests.harness import invited, plan, running_worker
+from tests.harness import invited, plan, running_worker, settings_for
+from worker import build_worker
+from workflows.meeting.workflow import MeetingWorkflow
 
 pytestmark = pytest.mark.integration
 
@@ -103,6 +107,35 @@ async def test_the_next_mail_after_a_language_change_is_in_the_new_language(
         assert (await _status(m.id, capsys))["mn-nfp"] == ["mn", "en"]  # told by the load too
         assert await _cli("meeting", "cancel", m.id, "--reason", "venue") == 0
         assert _languages(catcher.caught[6:]) == {MN: "en", KZ: "en"}
+
+
+async def test_a_change_told_while_the_meeting_loads_its_invitees_is_kept(
+    cli_env: WorkflowEnvironment,
+    store: Store,
+    catcher: SmtpCatcher,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The meeting is told before it has loaded anyone, and its load read the directory as
+    it was before the change (here the directory still has [mn, en]): the handler waits for
+    the load and applies the change over it, instead of losing it to the load."""
+    client = cli_env.client
+    m = meeting(participants=["mn-nfp", "kz-expert-bio"], countries=[], organisations=[])
+    settings = settings_for(catcher.port, store.url)
+    handle = await plan(client, m, settings.task_queue)
+    told = ParticipantLanguages(languages={"mn-nfp": ["ru", "en"]})
+    await handle.signal(MeetingWorkflow.participant_languages, told)  # no worker yet
+    async with build_worker(client, settings, store):  # the worker of the meeting's queue
+        await invited(handle)
+        kinds = [e.event_type async for e in handle.fetch_history_events()]
+        signalled = kinds.index(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED)
+        loaded = kinds.index(EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED, 0)
+        assert signalled < loaded, kinds  # told before a single activity had finished
+        assert await _status(m.id, capsys) == {
+            "mn-nfp": ["ru", "en"],
+            "kz-expert-bio": ["en"],
+            "table:mn-nfp": "ru",
+            "table:kz-expert-bio": "en",
+        }
 
 
 async def test_a_meeting_that_cannot_be_told_is_a_warning_and_the_change_stands(
