@@ -24,7 +24,14 @@ from pydantic import TypeAdapter, ValidationError
 from temporalio import activity
 from temporalio.exceptions import ApplicationError, ApplicationErrorCategory
 
-from activities.mail.smtp import SmtpConfig, SmtpFailure, classify, close_smtp, open_smtp
+from activities.mail.smtp import (
+    SmtpConfig,
+    SmtpFailure,
+    classify,
+    close_smtp,
+    open_smtp,
+    transmit,
+)
 from activities.mail.writer import OutboxWriter, Slot
 from activities.store import Store
 from domain.directory.models import Participant
@@ -201,18 +208,28 @@ class Delivery:
         )
         todo = [j for j in jobs if j.key not in batch.results]
         ticker = asyncio.create_task(batch.tick())
+        recording: asyncio.Task[None] | None = None  # the previous message's `done`
         try:
             for index, job in enumerate(todo):
                 try:
                     smtp = await batch.connection()
-                    result = await self._send(smtp, job, alone)
+                    result = await self._send(smtp, job, alone, recording)
                 except SmtpFailure as exc:
+                    if recording is not None:
+                        await recording
                     await self._connection_failed(batch, todo[index:], exc.failure)
                     break
-                await batch.done(job, result)
+                if recording is not None:  # a refusal returns before waiting for it
+                    await recording
+                # recorded while the next message is rendered and its envelope goes out
+                recording = asyncio.create_task(batch.done(job, result))
+            if recording is not None:
+                await recording
             await batch.drain()
         finally:
             ticker.cancel()
+            if recording is not None:
+                recording.cancel()  # its entry stays with the writer: drained below
             if batch.smtp is not None:
                 await close_smtp(batch.smtp)
             # cancelled (the meeting was cancelled or rescheduled) or failed: what was sent is
@@ -222,13 +239,20 @@ class Delivery:
             batch.beat()
         return {j.key: batch.results[j.key] for j in jobs}
 
-    async def _send(self, smtp: aiosmtplib.SMTP, job: MailJob, alone: bool) -> DeliveryResult:
-        """One message; a failure that concerns only this message is its result, one that
-        concerns the connection raises SmtpFailure."""
+    async def _send(
+        self,
+        smtp: aiosmtplib.SMTP,
+        job: MailJob,
+        alone: bool,
+        previous: Awaitable[None] | None = None,
+    ) -> DeliveryResult:
+        """One message, its content sent once `previous` (the last message's record) is
+        done; a failure that concerns only this message is its result, one that concerns
+        the connection raises SmtpFailure."""
         now = datetime.now(UTC)
         mail = job.build(now)
         message_id = mail.message_id
-        sending = smtp.sendmail(mail.sender, [mail.recipient], mail.data)
+        sending = transmit(smtp, mail.sender, mail.recipient, mail.data, previous)
 
         def outcome(status: InvitationStatus, error: str | None = None) -> DeliveryResult:
             return DeliveryResult(

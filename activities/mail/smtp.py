@@ -7,7 +7,9 @@ follows TLS, and every refusal is classified (`domain.outbox.delivery.Failure`).
 
 from __future__ import annotations
 
+import contextlib
 import ssl
+from collections.abc import Awaitable
 from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
@@ -158,3 +160,30 @@ async def close_smtp(smtp: aiosmtplib.SMTP) -> None:
             await smtp.quit()
         except (aiosmtplib.SMTPException, OSError):
             smtp.close()
+
+
+async def transmit(
+    smtp: aiosmtplib.SMTP,
+    sender: str,
+    recipient: str,
+    data: bytes,
+    ready: Awaitable[object] | None = None,
+) -> None:
+    """One message, as aiosmtplib's sendmail sends it, except that the content goes only
+    once `ready` is done: the envelope (MAIL FROM, RCPT TO) goes out while the previous
+    message is still being recorded, and nothing is sent before it is. A refusal resets the
+    envelope and raises what sendmail would raise."""
+    try:
+        options = [f"size={len(data)}"] if smtp.supports_extension("size") else []
+        await smtp.mail(sender, options=options)
+        try:
+            await smtp.rcpt(recipient)
+        except aiosmtplib.SMTPRecipientRefused as exc:
+            raise aiosmtplib.SMTPRecipientsRefused([exc]) from exc
+        if ready is not None:
+            await ready
+        await smtp.data(data)  # CRLF lines already (domain.mail.builder): SIZE is exact
+    except (aiosmtplib.SMTPResponseException, aiosmtplib.SMTPRecipientsRefused):
+        with contextlib.suppress(ConnectionError, aiosmtplib.SMTPResponseException):
+            await smtp.rset()
+        raise

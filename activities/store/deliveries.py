@@ -115,7 +115,8 @@ class _Compiled:
 
 
 def _compiled(statement: Any, table: Any, dialect: Dialect) -> _Compiled:
-    named = type(dialect)(paramstyle="pyformat" if dialect.name == "postgresql" else "named")
+    same_kind: Any = type(dialect)  # the dialect, with parameters by name for the driver
+    named = same_kind(paramstyle="pyformat" if dialect.name == "postgresql" else "named")
     compiled = statement.compile(dialect=named)
     convert = {}
     for column in table.c:
