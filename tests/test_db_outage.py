@@ -114,7 +114,8 @@ async def sqlite_to_lock(
 async def test_sqlite_locked_mid_fan_out_sends_no_copy(
     dev_env: WorkflowEnvironment, tmp_path: Path
 ) -> None:
-    async with sqlite_to_lock(tmp_path / "rtm.db", N) as (store, lock, unlock):
+    # the lock waits for a write in progress (without it, BEGIN EXCLUSIVE may meet one)
+    async with sqlite_to_lock(tmp_path / "rtm.db", N, wait=10) as (store, lock, unlock):
         await _fan_out_through_outage(dev_env, store, lock, unlock)
 
 
